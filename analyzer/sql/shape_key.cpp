@@ -1,0 +1,293 @@
+#include "sql/shape_key.h"
+
+#include <cstring>
+
+namespace pgsift::sql {
+namespace {
+
+constexpr char kTokenSep = '\x01';
+constexpr char kLiteralMark = '\x02';
+
+inline bool IsSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool IsIdentStart(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+inline bool IsIdentCont(unsigned char c) { return IsIdentStart(c) || IsDigit(c) || c == '$'; }
+inline bool IsDollarTagCont(unsigned char c) { return IsIdentStart(c) || IsDigit(c); }
+inline bool IsOpChar(unsigned char c) { return c != 0 && std::strchr("~!@#^&|`?+-*/%<>=", c) != nullptr; }
+
+bool EqualsNoCase(std::string_view a, const char* b) {
+  size_t n = std::strlen(b);
+  if (a.size() != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != b[i]) return false;
+  }
+  return true;
+}
+
+class Lexer {
+ public:
+  Lexer(std::string_view s, bool layout, ShapeKey* out) : s_(s), layout_(layout), out_(out) {}
+
+  void Run() {
+    size_t n = s_.size();
+    while (p_ < n) {
+      unsigned char c = s_[p_];
+      if (IsSpace(c)) {
+        size_t b = p_;
+        while (p_ < n && IsSpace(s_[p_])) ++p_;
+        if (layout_) Emit(b, p_);
+        continue;
+      }
+      if (c == '-' && p_ + 1 < n && s_[p_ + 1] == '-') {
+        size_t b = p_;
+        while (p_ < n && s_[p_] != '\n' && s_[p_] != '\r') ++p_;
+        if (layout_) Emit(b, p_);
+        continue;
+      }
+      if (c == '/' && p_ + 1 < n && s_[p_ + 1] == '*') {
+        size_t b = p_;
+        SkipBlockComment();
+        if (layout_) Emit(b, p_);
+        continue;
+      }
+      if (c == '\'') { LexString(p_, p_, LiteralKind::kString, false); continue; }
+      if (IsIdentStart(c)) { LexIdentOrPrefixed(); continue; }
+      if (IsDigit(c) || (c == '.' && p_ + 1 < n && IsDigit(s_[p_ + 1]))) { LexNumber(); continue; }
+      if (c == '"') { LexQuotedIdent(p_); continue; }
+      if (c == '$') { LexDollar(); continue; }
+      if (IsOpChar(c)) { LexOperator(); continue; }
+      size_t b = p_++;
+      if ((c == ':' && p_ < n && (s_[p_] == ':' || s_[p_] == '=')) || (c == '.' && p_ < n && s_[p_] == '.')) ++p_;
+      Emit(b, p_);
+    }
+  }
+
+ private:
+  void Emit(size_t b, size_t e) {
+    out_->key.append(s_.data() + b, e - b);
+    out_->key.push_back(kTokenSep);
+  }
+  void EmitLiteral(size_t b, size_t e, LiteralKind kind) {
+    out_->key.push_back(kLiteralMark);
+    out_->key.push_back(static_cast<char>(kind));
+    out_->key.push_back(kTokenSep);
+    out_->literals.push_back(Literal{static_cast<uint32_t>(b), static_cast<uint32_t>(e), kind});
+  }
+
+  void SkipBlockComment() {
+    size_t n = s_.size();
+    int depth = 0;
+    while (p_ < n) {
+      if (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*') { ++depth; p_ += 2; continue; }
+      if (s_[p_] == '*' && p_ + 1 < n && s_[p_ + 1] == '/') {
+        p_ += 2;
+        if (--depth == 0) return;
+        continue;
+      }
+      ++p_;
+    }
+    out_->clean = false;  // unterminated comment
+  }
+
+  // A quoted string starting at `quote` (the token itself starts at `begin`,
+  // before any E/B/X/N prefix). Handles '' doubling, backslash escapes for
+  // E-strings, and the SQL-standard continuation across a newline.
+  void LexString(size_t begin, size_t quote, LiteralKind kind, bool backslash) {
+    size_t n = s_.size();
+    p_ = quote + 1;
+    for (;;) {
+      while (p_ < n) {
+        char c = s_[p_];
+        if (backslash && c == '\\') { p_ += 2; continue; }
+        if (c == '\'') {
+          if (p_ + 1 < n && s_[p_ + 1] == '\'') { p_ += 2; continue; }
+          break;
+        }
+        ++p_;
+      }
+      if (p_ >= n) {
+        p_ = n;
+        out_->clean = false;  // unterminated literal
+        EmitLiteral(begin, n, kind);
+        return;
+      }
+      ++p_;  // closing quote
+      // Continuation: whitespace containing a newline, then another quote.
+      size_t q = p_;
+      bool newline = false;
+      while (q < n) {
+        char c = s_[q];
+        if (c == '\n' || c == '\r') { newline = true; ++q; continue; }
+        if (IsSpace(c)) { ++q; continue; }
+        if (c == '-' && q + 1 < n && s_[q + 1] == '-' && newline) {
+          while (q < n && s_[q] != '\n' && s_[q] != '\r') ++q;
+          continue;
+        }
+        break;
+      }
+      if (newline && q < n && s_[q] == '\'') {
+        p_ = q + 1;
+        continue;
+      }
+      break;
+    }
+    EmitLiteral(begin, p_, kind);
+  }
+
+  void LexIdentOrPrefixed() {
+    size_t n = s_.size();
+    size_t b = p_;
+    unsigned char c = s_[p_];
+    if (p_ + 1 < n && s_[p_ + 1] == '\'') {
+      switch (c) {
+        case 'e': case 'E': LexString(b, p_ + 1, LiteralKind::kEString, true); return;
+        case 'b': case 'B': LexString(b, p_ + 1, LiteralKind::kBit, false); return;
+        case 'x': case 'X': LexString(b, p_ + 1, LiteralKind::kHex, false); return;
+        case 'n': case 'N': LexString(b, p_ + 1, LiteralKind::kNational, false); return;
+        default: break;
+      }
+    }
+    if ((c == 'u' || c == 'U') && p_ + 2 < n && s_[p_ + 1] == '&') {
+      if (s_[p_ + 2] == '\'') {
+        out_->clean = false;  // UESCAPE rules: leave these to libpg_query
+        LexString(b, p_ + 2, LiteralKind::kUnicode, false);
+        return;
+      }
+      if (s_[p_ + 2] == '"') { LexQuotedIdent(b); return; }
+    }
+    while (p_ < n && IsIdentCont(s_[p_])) ++p_;
+    std::string_view word = s_.substr(b, p_ - b);
+    if (EqualsNoCase(word, "true") || EqualsNoCase(word, "false")) {
+      EmitLiteral(b, p_, LiteralKind::kBool);
+    } else if (EqualsNoCase(word, "null")) {
+      EmitLiteral(b, p_, LiteralKind::kNull);
+    } else {
+      Emit(b, p_);
+    }
+  }
+
+  void LexNumber() {
+    size_t n = s_.size();
+    size_t b = p_;
+    bool is_float = false;
+    while (p_ < n && IsDigit(s_[p_])) ++p_;
+    if (p_ < n && s_[p_] == '.' && !(p_ + 1 < n && s_[p_ + 1] == '.')) {
+      is_float = true;
+      ++p_;
+      while (p_ < n && IsDigit(s_[p_])) ++p_;
+    }
+    if (p_ < n && (s_[p_] == 'e' || s_[p_] == 'E')) {
+      size_t q = p_ + 1;
+      if (q < n && (s_[q] == '+' || s_[q] == '-')) ++q;
+      if (q < n && IsDigit(s_[q])) {
+        is_float = true;
+        p_ = q;
+        while (p_ < n && IsDigit(s_[p_])) ++p_;
+      }
+    }
+    if (!is_float) {
+      // ICONST only when it fits in int32, as the server's scanner decides.
+      size_t d = b;
+      while (d + 1 < p_ && s_[d] == '0') ++d;
+      size_t len = p_ - d;
+      is_float = len > 10 || (len == 10 && s_.substr(d, 10) > "2147483647");
+    }
+    EmitLiteral(b, p_, is_float ? LiteralKind::kNumeric : LiteralKind::kInt);
+  }
+
+  void LexQuotedIdent(size_t begin) {
+    size_t n = s_.size();
+    p_ = s_.find('"', begin) + 1;
+    for (;;) {
+      while (p_ < n && s_[p_] != '"') ++p_;
+      if (p_ >= n) { out_->clean = false; p_ = n; break; }
+      if (p_ + 1 < n && s_[p_ + 1] == '"') { p_ += 2; continue; }
+      ++p_;
+      break;
+    }
+    Emit(begin, p_);
+  }
+
+  void LexDollar() {
+    size_t n = s_.size();
+    size_t b = p_;
+    if (p_ + 1 < n && IsDigit(s_[p_ + 1])) {  // parameter $n
+      ++p_;
+      int v = 0;
+      while (p_ < n && IsDigit(s_[p_])) {
+        if (v < 100000000) v = v * 10 + (s_[p_] - '0');
+        ++p_;
+      }
+      if (v > out_->max_param) out_->max_param = v;
+      Emit(b, p_);
+      return;
+    }
+    size_t q = p_ + 1;
+    if (q < n && s_[q] != '$') {
+      if (!IsIdentStart(s_[q])) { ++p_; Emit(b, p_); return; }
+      while (q < n && IsDollarTagCont(s_[q])) ++q;
+      if (q >= n || s_[q] != '$') { ++p_; Emit(b, p_); return; }
+    }
+    if (q >= n) { ++p_; Emit(b, p_); return; }
+    std::string_view tag = s_.substr(b, q + 1 - b);
+    size_t close = s_.find(tag, q + 1);
+    if (close == std::string_view::npos) {
+      out_->clean = false;
+      p_ = n;
+    } else {
+      p_ = close + tag.size();
+    }
+    EmitLiteral(b, p_, LiteralKind::kDollar);
+  }
+
+  void LexOperator() {
+    size_t n = s_.size();
+    size_t b = p_;
+    while (p_ < n && IsOpChar(s_[p_])) {
+      if (p_ > b && ((s_[p_] == '-' && p_ + 1 < n && s_[p_ + 1] == '-') ||
+                     (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*'))) {
+        break;
+      }
+      ++p_;
+    }
+    Emit(b, p_);
+  }
+
+  std::string_view s_;
+  bool layout_;
+  ShapeKey* out_;
+  size_t p_ = 0;
+};
+
+}  // namespace
+
+void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out) {
+  out->key.clear();
+  out->literals.clear();
+  out->max_param = 0;
+  out->clean = true;
+  Lexer(sql, layout_exact, out).Run();
+}
+
+std::string MaskLiterals(std::string_view sql, const ShapeKey& shape) {
+  std::string out;
+  out.reserve(sql.size());
+  size_t pos = 0;
+  int next = shape.max_param;
+  for (const Literal& lit : shape.literals) {
+    out.append(sql.substr(pos, lit.begin - pos));
+    out.push_back('$');
+    out.append(std::to_string(++next));
+    pos = lit.end;
+  }
+  out.append(sql.substr(pos));
+  return out;
+}
+
+}  // namespace pgsift::sql

@@ -1,0 +1,51 @@
+// A small SQL lexer that follows PostgreSQL 15's scan.l closely enough to cut
+// a statement into the same tokens, and builds the fingerprint cache key from
+// them: literal tokens become a kind marker, everything else stays as written.
+// No allocation once the output buffers have grown.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgsift::sql {
+
+enum class LiteralKind : char {
+  kString = 's',    // 'x'  (and 'a'<newline>'b' continuation)
+  kEString = 'e',   // E'x'
+  kDollar = 'd',    // $$x$$, $tag$x$tag$
+  kUnicode = 'u',   // U&'x'
+  kBit = 'b',       // B'0101'
+  kHex = 'x',       // X'1F'
+  kNational = 'n',  // N'x'
+  kInt = 'i',       // fits int32: the parser's ICONST
+  kNumeric = 'f',   // decimal, exponent, or an integer too large for int32
+  kBool = 't',      // TRUE / FALSE keywords
+  kNull = 'z',      // NULL keyword
+};
+
+struct Literal {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  LiteralKind kind = LiteralKind::kString;
+};
+
+struct ShapeKey {
+  std::string key;
+  std::vector<Literal> literals;
+  int max_param = 0;  // highest $n seen
+  // False when the lexer met text it cannot vouch for (unterminated quote or
+  // comment, U& strings): such keys never take the cached path.
+  bool clean = true;
+};
+
+// `layout_exact`: whitespace and comments become part of the key.
+void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out);
+
+// Normalized text made by our lexer alone ($n in place of each literal, n
+// counting up after the highest existing parameter). Used for statements
+// libpg_query cannot parse, so they too are shown without their values.
+std::string MaskLiterals(std::string_view sql, const ShapeKey& shape);
+
+}  // namespace pgsift::sql

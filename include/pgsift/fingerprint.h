@@ -1,0 +1,83 @@
+// Statement fingerprints, bit-identical to libpg_query 15-4.0.0's
+// pg_query_fingerprint, with a cache that makes repeated shapes cheap.
+//
+// How the cache stays exact: a small lexer turns a statement into a shape key
+// (literal tokens masked by kind, comments dropped, whitespace collapsed).
+// The first statement of a key is fingerprinted and normalized by libpg_query.
+// The key is marked cacheable only when (1) libpg_query's normalizer replaced
+// exactly the literals our lexer found, or left a literal alone that we then
+// pin by its exact text, and (2) the same statement with every replaced
+// literal changed to another value of the same kind fingerprints the same.
+// Otherwise every statement of that key goes to libpg_query. See
+// analyzer/sql/fingerprinter.cpp for the argument and tests/fingerprint_test.cpp
+// for the corpus-wide proof.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace pgsift {
+
+// One distinct fingerprint. Owned by the Fingerprinter that made it; the
+// pointer stays valid for that Fingerprinter's lifetime.
+struct Shape {
+  uint64_t fingerprint = 0;
+  // True when libpg_query could not parse the statement (psql meta-commands,
+  // syntax of a newer server, truncated text). The fingerprint is then our
+  // own hash of the shape key, and `parse_error` says why.
+  bool fallback = false;
+  // Normalized text ($n for every literal) of the first statement seen with
+  // this fingerprint. Never contains a literal from the input.
+  std::string normalized;
+  std::string parse_error;
+};
+
+// 16 lowercase hex digits, as pg_query_fingerprint's fingerprint_str.
+std::string FingerprintHex(uint64_t fingerprint);
+
+struct FingerprintStats {
+  uint64_t statements = 0;    // Fingerprint() calls
+  uint64_t cache_hits = 0;    // answered without libpg_query
+  uint64_t parser_calls = 0;  // calls into libpg_query (any function)
+  uint64_t shapes = 0;        // distinct shape keys seen
+  uint64_t uncacheable = 0;   // keys that failed the exactness checks
+  uint64_t fallbacks = 0;     // statements libpg_query could not parse
+};
+
+// Not thread-safe: use one per thread and merge results by fingerprint.
+class Fingerprinter {
+ public:
+  enum class KeyMode {
+    // Whitespace and comments do not matter: best hit rate, for log analysis.
+    // `normalized` is the first-seen text of the fingerprint.
+    kShape,
+    // Whitespace and comments are part of the key, so `normalized` equals
+    // pg_query_normalize of the very statement given (for `pgsift fingerprint`).
+    kLayout,
+  };
+  explicit Fingerprinter(KeyMode mode = KeyMode::kShape);
+  ~Fingerprinter();
+  Fingerprinter(const Fingerprinter&) = delete;
+  Fingerprinter& operator=(const Fingerprinter&) = delete;
+
+  // Never fails: unparseable text gets a fallback Shape.
+  const Shape& Fingerprint(std::string_view sql);
+
+  const FingerprintStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Straight to libpg_query, no cache. Thread-safe. For tests and verification.
+struct ExactFingerprint {
+  bool ok = false;
+  uint64_t fingerprint = 0;
+  std::string error;
+};
+ExactFingerprint FingerprintWithLibpgQuery(std::string_view sql);
+
+}  // namespace pgsift

@@ -1,0 +1,170 @@
+#include "pgsift/fingerprint.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sql/shape_key.h"
+#include "test_util.h"
+
+namespace pgsift {
+namespace {
+
+using testing::Fixture;
+using testing::ReadJsonLines;
+
+TEST(FingerprintGolden, AllUpstreamFingerprintCasesBothModes) {
+  auto cases = ReadJsonLines(Fixture("pg_query/fingerprint_15-4.0.0.jsonl"));
+  ASSERT_EQ(cases.size(), 78u);
+  for (auto mode : {Fingerprinter::KeyMode::kShape, Fingerprinter::KeyMode::kLayout}) {
+    Fingerprinter fp(mode);
+    for (const auto& c : cases) {
+      const Shape& s = fp.Fingerprint(c["input"].get<std::string>());
+      EXPECT_FALSE(s.fallback) << c["input"];
+      EXPECT_EQ(FingerprintHex(s.fingerprint), c["fingerprint"].get<std::string>()) << c["input"];
+    }
+    // The golden set has cases that differ only in literals: some must hit.
+    EXPECT_GT(fp.stats().cache_hits, 0u);
+  }
+}
+
+TEST(FingerprintGolden, AllUpstreamNormalizeCases) {
+  auto cases = ReadJsonLines(Fixture("pg_query/normalize_15-4.0.0.jsonl"));
+  ASSERT_EQ(cases.size(), 22u);
+  Fingerprinter fp(Fingerprinter::KeyMode::kLayout);
+  for (const auto& c : cases) {
+    EXPECT_EQ(fp.Fingerprint(c["input"].get<std::string>()).normalized, c["normalized"].get<std::string>());
+  }
+}
+
+// Builds a copy of `sql` with every literal our lexer finds changed to
+// another value of the same kind.
+std::string ChangeLiterals(const std::string& sql) {
+  sql::ShapeKey sk;
+  sql::BuildShapeKey(sql, false, &sk);
+  std::string out;
+  size_t pos = 0;
+  for (const auto& lit : sk.literals) {
+    out.append(sql, pos, lit.begin - pos);
+    std::string text = sql.substr(lit.begin, lit.end - lit.begin);
+    switch (lit.kind) {
+      case sql::LiteralKind::kInt: out += text == "3" ? "4" : "3"; break;
+      case sql::LiteralKind::kString: out += text == "'zz'" ? "'yy'" : "'zz'"; break;
+      case sql::LiteralKind::kNumeric: out += text.find('.') != std::string::npos ? "0.25" : "77777777777"; break;
+      case sql::LiteralKind::kBool: out += (text.size() == 4 ? "false" : "true"); break;
+      default: out += text; break;
+    }
+    pos = lit.end;
+  }
+  out.append(sql, pos, std::string::npos);
+  return out;
+}
+
+// The proof that the cached path never disagrees with libpg_query: the whole
+// regression corpus, each statement followed by a copy with other literal
+// values (which takes the cached path whenever the key was verified).
+TEST(FingerprintGolden, RegressCorpusThroughCacheMatchesLibpgQuery) {
+  auto rows = ReadJsonLines(Fixture("pg_query/regress_golden_15-4.0.0.jsonl.gz"));
+  ASSERT_EQ(rows.size(), 40220u);
+  Fingerprinter fp(Fingerprinter::KeyMode::kShape);
+  size_t parseable = 0, mismatches = 0, variants_checked = 0;
+  for (const auto& r : rows) {
+    if (r["fingerprint"].is_null()) continue;
+    ++parseable;
+    std::string input = r["input"].get<std::string>();
+    const Shape& s = fp.Fingerprint(input);
+    if (s.fallback || FingerprintHex(s.fingerprint) != r["fingerprint"].get<std::string>()) {
+      if (++mismatches < 10) ADD_FAILURE() << "golden mismatch: " << input;
+    }
+    std::string changed = ChangeLiterals(input);
+    if (changed == input) continue;
+    ExactFingerprint exact = FingerprintWithLibpgQuery(changed);
+    if (!exact.ok) continue;  // e.g. a value the server would reject at parse time
+    ++variants_checked;
+    const Shape& v = fp.Fingerprint(changed);
+    if (v.fallback || v.fingerprint != exact.fingerprint) {
+      if (++mismatches < 10) ADD_FAILURE() << "cached path disagrees: " << changed;
+    }
+  }
+  EXPECT_EQ(parseable, 39087u);
+  EXPECT_EQ(mismatches, 0u);
+  const FingerprintStats& st = fp.stats();
+  RecordProperty("cache_hits", std::to_string(st.cache_hits));
+  RecordProperty("variants_checked", std::to_string(variants_checked));
+  std::printf("regress corpus: %zu statements, %zu literal variants, %llu cache hits, %llu uncacheable keys of %llu\n",
+              parseable, variants_checked, static_cast<unsigned long long>(st.cache_hits),
+              static_cast<unsigned long long>(st.uncacheable), static_cast<unsigned long long>(st.shapes));
+  // Most variants must have been answered by the cache, or the test proves nothing.
+  EXPECT_GT(st.cache_hits, variants_checked * 8 / 10);
+}
+
+TEST(FingerprintGolden, RegressCorpusNormalizedInLayoutMode) {
+  auto rows = ReadJsonLines(Fixture("pg_query/regress_golden_15-4.0.0.jsonl.gz"));
+  Fingerprinter fp(Fingerprinter::KeyMode::kLayout);
+  size_t mismatches = 0;
+  for (const auto& r : rows) {
+    if (r["normalized"].is_null()) continue;
+    const Shape& s = fp.Fingerprint(r["input"].get<std::string>());
+    if (s.normalized != r["normalized"].get<std::string>()) {
+      if (++mismatches < 5) ADD_FAILURE() << r["input"];
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+}
+
+TEST(Fingerprint, UnparseableGetsMarkedFallbackWithoutLiterals) {
+  Fingerprinter fp;
+  const Shape& a = fp.Fingerprint("\\set patient '山田太郎'");
+  EXPECT_TRUE(a.fallback);
+  EXPECT_FALSE(a.parse_error.empty());
+  EXPECT_EQ(a.normalized.find("山田"), std::string::npos);
+  const Shape& b = fp.Fingerprint("SELEC * FROM t WHERE id = 42");
+  EXPECT_TRUE(b.fallback);
+  EXPECT_EQ(b.normalized, "SELEC * FROM t WHERE id = $1");
+  // Same shape, other literal: same fallback fingerprint.
+  EXPECT_EQ(fp.Fingerprint("SELEC * FROM t WHERE id = 43").fingerprint, b.fingerprint);
+  EXPECT_EQ(fp.stats().fallbacks, 3u);
+}
+
+TEST(Fingerprint, PinnedLiteralsKeepTheirMeaning) {
+  Fingerprinter fp;
+  // FETCH's count is not a constant node: it is pinned, not masked.
+  auto f1 = fp.Fingerprint("FETCH 1000 FROM cursor_a").fingerprint;
+  auto f2 = fp.Fingerprint("FETCH 10 FROM cursor_a").fingerprint;
+  EXPECT_EQ(f1, FingerprintWithLibpgQuery("FETCH 1000 FROM cursor_a").fingerprint);
+  EXPECT_EQ(f2, FingerprintWithLibpgQuery("FETCH 10 FROM cursor_a").fingerprint);
+  auto g1 = fp.Fingerprint("SELECT a, count(*) FROM t GROUP BY 1 ORDER BY 2").fingerprint;
+  auto g2 = fp.Fingerprint("SELECT a, count(*) FROM t GROUP BY 2 ORDER BY 1").fingerprint;
+  EXPECT_EQ(g1, FingerprintWithLibpgQuery("SELECT a, count(*) FROM t GROUP BY 1 ORDER BY 2").fingerprint);
+  EXPECT_EQ(g2, FingerprintWithLibpgQuery("SELECT a, count(*) FROM t GROUP BY 2 ORDER BY 1").fingerprint);
+}
+
+TEST(Fingerprint, InlineLiteralsHitTheCache) {
+  Fingerprinter fp;
+  uint64_t first = fp.Fingerprint("SELECT * FROM patients WHERE id = 1 AND name = 'a'").fingerprint;
+  for (int i = 2; i < 100; ++i) {
+    std::string q = "SELECT * FROM patients  WHERE id = " + std::to_string(i) + " /* req " + std::to_string(i) +
+                    " */ AND name = 'n" + std::to_string(i) + "'";
+    EXPECT_EQ(fp.Fingerprint(q).fingerprint, first);
+  }
+  EXPECT_EQ(fp.stats().cache_hits, 98u);
+  EXPECT_LE(fp.stats().parser_calls, 3u);
+}
+
+TEST(ShapeKey, LexesLiteralsLikeTheServer) {
+  sql::ShapeKey sk;
+  std::string q = "SELECT E'a\\'b', 'x''y', $$z$$, $t$q$t$, B'01', X'1F', 12, 1.5, 1e3, 3000000000, $1, true, NULL, a$b";
+  sql::BuildShapeKey(q, false, &sk);
+  std::string kinds;
+  for (const auto& l : sk.literals) kinds.push_back(static_cast<char>(l.kind));
+  EXPECT_EQ(kinds, "esddbxiffftz");
+  EXPECT_EQ(sk.max_param, 1);
+  EXPECT_TRUE(sk.clean);
+  sql::BuildShapeKey("SELECT 'a'\n  'b'", false, &sk);
+  ASSERT_EQ(sk.literals.size(), 1u);  // continuation across a newline is one literal
+  sql::BuildShapeKey("SELECT 'unterminated", false, &sk);
+  EXPECT_FALSE(sk.clean);
+}
+
+}  // namespace
+}  // namespace pgsift
