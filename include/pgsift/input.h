@@ -1,0 +1,56 @@
+// Byte sources and line splitting. Readers take a ByteSource, so tests feed
+// them from memory and production from files, pipes or compressed streams.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pgsift/result.h"
+
+namespace pgsift {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to n bytes; 0 means end of input. An error (truncated gzip,
+  // unreadable file) is returned once, after the bytes that could be read.
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+std::unique_ptr<ByteSource> MemorySource(std::string data);
+
+// Opens a path ("-" is stdin). Compression (gzip, bzip2, xz, zstd, lz4) is
+// recognised from the data, not the name, and decoded by libarchive.
+Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
+
+// Splits a source into lines without copying them. A line excludes its '\n'
+// and a trailing '\r'. A line view stays valid until the next Next() call.
+class LineReader {
+ public:
+  explicit LineReader(ByteSource* source);
+  // The first bytes of the input (up to 64 KiB) without consuming them, for
+  // format detection.
+  std::string_view Peek();
+  bool Next(std::string_view* line);
+  uint64_t line_number() const { return line_number_; }  // of the last line returned
+  // The source's error, if it failed mid-way (empty when it ended cleanly).
+  const std::string& error() const { return error_; }
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  bool Fill();
+  ByteSource* source_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  uint64_t line_number_ = 0;
+  uint64_t bytes_read_ = 0;
+  std::string error_;
+};
+
+}  // namespace pgsift

@@ -1,0 +1,48 @@
+// log_line_prefix: compiled once into a matcher, no regex on the hot path.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgsift/log_record.h"
+#include "pgsift/result.h"
+
+namespace pgsift {
+
+class LinePrefix {
+ public:
+  // Accepts every escape PostgreSQL documents: %a %u %d %r %h %b %p %P %t %m
+  // %n %i %e %c %l %s %v %x %Q %q %%, with optional padding (%-10u, %5p).
+  static Result<LinePrefix> Compile(std::string_view log_line_prefix);
+
+  // Matches the prefix and the "SEVERITY:  " that follows it. On success sets
+  // the header fields, severity and message (rest of the line) of `record`.
+  bool Match(std::string_view line, LogRecord* record) const;
+
+  // Why `line` does not match: the escape or text expected and the column.
+  // Shows at most the part of the line before the severity, never a message.
+  std::string Explain(std::string_view line) const;
+
+  const std::string& text() const { return text_; }
+
+  struct Element {
+    char escape = 0;      // 0 for literal text
+    std::string literal;  // text for literal elements
+  };
+
+ private:
+  bool MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* record, int* budget,
+                 size_t* fail_elem, size_t* fail_pos) const;
+  std::string text_;
+  std::vector<Element> elements_;
+};
+
+// Infers the log_line_prefix from sample lines of a stderr log (the first few
+// hundred lines). The error names what could not be recognised.
+Result<std::string> InferPrefix(const std::vector<std::string>& sample);
+
+// True if `s` starts with a PostgreSQL severity followed by ":  ".
+bool StartsWithSeverity(std::string_view s, size_t* length = nullptr);
+
+}  // namespace pgsift
