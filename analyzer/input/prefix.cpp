@@ -1,0 +1,436 @@
+// A log_line_prefix becomes a list of literal and escape elements. Typed
+// escapes (%p, %m, %c...) match a fixed character class; free-text escapes
+// (%u, %d, %a, %h, %r, %b, %i) end at the next literal, tried lazily with a
+// small backtracking budget, so an application name with spaces still works.
+#include "pgsift/prefix.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace pgsift {
+namespace {
+
+constexpr std::string_view kSeverities[] = {"LOG",   "ERROR",     "FATAL", "PANIC",   "WARNING",  "NOTICE",
+                                            "INFO",  "DETAIL",    "HINT",  "CONTEXT", "STATEMENT", "QUERY",
+                                            "LOCATION", "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5", "DEBUG"};
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+size_t Digits(std::string_view s, size_t p) {
+  size_t q = p;
+  while (q < s.size() && IsDigit(s[q])) ++q;
+  return q - p;
+}
+
+// "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
+size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
+  static constexpr char kShape[] = "dddd-dd-dd dd:dd:dd";
+  size_t n = sizeof kShape - 1;
+  if (s.size() < p + n) return 0;
+  for (size_t i = 0; i < n; ++i) {
+    char want = kShape[i], c = s[p + i];
+    if (want == 'd' ? !IsDigit(c) : c != want) return 0;
+  }
+  size_t q = p + n;
+  if (millis) {
+    if (q >= s.size() || s[q] != '.') return 0;
+    size_t d = Digits(s, q + 1);
+    if (d == 0) return 0;
+    q += 1 + d;
+  }
+  // Time zone abbreviation or offset: " UTC", " CET", " +03", " -0330".
+  if (q + 1 < s.size() && s[q] == ' ') {
+    size_t r = q + 1;
+    while (r < s.size() && (std::isalnum(static_cast<unsigned char>(s[r])) || s[r] == '+' || s[r] == '-')) ++r;
+    if (r > q + 1) q = r;
+  }
+  return q - p;
+}
+
+// Field each escape fills in a LogRecord.
+std::string_view* FieldFor(char escape, LogRecord* r) {
+  switch (escape) {
+    case 'a': return &r->application;
+    case 'u': return &r->user;
+    case 'd': return &r->database;
+    case 'h': case 'r': return &r->client;
+    case 'p': return &r->pid;
+    case 'c': return &r->session_id;
+    case 'e': return &r->sqlstate;
+    case 't': case 'm': case 'n': return &r->timestamp;
+    default: return nullptr;
+  }
+}
+
+bool IsFreeText(char e) { return std::strchr("audhrbi", e) != nullptr; }
+
+// Length matched by a typed escape at s[p], or -1.
+long MatchTyped(char e, std::string_view s, size_t p) {
+  switch (e) {
+    case 'p': case 'l': case 'x': {
+      size_t d = Digits(s, p);
+      return d > 0 ? static_cast<long>(d) : -1;
+    }
+    case 'P': return static_cast<long>(Digits(s, p));  // empty unless a parallel worker
+    case 'Q': {
+      size_t q = p + (p < s.size() && s[p] == '-' ? 1 : 0);
+      size_t d = Digits(s, q);
+      return d > 0 ? static_cast<long>(q + d - p) : -1;
+    }
+    case 't': case 's': {
+      size_t n = MatchTimestamp(s, p, false);
+      return n > 0 ? static_cast<long>(n) : -1;
+    }
+    case 'm': {
+      size_t n = MatchTimestamp(s, p, true);
+      return n > 0 ? static_cast<long>(n) : -1;
+    }
+    case 'n': {
+      size_t d = Digits(s, p);
+      if (d == 0 || p + d >= s.size() || s[p + d] != '.') return -1;
+      size_t f = Digits(s, p + d + 1);
+      return f > 0 ? static_cast<long>(d + 1 + f) : -1;
+    }
+    case 'c': {
+      size_t q = p;
+      while (q < s.size() && IsHex(s[q])) ++q;
+      if (q == p || q >= s.size() || s[q] != '.') return -1;
+      size_t r = q + 1;
+      while (r < s.size() && IsHex(s[r])) ++r;
+      return r > q + 1 ? static_cast<long>(r - p) : -1;
+    }
+    case 'v': {  // "3/1234", or empty outside a transaction context
+      size_t d = Digits(s, p);
+      if (d == 0) return 0;
+      if (p + d >= s.size() || s[p + d] != '/') return -1;
+      size_t f = Digits(s, p + d + 1);
+      return f > 0 ? static_cast<long>(d + 1 + f) : -1;
+    }
+    case 'e': {
+      if (p + 5 > s.size()) return -1;
+      for (size_t i = 0; i < 5; ++i) {
+        char c = s[p + i];
+        if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) return -1;
+      }
+      return 5;
+    }
+    default: return -1;
+  }
+}
+
+std::string_view Trim(std::string_view v) {
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return v;
+}
+
+}  // namespace
+
+bool StartsWithSeverity(std::string_view s, size_t* length) {
+  for (std::string_view sev : kSeverities) {
+    if (s.size() > sev.size() && s.compare(0, sev.size(), sev) == 0 && s[sev.size()] == ':') {
+      size_t q = sev.size() + 1;
+      if (q < s.size() && s[q] != ' ') continue;
+      if (length != nullptr) *length = sev.size();
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
+  LinePrefix p;
+  p.text_ = std::string(text);
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c != '%') {
+      if (p.elements_.empty() || p.elements_.back().escape != 0) p.elements_.push_back(Element{});
+      p.elements_.back().literal.push_back(c);
+      continue;
+    }
+    size_t j = i + 1;
+    bool padded = false;
+    if (j < text.size() && text[j] == '-') ++j, padded = true;
+    while (j < text.size() && IsDigit(text[j])) ++j, padded = true;
+    if (j >= text.size()) return Err("log_line_prefix ends with a lone '%'");
+    char e = text[j];
+    i = j;
+    if (e == '%') {
+      if (p.elements_.empty() || p.elements_.back().escape != 0) p.elements_.push_back(Element{});
+      p.elements_.back().literal.push_back('%');
+      continue;
+    }
+    if (std::strchr("audrhbpPtmnieclsvxQq", e) == nullptr) {
+      return Err(std::string("log_line_prefix has unknown escape %") + e);
+    }
+    // A padded value may carry spaces: match it as free text and trim.
+    p.elements_.push_back(Element{padded && e != 'q' ? static_cast<char>(e | 0x80) : e, {}});
+  }
+  return p;
+}
+
+bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* rec, int* budget,
+                           size_t* fail_elem, size_t* fail_pos) const {
+  if (--*budget < 0) return false;
+  auto fail = [&]() {
+    if (elem > *fail_elem || (elem == *fail_elem && pos > *fail_pos)) *fail_elem = elem, *fail_pos = pos;
+    return false;
+  };
+  if (elem == elements_.size()) {
+    size_t sev_len = 0;
+    if (!StartsWithSeverity(line.substr(pos), &sev_len)) return fail();
+    rec->severity = line.substr(pos, sev_len);
+    size_t m = pos + sev_len + 1;
+    while (m < line.size() && line[m] == ' ') ++m;
+    rec->message = line.substr(m);
+    return true;
+  }
+  const Element& el = elements_[elem];
+  if (el.escape == 0) {
+    if (line.compare(pos, el.literal.size(), el.literal) != 0) return fail();
+    return MatchFrom(elem + 1, line, pos + el.literal.size(), rec, budget, fail_elem, fail_pos);
+  }
+  char e = static_cast<char>(el.escape & 0x7f);
+  bool padded = (el.escape & 0x80) != 0;
+  if (e == 'q') {
+    // Non-session processes stop the prefix here.
+    if (StartsWithSeverity(line.substr(pos)) &&
+        MatchFrom(elements_.size(), line, pos, rec, budget, fail_elem, fail_pos)) {
+      for (size_t k = elem + 1; k < elements_.size(); ++k) {
+        if (std::string_view* f = FieldFor(static_cast<char>(elements_[k].escape & 0x7f), rec)) *f = {};
+      }
+      return true;
+    }
+    return MatchFrom(elem + 1, line, pos, rec, budget, fail_elem, fail_pos);
+  }
+  std::string_view* field = FieldFor(e, rec);
+  if (!padded && !IsFreeText(e)) {
+    long n = MatchTyped(e, line, pos);
+    if (n < 0) return fail();
+    if (field != nullptr) *field = line.substr(pos, static_cast<size_t>(n));
+    return MatchFrom(elem + 1, line, pos + static_cast<size_t>(n), rec, budget, fail_elem, fail_pos);
+  }
+  // Free text: try each end position where the rest could start.
+  const Element* next = elem + 1 < elements_.size() ? &elements_[elem + 1] : nullptr;
+  size_t from = pos;
+  for (;;) {
+    size_t end;
+    if (next != nullptr && next->escape == 0) {
+      end = line.find(next->literal, from);
+    } else if (next == nullptr) {
+      end = std::string_view::npos;
+      for (size_t q = from; q < line.size(); ++q) {
+        if (StartsWithSeverity(line.substr(q))) { end = q; break; }
+      }
+    } else {
+      end = from;  // two escapes in a row: try every split
+      if (end > line.size()) end = std::string_view::npos;
+    }
+    if (end == std::string_view::npos) return fail();
+    if (field != nullptr) *field = padded ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+    if (MatchFrom(elem + 1, line, end, rec, budget, fail_elem, fail_pos)) return true;
+    if (*budget < 0) return false;
+    from = end + 1;
+  }
+}
+
+bool LinePrefix::Match(std::string_view line, LogRecord* rec) const {
+  int budget = 64;
+  size_t fe = 0, fp = 0;
+  return MatchFrom(0, line, 0, rec, &budget, &fe, &fp);
+}
+
+std::string LinePrefix::Explain(std::string_view line) const {
+  LogRecord rec;
+  int budget = 64;
+  size_t fe = 0, fp = 0;
+  if (MatchFrom(0, line, 0, &rec, &budget, &fe, &fp)) return "matches";
+  // Show the line only up to where a severity starts, so no message text.
+  size_t cut = std::min<size_t>(line.size(), 160);
+  for (size_t q = 0; q < cut; ++q) {
+    if (StartsWithSeverity(line.substr(q))) { cut = q; break; }
+  }
+  std::string shown(line.substr(0, cut));
+  std::string expected;
+  if (fe >= elements_.size()) {
+    expected = "a severity such as 'LOG:' after the prefix";
+  } else if (elements_[fe].escape == 0) {
+    expected = "the text '" + elements_[fe].literal + "'";
+  } else {
+    expected = std::string("escape %") + static_cast<char>(elements_[fe].escape & 0x7f);
+  }
+  return "log_line_prefix '" + text_ + "' expects " + expected + " at column " + std::to_string(fp + 1) +
+         " of: " + shown + (cut < line.size() ? "..." : "");
+}
+
+// ---- inference ------------------------------------------------------------
+
+namespace {
+
+struct KeyEscape {
+  std::string_view key;
+  char escape;
+};
+constexpr KeyEscape kKeys[] = {
+    {"user", 'u'},        {"usr", 'u'},       {"u", 'u'},         {"db", 'd'},          {"database", 'd'},
+    {"dbname", 'd'},      {"d", 'd'},         {"app", 'a'},       {"appli", 'a'},       {"application", 'a'},
+    {"application_name", 'a'}, {"a", 'a'},    {"client", 'h'},    {"host", 'h'},        {"remote", 'h'},
+    {"h", 'h'},           {"session", 'c'},   {"sess", 'c'},      {"session_id", 'c'},  {"c", 'c'},
+    {"line", 'l'},        {"l", 'l'},         {"xid", 'x'},       {"x", 'x'},           {"state", 'e'},
+    {"sqlstate", 'e'},    {"e", 'e'},         {"pid", 'p'},       {"p", 'p'},           {"vxid", 'v'},
+    {"v", 'v'},           {"query_id", 'Q'},  {"queryid", 'Q'},   {"qid", 'Q'},         {"backend", 'b'},
+    {"tag", 'i'},         {"cmd", 'i'},       {"i", 'i'},
+};
+
+// Turns one rendered prefix (the text before the severity) into a
+// log_line_prefix.
+std::string InferFromRendered(std::string_view s) {
+  std::string out;
+  size_t p = 0;
+  while (p < s.size()) {
+    char c = s[p];
+    // IPv4 client, optionally with (port)
+    if (IsDigit(c) && (p == 0 || !IsDigit(s[p - 1]))) {
+      size_t q = p;
+      int dots = 0;
+      while (q < s.size() && (IsDigit(s[q]) || s[q] == '.')) dots += s[q++] == '.';
+      if (dots == 3) {
+        if (q < s.size() && s[q] == '(') {
+          size_t r = s.find(')', q);
+          if (r != std::string_view::npos) { out += "%r"; p = r + 1; continue; }
+        }
+        out += "%h";
+        p = q;
+        continue;
+      }
+    }
+    if (IsDigit(c)) {
+      if (size_t n = MatchTimestamp(s, p, true); n > 0) { out += "%m"; p += n; continue; }
+      if (size_t n = MatchTimestamp(s, p, false); n > 0) { out += "%t"; p += n; continue; }
+      if (long n = MatchTyped('n', s, p); n > 0 && Digits(s, p) >= 9) { out += "%n"; p += static_cast<size_t>(n); continue; }
+      if (long n = MatchTyped('c', s, p); n > 0 && s.substr(p).find('.') < 9) { out += "%c"; p += static_cast<size_t>(n); continue; }
+    }
+    if (c == '[' && p + 1 < s.size() && IsDigit(s[p + 1])) {
+      size_t d = Digits(s, p + 1);
+      size_t q = p + 1 + d;
+      if (q < s.size() && s[q] == ']') {
+        // The first bare [number] is the pid; a later one is most often the xid.
+        out += out.find("%p") == std::string::npos ? "[%p]" : "[%x]";
+        p = q + 1;
+        continue;
+      }
+      if (q + 1 < s.size() && s[q] == '-' && IsDigit(s[q + 1])) {
+        size_t r = q + 1 + Digits(s, q + 1);
+        if (r < s.size() && s[r] == ']') { out += "[%l-" + std::string(s.substr(q + 1, r - q - 1)) + "]"; p = r + 1; continue; }
+      }
+    }
+    // key=value
+    if (std::isalpha(static_cast<unsigned char>(c)) && (p == 0 || !std::isalnum(static_cast<unsigned char>(s[p - 1])))) {
+      size_t q = p;
+      while (q < s.size() && (std::isalnum(static_cast<unsigned char>(s[q])) || s[q] == '_')) ++q;
+      if (q < s.size() && s[q] == '=') {
+        std::string_view key = s.substr(p, q - p);
+        const KeyEscape* found = nullptr;
+        for (const KeyEscape& k : kKeys) {
+          if (k.key == key) found = &k;
+        }
+        if (found != nullptr) {
+          size_t e = q + 1;
+          bool bracket = e < s.size() && s[e] == '[';  // [unknown], [local]
+          while (e < s.size() && s[e] != ',' && s[e] != ' ' && s[e] != ';' && (bracket || s[e] != ']')) {
+            if (bracket && s[e] == ']') bracket = false;
+            ++e;
+          }
+          char esc = found->escape;
+          if (esc == 'h' && s.substr(q + 1, e - q - 1).find('(') != std::string_view::npos) esc = 'r';
+          out += std::string(key) + "=%" + esc;
+          p = e;
+          continue;
+        }
+      }
+      // user@db
+      if (q < s.size() && s[q] == '@') {
+        size_t r = q + 1;
+        while (r < s.size() && s[r] != ' ' && s[r] != ':' && s[r] != ',' && s[r] != ']') ++r;
+        out += "%u@%d";
+        p = r;
+        continue;
+      }
+    }
+    if (c == '[' && s.compare(p, 8, "[local]") == 0) { out += "%h"; p += 7; continue; }
+    if (c == '%') out += "%%"; else out.push_back(c);
+    ++p;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
+  // Rendered prefixes: the text before the first severity of each line.
+  std::vector<std::string_view> rendered;
+  std::vector<std::string_view> lines;
+  for (const std::string& line : sample) {
+    for (size_t q = 0; q < line.size() && q < 512; ++q) {
+      if ((q == 0 || line[q - 1] == ' ' || line[q - 1] == ':' || line[q - 1] == ']') &&
+          StartsWithSeverity(std::string_view(line).substr(q))) {
+        rendered.push_back(std::string_view(line).substr(0, q));
+        lines.push_back(line);
+        break;
+      }
+    }
+  }
+  if (rendered.empty()) {
+    return Err("no line with a PostgreSQL severity (LOG:, ERROR:, ...) in the first " + std::to_string(sample.size()) +
+               " lines: is this a PostgreSQL log? (lc_messages must be English, C or POSIX)");
+  }
+  // Candidates: inferred from each distinct longest rendered prefix, plus
+  // common settings; with %q inserted where session fields begin.
+  std::vector<std::string> candidates;
+  auto add = [&](std::string c) {
+    if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) candidates.push_back(std::move(c));
+  };
+  std::vector<std::string_view> by_length = rendered;
+  std::sort(by_length.begin(), by_length.end(), [](auto a, auto b) { return a.size() > b.size(); });
+  for (size_t i = 0; i < by_length.size() && i < 8; ++i) {
+    std::string inferred = InferFromRendered(by_length[i]);
+    add(inferred);
+    // %q variants: before each escape after the first two elements.
+    for (size_t k = 1; k < inferred.size(); ++k) {
+      if (inferred[k] == '%' && inferred[k - 1] == ' ') add(inferred.substr(0, k) + "%q" + inferred.substr(k));
+      if (std::isalpha(static_cast<unsigned char>(inferred[k])) && inferred[k - 1] == ' ' && k + 1 < inferred.size())
+        add(inferred.substr(0, k) + "%q" + inferred.substr(k));
+    }
+  }
+  for (const char* known : {"%m [%p] ", "%t [%p]: [%l-1] ", "%t [%p]: ", "%m [%p] %q%u@%d ", "%t:%r:%u@%d:[%p]:",
+                            "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%m [%p]: [%l-1] ", "%t [%p-%l] %q%u@%d ",
+                            "[%p]: [%l-1] ", "%m %u@%d(%p) ", ""}) {
+    add(known);
+  }
+  std::string best;
+  size_t best_hits = 0;
+  for (const std::string& c : candidates) {
+    Result<LinePrefix> lp = LinePrefix::Compile(c);
+    if (!lp.ok()) continue;
+    size_t hits = 0;
+    LogRecord rec;
+    for (std::string_view line : lines) hits += lp->Match(line, &rec) ? 1 : 0;
+    // Prefer more matches, then no %q when it is not needed, then the more
+    // specific (longer) prefix.
+    bool q = c.find("%q") != std::string::npos, best_q = best.find("%q") != std::string::npos;
+    if (hits > best_hits ||
+        (hits == best_hits && hits > 0 && (best_q > q || (best_q == q && c.size() > best.size())))) {
+      best = c;
+      best_hits = hits;
+    }
+  }
+  if (best_hits * 10 < lines.size() * 9) {
+    return Err("could not infer log_line_prefix: the best guess '" + best + "' matches " + std::to_string(best_hits) +
+               " of " + std::to_string(lines.size()) + " sampled lines; pass --prefix with your server's log_line_prefix");
+  }
+  return best;
+}
+
+}  // namespace pgsift

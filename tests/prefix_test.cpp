@@ -1,0 +1,122 @@
+#include "pgsift/prefix.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pgsift/input.h"
+#include "test_util.h"
+
+namespace pgsift {
+namespace {
+
+using testing::Fixture;
+
+std::vector<std::string> HeadLines(const std::string& path, size_t n) {
+  auto src = OpenInput(path);
+  EXPECT_TRUE(src.ok()) << src.error();
+  std::vector<std::string> out;
+  if (!src.ok()) return out;
+  LineReader lines(src->get());
+  std::string_view line;
+  while (out.size() < n && lines.Next(&line)) out.emplace_back(line);
+  return out;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Prefix, CompilesEveryDocumentedEscape) {
+  EXPECT_TRUE(LinePrefix::Compile("%a %u %d %r %h %b %p %P %t %m %n %i %e %c %l %s %v %x %Q %q %% %-10u %5p").ok());
+  auto bad = LinePrefix::Compile("%t %z ");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("%z"), std::string::npos);
+}
+
+TEST(Prefix, MatchesOurRealLogWithItsOwnPrefix) {
+  auto prefix = LinePrefix::Compile(ReadFile(Fixture("logs/clinic.prefix")));
+  ASSERT_TRUE(prefix.ok());
+  size_t matched = 0, continuation = 0, total = 0;
+  LogRecord rec;
+  for (const std::string& line : HeadLines(Fixture("logs/clinic.stderr.log"), 100000)) {
+    ++total;
+    if (prefix->Match(line, &rec)) {
+      ++matched;
+      EXPECT_FALSE(rec.timestamp.empty());
+      EXPECT_FALSE(rec.pid.empty());
+    } else {
+      EXPECT_EQ(line[0], '\t') << prefix->Explain(line);
+      ++continuation;
+    }
+  }
+  EXPECT_GT(matched, 1000u);
+  EXPECT_EQ(matched + continuation, total);
+}
+
+TEST(Prefix, SessionFieldsStopAtPercentQ) {
+  auto prefix = LinePrefix::Compile(ReadFile(Fixture("logs/clinic.prefix")));
+  ASSERT_TRUE(prefix.ok());
+  bool saw_background = false, saw_session = false;
+  LogRecord rec;
+  for (const std::string& line : HeadLines(Fixture("logs/clinic.stderr.log"), 100000)) {
+    if (!prefix->Match(line, &rec)) continue;
+    if (rec.session_id.empty()) saw_background = true;
+    if (!rec.session_id.empty() && !rec.user.empty() && !rec.database.empty()) saw_session = true;
+  }
+  EXPECT_TRUE(saw_background);  // checkpointer, autovacuum: prefix ends at %q
+  EXPECT_TRUE(saw_session);
+}
+
+struct InferCase {
+  const char* file;
+  const char* prefix;
+};
+
+TEST(Prefix, InfersPrefixOfEveryRealStderrLog) {
+  const InferCase cases[] = {
+      {"pgbadger/light.postgres.log.bz2", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h "},
+      {"pgbadger/multiline_param.log", "%m [%p] user=%u,db=%d "},
+      {"pgbadger/stmt_type.log", "%m [%p] "},
+      {"pgbadger/begin_end.log", "%t [%p]: db=%d,user=%u,app=%a,client=%h "},
+      {"pgbadger/pg-timezones.log", "%t:%h:%u@%d:[%p]:"},
+      {"pgbadger/queryid.log.gz", "%m [%p] [queryid=%Q] %u@%d "},
+      {"pgbadger/postgresql_param_range.log", "%t [%p]: [%l-1] [%x] usr=%u,db=%d,appli=%a "},
+      {"logs/clinic.stderr.log", "%m [%p] %q%u@%d app=%a client=%h session=%c line=%l xid=%x state=%e "},
+  };
+  for (const InferCase& c : cases) {
+    auto sample = HeadLines(Fixture(c.file), 300);
+    auto inferred = InferPrefix(sample);
+    ASSERT_TRUE(inferred.ok()) << c.file << ": " << inferred.error();
+    if (c.prefix != nullptr) {
+      EXPECT_EQ(*inferred, c.prefix) << c.file;
+    }
+    // Whatever was inferred must match every line that has a severity.
+    auto lp = LinePrefix::Compile(*inferred);
+    ASSERT_TRUE(lp.ok());
+    LogRecord rec;
+    size_t matched = 0, with_severity = 0;
+    for (const std::string& line : sample) {
+      matched += lp->Match(line, &rec);
+      with_severity += line.find("LOG:") != std::string::npos || line.find("ERROR:") != std::string::npos ||
+                       line.find("STATEMENT:") != std::string::npos || line.find("DETAIL:") != std::string::npos;
+    }
+    EXPECT_GE(matched, with_severity * 95 / 100) << c.file << " inferred " << *inferred;
+    std::printf("%-40s -> '%s' (%zu/%zu lines)\n", c.file, inferred->c_str(), matched, sample.size());
+  }
+}
+
+TEST(Prefix, ExplainsAMismatchWithoutTheMessage) {
+  auto prefix = LinePrefix::Compile("%t [%p]: [%l-1] ");
+  ASSERT_TRUE(prefix.ok());
+  auto lines = HeadLines(Fixture("pgbadger/stmt_type.log"), 5);
+  std::string why = prefix->Explain(lines[4]);
+  EXPECT_NE(why.find("column"), std::string::npos) << why;
+  EXPECT_EQ(why.find("forêt"), std::string::npos) << why;  // the literal stays out
+}
+
+}  // namespace
+}  // namespace pgsift
