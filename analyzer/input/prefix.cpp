@@ -59,6 +59,7 @@ std::string_view* FieldFor(char escape, LogRecord* r) {
     case 'p': return &r->pid;
     case 'c': return &r->session_id;
     case 'e': return &r->sqlstate;
+    case 'Q': return &r->query_id;
     case 't': case 'm': case 'n': return &r->timestamp;
     default: return nullptr;
   }
@@ -252,7 +253,6 @@ std::string LinePrefix::Explain(std::string_view line) const {
   for (size_t q = 0; q < cut; ++q) {
     if (StartsWithSeverity(line.substr(q))) { cut = q; break; }
   }
-  std::string shown(line.substr(0, cut));
   std::string expected;
   if (fe >= elements_.size()) {
     expected = "a severity such as 'LOG:' after the prefix";
@@ -261,8 +261,13 @@ std::string LinePrefix::Explain(std::string_view line) const {
   } else {
     expected = std::string("escape %") + static_cast<char>(elements_[fe].escape & 0x7f);
   }
+  if (fe > 0 && fe <= elements_.size() && elements_[fe - 1].escape != 0) {
+    expected += std::string(" after %") + static_cast<char>(elements_[fe - 1].escape & 0x7f);
+  }
+  std::string found = fp < cut ? std::string(line.substr(fp, std::min<size_t>(12, cut - fp))) : "(the severity)";
   return "log_line_prefix '" + text_ + "' expects " + expected + " at column " + std::to_string(fp + 1) +
-         " of: " + shown + (cut < line.size() ? "..." : "");
+         " but the line has '" + found + "' there: " + std::string(line.substr(0, cut)) +
+         (cut < line.size() ? "..." : "");
 }
 
 // ---- inference ------------------------------------------------------------

@@ -169,8 +169,12 @@ struct Fingerprinter::Impl {
     return n.ok ? std::move(n.text) : sql::MaskLiterals(sql, sk);
   }
 
-  const Shape& Fallback(std::string_view sql, const std::string& error) {
+  const Shape& Fallback(std::string_view sql, const std::string& raw_error) {
     ++stats.fallbacks;
+    // "syntax error at or near "'Yamada'"" quotes the input: keep the words
+    // before the quote only, so no literal leaks through the message.
+    std::string error = raw_error.substr(0, raw_error.find(" at or near"));
+    if (size_t q = error.find('"'); q != std::string::npos) error = error.substr(0, q);
     BuildShapeKey(sql, false, &fallback_sk);
     uint64_t fp = Fnv1a64(fallback_sk.key);
     std::string masked = sql::MaskLiterals(sql, fallback_sk);

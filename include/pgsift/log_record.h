@@ -21,6 +21,7 @@ struct LogRecord {
   std::string_view application;
   std::string_view client;      // host, host:port or host(port)
   std::string_view sqlstate;    // empty when the format does not carry it
+  std::string_view query_id;    // %Q / csv / json query_id (PG 14+), when logged
   std::string_view severity;    // LOG, ERROR, FATAL, DETAIL, STATEMENT, CONTEXT, HINT, ...
   std::string_view message;     // text after "SEVERITY:  ", continuation lines joined by '\n'
   std::string_view detail;      // csvlog/jsonlog: the detail field (stderr has separate DETAIL records)

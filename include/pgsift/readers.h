@@ -30,3 +30,10 @@ void ReadJsonLog(LineReader* lines, RecordSink* sink);
 void ReadSyslog(LineReader* lines, std::string_view prefix, RecordSink* sink);
 
 }  // namespace pgsift
+
+namespace pgsift {
+class LinePrefix;
+// stderr logs (also what logging_collector writes to .log files): records
+// start at lines matching `prefix`; tab-indented lines continue them.
+void ReadStderr(LineReader* lines, const LinePrefix& prefix, RecordSink* sink);
+}  // namespace pgsift

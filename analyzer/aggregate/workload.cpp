@@ -1,0 +1,298 @@
+#include <algorithm>
+#include <cstring>
+
+#include "pgsift/workload.h"
+
+namespace pgsift {
+namespace {
+
+constexpr size_t kMaxSessions = 100000;
+
+void AddTo(BreakdownMap* m, std::string_view key, double ms) {
+  auto it = m->find(key);
+  if (it == m->end()) it = m->emplace(std::string(key), Breakdown{}).first;
+  ++it->second.calls;
+  if (ms > 0) it->second.total_ms += ms;
+}
+
+void MergeMap(BreakdownMap* into, const BreakdownMap& from) {
+  for (const auto& [k, v] : from) {
+    Breakdown& b = (*into)[k];
+    b.calls += v.calls;
+    b.total_ms += v.total_ms;
+  }
+}
+
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+void MergeStats(QueryStats* a, const QueryStats& b) {
+  if (b.first_input < a->first_input || (b.first_input == a->first_input && b.first_line < a->first_line)) {
+    a->first_input = b.first_input;
+    a->first_line = b.first_line;
+    a->normalized = b.normalized;
+  }
+  if (b.calls_with_duration > 0) {
+    a->min_ms = a->calls_with_duration ? std::min(a->min_ms, b.min_ms) : b.min_ms;
+    a->max_ms = std::max(a->max_ms, b.max_ms);
+  }
+  a->calls += b.calls;
+  a->calls_with_duration += b.calls_with_duration;
+  a->total_ms += b.total_ms;
+  a->durations.Merge(b.durations);
+  if (b.first_us != kNoTime && (a->first_us == kNoTime || b.first_us < a->first_us)) a->first_us = b.first_us;
+  if (b.last_us != kNoTime && (a->last_us == kNoTime || b.last_us > a->last_us)) a->last_us = b.last_us;
+  MergeMap(&a->by_database, b.by_database);
+  MergeMap(&a->by_user, b.by_user);
+  MergeMap(&a->by_application, b.by_application);
+  for (const auto& [h, v] : b.hourly) {
+    a->hourly[h].calls += v.calls;
+    a->hourly[h].total_ms += v.total_ms;
+  }
+  for (const auto& [s, n] : b.errors_by_sqlstate) a->errors_by_sqlstate[s] += n;
+  a->prepares += b.prepares;
+  a->prepare_ms += b.prepare_ms;
+  a->plans += b.plans;
+  a->temp_files += b.temp_files;
+  a->temp_bytes += b.temp_bytes;
+}
+
+void Span(int64_t t, int64_t* first, int64_t* last) {
+  if (t == kNoTime) return;
+  if (*first == kNoTime || t < *first) *first = t;
+  if (*last == kNoTime || t > *last) *last = t;
+}
+
+}  // namespace
+
+uint64_t QueryStats::errors() const {
+  uint64_t n = 0;
+  for (const auto& [s, c] : errors_by_sqlstate) n += c;
+  return n;
+}
+
+bool Filters::Accepts(const Event& e) const {
+  if (!databases.empty() && !Contains(databases, e.database)) return false;
+  if (!users.empty() && !Contains(users, e.user)) return false;
+  if (!applications.empty() && !Contains(applications, e.application)) return false;
+  if (since_us != kNoTime && (e.time_us == kNoTime || e.time_us < since_us)) return false;
+  if (until_us != kNoTime && (e.time_us == kNoTime || e.time_us >= until_us)) return false;
+  return true;
+}
+
+QueryStats& Workload::Stats(const Shape& shape, uint64_t input, uint64_t line) {
+  auto& map = shape.fallback ? fallback_queries : queries;
+  auto [it, inserted] = map.try_emplace(shape.fingerprint);
+  QueryStats& q = it->second;
+  if (inserted) {
+    q.fingerprint = shape.fingerprint;
+    q.fallback = shape.fallback;
+    q.normalized = shape.normalized;
+  }
+  if (input < q.first_input || (input == q.first_input && line < q.first_line)) {
+    q.first_input = input;
+    q.first_line = line;
+    q.normalized = shape.normalized;
+  }
+  return q;
+}
+
+void Workload::Merge(const Workload& other) {
+  for (const auto& [fp, q] : other.queries) {
+    auto [it, inserted] = queries.try_emplace(fp, q);
+    if (!inserted) MergeStats(&it->second, q);
+  }
+  for (const auto& [fp, q] : other.fallback_queries) {
+    auto [it, inserted] = fallback_queries.try_emplace(fp, q);
+    if (!inserted) MergeStats(&it->second, q);
+  }
+  WorkloadSummary& s = summary;
+  const WorkloadSummary& o = other.summary;
+  for (size_t i = 0; i < static_cast<size_t>(EventKind::kCount_); ++i) s.events_by_kind[i] += o.events_by_kind[i];
+  s.filtered_out += o.filtered_out;
+  s.calls += o.calls;
+  s.total_ms += o.total_ms;
+  Span(o.first_us, &s.first_us, &s.last_us);
+  Span(o.last_us, &s.first_us, &s.last_us);
+  for (const auto& [k, n] : o.errors_by_sqlstate) s.errors_by_sqlstate[k] += n;
+  s.errors += o.errors;
+  s.temp_files += o.temp_files;
+  s.temp_bytes += o.temp_bytes;
+  s.durations_without_statement += o.durations_without_statement;
+  MergeMap(&s.by_database, o.by_database);
+  MergeMap(&s.by_user, o.by_user);
+  MergeMap(&s.by_application, o.by_application);
+}
+
+std::vector<const QueryStats*> Workload::Sorted(std::string_view by) const {
+  std::vector<const QueryStats*> out;
+  out.reserve(queries.size() + fallback_queries.size());
+  for (const auto& [fp, q] : queries) out.push_back(&q);
+  for (const auto& [fp, q] : fallback_queries) out.push_back(&q);
+  auto metric = [by](const QueryStats* q) -> double {
+    if (by == "calls") return static_cast<double>(q->calls);
+    if (by == "mean") return q->mean_ms();
+    if (by == "max") return q->max_ms;
+    if (by == "p95") return q->durations.Quantile(0.95);
+    if (by == "errors") return static_cast<double>(q->errors());
+    return q->total_ms;
+  };
+  std::sort(out.begin(), out.end(), [&](const QueryStats* a, const QueryStats* b) {
+    double ma = metric(a), mb = metric(b);
+    if (ma != mb) return ma > mb;
+    if (a->calls != b->calls) return a->calls > b->calls;
+    if (a->fallback != b->fallback) return b->fallback;
+    return a->fingerprint < b->fingerprint;
+  });
+  return out;
+}
+
+WorkloadBuilder::WorkloadBuilder(Workload* workload, Filters filters)
+    : workload_(workload), filters_(std::move(filters)) {}
+
+void WorkloadBuilder::AddDuration(QueryStats* q, const Event& e, double ms) {
+  if (q->calls_with_duration == 0 || ms < q->min_ms) q->min_ms = ms;
+  if (ms > q->max_ms) q->max_ms = ms;
+  ++q->calls_with_duration;
+  q->total_ms += ms;
+  q->durations.Add(ms);
+  workload_->summary.total_ms += ms;
+  (void)e;
+}
+
+void WorkloadBuilder::OnEvent(const Event& e) {
+  WorkloadSummary& s = workload_->summary;
+  if (!filters_.Accepts(e)) {
+    ++s.filtered_out;
+    return;
+  }
+  ++s.events_by_kind[static_cast<size_t>(e.kind)];
+  Span(e.time_us, &s.first_us, &s.last_us);
+  switch (e.kind) {
+    case EventKind::kQuery: {
+      if (e.sql.empty()) return;
+      QueryStats& q = workload_->Stats(fingerprinter_.Fingerprint(e.sql), input_, e.line);
+      ++q.calls;
+      ++s.calls;
+      double ms = e.duration_ms;
+      if (ms >= 0) {
+        AddDuration(&q, e, ms);
+      } else {
+        if (last_statement_.size() >= kMaxSessions) last_statement_.clear();
+        auto it = last_statement_.find(e.session);
+        if (it == last_statement_.end()) it = last_statement_.emplace(std::string(e.session), nullptr).first;
+        it->second = &q;
+      }
+      Span(e.time_us, &q.first_us, &q.last_us);
+      AddTo(&q.by_database, e.database, ms);
+      AddTo(&q.by_user, e.user, ms);
+      AddTo(&q.by_application, e.application, ms);
+      AddTo(&s.by_database, e.database, ms);
+      AddTo(&s.by_user, e.user, ms);
+      AddTo(&s.by_application, e.application, ms);
+      if (e.time_us != kNoTime) {
+        int64_t secs = e.time_us >= 0 ? e.time_us / 1000000 : (e.time_us - 999999) / 1000000;
+        Breakdown& h = q.hourly[secs - ((secs % 3600) + 3600) % 3600];
+        ++h.calls;
+        if (ms > 0) h.total_ms += ms;
+      }
+      return;
+    }
+    case EventKind::kDurationOnly: {
+      auto it = last_statement_.find(e.session);
+      if (it == last_statement_.end() || it->second == nullptr) {
+        ++s.durations_without_statement;
+        return;
+      }
+      AddDuration(it->second, e, e.duration_ms);
+      it->second = nullptr;
+      return;
+    }
+    case EventKind::kPrepare: {
+      if (e.sql.empty()) return;
+      QueryStats& q = workload_->Stats(fingerprinter_.Fingerprint(e.sql), input_, e.line);
+      ++q.prepares;
+      if (e.duration_ms > 0) q.prepare_ms += e.duration_ms;
+      return;
+    }
+    case EventKind::kPlan: {
+      std::string_view sql = e.sql;
+      if (e.plan_json && JsonPlanQueryText(e.plan, &json_query_text_)) sql = json_query_text_;
+      if (sql.empty()) return;
+      ++workload_->Stats(fingerprinter_.Fingerprint(sql), input_, e.line).plans;
+      return;
+    }
+    case EventKind::kError: {
+      ++s.errors;
+      std::string state = e.sqlstate.empty() ? "unknown" : std::string(e.sqlstate);
+      ++s.errors_by_sqlstate[state];
+      if (!e.sql.empty()) {
+        ++workload_->Stats(fingerprinter_.Fingerprint(e.sql), input_, e.line).errors_by_sqlstate[state];
+      }
+      return;
+    }
+    case EventKind::kTempFile: {
+      ++s.temp_files;
+      s.temp_bytes += e.temp_bytes;
+      if (!e.sql.empty()) {
+        QueryStats& q = workload_->Stats(fingerprinter_.Fingerprint(e.sql), input_, e.line);
+        ++q.temp_files;
+        q.temp_bytes += e.temp_bytes;
+      }
+      return;
+    }
+    case EventKind::kDisconnection:
+      last_statement_.erase(std::string(e.session));
+      return;
+    default:
+      return;
+  }
+}
+
+bool JsonPlanQueryText(std::string_view plan, std::string* out) {
+  static constexpr std::string_view kKey = "\"Query Text\": \"";
+  size_t p = plan.find(kKey);
+  if (p == std::string_view::npos) return false;
+  out->clear();
+  for (size_t i = p + kKey.size(); i < plan.size(); ++i) {
+    char c = plan[i];
+    if (c == '"') return true;
+    if (c != '\\' || i + 1 >= plan.size()) {
+      out->push_back(c);
+      continue;
+    }
+    char n = plan[++i];
+    switch (n) {
+      case 'n': out->push_back('\n'); break;
+      case 't': out->push_back('\t'); break;
+      case 'r': out->push_back('\r'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'u': {
+        if (i + 4 >= plan.size()) return false;
+        unsigned cp = 0;
+        for (int k = 1; k <= 4; ++k) {
+          char h = plan[i + k];
+          cp = cp * 16 + static_cast<unsigned>(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+        }
+        i += 4;
+        if (cp < 0x80) {
+          out->push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+          out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+          out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+          out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+        break;
+      }
+      default: out->push_back(n); break;
+    }
+  }
+  return false;
+}
+
+}  // namespace pgsift

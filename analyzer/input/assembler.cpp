@@ -1,0 +1,221 @@
+#include "pgsift/assembler.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace pgsift {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+
+bool IsAttachment(std::string_view sev) {
+  return sev == "DETAIL" || sev == "STATEMENT" || sev == "HINT" || sev == "CONTEXT" || sev == "QUERY" ||
+         sev == "LOCATION";
+}
+
+void Assign(std::string* dst, std::string_view src) { dst->assign(src.data(), src.size()); }
+
+// "12.345 ms" at the start of s; returns the rest after "ms".
+bool ParseDuration(std::string_view s, double* ms, std::string_view* rest) {
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, *ms);
+  if (ec != std::errc()) return false;
+  std::string_view r(ptr, static_cast<size_t>(end - ptr));
+  if (!StartsWith(r, " ms")) return false;
+  r.remove_prefix(3);
+  while (!r.empty() && (r.front() == ' ' || r.front() == '\n')) r.remove_prefix(1);
+  *rest = r;
+  return true;
+}
+
+// "NAME: SQL" after "execute "/"parse "/"bind ".
+std::string_view AfterName(std::string_view s) {
+  size_t c = s.find(": ");
+  if (c == std::string_view::npos) return {};
+  return s.substr(c + 2);
+}
+
+// auto_explain text plan: "Query Text: SQL\n<plan>". The plan starts at the
+// first line that carries cost or timing figures.
+void SplitTextPlan(std::string_view body, std::string_view* sql, std::string_view* plan) {
+  if (!StartsWith(body, "Query Text: ")) {
+    *plan = body;
+    return;
+  }
+  body.remove_prefix(12);
+  size_t pos = 0;
+  for (;;) {
+    size_t nl = body.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      *sql = body;
+      return;
+    }
+    std::string_view next = body.substr(nl + 1, body.find('\n', nl + 1) - (nl + 1));
+    if (next.find("(cost=") != std::string_view::npos || next.find("(actual ") != std::string_view::npos ||
+        next.find("(never executed)") != std::string_view::npos) {
+      *sql = body.substr(0, nl);
+      *plan = body.substr(nl + 1);
+      return;
+    }
+    pos = nl + 1;
+  }
+}
+
+}  // namespace
+
+std::string_view EventKindName(EventKind kind) {
+  static constexpr std::string_view kNames[] = {"query",       "prepare",    "duration_only", "plan",
+                                                "error",       "connection", "disconnection", "checkpoint",
+                                                "autovacuum",  "autoanalyze", "temp_file",    "lock_wait",
+                                                "other"};
+  return kNames[static_cast<size_t>(kind)];
+}
+
+std::string_view SkipReasonName(SkipReason reason) {
+  static constexpr std::string_view kNames[] = {"prefix_mismatch", "orphan_continuation", "malformed_csv",
+                                                "malformed_json",  "not_postgres",        "binary",
+                                                "blank"};
+  return kNames[static_cast<size_t>(reason)];
+}
+
+uint64_t RecordCounts::skipped_total() const {
+  uint64_t n = 0;
+  for (uint64_t v : skipped_lines) n += v;
+  return n;
+}
+
+void Assembler::OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) {
+  counts_.skipped_lines[static_cast<size_t>(reason)] += lines;
+  if (reason != SkipReason::kBlank && skip_examples_.size() < 5) {
+    skip_examples_.push_back(input_name_ + ":" + std::to_string(line) + ": " + std::string(hint));
+  }
+}
+
+void Assembler::OnRecord(const LogRecord& r) {
+  ++counts_.records;
+  counts_.lines_in_records += r.lines;
+  if (IsAttachment(r.severity)) {
+    if (!pending_.active || (!r.pid.empty() && r.pid != pending_.pid)) {
+      ++counts_.orphan_details;
+      return;
+    }
+    if (r.severity == "DETAIL") {
+      if (pending_.detail.empty()) Assign(&pending_.detail, r.message);
+    } else if (r.severity == "STATEMENT") {
+      Assign(&pending_.statement, r.message);
+    }
+    return;
+  }
+  Flush();
+  Pending& p = pending_;
+  p.active = true;
+  Assign(&p.timestamp, r.timestamp);
+  Assign(&p.pid, r.pid);
+  Assign(&p.session, r.session_id);
+  Assign(&p.user, r.user);
+  Assign(&p.database, r.database);
+  Assign(&p.application, r.application);
+  Assign(&p.client, r.client);
+  Assign(&p.sqlstate, r.sqlstate);
+  Assign(&p.severity, r.severity);
+  Assign(&p.message, r.message);
+  Assign(&p.detail, r.detail);
+  Assign(&p.statement, r.statement);
+  p.line = r.line;
+}
+
+void Assembler::Flush() {
+  if (!pending_.active) return;
+  Emit(pending_);
+  pending_.active = false;
+}
+
+void Assembler::Emit(const Pending& p) {
+  Event e;
+  e.line = p.line;
+  bool unknown_zone = false;
+  e.time_us = ParseLogTimestamp(p.timestamp, &unknown_zone);
+  counts_.unknown_time_zone += unknown_zone;
+  e.pid = p.pid;
+  e.session = p.session.empty() ? std::string_view(p.pid) : std::string_view(p.session);
+  e.user = p.user;
+  e.database = p.database;
+  e.application = p.application;
+  e.client = p.client;
+  e.sqlstate = p.sqlstate;
+  std::string_view msg = p.message;
+  const std::string& sev = p.severity;
+
+  if (sev == "ERROR" || sev == "FATAL" || sev == "PANIC") {
+    e.kind = EventKind::kError;
+    e.message = msg;
+    e.sql = p.statement;
+  } else if (sev != "LOG") {
+    e.kind = EventKind::kOther;
+  } else if (StartsWith(msg, "duration: ")) {
+    std::string_view rest;
+    if (!ParseDuration(msg.substr(10), &e.duration_ms, &rest)) {
+      e.kind = EventKind::kOther;
+    } else if (rest.empty()) {
+      e.kind = EventKind::kDurationOnly;
+    } else if (StartsWith(rest, "statement: ")) {
+      e.kind = EventKind::kQuery;
+      e.sql = rest.substr(11);
+    } else if (StartsWith(rest, "execute ")) {
+      e.kind = EventKind::kQuery;
+      e.phase = Phase::kExecute;
+      e.sql = AfterName(rest.substr(8));
+    } else if (StartsWith(rest, "parse ") || StartsWith(rest, "bind ")) {
+      e.kind = EventKind::kPrepare;
+      e.phase = rest[0] == 'p' ? Phase::kParse : Phase::kBind;
+      e.sql = AfterName(rest.substr(rest[0] == 'p' ? 6 : 5));
+    } else if (StartsWith(rest, "plan:")) {
+      e.kind = EventKind::kPlan;
+      std::string_view body = rest.substr(5);
+      while (!body.empty() && (body.front() == '\n' || body.front() == ' ')) body.remove_prefix(1);
+      if (StartsWith(body, "{")) {
+        e.plan_json = true;
+        e.plan = body;
+      } else {
+        SplitTextPlan(body, &e.sql, &e.plan);
+      }
+    } else {
+      e.kind = EventKind::kOther;
+    }
+  } else if (StartsWith(msg, "statement: ")) {
+    e.kind = EventKind::kQuery;
+    e.sql = msg.substr(11);
+  } else if (StartsWith(msg, "execute ")) {
+    e.kind = EventKind::kQuery;
+    e.phase = Phase::kExecute;
+    e.sql = AfterName(msg.substr(8));
+  } else if (StartsWith(msg, "connection authorized")) {
+    e.kind = EventKind::kConnection;
+  } else if (StartsWith(msg, "disconnection: ")) {
+    e.kind = EventKind::kDisconnection;
+  } else if (StartsWith(msg, "checkpoint starting") || StartsWith(msg, "checkpoint complete") ||
+             StartsWith(msg, "restartpoint")) {
+    e.kind = EventKind::kCheckpoint;
+  } else if (StartsWith(msg, "automatic vacuum") || StartsWith(msg, "automatic aggressive vacuum")) {
+    e.kind = EventKind::kAutovacuum;
+  } else if (StartsWith(msg, "automatic analyze")) {
+    e.kind = EventKind::kAutoanalyze;
+  } else if (StartsWith(msg, "temporary file: ")) {
+    e.kind = EventKind::kTempFile;
+    size_t s = msg.rfind("size ");
+    if (s != std::string_view::npos) {
+      std::from_chars(msg.data() + s + 5, msg.data() + msg.size(), e.temp_bytes);
+    }
+    e.sql = p.statement;
+  } else if (StartsWith(msg, "process ") && msg.find(" still waiting for ") != std::string_view::npos) {
+    e.kind = EventKind::kLockWait;
+    e.sql = p.statement;
+  } else {
+    e.kind = EventKind::kOther;
+  }
+  if (StartsWith(p.detail, "parameters: ")) e.parameters = std::string_view(p.detail).substr(12);
+  ++counts_.events[static_cast<size_t>(e.kind)];
+  sink_->OnEvent(e);
+}
+
+}  // namespace pgsift

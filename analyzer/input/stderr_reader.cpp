@@ -1,0 +1,120 @@
+// A record is a prefixed line plus its continuation lines. The first line is
+// copied once into a reused buffer and continuation text appended to it, so
+// the message stays one contiguous view; header fields are kept as offsets
+// into that buffer because appending may move it.
+#include <array>
+
+#include "pgsift/prefix.h"
+#include "pgsift/readers.h"
+
+namespace pgsift {
+namespace {
+
+constexpr size_t kMaxRecordBytes = 64u << 20;
+
+struct Span {
+  uint32_t off = 0, len = 0;
+};
+
+class StderrReader {
+ public:
+  StderrReader(const LinePrefix& prefix, RecordSink* sink) : prefix_(prefix), sink_(sink) {}
+
+  void Line(std::string_view line, uint64_t line_no) {
+    LogRecord rec;
+    if (prefix_.Match(line, &rec)) {
+      Flush();
+      Start(line, rec, line_no);
+      return;
+    }
+    if (line.empty()) {
+      sink_->OnSkip(line_no, 1, SkipReason::kBlank, "blank line");
+      return;
+    }
+    bool indented = line[0] == '\t' || line[0] == ' ';
+    if (!indented && HasSeverityNearStart(line)) {
+      sink_->OnSkip(line_no, 1, SkipReason::kPrefixMismatch, prefix_.Explain(line));
+      return;
+    }
+    if (!active_) {
+      sink_->OnSkip(line_no, 1, indented ? SkipReason::kOrphanContinuation : SkipReason::kPrefixMismatch,
+                    indented ? "continuation line before any log record" : prefix_.Explain(line));
+      return;
+    }
+    // Continuation: PostgreSQL puts a tab after each newline of a message.
+    ++lines_;
+    if (line[0] == '\t') line.remove_prefix(1);
+    if (buf_.size() + line.size() + 1 <= kMaxRecordBytes) {
+      buf_.push_back('\n');
+      buf_.append(line);
+    }
+  }
+
+  void Flush() {
+    if (!active_) return;
+    active_ = false;
+    LogRecord rec;
+    auto view = [&](Span s) { return std::string_view(buf_.data() + s.off, s.len); };
+    for (size_t i = 0; i < kFields; ++i) *Field(&rec, i) = view(spans_[i]);
+    rec.message = std::string_view(buf_.data() + message_off_, buf_.size() - message_off_);
+    rec.line = first_line_;
+    rec.lines = lines_;
+    sink_->OnRecord(rec);
+  }
+
+ private:
+  static constexpr size_t kFields = 10;
+  static std::string_view* Field(LogRecord* r, size_t i) {
+    std::array<std::string_view*, kFields> f = {&r->timestamp, &r->pid,    &r->session_id, &r->user,
+                                                &r->database,  &r->application, &r->client, &r->sqlstate,
+                                                &r->severity,  &r->query_id};
+    return f[i];
+  }
+
+  static bool HasSeverityNearStart(std::string_view line) {
+    size_t n = std::min<size_t>(line.size(), 256);
+    for (size_t q = 0; q < n; ++q) {
+      if ((q == 0 || line[q - 1] == ' ' || line[q - 1] == ':' || line[q - 1] == ']') &&
+          StartsWithSeverity(line.substr(q))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void Start(std::string_view line, LogRecord& rec, uint64_t line_no) {
+    buf_.assign(line.data(), line.size());
+    for (size_t i = 0; i < kFields; ++i) {
+      std::string_view f = *Field(&rec, i);
+      if (f.empty()) {
+        spans_[i] = Span{};
+      } else {
+        spans_[i] = Span{static_cast<uint32_t>(f.data() - line.data()), static_cast<uint32_t>(f.size())};
+      }
+    }
+    message_off_ = static_cast<size_t>(rec.message.data() - line.data());
+    first_line_ = line_no;
+    lines_ = 1;
+    active_ = true;
+  }
+
+  const LinePrefix& prefix_;
+  RecordSink* sink_;
+  std::string buf_;
+  std::array<Span, kFields> spans_{};
+  size_t message_off_ = 0;
+  uint64_t first_line_ = 0;
+  uint32_t lines_ = 0;
+  bool active_ = false;
+};
+
+}  // namespace
+
+void ReadStderr(LineReader* lines, const LinePrefix& prefix, RecordSink* sink) {
+  StderrReader reader(prefix, sink);
+  std::string_view line;
+  while (lines->Next(&line)) reader.Line(line, lines->line_number());
+  reader.Flush();
+}
+
+}  // namespace pgsift

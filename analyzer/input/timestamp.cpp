@@ -1,0 +1,135 @@
+#include <charconv>
+#include <cstdio>
+#include <string>
+#include <cstring>
+#include <string_view>
+
+#include "pgsift/event.h"
+
+namespace pgsift {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool Num(std::string_view s, size_t p, size_t n, int* out) {
+  if (p + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[p + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+struct Zone {
+  const char* name;
+  int minutes;
+};
+// Abbreviations PostgreSQL prints for common zones; ambiguous ones (IST, CST)
+// take their most common meaning in server logs.
+constexpr Zone kZones[] = {
+    {"UTC", 0},     {"GMT", 0},     {"Z", 0},        {"UCT", 0},     {"WET", 0},      {"WEST", 60},
+    {"BST", 60},    {"CET", 60},    {"CEST", 120},   {"MET", 60},    {"MEST", 120},   {"EET", 120},
+    {"EEST", 180},  {"MSK", 180},   {"IST", 330},    {"PKT", 300},   {"ICT", 420},    {"WIB", 420},
+    {"HKT", 480},   {"SGT", 480},   {"AWST", 480},   {"CST", -360},  {"CDT", -300},   {"JST", 540},
+    {"KST", 540},   {"ACST", 570},  {"AEST", 600},   {"AEDT", 660},  {"NZST", 720},   {"NZDT", 780},
+    {"EST", -300},  {"EDT", -240},  {"MST", -420},   {"MDT", -360},  {"PST", -480},   {"PDT", -420},
+    {"AKST", -540}, {"AKDT", -480}, {"HST", -600},   {"BRT", -180},  {"ART", -180},   {"SAST", 120},
+};
+
+// Offset in minutes for " TZ" text; sets *unknown for abbreviations we do not know.
+int ZoneMinutes(std::string_view z, bool* unknown) {
+  if (z.empty()) return 0;
+  if (z[0] == '+' || z[0] == '-') {
+    int sign = z[0] == '-' ? -1 : 1;
+    int h = 0, m = 0;
+    std::string_view d = z.substr(1);
+    if (Num(d, 0, 2, &h)) {
+      if (d.size() >= 5 && d[2] == ':') Num(d, 3, 2, &m);
+      else if (d.size() >= 4) Num(d, 2, 2, &m);
+    } else if (!Num(d, 0, 1, &h)) {
+      *unknown = true;
+      return 0;
+    }
+    return sign * (h * 60 + m);
+  }
+  for (const Zone& zone : kZones) {
+    if (z == zone.name) return zone.minutes;
+  }
+  *unknown = true;
+  return 0;
+}
+
+}  // namespace
+
+int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
+  bool unknown = false;
+  int y, mo, d, h, mi, se;
+  if (!(Num(s, 0, 4, &y) && s.size() > 4 && s[4] == '-' && Num(s, 5, 2, &mo) && s[7] == '-' && Num(s, 8, 2, &d) &&
+        s.size() >= 19 && (s[10] == ' ' || s[10] == 'T') && Num(s, 11, 2, &h) && s[13] == ':' && Num(s, 14, 2, &mi) &&
+        s[16] == ':' && Num(s, 17, 2, &se))) {
+    // Epoch seconds with fraction (%n).
+    double epoch = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), epoch);
+    if (ec == std::errc() && ptr == s.data() + s.size() && epoch > 1e8) return static_cast<int64_t>(epoch * 1e6);
+    return kNoTime;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return kNoTime;
+  int64_t us = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se) *
+               1000000;
+  size_t p = 19;
+  if (p < s.size() && s[p] == '.') {
+    ++p;
+    int64_t frac = 0, scale = 1000000;
+    while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+      if (scale > 1) {
+        scale /= 10;
+        frac += (s[p] - '0') * scale;
+      }
+      ++p;
+    }
+    us += frac;
+  }
+  while (p < s.size() && s[p] == ' ') ++p;
+  us -= static_cast<int64_t>(ZoneMinutes(s.substr(p), &unknown)) * 60 * 1000000;
+  if (unknown_zone != nullptr) *unknown_zone = unknown;
+  return us;
+}
+
+
+std::string FormatIsoTime(int64_t us) {
+  if (us == kNoTime) return "";
+  int64_t ms = us >= 0 ? us / 1000 : (us - 999) / 1000;
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  // Civil from days (H. Hinnant).
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rem / 3600),
+                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
+                static_cast<long long>(ms - secs * 1000));
+  return buf;
+}
+
+}  // namespace pgsift

@@ -1,0 +1,129 @@
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "pgsift/reporter.h"
+
+namespace pgsift {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Durations are rounded to microseconds so goldens do not depend on the
+// order floating-point sums were made in.
+double Ms(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+Json Breakdowns(const BreakdownMap& m) {
+  std::vector<std::pair<std::string, Breakdown>> v(m.begin(), m.end());
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Json out = Json::object();
+  for (const auto& [k, b] : v) out[k] = Json{{"calls", b.calls}, {"total_ms", Ms(b.total_ms)}};
+  return out;
+}
+
+Json Counts(const std::map<std::string, uint64_t>& m) {
+  Json out = Json::object();
+  for (const auto& [k, n] : m) out[k] = n;
+  return out;
+}
+
+}  // namespace
+
+void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::ostream& out) {
+  const Workload& w = r.workload;
+  const WorkloadSummary& s = w.summary;
+  Json inputs = Json::array();
+  for (const InputReport& in : r.inputs) {
+    Json skipped = Json::object();
+    for (size_t k = 0; k < in.counts.skipped_lines.size(); ++k) {
+      if (in.counts.skipped_lines[k] > 0) {
+        skipped[std::string(SkipReasonName(static_cast<SkipReason>(k)))] = in.counts.skipped_lines[k];
+      }
+    }
+    Json j = {{"name", in.name},
+              {"format", std::string(LogFormatName(in.format))},
+              {"lines", in.lines},
+              {"bytes", in.bytes},
+              {"records", in.counts.records},
+              {"lines_in_records", in.counts.lines_in_records},
+              {"lines_skipped", in.counts.skipped_total()},
+              {"skipped_by_reason", skipped}};
+    if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
+      j["log_line_prefix"] = in.prefix;
+      j["prefix_inferred"] = in.prefix_inferred;
+    }
+    if (!in.error.empty()) j["error"] = in.error;
+    inputs.push_back(std::move(j));
+  }
+  Json events = Json::object();
+  for (size_t k = 0; k < static_cast<size_t>(EventKind::kCount_); ++k) {
+    events[std::string(EventKindName(static_cast<EventKind>(k)))] = s.events_by_kind[k];
+  }
+  std::vector<const QueryStats*> sorted = w.Sorted("total");
+  Json summary = {{"inputs", inputs},
+                  {"lines_total", r.lines_total},
+                  {"lines_in_records", r.lines_in_records},
+                  {"lines_skipped", r.lines_skipped},
+                  {"records", r.records},
+                  {"events", events},
+                  {"filtered_out", s.filtered_out},
+                  {"calls", s.calls},
+                  {"distinct_fingerprints", sorted.size()},
+                  {"total_duration_ms", Ms(s.total_ms)},
+                  {"first_seen", FormatIsoTime(s.first_us)},
+                  {"last_seen", FormatIsoTime(s.last_us)},
+                  {"errors", s.errors},
+                  {"errors_by_sqlstate", Counts(s.errors_by_sqlstate)},
+                  {"temp_files", s.temp_files},
+                  {"temp_bytes", s.temp_bytes},
+                  {"durations_without_statement", s.durations_without_statement},
+                  {"percentile_relative_error", DurationSketch::kRelativeError},
+                  {"by_database", Breakdowns(s.by_database)},
+                  {"by_user", Breakdowns(s.by_user)},
+                  {"by_application", Breakdowns(s.by_application)},
+                  {"fingerprint_cache",
+                   {{"statements", r.fingerprints.statements},
+                    {"cache_hits", r.fingerprints.cache_hits},
+                    {"parser_calls", r.fingerprints.parser_calls},
+                    {"shapes", r.fingerprints.shapes},
+                    {"uncacheable_shapes", r.fingerprints.uncacheable},
+                    {"fallbacks", r.fingerprints.fallbacks}}}};
+  Json queries = Json::array();
+  for (const QueryStats* q : sorted) {
+    Json hourly = Json::array();
+    for (const auto& [h, b] : q->hourly) {
+      hourly.push_back({{"hour", FormatIsoTime(h * 1000000)}, {"calls", b.calls}, {"total_ms", Ms(b.total_ms)}});
+    }
+    Json j = {{"fingerprint", FingerprintHex(q->fingerprint)},
+              {"fallback", q->fallback},
+              {"normalized", q->normalized},
+              {"calls", q->calls},
+              {"calls_with_duration", q->calls_with_duration},
+              {"total_ms", Ms(q->total_ms)},
+              {"mean_ms", Ms(q->mean_ms())},
+              {"min_ms", Ms(q->min_ms)},
+              {"max_ms", Ms(q->max_ms)},
+              {"p50_ms", Ms(q->durations.Quantile(0.50))},
+              {"p95_ms", Ms(q->durations.Quantile(0.95))},
+              {"p99_ms", Ms(q->durations.Quantile(0.99))},
+              {"share_of_total_time", s.total_ms > 0 ? std::round(q->total_ms / s.total_ms * 1e6) / 1e6 : 0.0},
+              {"first_seen", FormatIsoTime(q->first_us)},
+              {"last_seen", FormatIsoTime(q->last_us)},
+              {"by_database", Breakdowns(q->by_database)},
+              {"by_user", Breakdowns(q->by_user)},
+              {"by_application", Breakdowns(q->by_application)},
+              {"hourly", hourly},
+              {"errors", q->errors()},
+              {"errors_by_sqlstate", Counts(q->errors_by_sqlstate)},
+              {"prepares", q->prepares},
+              {"prepare_ms", Ms(q->prepare_ms)},
+              {"plans", q->plans},
+              {"temp_files", q->temp_files},
+              {"temp_bytes", q->temp_bytes}};
+    queries.push_back(std::move(j));
+  }
+  (void)options;
+  Json doc = {{"schema", kAnalyzeSchema}, {"summary", summary}, {"queries", queries}};
+  out << doc.dump(2) << "\n";
+}
+
+}  // namespace pgsift

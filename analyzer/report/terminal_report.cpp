@@ -1,0 +1,114 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "pgsift/reporter.h"
+
+namespace pgsift {
+namespace {
+
+std::string Duration(double ms) {
+  if (ms >= 3600000) return fmt::format("{:.1f}h", ms / 3600000);
+  if (ms >= 60000) return fmt::format("{:.1f}m", ms / 60000);
+  if (ms >= 1000) return fmt::format("{:.2f}s", ms / 1000);
+  if (ms >= 10) return fmt::format("{:.0f}ms", ms);
+  return fmt::format("{:.2f}ms", ms);
+}
+
+// One line: whitespace runs collapsed, cut to `width` display columns.
+std::string OneLine(std::string_view s, size_t width) {
+  std::string out;
+  bool space = false;
+  size_t cols = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      if (cols + 1 >= width) break;
+      out.push_back(' ');
+      ++cols;
+      space = false;
+    }
+    bool lead = (c & 0xC0) != 0x80;
+    if (lead) {
+      if (cols + 1 >= width) {
+        out += "…";
+        return out;
+      }
+      ++cols;
+    }
+    out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
+  for (const InputReport& in : r.inputs) {
+    out << fmt::format("{}: {}", in.name, LogFormatName(in.format));
+    if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
+      out << fmt::format(", log_line_prefix '{}'{}", in.prefix, in.prefix_inferred ? " (detected)" : "");
+    }
+    out << fmt::format(", {} lines: {} in {} records, {} skipped", Thousands(in.lines),
+                       Thousands(in.counts.lines_in_records), Thousands(in.counts.records),
+                       Thousands(in.counts.skipped_total()));
+    std::string reasons;
+    for (size_t k = 0; k < in.counts.skipped_lines.size(); ++k) {
+      if (in.counts.skipped_lines[k] == 0) continue;
+      reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", SkipReasonName(static_cast<SkipReason>(k)),
+                             Thousands(in.counts.skipped_lines[k]));
+    }
+    if (!reasons.empty()) out << " (" << reasons << ")";
+    out << "\n";
+    for (const std::string& ex : in.skip_examples) out << "  skipped " << ex << "\n";
+    if (!in.error.empty()) out << "  error: " << in.error << "\n";
+  }
+}
+
+void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostream& out) {
+  const WorkloadSummary& s = r.workload.summary;
+  WriteInputSummary(r, out);
+  auto sorted = r.workload.Sorted(o.sort);
+  out << fmt::format(
+      "\n{} queries ({} distinct), total {}, {} errors, from {} to {}\n", Thousands(s.calls), Thousands(sorted.size()),
+      Duration(s.total_ms), Thousands(s.errors), s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
+      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
+  if (sorted.empty()) return;
+  out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);
+  std::string header = fmt::format("{:>3} {:>9} {:>9} {:>5} {:>9} {:>9} {:>9}  {:<16}  ", "#", "calls", "total",
+                                   "%time", "mean", "p95", "max", "fingerprint");
+  size_t query_width = o.width > header.size() + 20 ? o.width - header.size() : 20;
+  out << header << "query\n";
+  for (size_t i = 0; i < sorted.size() && i < o.top; ++i) {
+    const QueryStats* q = sorted[i];
+    double share = s.total_ms > 0 ? 100.0 * q->total_ms / s.total_ms : 0;
+    std::string fp = FingerprintHex(q->fingerprint) + (q->fallback ? "*" : "");
+    out << fmt::format("{:>3} {:>9} {:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
+                       q->calls_with_duration ? Duration(q->total_ms) : "-", share,
+                       q->calls_with_duration ? Duration(q->mean_ms()) : "-",
+                       q->calls_with_duration ? Duration(q->durations.Quantile(0.95)) : "-",
+                       q->calls_with_duration ? Duration(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));
+  }
+  bool any_fallback = std::any_of(sorted.begin(), sorted.end(), [](const QueryStats* q) { return q->fallback; });
+  if (any_fallback) out << "\n* libpg_query could not parse this statement; fingerprint is pgsift's own.\n";
+  if (!s.errors_by_sqlstate.empty()) {
+    out << "\nErrors by SQLSTATE:";
+    for (const auto& [state, n] : s.errors_by_sqlstate) out << fmt::format(" {} {}", state, n);
+    out << "\n";
+  }
+}
+
+}  // namespace pgsift

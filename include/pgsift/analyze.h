@@ -1,0 +1,52 @@
+// `pgsift analyze`: inputs in, Workload and an account of every line out.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pgsift/assembler.h"
+#include "pgsift/readers.h"
+#include "pgsift/result.h"
+#include "pgsift/workload.h"
+
+namespace pgsift {
+
+struct AnalyzeOptions {
+  std::vector<std::string> inputs;  // paths; "-" is stdin
+  LogFormat format = LogFormat::kAuto;
+  std::string prefix;               // stderr/syslog log_line_prefix; empty: infer
+  bool prefix_given = false;        // --prefix was passed (even as "")
+  Filters filters;
+  // Called now and then with (input name, bytes read so far); may be empty.
+  std::function<void(const std::string&, uint64_t)> progress;
+};
+
+struct InputReport {
+  std::string name;
+  LogFormat format = LogFormat::kAuto;
+  std::string prefix;     // the prefix used (stderr, syslog)
+  bool prefix_inferred = false;
+  uint64_t lines = 0;
+  uint64_t bytes = 0;     // after decompression
+  RecordCounts counts;
+  std::vector<std::string> skip_examples;
+  std::string error;      // open/read/decompress failure, or why nothing matched
+};
+
+struct AnalyzeResult {
+  Workload workload;
+  std::vector<InputReport> inputs;
+  FingerprintStats fingerprints;
+  uint64_t lines_total = 0;
+  uint64_t lines_in_records = 0;
+  uint64_t lines_skipped = 0;
+  uint64_t records = 0;
+  bool usable = false;    // at least one record was read from some input
+};
+
+// Fails only for invalid options (a --prefix that does not compile). Problems
+// with an input are reported in its InputReport and the others still read.
+Result<AnalyzeResult> Analyze(const AnalyzeOptions& options);
+
+}  // namespace pgsift

@@ -1,0 +1,54 @@
+// Joins log records into events: a statement and its DETAIL parameters, an
+// ERROR with its STATEMENT, a plan with its Query Text. Holds at most one
+// pending record (PostgreSQL writes a message's DETAIL/STATEMENT lines right
+// after it), copied into reused buffers, so memory does not grow with input.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pgsift/event.h"
+#include "pgsift/log_record.h"
+
+namespace pgsift {
+
+struct RecordCounts {
+  uint64_t records = 0;
+  uint64_t lines_in_records = 0;
+  std::array<uint64_t, static_cast<size_t>(SkipReason::kCount_)> skipped_lines{};
+  std::array<uint64_t, static_cast<size_t>(EventKind::kCount_)> events{};
+  uint64_t orphan_details = 0;  // DETAIL/STATEMENT with no message before it
+  uint64_t unknown_time_zone = 0;
+  uint64_t skipped_total() const;
+};
+
+class Assembler : public RecordSink {
+ public:
+  explicit Assembler(EventSink* sink) : sink_(sink) {}
+  void OnRecord(const LogRecord& record) override;
+  void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) override;
+  // Emits the pending record. Call at the end of each input.
+  void Flush();
+  const RecordCounts& counts() const { return counts_; }
+  // First few skip explanations (hint + line), for the summary.
+  const std::vector<std::string>& skip_examples() const { return skip_examples_; }
+  void set_input_name(std::string name) { input_name_ = std::move(name); }
+
+ private:
+  struct Pending {
+    bool active = false;
+    std::string timestamp, pid, session, user, database, application, client, sqlstate, severity;
+    std::string message, detail, statement;
+    uint64_t line = 0;
+  };
+  void Emit(const Pending& p);
+  EventSink* sink_;
+  Pending pending_;
+  RecordCounts counts_;
+  std::vector<std::string> skip_examples_;
+  std::string input_name_;
+};
+
+}  // namespace pgsift

@@ -1,0 +1,27 @@
+// Reporters only format: they read an AnalyzeResult and write text. No
+// literal or parameter value reaches them (queries are normalized texts).
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "pgsift/analyze.h"
+
+namespace pgsift {
+
+// Version of the analyze JSON schema (docs: README "JSON report"). Bump the
+// major on any incompatible change.
+inline constexpr const char* kAnalyzeSchema = "pgsift.analyze.v1";
+
+struct TableOptions {
+  size_t top = 20;
+  std::string sort = "total";  // total | mean | calls | max | p95 | errors
+  size_t width = 120;          // terminal columns
+};
+
+void WriteAnalyzeJson(const AnalyzeResult& result, const TableOptions& options, std::ostream& out);
+void WriteAnalyzeTable(const AnalyzeResult& result, const TableOptions& options, std::ostream& out);
+// The accounting lines: inputs, lines read / in records / skipped by reason.
+void WriteInputSummary(const AnalyzeResult& result, std::ostream& out);
+
+}  // namespace pgsift

@@ -1,0 +1,138 @@
+// The workload: per-fingerprint statistics built from events. Rules and
+// reporters read it; nothing here does I/O. A Workload is built by one thread;
+// per-thread workloads are combined with Merge().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "pgsift/event.h"
+#include "pgsift/fingerprint.h"
+
+namespace pgsift {
+
+// Quantile sketch over durations (ms): logarithmic buckets with ratio
+// gamma = (1+a)/(1-a), a = 1%, so any quantile it returns is within 1%
+// (relative) of a duration that was really observed at that rank. Mergeable by
+// adding bucket counts. Memory grows with the spread of values (about 230
+// buckets per factor of 100), not with the number of values.
+class DurationSketch {
+ public:
+  static constexpr double kRelativeError = 0.01;
+  void Add(double ms);
+  void Merge(const DurationSketch& other);
+  double Quantile(double q) const;  // q in [0,1]; 0 when empty
+  uint64_t count() const { return count_; }
+
+ private:
+  int32_t offset_ = 0;              // bucket index of counts_[0]
+  std::vector<uint32_t> counts_;
+  uint64_t zeros_ = 0;              // durations of 0 (or below 1 ns)
+  uint64_t count_ = 0;
+};
+
+struct Breakdown {
+  uint64_t calls = 0;
+  double total_ms = 0;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using BreakdownMap = std::unordered_map<std::string, Breakdown, StringHash, std::equal_to<>>;
+
+struct QueryStats {
+  uint64_t fingerprint = 0;
+  bool fallback = false;
+  std::string normalized;
+  uint64_t calls = 0;
+  uint64_t calls_with_duration = 0;
+  double total_ms = 0;
+  double min_ms = 0;
+  double max_ms = 0;
+  DurationSketch durations;
+  int64_t first_us = kNoTime;
+  int64_t last_us = kNoTime;
+  // Where the fingerprint was first seen (input index, line): picks the
+  // normalized text deterministically when per-thread results merge.
+  uint64_t first_input = UINT64_MAX;
+  uint64_t first_line = UINT64_MAX;
+  BreakdownMap by_database, by_user, by_application;
+  std::map<int64_t, Breakdown> hourly;  // hour start (UTC seconds) -> calls/time
+  std::map<std::string, uint64_t> errors_by_sqlstate;
+  uint64_t prepares = 0;     // extended protocol parse + bind
+  double prepare_ms = 0;
+  uint64_t plans = 0;        // auto_explain plans seen
+  uint64_t temp_files = 0;
+  uint64_t temp_bytes = 0;
+
+  double mean_ms() const { return calls_with_duration ? total_ms / static_cast<double>(calls_with_duration) : 0; }
+  uint64_t errors() const;
+};
+
+struct Filters {
+  std::vector<std::string> databases, users, applications;  // empty: all
+  int64_t since_us = kNoTime;
+  int64_t until_us = kNoTime;
+  bool Accepts(const Event& e) const;
+};
+
+struct WorkloadSummary {
+  uint64_t events_by_kind[static_cast<size_t>(EventKind::kCount_)] = {};
+  uint64_t filtered_out = 0;
+  uint64_t calls = 0;
+  double total_ms = 0;
+  int64_t first_us = kNoTime;
+  int64_t last_us = kNoTime;
+  std::map<std::string, uint64_t> errors_by_sqlstate;  // all errors, with or without a statement
+  uint64_t errors = 0;
+  uint64_t temp_files = 0;
+  uint64_t temp_bytes = 0;
+  uint64_t durations_without_statement = 0;  // "duration:" lines whose statement we never saw
+  BreakdownMap by_database, by_user, by_application;
+};
+
+class Workload {
+ public:
+  // Keyed by fingerprint; fallback fingerprints live in their own space.
+  std::unordered_map<uint64_t, QueryStats> queries;
+  std::unordered_map<uint64_t, QueryStats> fallback_queries;
+  WorkloadSummary summary;
+
+  QueryStats& Stats(const Shape& shape, uint64_t input, uint64_t line);
+  // Adds `other` into this one. Order of merging does not change the result.
+  void Merge(const Workload& other);
+  // All fingerprints, sorted for output (by total time, then fingerprint).
+  std::vector<const QueryStats*> Sorted(std::string_view by) const;
+};
+
+// Feeds events into a Workload. Not thread-safe; one per thread.
+class WorkloadBuilder : public EventSink {
+ public:
+  WorkloadBuilder(Workload* workload, Filters filters);
+  void set_input(uint64_t index) { input_ = index; }
+  void OnEvent(const Event& event) override;
+  const FingerprintStats& fingerprint_stats() const { return fingerprinter_.stats(); }
+
+ private:
+  void AddDuration(QueryStats* q, const Event& e, double ms);
+  Workload* workload_;
+  Filters filters_;
+  Fingerprinter fingerprinter_;
+  uint64_t input_ = 0;
+  // Session -> the statement last logged without a duration, for
+  // log_statement + log_duration logs. Bounded: cleared past kMaxSessions.
+  std::unordered_map<std::string, QueryStats*, StringHash, std::equal_to<>> last_statement_;
+  std::string json_query_text_;
+};
+
+// Extracts "Query Text" from an auto_explain JSON plan. False if absent.
+bool JsonPlanQueryText(std::string_view plan, std::string* out);
+
+}  // namespace pgsift

@@ -1,0 +1,147 @@
+// Runs the pgsift binary the way users do and checks exit codes and messages
+// on bad input: clear error, exit 2 when nothing usable was read, no crash.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "pgsift/fingerprint.h"
+#include "test_util.h"
+
+namespace {
+
+using pgsift::testing::Fixture;
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CliRun Pgsift(const std::string& args) {
+  std::string cmd = std::string(PGSIFT_BINARY) + " " + args + " 2>&1";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pgsift-cli-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& data) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << data;
+    return path;
+  }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, AnalyzesARealLogAndWritesJson) {
+  std::string json = (dir_ / "r.json").string();
+  CliRun r = Pgsift("analyze " + Fixture("logs/clinic.stderr.log") + " --json " + json + " --top 5");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Top 5 by total"), std::string::npos) << r.out;
+  std::string report = Slurp(json);
+  EXPECT_NE(report.find("\"schema\": \"pgsift.analyze.v1\""), std::string::npos);
+  // Patient names planted in the workload's literals never reach the outputs.
+  for (const char* canary : {"山田太郎", "Иван"}) {
+    EXPECT_NE(Slurp(Fixture("logs/clinic.stderr.log")).find(canary), std::string::npos);
+    EXPECT_EQ(report.find(canary), std::string::npos) << canary;
+    EXPECT_EQ(r.out.find(canary), std::string::npos) << canary;
+  }
+}
+
+TEST_F(CliTest, UnknownFormatIsAUsageError) {
+  CliRun r = Pgsift("analyze --format xml " + Fixture("logs/clinic.csv"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("xml"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, WrongPrefixSaysWhichEscapeFailedAndWhere) {
+  CliRun r = Pgsift("analyze --prefix '%t [%p]: [%l-1] ' " + Fixture("logs/clinic.stderr.log"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("no log record could be read"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expects"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("column"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, TruncatedGzipReportsDamageAndKeepsWhatWasRead) {
+  std::string gz = Slurp(Fixture("pgbadger/pg-syslog.2.gz"));
+  std::string path = Write("cut.log.gz", gz.substr(0, gz.size() / 2));
+  std::string json = (dir_ / "cut.json").string();
+  CliRun r = Pgsift("analyze " + path + " --json " + json + " -q");
+  EXPECT_NE(r.out.find("truncated"), std::string::npos) << r.out;
+  EXPECT_EQ(r.exit_code, 0) << "records before the damage are usable: " << r.out;
+  std::string report = Slurp(json);
+  EXPECT_NE(report.find("\"error\""), std::string::npos);
+  EXPECT_EQ(report.find("\"calls\": 0,"), std::string::npos);
+}
+
+TEST_F(CliTest, BinaryGarbageIsRejected) {
+  std::string junk;
+  uint32_t x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 1103515245 + 12345;
+    junk.push_back(static_cast<char>(x >> 24));
+  }
+  CliRun r = Pgsift("analyze " + Write("junk.bin", junk));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("nothing usable"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, EmptyFileIsRejected) {
+  CliRun r = Pgsift("analyze " + Write("empty.log", ""));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("empty input"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, MissingFileDoesNotLoseTheOthers) {
+  std::string json = (dir_ / "two.json").string();
+  CliRun r = Pgsift("analyze " + (dir_ / "nope.log").string() + " " + Fixture("pgbadger/stmt_type.log") + " --json " +
+                 json + " -q");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("cannot open"), std::string::npos) << r.out;
+  EXPECT_NE(Slurp(json).find("\"calls\": 12,"), std::string::npos);
+}
+
+TEST_F(CliTest, StdinAndCompressionGiveTheSameAnswer) {
+  CliRun a = Pgsift("analyze -q --json " + (dir_ / "a.json").string() + " " + Fixture("pgbadger/light.postgres.log.bz2"));
+  CliRun b = Pgsift("analyze -q --json " + (dir_ / "b.json").string() + " - < " + Fixture("pgbadger/light.postgres.log.bz2"));
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  std::string ja = Slurp((dir_ / "a.json").string()), jb = Slurp((dir_ / "b.json").string());
+  EXPECT_EQ(ja.substr(ja.find("\"lines_total\"")), jb.substr(jb.find("\"lines_total\"")));
+}
+
+TEST_F(CliTest, FingerprintJsonl) {
+  std::string in = Write("q.jsonl", "\"SELECT * FROM t WHERE id = 1\"\n{\"query\": \"SELECT * FROM t WHERE id = 2\"}\n"
+                                    "\"\\\\set x 1\"\nnot json\n");
+  CliRun r = Pgsift("fingerprint --jsonl " + in);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::string fp = pgsift::FingerprintHex(pgsift::FingerprintWithLibpgQuery("SELECT * FROM t WHERE id = 1").fingerprint);
+  EXPECT_NE(r.out.find("{\"fingerprint\":\"" + fp + "\",\"normalized\":\"SELECT * FROM t WHERE id = $1\"}\n"
+                       "{\"fingerprint\":\"" + fp + "\""),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"fallback\":true"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("line 4"), std::string::npos) << r.out;
+}
+
+}  // namespace
