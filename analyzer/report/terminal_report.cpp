@@ -102,7 +102,9 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
                        q->calls_with_duration ? Duration(q->durations.Quantile(0.95)) : "-",
                        q->calls_with_duration ? Duration(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));
   }
-  bool any_fallback = std::any_of(sorted.begin(), sorted.end(), [](const QueryStats* q) { return q->fallback; });
+  size_t shown = std::min(o.top, sorted.size());
+  bool any_fallback = std::any_of(sorted.begin(), sorted.begin() + static_cast<long>(shown),
+                                  [](const QueryStats* q) { return q->fallback; });
   if (any_fallback) out << "\n* libpg_query could not parse this statement; fingerprint is pgsift's own.\n";
   if (!s.errors_by_sqlstate.empty()) {
     out << "\nErrors by SQLSTATE:";
