@@ -18,13 +18,11 @@
 #include <string_view>
 #include <vector>
 
+#include "input/internal.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
 
-namespace input_internal {
-bool LooksLikeCsvRecordStart(std::string_view line);  // detect_format.cpp
-}  // namespace input_internal
 
 namespace {
 

@@ -2,23 +2,13 @@
 #include <string>
 #include <string_view>
 
+#include "input/internal.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
 
 namespace input_internal {
 
-struct SyslogHeader {
-  std::string_view timestamp;
-  std::string_view host;
-  std::string_view ident;
-  std::string_view pid;
-  std::string_view body;
-};
-// Defined in syslog_reader.cpp.
-bool ParseSyslogHeader(std::string_view s, SyslogHeader* h);
-bool IsPostgresIdent(std::string_view ident);
-bool SequenceTag(std::string_view* body, uint64_t* seq, uint32_t* part);
 
 namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

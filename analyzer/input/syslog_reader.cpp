@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "input/internal.h"
 #include "pgsift/prefix.h"
 #include "pgsift/readers.h"
 
@@ -25,13 +26,6 @@ namespace pgsift {
 
 namespace input_internal {
 
-struct SyslogHeader {
-  std::string_view timestamp;
-  std::string_view host;
-  std::string_view ident;
-  std::string_view pid;
-  std::string_view body;
-};
 
 namespace {
 

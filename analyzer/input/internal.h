@@ -1,0 +1,28 @@
+// Helpers shared by the readers in analyzer/input/ (not part of the public
+// contract in include/).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace pgsift::input_internal {
+
+struct SyslogHeader {
+  std::string_view timestamp;
+  std::string_view host;
+  std::string_view ident;
+  std::string_view pid;
+  std::string_view body;
+};
+
+// syslog_reader.cpp: RFC 3164 / RFC 5424 header; body is what follows it.
+bool ParseSyslogHeader(std::string_view s, SyslogHeader* h);
+bool IsPostgresIdent(std::string_view ident);
+// Strips a leading "[seq-part] " from *body.
+bool SequenceTag(std::string_view* body, uint64_t* seq, uint32_t* part);
+
+// detect_format.cpp: `YYYY-MM-DD HH:MM:SS[.fff][ TZ]`, optionally quoted,
+// then ','. The csvlog reader resumes there after a damaged record.
+bool LooksLikeCsvRecordStart(std::string_view line);
+
+}  // namespace pgsift::input_internal
