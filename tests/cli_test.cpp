@@ -145,3 +145,21 @@ TEST_F(CliTest, FingerprintJsonl) {
 }
 
 }  // namespace
+
+namespace {
+TEST_F(CliTest, XzAndZstdInputsMatchThePlainFile) {
+  std::string plain = (dir_ / "clinic.log").string();
+  fs::copy_file(Fixture("logs/clinic.stderr.log"), plain);
+  ASSERT_EQ(std::system(("xz -k " + plain + " && zstd -q -k " + plain).c_str()), 0);
+  std::string expected;
+  for (const char* ext : {"", ".xz", ".zst"}) {
+    std::string json = (dir_ / ("r" + std::string(ext) + ".json")).string();
+    CliRun r = Pgsift("analyze -q --json " + json + " " + plain + ext);
+    ASSERT_EQ(r.exit_code, 0) << ext << r.out;
+    std::string report = Slurp(json);
+    report = report.substr(report.find("\"lines_total\""));
+    if (expected.empty()) expected = report;
+    EXPECT_EQ(report, expected) << ext;
+  }
+}
+}  // namespace

@@ -1,0 +1,98 @@
+#include "pgsift/workload.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "pgsift/analyze.h"
+#include "pgsift/reporter.h"
+#include "test_util.h"
+
+namespace pgsift {
+namespace {
+
+using testing::Fixture;
+
+TEST(DurationSketch, QuantilesStayWithinTheStatedRelativeError) {
+  std::mt19937_64 rng(42);
+  std::lognormal_distribution<double> dist(1.0, 2.0);
+  std::vector<double> values;
+  DurationSketch a, b;
+  for (int i = 0; i < 100000; ++i) {
+    double v = dist(rng);
+    values.push_back(v);
+    (i % 2 ? a : b).Add(v);
+  }
+  a.Merge(b);
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.9, 0.95, 0.99, 0.999}) {
+    double exact = values[static_cast<size_t>(std::ceil(q * values.size())) - 1];
+    double got = a.Quantile(q);
+    EXPECT_LE(std::abs(got - exact) / exact, DurationSketch::kRelativeError + 1e-9) << "q=" << q;
+  }
+  EXPECT_EQ(a.count(), 100000u);
+  DurationSketch zeros;
+  zeros.Add(0);
+  zeros.Add(0);
+  zeros.Add(5);
+  EXPECT_EQ(zeros.Quantile(0.5), 0);
+  EXPECT_NEAR(zeros.Quantile(1.0), 5, 0.05);
+}
+
+TEST(Timestamp, ReadsTheFormsPostgresWrites) {
+  const int64_t t = 1622134800LL * 1000000;  // 2021-05-27 17:00:00 UTC
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 17:00:00 UTC"), t);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 17:00:00.250 UTC"), t + 250000);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 20:00:00 MSK"), t);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 19:00:00 CEST"), t);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 20:00:00 +03"), t);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 22:30:00 +05:30"), t);
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27T17:00:00.000+00:00"), t);
+  EXPECT_EQ(ParseLogTimestamp("1622134800.000"), t);
+  bool unknown = false;
+  EXPECT_EQ(ParseLogTimestamp("2021-05-27 17:00:00 XYZT", &unknown), t);
+  EXPECT_TRUE(unknown);
+  EXPECT_EQ(ParseLogTimestamp("Jan 16 13:40:40"), kNoTime);
+  EXPECT_EQ(FormatIsoTime(t + 250000), "2021-05-27T17:00:00.250Z");
+}
+
+std::string QueriesJson(const AnalyzeResult& r) {
+  std::ostringstream out;
+  WriteAnalyzeJson(r, TableOptions{}, out);
+  std::string s = out.str();
+  return s.substr(s.find("\"queries\""));
+}
+
+// Per-thread workloads merge to the same result in any order, and equal to
+// reading everything in one pass: what parallel reading will rely on.
+TEST(Workload, MergeIsOrderIndependentAndEqualsOnePass) {
+  std::vector<std::string> files = {Fixture("logs/clinic.stderr.log"), Fixture("pgbadger/light.postgres.log.bz2"),
+                                    Fixture("logs/clinic.json")};
+  AnalyzeOptions all;
+  all.inputs = files;
+  auto whole = Analyze(all);
+  ASSERT_TRUE(whole.ok());
+  std::vector<AnalyzeResult> parts;
+  for (size_t i = 0; i < files.size(); ++i) {
+    AnalyzeOptions one;
+    one.inputs = files;  // same input indices, so first-seen order is comparable
+    for (size_t k = 0; k < files.size(); ++k) {
+      if (k != i) one.inputs[k] = Fixture("pgbadger/begin_end.log");  // no queries: only keeps the index
+    }
+    auto r = Analyze(one);
+    ASSERT_TRUE(r.ok());
+    parts.push_back(std::move(r.value()));
+  }
+  AnalyzeResult forward, backward;
+  for (size_t i = 0; i < parts.size(); ++i) forward.workload.Merge(parts[i].workload);
+  for (size_t i = parts.size(); i-- > 0;) backward.workload.Merge(parts[i].workload);
+  EXPECT_EQ(QueriesJson(forward), QueriesJson(backward));
+  EXPECT_EQ(QueriesJson(forward), QueriesJson(*whole));
+  EXPECT_EQ(forward.workload.summary.calls, whole->workload.summary.calls);
+}
+
+}  // namespace
+}  // namespace pgsift
