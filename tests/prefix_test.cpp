@@ -116,6 +116,17 @@ TEST(Prefix, ExplainsAMismatchWithoutTheMessage) {
   std::string why = prefix->Explain(lines[4]);
   EXPECT_NE(why.find("column"), std::string::npos) << why;
   EXPECT_EQ(why.find("forêt"), std::string::npos) << why;  // the literal stays out
+  // A line without any severity may be statement text: none of it is shown.
+  for (const std::string& line : HeadLines(Fixture("logs/clinic.stderr.log"), 100000)) {
+    size_t at = line.find("山田");
+    if (at == std::string::npos) continue;
+    std::string tail = line.substr(line.find("statement: ") + 11);
+    std::string explained = prefix->Explain(tail);
+    EXPECT_EQ(explained.find("山田"), std::string::npos) << explained;
+    EXPECT_NE(explained.find("not shown"), std::string::npos) << explained;
+    return;
+  }
+  ADD_FAILURE() << "fixture lost its canary line";
 }
 
 }  // namespace

@@ -248,10 +248,18 @@ std::string LinePrefix::Explain(std::string_view line) const {
   int budget = 64;
   size_t fe = 0, fp = 0;
   if (MatchFrom(0, line, 0, &rec, &budget, &fe, &fp)) return "matches";
-  // Show the line only up to where a severity starts, so no message text.
-  size_t cut = std::min<size_t>(line.size(), 160);
-  for (size_t q = 0; q < cut; ++q) {
-    if (StartsWithSeverity(line.substr(q))) { cut = q; break; }
+  // Show the line only up to where its severity starts, so never a message.
+  // A line with no severity may be statement text: show none of it.
+  size_t cut = std::string_view::npos;
+  for (size_t q = 0; q < line.size() && q < 256; ++q) {
+    if (StartsWithSeverity(line.substr(q))) {
+      cut = q;
+      break;
+    }
+  }
+  if (cut == std::string_view::npos) {
+    return "line has no severity (LOG:, ERROR:, ...) where log_line_prefix '" + text_ +
+           "' ends; not shown, as it may hold statement text";
   }
   std::string expected;
   if (fe >= elements_.size()) {
@@ -266,8 +274,7 @@ std::string LinePrefix::Explain(std::string_view line) const {
   }
   std::string found = fp < cut ? std::string(line.substr(fp, std::min<size_t>(12, cut - fp))) : "(the severity)";
   return "log_line_prefix '" + text_ + "' expects " + expected + " at column " + std::to_string(fp + 1) +
-         " but the line has '" + found + "' there: " + std::string(line.substr(0, cut)) +
-         (cut < line.size() ? "..." : "");
+         " but the line has '" + found + "' there: " + std::string(line.substr(0, cut)) + "...";
 }
 
 // ---- inference ------------------------------------------------------------
