@@ -163,3 +163,26 @@ TEST_F(CliTest, XzAndZstdInputsMatchThePlainFile) {
   }
 }
 }  // namespace
+
+namespace {
+// Logs copied through Windows tools end lines with CRLF: same answer.
+TEST_F(CliTest, CrlfLineEndingsGiveTheSameAnswer) {
+  std::string lf = Slurp(Fixture("logs/clinic.stderr.log")), crlf;
+  for (char c : lf) {
+    if (c == '\n') crlf.push_back('\r');
+    crlf.push_back(c);
+  }
+  std::string expected;
+  for (const std::string& path : {Write("lf.log", lf), Write("crlf.log", crlf)}) {
+    std::string json = path + ".json";
+    CliRun r = Pgsift("analyze -q --json " + json + " " + path);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::string report = Slurp(json);
+    // Everything but the input names and cache statistics must be equal.
+    size_t from = report.find("\"lines_total\""), cache = report.find("\"fingerprint_cache\"");
+    report = report.substr(from, cache - from) + report.substr(report.find("\"queries\""));
+    if (expected.empty()) expected = report;
+    EXPECT_EQ(report, expected);
+  }
+}
+}  // namespace
