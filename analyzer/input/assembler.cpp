@@ -61,6 +61,22 @@ void SplitTextPlan(std::string_view body, std::string_view* sql, std::string_vie
   }
 }
 
+// "statement: SQL" and "execute NAME: SQL", logged with or without a duration.
+bool ClassifyStatement(std::string_view text, Event* e) {
+  if (StartsWith(text, "statement: ")) {
+    e->kind = EventKind::kQuery;
+    e->sql = text.substr(11);
+    return true;
+  }
+  if (StartsWith(text, "execute ")) {
+    e->kind = EventKind::kQuery;
+    e->phase = Phase::kExecute;
+    e->sql = AfterName(text.substr(8));
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view EventKindName(EventKind kind) {
@@ -158,13 +174,8 @@ void Assembler::Emit(const Pending& p) {
       e.kind = EventKind::kOther;
     } else if (rest.empty()) {
       e.kind = EventKind::kDurationOnly;
-    } else if (StartsWith(rest, "statement: ")) {
-      e.kind = EventKind::kQuery;
-      e.sql = rest.substr(11);
-    } else if (StartsWith(rest, "execute ")) {
-      e.kind = EventKind::kQuery;
-      e.phase = Phase::kExecute;
-      e.sql = AfterName(rest.substr(8));
+    } else if (ClassifyStatement(rest, &e)) {
+      // a timed statement or execute
     } else if (StartsWith(rest, "parse ") || StartsWith(rest, "bind ")) {
       e.kind = EventKind::kPrepare;
       e.phase = rest[0] == 'p' ? Phase::kParse : Phase::kBind;
@@ -182,13 +193,8 @@ void Assembler::Emit(const Pending& p) {
     } else {
       e.kind = EventKind::kOther;
     }
-  } else if (StartsWith(msg, "statement: ")) {
-    e.kind = EventKind::kQuery;
-    e.sql = msg.substr(11);
-  } else if (StartsWith(msg, "execute ")) {
-    e.kind = EventKind::kQuery;
-    e.phase = Phase::kExecute;
-    e.sql = AfterName(msg.substr(8));
+  } else if (ClassifyStatement(msg, &e)) {
+    // log_statement without a duration; a later "duration:" line pairs with it
   } else if (StartsWith(msg, "connection authorized")) {
     e.kind = EventKind::kConnection;
   } else if (StartsWith(msg, "disconnection: ")) {
