@@ -151,14 +151,13 @@ std::vector<const QueryStats*> Workload::Sorted(std::string_view by) const {
 WorkloadBuilder::WorkloadBuilder(Workload* workload, Filters filters)
     : workload_(workload), filters_(std::move(filters)) {}
 
-void WorkloadBuilder::AddDuration(QueryStats* q, const Event& e, double ms) {
+void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
   if (q->calls_with_duration == 0 || ms < q->min_ms) q->min_ms = ms;
   if (ms > q->max_ms) q->max_ms = ms;
   ++q->calls_with_duration;
   q->total_ms += ms;
   q->durations.Add(ms);
   workload_->summary.total_ms += ms;
-  (void)e;
 }
 
 void WorkloadBuilder::OnEvent(const Event& e) {
@@ -177,7 +176,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       ++s.calls;
       double ms = e.duration_ms;
       if (ms >= 0) {
-        AddDuration(&q, e, ms);
+        AddDuration(&q, ms);
       } else {
         if (last_statement_.size() >= kMaxSessions) last_statement_.clear();
         auto it = last_statement_.find(e.session);
@@ -205,7 +204,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         ++s.durations_without_statement;
         return;
       }
-      AddDuration(it->second, e, e.duration_ms);
+      AddDuration(it->second, e.duration_ms);
       it->second = nullptr;
       return;
     }

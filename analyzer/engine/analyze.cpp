@@ -101,7 +101,11 @@ Result<AnalyzeResult> Analyze(const AnalyzeOptions& options) {
       if (rep.error.empty()) {
         if (rep.format == LogFormat::kStderr) {
           Result<LinePrefix> p = given ? Result<LinePrefix>(*given) : LinePrefix::Compile(rep.prefix);
-          ReadStderr(&lines, p.value(), &assembler);
+          if (p.ok()) {
+            ReadStderr(&lines, *p, &assembler);
+          } else {
+            rep.error = p.error();
+          }
         } else {
           ReadSyslog(&lines, rep.prefix, &assembler);
         }

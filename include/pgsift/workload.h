@@ -121,7 +121,7 @@ class WorkloadBuilder : public EventSink {
   const FingerprintStats& fingerprint_stats() const { return fingerprinter_.stats(); }
 
  private:
-  void AddDuration(QueryStats* q, const Event& e, double ms);
+  void AddDuration(QueryStats* q, double ms);
   Workload* workload_;
   Filters filters_;
   Fingerprinter fingerprinter_;
