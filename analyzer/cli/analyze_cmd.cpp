@@ -1,0 +1,99 @@
+// `pgsift analyze`: logs in, per-fingerprint table and JSON report out.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "pgsift/analyze.h"
+#include "pgsift/reporter.h"
+
+namespace pgsift::cli {
+
+namespace {
+
+int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::string& json_path, bool quiet) {
+  if (isatty(STDERR_FILENO)) {
+    options.progress = [](const std::string& name, uint64_t bytes) {
+      std::cerr << "\r" << name << ": " << (bytes >> 20) << " MiB read" << std::flush;
+    };
+  }
+  auto result = Analyze(options);
+  if (options.progress) std::cerr << "\r\033[K" << std::flush;
+  if (!result.ok()) {
+    std::cerr << "pgsift: " << result.error() << "\n";
+    return kExitError;
+  }
+  for (const auto& in : result->inputs) {
+    if (!in.error.empty()) std::cerr << "pgsift: " << in.name << ": " << in.error << "\n";
+  }
+  if (!json_path.empty()) {
+    std::ofstream out(json_path);
+    if (!out) {
+      std::cerr << "pgsift: cannot write " << json_path << "\n";
+      return kExitError;
+    }
+    WriteAnalyzeJson(*result, table, out);
+  }
+  if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
+  if (!result->usable) {
+    std::cerr << "pgsift: nothing usable was read\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+struct AnalyzeState {
+  AnalyzeOptions options;
+  TableOptions table;
+  std::string json_path, format = "auto", since, until;
+  bool quiet = false;
+};
+
+}  // namespace
+
+Command AddAnalyzeCommand(CLI::App& app) {
+  auto s = std::make_shared<AnalyzeState>();
+  AnalyzeOptions& options = s->options;
+  TableOptions& table = s->table;
+  CLI::App* analyze = app.add_subcommand("analyze", "Aggregate server logs per query fingerprint");
+  analyze->add_option("files", options.inputs, "Log files (plain, .gz, .bz2, .xz, .zst); - for stdin")->required();
+  analyze->add_option("--format", s->format, "auto, stderr, csv, json, syslog")->default_val("auto");
+  analyze->add_option("--prefix", options.prefix, "log_line_prefix of stderr/syslog logs (default: detect)");
+  analyze->add_option("--top", table.top, "Queries shown in the table")->default_val(20);
+  analyze->add_option("--sort", table.sort, "total, mean, calls, max, p95, errors")
+      ->default_val("total")
+      ->check(CLI::IsMember({"total", "mean", "calls", "max", "p95", "errors"}));
+  analyze->add_option("--json", s->json_path, "Write the JSON report (schema pgsift.analyze.v1) to this file");
+  analyze->add_option("--database", options.filters.databases, "Only this database (repeatable)");
+  analyze->add_option("--user", options.filters.users, "Only this user (repeatable)");
+  analyze->add_option("--application", options.filters.applications, "Only this application_name (repeatable)");
+  analyze->add_option("--since", s->since, "Only events at or after this time ('2026-11-23 08:00:00 UTC')");
+  analyze->add_option("--until", s->until, "Only events before this time");
+  analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
+  analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
+
+  return {analyze, [s, analyze]() -> int {
+            AnalyzeOptions& options = s->options;
+            auto fmt = ParseLogFormat(s->format);
+            if (!fmt.ok()) {
+              std::cerr << "pgsift: --format: " << fmt.error() << "\n";
+              return kExitError;
+            }
+            options.format = *fmt;
+            options.prefix_given = analyze->count("--prefix") > 0;
+            for (auto [text, dst] :
+                 {std::pair{&s->since, &options.filters.since_us}, std::pair{&s->until, &options.filters.until_us}}) {
+              if (text->empty()) continue;
+              *dst = ParseLogTimestamp(*text);
+              if (*dst == kNoTime) {
+                std::cerr << "pgsift: cannot read time '" << *text << "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')\n";
+                return kExitError;
+              }
+            }
+            return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet);
+          }};
+}
+
+}  // namespace pgsift::cli

@@ -1,0 +1,22 @@
+// Subcommands: each file in analyzer/cli/ adds one to the CLI11 app and
+// returns what to run when it is chosen. main.cpp lists them, nothing else.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace pgsift::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
+inline constexpr int kExitError = 2;     // usage or runtime error
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // options live in state the closure owns
+};
+
+Command AddAnalyzeCommand(CLI::App& app);
+Command AddFingerprintCommand(CLI::App& app);
+
+}  // namespace pgsift::cli
