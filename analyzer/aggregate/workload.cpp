@@ -1,10 +1,15 @@
+#include "pgsift/workload.h"
+
 #include <algorithm>
 #include <cstring>
 
-#include "pgsift/workload.h"
-
 namespace pgsift {
 namespace {
+
+uint64_t SessionHash(std::string_view session) {
+  uint64_t h = std::hash<std::string_view>{}(session);
+  return h == 0 ? 1 : h;  // 0 means "no session"
+}
 
 constexpr size_t kMaxSessions = 100000;
 
@@ -171,7 +176,9 @@ void WorkloadBuilder::OnEvent(const Event& e) {
   switch (e.kind) {
     case EventKind::kQuery: {
       if (e.sql.empty()) return;
-      QueryStats& q = workload_->Stats(fingerprinter_.Fingerprint(e.sql), input_, e.line);
+      const Shape& shape = fingerprinter_.Fingerprint(e.sql);
+      QueryStats& q = workload_->Stats(shape, input_, e.line);
+      if (statements_) EmitRun(e, shape);
       ++q.calls;
       ++s.calls;
       double ms = e.duration_ms;
@@ -243,10 +250,50 @@ void WorkloadBuilder::OnEvent(const Event& e) {
     }
     case EventKind::kDisconnection:
       last_statement_.erase(std::string(e.session));
+      if (statements_ && e.identity != SessionIdentity::kNone) {
+        statements_->OnSessionEnd(static_cast<uint32_t>(input_), SessionHash(e.session), e.time_us);
+      }
       return;
     default:
       return;
   }
+}
+
+void WorkloadBuilder::EmitRun(const Event& e, const Shape& shape) {
+  StatementRun& r = run_;
+  r.time_us = e.time_us;
+  r.duration_ms = e.duration_ms;
+  r.fingerprint = shape.fingerprint;
+  r.fallback = shape.fallback;
+  r.identity = e.identity;
+  r.session = e.identity == SessionIdentity::kNone ? 0 : SessionHash(e.session);
+  r.values_hash = std::hash<std::string_view>{}(e.sql) * 31 + std::hash<std::string_view>{}(e.parameters);
+  r.input = static_cast<uint32_t>(input_);
+  r.line = e.line;
+  r.application.assign(e.application);
+  r.comment.assign(EdgeComment(e.sql));
+  statements_->OnStatement(r);
+}
+
+std::string_view EdgeComment(std::string_view sql) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
+      s.remove_prefix(1);
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r' || s.back() == ';'))
+      s.remove_suffix(1);
+    return s;
+  };
+  std::string_view s = trim(sql);
+  if (s.substr(0, 2) == "/*") {
+    size_t end = s.find("*/", 2);
+    if (end != std::string_view::npos) return trim(s.substr(2, end - 2));
+  }
+  if (s.size() >= 4 && s.substr(s.size() - 2) == "*/") {
+    size_t start = s.rfind("/*", s.size() - 3);
+    if (start != std::string_view::npos) return trim(s.substr(start + 2, s.size() - 2 - start - 2));
+  }
+  return {};
 }
 
 bool JsonPlanQueryText(std::string_view plan, std::string* out) {
@@ -263,11 +310,21 @@ bool JsonPlanQueryText(std::string_view plan, std::string* out) {
     }
     char n = plan[++i];
     switch (n) {
-      case 'n': out->push_back('\n'); break;
-      case 't': out->push_back('\t'); break;
-      case 'r': out->push_back('\r'); break;
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
       case 'u': {
         if (i + 4 >= plan.size()) return false;
         unsigned cp = 0;
@@ -288,7 +345,9 @@ bool JsonPlanQueryText(std::string_view plan, std::string* out) {
         }
         break;
       }
-      default: out->push_back(n); break;
+      default:
+        out->push_back(n);
+        break;
     }
   }
   return false;

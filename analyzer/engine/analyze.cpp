@@ -59,6 +59,7 @@ Result<AnalyzeResult> Analyze(const AnalyzeOptions& options) {
   }
   AnalyzeResult result;
   WorkloadBuilder builder(&result.workload, options.filters);
+  builder.set_statement_sink(options.statements);
   for (size_t i = 0; i < options.inputs.size(); ++i) {
     InputReport rep;
     rep.name = options.inputs[i] == "-" ? "<stdin>" : options.inputs[i];
@@ -116,6 +117,7 @@ Result<AnalyzeResult> Analyze(const AnalyzeOptions& options) {
       ReadJsonLog(&lines, &assembler);
     }
     assembler.Flush();
+    if (options.statements) options.statements->OnSessionEnd(static_cast<uint32_t>(i), 0, kNoTime);
     if (rep.error.empty() && !lines.error().empty()) rep.error = lines.error();
     rep.lines = lines.line_number();
     rep.bytes = lines.bytes_read();

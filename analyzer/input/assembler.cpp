@@ -6,7 +6,9 @@
 namespace pgsift {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(0, p.size(), p) == 0;
+}
 
 bool IsAttachment(std::string_view sev) {
   return sev == "DETAIL" || sev == "STATEMENT" || sev == "HINT" || sev == "CONTEXT" || sev == "QUERY" ||
@@ -80,17 +82,15 @@ bool ClassifyStatement(std::string_view text, Event* e) {
 }  // namespace
 
 std::string_view EventKindName(EventKind kind) {
-  static constexpr std::string_view kNames[] = {"query",       "prepare",    "duration_only", "plan",
-                                                "error",       "connection", "disconnection", "checkpoint",
-                                                "autovacuum",  "autoanalyze", "temp_file",    "lock_wait",
-                                                "other"};
+  static constexpr std::string_view kNames[] = {
+      "query",      "prepare",    "duration_only", "plan",      "error",     "connection", "disconnection",
+      "checkpoint", "autovacuum", "autoanalyze",   "temp_file", "lock_wait", "other"};
   return kNames[static_cast<size_t>(kind)];
 }
 
 std::string_view SkipReasonName(SkipReason reason) {
-  static constexpr std::string_view kNames[] = {"prefix_mismatch", "orphan_continuation", "malformed_csv",
-                                                "malformed_json",  "not_postgres",        "binary",
-                                                "blank"};
+  static constexpr std::string_view kNames[] = {
+      "prefix_mismatch", "orphan_continuation", "malformed_csv", "malformed_json", "not_postgres", "binary", "blank"};
   return kNames[static_cast<size_t>(reason)];
 }
 
@@ -154,6 +154,9 @@ void Assembler::Emit(const Pending& p) {
   counts_.unknown_time_zone += unknown_zone;
   e.pid = p.pid;
   e.session = p.session.empty() ? std::string_view(p.pid) : std::string_view(p.session);
+  e.identity = !p.session.empty() ? SessionIdentity::kSession
+               : !p.pid.empty()   ? SessionIdentity::kProcess
+                                  : SessionIdentity::kNone;
   e.user = p.user;
   e.database = p.database;
   e.application = p.application;

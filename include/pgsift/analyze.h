@@ -18,6 +18,9 @@ struct AnalyzeOptions {
   std::string prefix;               // stderr/syslog log_line_prefix; empty: infer
   bool prefix_given = false;        // --prefix was passed (even as "")
   Filters filters;
+  // Session rules' stream: every accepted statement run, in log order per
+  // input, inputs in order; OnSessionEnd(i, 0, ...) after input i. May be null.
+  StatementSink* statements = nullptr;
   // Called now and then with (input name, bytes read so far); may be empty.
   std::function<void(const std::string&, uint64_t)> progress;
 };

@@ -11,24 +11,31 @@
 namespace pgsift {
 
 enum class EventKind : uint8_t {
-  kQuery,          // a statement run: simple protocol, or an extended-protocol execute
-  kPrepare,        // extended protocol parse or bind (counted, not a call)
-  kDurationOnly,   // "duration: X ms" alone: belongs to the session's last statement
-  kPlan,           // auto_explain plan (text or JSON)
-  kError,          // ERROR / FATAL / PANIC, with its statement when logged
-  kConnection,     // connection authorized
+  kQuery,         // a statement run: simple protocol, or an extended-protocol execute
+  kPrepare,       // extended protocol parse or bind (counted, not a call)
+  kDurationOnly,  // "duration: X ms" alone: belongs to the session's last statement
+  kPlan,          // auto_explain plan (text or JSON)
+  kError,         // ERROR / FATAL / PANIC, with its statement when logged
+  kConnection,    // connection authorized
   kDisconnection,
   kCheckpoint,
   kAutovacuum,
   kAutoanalyze,
   kTempFile,
   kLockWait,
-  kOther,          // any other message: counted
+  kOther,  // any other message: counted
   kCount_,
 };
 std::string_view EventKindName(EventKind kind);
 
 enum class Phase : uint8_t { kSimple, kParse, kBind, kExecute };
+
+// How a run's session is known.
+enum class SessionIdentity : uint8_t {
+  kNone,     // no %c/%p in the prefix, no session_id: sequences are guesses
+  kProcess,  // backend pid only (%p; pids are reused, sessions end at disconnection)
+  kSession,  // %c in the prefix, session_id in csvlog/jsonlog
+};
 
 constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
 
@@ -39,6 +46,7 @@ struct Event {
   int64_t time_us = kNoTime;  // UTC microseconds since the epoch
   double duration_ms = -1;    // < 0: not logged
   std::string_view session;   // %c / session_id, else pid (+ client) as identity
+  SessionIdentity identity = SessionIdentity::kNone;
   std::string_view pid;
   std::string_view user;
   std::string_view database;
@@ -51,8 +59,8 @@ struct Event {
   std::string_view message;     // errors: the message text (may hold values)
   std::string_view plan;        // plan body
   bool plan_json = false;
-  uint64_t temp_bytes = 0;      // temp files
-  uint64_t line = 0;            // first physical line of the record
+  uint64_t temp_bytes = 0;  // temp files
+  uint64_t line = 0;        // first physical line of the record
 };
 
 class EventSink {

@@ -13,6 +13,7 @@
 
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
+#include "pgsift/sessions.h"
 
 namespace pgsift {
 
@@ -30,9 +31,9 @@ class DurationSketch {
   uint64_t count() const { return count_; }
 
  private:
-  int32_t offset_ = 0;              // bucket index of counts_[0]
+  int32_t offset_ = 0;  // bucket index of counts_[0]
   std::vector<uint32_t> counts_;
-  uint64_t zeros_ = 0;              // durations of 0 (or below 1 ns)
+  uint64_t zeros_ = 0;  // durations of 0 (or below 1 ns)
   uint64_t count_ = 0;
 };
 
@@ -66,9 +67,9 @@ struct QueryStats {
   BreakdownMap by_database, by_user, by_application;
   std::map<int64_t, Breakdown> hourly;  // hour start (UTC seconds) -> calls/time
   std::map<std::string, uint64_t> errors_by_sqlstate;
-  uint64_t prepares = 0;     // extended protocol parse + bind
+  uint64_t prepares = 0;  // extended protocol parse + bind
   double prepare_ms = 0;
-  uint64_t plans = 0;        // auto_explain plans seen
+  uint64_t plans = 0;  // auto_explain plans seen
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
 
@@ -117,20 +118,29 @@ class WorkloadBuilder : public EventSink {
  public:
   WorkloadBuilder(Workload* workload, Filters filters);
   void set_input(uint64_t index) { input_ = index; }
+  // Receives every accepted statement run and disconnection; may be null.
+  void set_statement_sink(StatementSink* sink) { statements_ = sink; }
   void OnEvent(const Event& event) override;
   const FingerprintStats& fingerprint_stats() const { return fingerprinter_.stats(); }
 
  private:
   void AddDuration(QueryStats* q, double ms);
+  void EmitRun(const Event& e, const Shape& shape);
   Workload* workload_;
   Filters filters_;
   Fingerprinter fingerprinter_;
   uint64_t input_ = 0;
+  StatementSink* statements_ = nullptr;
+  StatementRun run_;  // reused
   // Session -> the statement last logged without a duration, for
   // log_statement + log_duration logs. Bounded: cleared past kMaxSessions.
   std::unordered_map<std::string, QueryStats*, StringHash, std::equal_to<>> last_statement_;
   std::string json_query_text_;
 };
+
+// The first /* ... */ comment at the start or end of `sql` (sqlcommenter,
+// marginalia), without the delimiters; empty if none.
+std::string_view EdgeComment(std::string_view sql);
 
 // Extracts "Query Text" from an auto_explain JSON plan. False if absent.
 bool JsonPlanQueryText(std::string_view plan, std::string* out);
