@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pgsift/reporter.h"
+#include "report/findings_json.h"
 
 namespace pgsift {
 namespace {
@@ -122,7 +123,8 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
     queries.push_back(std::move(j));
   }
   (void)options;
-  Json doc = {{"schema", kAnalyzeSchema}, {"summary", summary}, {"queries", queries}};
+  Json doc = {
+      {"schema", kAnalyzeSchema}, {"summary", summary}, {"queries", queries}, {"findings", FindingsToJson(r.findings)}};
   out << doc.dump(2) << "\n";
 }
 

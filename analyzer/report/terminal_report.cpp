@@ -82,10 +82,10 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   const WorkloadSummary& s = r.workload.summary;
   WriteInputSummary(r, out);
   auto sorted = r.workload.Sorted(o.sort);
-  out << fmt::format(
-      "\n{} queries ({} distinct), total {}, {} errors, from {} to {}\n", Thousands(s.calls), Thousands(sorted.size()),
-      Duration(s.total_ms), Thousands(s.errors), s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
-      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
+  out << fmt::format("\n{} queries ({} distinct), total {}, {} errors, from {} to {}\n", Thousands(s.calls),
+                     Thousands(sorted.size()), Duration(s.total_ms), Thousands(s.errors),
+                     s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
+                     s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
   if (sorted.empty()) return;
   out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);
   std::string header = fmt::format("{:>3} {:>9} {:>9} {:>5} {:>9} {:>9} {:>9}  {:<16}  ", "#", "calls", "total",
@@ -111,6 +111,7 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
     for (const auto& [state, n] : s.errors_by_sqlstate) out << fmt::format(" {} {}", state, n);
     out << "\n";
   }
+  if (!r.findings.empty()) out << "\nFindings (" << r.findings.size() << "):\n" << RenderFindingsText(r.findings);
 }
 
 }  // namespace pgsift

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pgsift/assembler.h"
+#include "pgsift/finding.h"
 #include "pgsift/readers.h"
 #include "pgsift/result.h"
 #include "pgsift/workload.h"
@@ -46,6 +47,7 @@ struct AnalyzeResult {
   uint64_t lines_skipped = 0;
   uint64_t records = 0;
   bool usable = false;    // at least one record was read from some input
+  std::vector<Finding> findings;  // from workload rules (AnalyzeWithRules), sorted
 };
 
 // Fails only for invalid options (a --prefix that does not compile). Problems

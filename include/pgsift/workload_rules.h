@@ -1,0 +1,30 @@
+// Workload rules (RuleInput::kWorkload): read the statement stream while
+// logs are read (sessions.h), then the finished Workload. They do no I/O.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "pgsift/analyze.h"
+#include "pgsift/rule.h"
+#include "pgsift/sessions.h"
+#include "pgsift/workload.h"
+
+namespace pgsift {
+
+class WorkloadRule : public Rule, public StatementSink {
+ public:
+  void OnStatement(const StatementRun& /*run*/) override {}
+  void OnSessionEnd(uint32_t /*input*/, uint64_t /*session*/, int64_t /*time_us*/) override {}
+  // Called once after every input was read; reports this rule's findings.
+  virtual void Finish(const Workload& workload, FindingSink& sink) = 0;
+};
+
+// Every registered workload rule, configured with default options.
+std::vector<std::unique_ptr<WorkloadRule>> MakeWorkloadRules();
+
+// Analyze() with `rules` attached to the statement stream; their findings
+// (sorted) land in AnalyzeResult::findings. `rules` may be empty.
+Result<AnalyzeResult> AnalyzeWithRules(AnalyzeOptions options, const std::vector<WorkloadRule*>& rules);
+
+}  // namespace pgsift
