@@ -1,7 +1,28 @@
+// The analyze pipeline:
+//
+//   reading thread           parsing threads (jobs)          calling thread
+//   open, decompress,   ->   piece -> reader -> assembler ->  results merged in
+//   detect, cut pieces       -> WorkloadBuilder (own cache,   input/piece order:
+//   at safe records          own Workload)                    counts, skips,
+//                                                             statement stream
+//
+// Pieces are merged strictly in order, so the statement stream and every
+// "first seen" choice equal a one-thread run; per-thread Workloads merge
+// order-independently at the end. Memory: at most kInFlight pieces exist at
+// once, so it does not grow with input size. Inputs that cannot be cut
+// (syslog) are read whole by the calling thread when their turn comes.
 #include "pgsift/analyze.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
+#include "engine/pieces.h"
 #include "pgsift/input.h"
 #include "pgsift/prefix.h"
 
@@ -9,6 +30,9 @@ namespace pgsift {
 namespace {
 
 constexpr size_t kInferLines = 300;
+constexpr size_t kHeadBytes = 64 << 10;
+constexpr size_t kDefaultPieceBytes = 8 << 20;
+constexpr size_t kMaxSkipExamples = 5;
 
 std::vector<std::string> SampleLines(std::string_view head) {
   std::vector<std::string> out;
@@ -25,27 +49,429 @@ std::vector<std::string> SampleLines(std::string_view head) {
   return out;
 }
 
-class ProgressSource : public ByteSource {
+// A growable byte buffer without zero-filling (pieces are up to a few MiB
+// and are recycled, so neither page faults nor memset recur per piece).
+struct Buffer {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+  size_t cap = 0;
+  void Reserve(size_t n) {
+    if (n <= cap) return;
+    std::unique_ptr<char[]> bigger(new char[n]);
+    if (size) std::memcpy(bigger.get(), data.get(), size);
+    data = std::move(bigger);
+    cap = n;
+  }
+  std::string_view view() const { return {data.get(), size}; }
+};
+
+// Bytes already read, then the rest of the source.
+class PrefixedSource : public ByteSource {
  public:
-  ProgressSource(ByteSource* inner, const AnalyzeOptions& o, const std::string& name)
-      : inner_(inner), options_(o), name_(name) {}
+  PrefixedSource(std::string head, std::unique_ptr<ByteSource> rest) : head_(std::move(head)), rest_(std::move(rest)) {}
   Result<size_t> Read(char* buf, size_t n) override {
-    Result<size_t> r = inner_->Read(buf, n);
-    if (r.ok()) {
-      total_ += *r;
-      if (options_.progress && total_ - reported_ >= (64u << 20)) {
-        reported_ = total_;
-        options_.progress(name_, total_);
-      }
+    if (pos_ < head_.size()) {
+      size_t k = std::min(n, head_.size() - pos_);
+      std::memcpy(buf, head_.data() + pos_, k);
+      pos_ += k;
+      return k;
     }
-    return r;
+    return rest_->Read(buf, n);
   }
 
  private:
-  ByteSource* inner_;
+  std::string head_;
+  size_t pos_ = 0;
+  std::unique_ptr<ByteSource> rest_;
+};
+
+struct InputState {
+  InputReport rep;
+  std::unique_ptr<LinePrefix> prefix;  // stderr: compiled once
+  std::vector<std::string> sample;     // first lines, for the "no record" hint
+};
+
+// Collects a piece's statement stream for in-order replay.
+class RunBuffer : public StatementSink {
+ public:
+  struct End {
+    size_t before_run;  // position in runs
+    uint32_t input;
+    uint64_t session;
+    int64_t time_us;
+  };
+  void OnStatement(const StatementRun& run) override { runs.push_back(run); }
+  void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
+    ends.push_back({runs.size(), input, session, time_us});
+  }
+  void ReplayInto(StatementSink* sink) const {
+    size_t e = 0;
+    for (size_t r = 0; r <= runs.size(); ++r) {
+      for (; e < ends.size() && ends[e].before_run == r; ++e) {
+        sink->OnSessionEnd(ends[e].input, ends[e].session, ends[e].time_us);
+      }
+      if (r < runs.size()) sink->OnStatement(runs[r]);
+    }
+  }
+  std::vector<StatementRun> runs;
+  std::vector<End> ends;
+};
+
+struct Task {
+  uint64_t seq = 0;
+  size_t input = 0;
+  Buffer piece;
+  uint64_t lines_before = 0;
+  bool last = false;                  // last task of its input
+  std::unique_ptr<ByteSource> whole;  // read whole by the calling thread
+  std::string error;                  // read/decompress error (last task)
+  // Filled by the parsing thread:
+  RecordCounts counts;
+  std::vector<std::string> skip_examples;
+  uint64_t lines = 0;
+  RunBuffer runs;
+  bool done = false;
+};
+
+struct ThreadState {
+  Fingerprinter fingerprinter;
+  Workload workload;
+};
+
+void ReadRecords(LogFormat format, const InputState& in, LineReader* lines, Assembler* assembler) {
+  switch (format) {
+    case LogFormat::kStderr:
+      ReadStderr(lines, *in.prefix, assembler);
+      break;
+    case LogFormat::kSyslog:
+      ReadSyslog(lines, in.rep.prefix, assembler);
+      break;
+    case LogFormat::kCsv:
+      ReadCsvLog(lines, assembler);
+      break;
+    case LogFormat::kJson:
+      ReadJsonLog(lines, assembler);
+      break;
+    default:
+      break;
+  }
+}
+
+void AddCounts(RecordCounts* into, const RecordCounts& c) {
+  into->records += c.records;
+  into->lines_in_records += c.lines_in_records;
+  for (size_t k = 0; k < c.skipped_lines.size(); ++k) into->skipped_lines[k] += c.skipped_lines[k];
+  for (size_t k = 0; k < c.events.size(); ++k) into->events[k] += c.events[k];
+  into->orphan_details += c.orphan_details;
+  into->unknown_time_zone += c.unknown_time_zone;
+}
+
+void AddStats(FingerprintStats* into, const FingerprintStats& s) {
+  into->statements += s.statements;
+  into->cache_hits += s.cache_hits;
+  into->parser_calls += s.parser_calls;
+  into->shapes += s.shapes;
+  into->uncacheable += s.uncacheable;
+  into->fallbacks += s.fallbacks;
+}
+
+class Pipeline {
+ public:
+  Pipeline(const AnalyzeOptions& options, const LinePrefix* given)
+      : options_(options),
+        given_(given),
+        jobs_(options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
+        piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
+        in_flight_(2 * jobs_ + 2),
+        inputs_(options.inputs.size()) {}
+
+  AnalyzeResult Run() {
+    AnalyzeResult result;
+    result.threads = jobs_;
+    std::vector<std::unique_ptr<ThreadState>> states;
+    for (unsigned j = 0; j < jobs_; ++j) states.push_back(std::make_unique<ThreadState>());
+    std::vector<std::thread> workers;
+    for (unsigned j = 0; j < jobs_; ++j) workers.emplace_back([this, s = states[j].get()] { Work(s); });
+    std::thread producer([this] { Produce(); });
+
+    ThreadState local;  // inputs read whole, on this thread
+    Merge(&local, &result);
+
+    producer.join();
+    for (auto& w : workers) w.join();
+    for (auto& s : states) {
+      result.workload.Merge(s->workload);
+      AddStats(&result.fingerprints, s->fingerprinter.stats());
+    }
+    result.workload.Merge(local.workload);
+    AddStats(&result.fingerprints, local.fingerprinter.stats());
+    for (InputState& in : inputs_) result.inputs.push_back(std::move(in.rep));
+    return result;
+  }
+
+ private:
+  // ---- reading thread ----
+  void Produce() {
+    for (size_t i = 0; i < options_.inputs.size(); ++i) ProduceInput(i);
+    std::lock_guard<std::mutex> lock(mu_);
+    producer_done_ = true;
+    work_cv_.notify_all();
+    done_cv_.notify_all();
+  }
+
+  // Reads into `b` until it holds `want` bytes or the input ends.
+  bool Fill(ByteSource* src, Buffer* b, size_t want, std::string* error, uint64_t* total, const std::string& name) {
+    b->Reserve(want);
+    while (b->size < want) {
+      Result<size_t> n = src->Read(b->data.get() + b->size, want - b->size);
+      if (!n.ok()) {
+        *error = n.error();
+        return false;
+      }
+      if (*n == 0) return false;
+      b->size += *n;
+      *total += *n;
+      if (options_.progress && *total - reported_ >= (64u << 20)) {
+        reported_ = *total;
+        options_.progress(name, *total);
+      }
+    }
+    return true;
+  }
+
+  void ProduceInput(size_t i) {
+    InputState& in = inputs_[i];
+    in.rep.name = options_.inputs[i] == "-" ? "<stdin>" : options_.inputs[i];
+    auto task = std::make_unique<Task>();
+    task->input = i;
+    task->last = true;
+    auto opened = OpenInput(options_.inputs[i]);
+    if (!opened.ok()) {
+      task->error = opened.error();
+      Push(std::move(task));
+      return;
+    }
+    std::unique_ptr<ByteSource> src = std::move(*opened);
+    uint64_t total = 0;
+    reported_ = 0;
+    Buffer cur = TakeBuffer();
+    std::string error;
+    bool more = Fill(src.get(), &cur, kHeadBytes, &error, &total, in.rep.name);
+    std::string_view head = cur.view();
+    if (head.empty()) {
+      task->error = error.empty() ? "empty input" : error;
+      Push(std::move(task));
+      return;
+    }
+    LogFormat format = options_.format == LogFormat::kAuto ? DetectFormat(head) : options_.format;
+    in.rep.format = format;
+    if (format == LogFormat::kStderr) in.sample = SampleLines(head);
+    if (format == LogFormat::kStderr || format == LogFormat::kSyslog) {
+      if (given_) {
+        in.rep.prefix = given_->text();
+      } else if (format == LogFormat::kStderr) {
+        Result<std::string> inferred = InferPrefix(in.sample);
+        if (!inferred.ok()) {
+          task->error = inferred.error();
+          Push(std::move(task));
+          return;
+        }
+        in.rep.prefix = *inferred;
+        in.rep.prefix_inferred = true;
+      }
+      if (format == LogFormat::kStderr) {
+        Result<LinePrefix> p = given_ ? Result<LinePrefix>(*given_) : LinePrefix::Compile(in.rep.prefix);
+        if (!p.ok()) {
+          task->error = p.error();
+          Push(std::move(task));
+          return;
+        }
+        in.prefix = std::make_unique<LinePrefix>(std::move(*p));
+      }
+    }
+    PieceCutter cutter(format, in.prefix.get());
+    if (!cutter.can_cut()) {
+      task->whole = std::make_unique<PrefixedSource>(std::string(head), std::move(src));
+      Push(std::move(task));
+      return;
+    }
+    uint64_t lines_before = 0;
+    while (true) {
+      if (more)
+        more = Fill(src.get(), &cur, std::max(piece_bytes_, cur.size + (cur.size >> 1)), &error, &total, in.rep.name);
+      size_t cut = more ? cutter.LastCut(cur.view()) : std::string_view::npos;
+      if (more && cut == std::string_view::npos && cur.size < 16 * piece_bytes_) continue;  // one huge record: read on
+      auto t = std::make_unique<Task>();
+      t->input = i;
+      t->lines_before = lines_before;
+      Buffer next = TakeBuffer();
+      if (more) {
+        if (cut == std::string_view::npos) {  // no safe start in 16 pieces: cut after the last line
+          const void* nl = memrchr(cur.data.get(), '\n', cur.size);
+          cut = nl ? static_cast<size_t>(static_cast<const char*>(nl) - cur.data.get()) + 1 : cur.size;
+        }
+        next.Reserve(std::max(piece_bytes_, cur.size - cut));
+        std::memcpy(next.data.get(), cur.data.get() + cut, cur.size - cut);
+        next.size = cur.size - cut;
+        cur.size = cut;
+      }
+      lines_before += CountNewlines(cur.view());
+      t->piece = std::move(cur);
+      cur = std::move(next);
+      t->last = !more;
+      if (!more) t->error = error;
+      Push(std::move(t));
+      if (!more) break;
+    }
+    if (options_.progress) options_.progress(in.rep.name, total);
+  }
+
+  Buffer TakeBuffer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pool_.empty()) return Buffer{};
+    Buffer b = std::move(pool_.back());
+    pool_.pop_back();
+    b.size = 0;
+    return b;
+  }
+
+  void Push(std::unique_ptr<Task> task) {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_cv_.wait(lock, [&] { return next_seq_ - merged_ < in_flight_; });
+    task->seq = next_seq_++;
+    Task* t = task.get();
+    pending_[t->seq] = std::move(task);
+    if (t->whole || t->piece.size == 0) {
+      t->done = true;  // nothing to parse; the merging thread takes it as is
+      done_cv_.notify_all();
+    } else {
+      queue_.push_back(t);
+      work_cv_.notify_one();
+    }
+  }
+
+  // ---- parsing threads ----
+  void Work(ThreadState* state) {
+    for (;;) {
+      Task* t = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_cv_.wait(lock, [&] { return !queue_.empty() || producer_done_; });
+        if (queue_.empty()) return;
+        t = queue_.front();
+        queue_.pop_front();
+      }
+      Parse(state, t);
+      std::lock_guard<std::mutex> lock(mu_);
+      t->done = true;
+      done_cv_.notify_all();
+    }
+  }
+
+  void Parse(ThreadState* state, Task* t) {
+    const InputState& in = inputs_[t->input];
+    WorkloadBuilder builder(&state->workload, options_.filters, &state->fingerprinter);
+    builder.set_input(t->input);
+    if (options_.statements) builder.set_statement_sink(&t->runs);
+    Assembler assembler(&builder);
+    assembler.set_input_name(in.rep.name);
+    LineReader lines(t->piece.view(), t->lines_before);
+    ReadRecords(in.rep.format, in, &lines, &assembler);
+    assembler.Flush();
+    t->counts = assembler.counts();
+    t->skip_examples = assembler.skip_examples();
+    t->lines = lines.line_number() - t->lines_before;
+  }
+
+  // ---- calling thread ----
+  void Merge(ThreadState* local, AnalyzeResult* result) {
+    for (uint64_t seq = 0;; ++seq) {
+      std::unique_ptr<Task> t;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_cv_.wait(lock, [&] {
+          auto it = pending_.find(seq);
+          return (it != pending_.end() && it->second->done) || (producer_done_ && seq >= next_seq_);
+        });
+        auto it = pending_.find(seq);
+        if (it == pending_.end()) return;  // everything merged
+        t = std::move(it->second);
+        pending_.erase(it);
+      }
+      InputState& in = inputs_[t->input];
+      InputReport& rep = in.rep;
+      if (t->whole) ReadWhole(local, t.get());
+      AddCounts(&rep.counts, t->counts);
+      for (std::string& ex : t->skip_examples) {
+        if (rep.skip_examples.size() < kMaxSkipExamples) rep.skip_examples.push_back(std::move(ex));
+      }
+      rep.lines += t->lines;
+      result->pieces += t->piece.size > 0;
+      rep.bytes += t->piece.size;
+      if (options_.statements) t->runs.ReplayInto(options_.statements);
+      if (t->last) FinishInput(t->input, t->error, result);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++merged_;
+        if (t->piece.cap) pool_.push_back(std::move(t->piece));
+        space_cv_.notify_all();
+      }
+    }
+  }
+
+  void ReadWhole(ThreadState* local, Task* t) {
+    const InputState& in = inputs_[t->input];
+    WorkloadBuilder builder(&local->workload, options_.filters, &local->fingerprinter);
+    builder.set_input(t->input);
+    builder.set_statement_sink(options_.statements);
+    Assembler assembler(&builder);
+    assembler.set_input_name(in.rep.name);
+    LineReader lines(t->whole.get());
+    ReadRecords(in.rep.format, in, &lines, &assembler);
+    assembler.Flush();
+    if (!lines.error().empty()) t->error = lines.error();
+    t->counts = assembler.counts();
+    t->skip_examples = assembler.skip_examples();
+    t->lines = lines.line_number();
+    inputs_[t->input].rep.bytes += lines.bytes_read();
+  }
+
+  void FinishInput(size_t i, const std::string& error, AnalyzeResult* result) {
+    InputState& in = inputs_[i];
+    InputReport& rep = in.rep;
+    if (options_.statements) options_.statements->OnSessionEnd(static_cast<uint32_t>(i), 0, kNoTime);
+    if (rep.error.empty()) rep.error = error;
+    if (rep.error.empty() && rep.counts.records == 0 && rep.lines > 0) {
+      rep.error = "no log record could be read";
+      if (!rep.skip_examples.empty()) rep.error += "; first problem: " + rep.skip_examples.front();
+      if (given_ && rep.format == LogFormat::kStderr) {
+        Result<std::string> guess = InferPrefix(in.sample);
+        if (guess.ok()) rep.error += "; the lines look like log_line_prefix '" + *guess + "' (or leave out --prefix)";
+      }
+    }
+    result->lines_total += rep.lines;
+    result->lines_in_records += rep.counts.lines_in_records;
+    result->lines_skipped += rep.counts.skipped_total();
+    result->records += rep.counts.records;
+    result->usable |= rep.counts.records > 0;
+  }
+
   const AnalyzeOptions& options_;
-  const std::string& name_;
-  uint64_t total_ = 0, reported_ = 0;
+  const LinePrefix* given_;
+  const unsigned jobs_;
+  const size_t piece_bytes_;
+  const uint64_t in_flight_;
+  std::vector<InputState> inputs_;
+  uint64_t reported_ = 0;  // reading thread only
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_, space_cv_;
+  std::deque<Task*> queue_;
+  std::map<uint64_t, std::unique_ptr<Task>> pending_;
+  std::vector<Buffer> pool_;
+  uint64_t next_seq_ = 0;
+  uint64_t merged_ = 0;
+  bool producer_done_ = false;
 };
 
 }  // namespace
@@ -57,89 +483,8 @@ Result<AnalyzeResult> Analyze(const AnalyzeOptions& options) {
     if (!p.ok()) return Err("--prefix: " + p.error());
     given = std::make_unique<LinePrefix>(std::move(p.value()));
   }
-  AnalyzeResult result;
-  WorkloadBuilder builder(&result.workload, options.filters);
-  builder.set_statement_sink(options.statements);
-  for (size_t i = 0; i < options.inputs.size(); ++i) {
-    InputReport rep;
-    rep.name = options.inputs[i] == "-" ? "<stdin>" : options.inputs[i];
-    builder.set_input(i);
-    auto opened = OpenInput(options.inputs[i]);
-    if (!opened.ok()) {
-      rep.error = opened.error();
-      result.inputs.push_back(std::move(rep));
-      continue;
-    }
-    ProgressSource progress(opened->get(), options, rep.name);
-    LineReader lines(&progress);
-    std::string_view head = lines.Peek();
-    if (!lines.error().empty() && head.empty()) {
-      rep.error = lines.error();
-      result.inputs.push_back(std::move(rep));
-      continue;
-    }
-    rep.format = options.format == LogFormat::kAuto ? DetectFormat(head) : options.format;
-    // Copied now: `head` points into the reader's buffer, which reading reuses.
-    std::vector<std::string> sample;
-    if (rep.format == LogFormat::kStderr) sample = SampleLines(head);
-    Assembler assembler(&builder);
-    assembler.set_input_name(rep.name);
-    bool empty = head.empty();
-    if (empty) {
-      rep.error = "empty input";
-    } else if (rep.format == LogFormat::kStderr || rep.format == LogFormat::kSyslog) {
-      if (given) {
-        rep.prefix = given->text();
-      } else if (rep.format == LogFormat::kStderr) {
-        Result<std::string> inferred = InferPrefix(sample);
-        if (!inferred.ok()) {
-          rep.error = inferred.error();
-        } else {
-          rep.prefix = *inferred;
-          rep.prefix_inferred = true;
-        }
-      }
-      if (rep.error.empty()) {
-        if (rep.format == LogFormat::kStderr) {
-          Result<LinePrefix> p = given ? Result<LinePrefix>(*given) : LinePrefix::Compile(rep.prefix);
-          if (p.ok()) {
-            ReadStderr(&lines, *p, &assembler);
-          } else {
-            rep.error = p.error();
-          }
-        } else {
-          ReadSyslog(&lines, rep.prefix, &assembler);
-        }
-      }
-    } else if (rep.format == LogFormat::kCsv) {
-      ReadCsvLog(&lines, &assembler);
-    } else if (rep.format == LogFormat::kJson) {
-      ReadJsonLog(&lines, &assembler);
-    }
-    assembler.Flush();
-    if (options.statements) options.statements->OnSessionEnd(static_cast<uint32_t>(i), 0, kNoTime);
-    if (rep.error.empty() && !lines.error().empty()) rep.error = lines.error();
-    rep.lines = lines.line_number();
-    rep.bytes = lines.bytes_read();
-    rep.counts = assembler.counts();
-    rep.skip_examples = assembler.skip_examples();
-    if (rep.error.empty() && rep.counts.records == 0 && rep.lines > 0) {
-      rep.error = "no log record could be read";
-      if (!rep.skip_examples.empty()) rep.error += "; first problem: " + rep.skip_examples.front();
-      if (given && rep.format == LogFormat::kStderr) {
-        Result<std::string> guess = InferPrefix(sample);
-        if (guess.ok()) rep.error += "; the lines look like log_line_prefix '" + *guess + "' (or leave out --prefix)";
-      }
-    }
-    result.lines_total += rep.lines;
-    result.lines_in_records += rep.counts.lines_in_records;
-    result.lines_skipped += rep.counts.skipped_total();
-    result.records += rep.counts.records;
-    result.usable |= rep.counts.records > 0;
-    result.inputs.push_back(std::move(rep));
-  }
-  result.fingerprints = builder.fingerprint_stats();
-  return result;
+  Pipeline pipeline(options, given.get());
+  return pipeline.Run();
 }
 
 }  // namespace pgsift

@@ -27,14 +27,23 @@ class StringSource : public ByteSource {
 std::unique_ptr<ByteSource> MemorySource(std::string data) { return std::make_unique<StringSource>(std::move(data)); }
 
 LineReader::LineReader(ByteSource* source)
-    : source_(source), buf_(new char[kInitialBuffer]), cap_(kInitialBuffer) {}
+    : source_(source), buf_(new char[kInitialBuffer]), base_(buf_.get()), cap_(kInitialBuffer) {}
+
+LineReader::LineReader(std::string_view data, uint64_t lines_before)
+    : source_(nullptr),
+      base_(const_cast<char*>(data.data())),  // never written: eof_ is set, so Fill() returns at once
+      cap_(data.size()),
+      end_(data.size()),
+      eof_(true),
+      line_number_(lines_before),
+      bytes_read_(data.size()) {}
 
 // Moves the unread tail to the front, grows the buffer when a single line
 // fills it, and reads more. Returns false when nothing more can come.
 bool LineReader::Fill() {
   if (eof_) return false;
   if (begin_ > 0) {
-    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    std::memmove(base_, base_ + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
@@ -43,9 +52,10 @@ bool LineReader::Fill() {
     std::unique_ptr<char[]> bigger(new char[cap]);
     std::memcpy(bigger.get(), buf_.get(), end_);
     buf_ = std::move(bigger);
+    base_ = buf_.get();
     cap_ = cap;
   }
-  Result<size_t> n = source_->Read(buf_.get() + end_, cap_ - end_);
+  Result<size_t> n = source_->Read(base_ + end_, cap_ - end_);
   if (!n.ok()) {
     error_ = n.error();
     eof_ = true;
@@ -64,19 +74,19 @@ std::string_view LineReader::Peek() {
   while (!eof_ && end_ - begin_ < kPeekBytes) {
     if (!Fill()) break;
   }
-  return std::string_view(buf_.get() + begin_, std::min(end_ - begin_, kPeekBytes));
+  return std::string_view(base_ + begin_, std::min(end_ - begin_, kPeekBytes));
 }
 
 bool LineReader::Next(std::string_view* line) {
   size_t scan_from = begin_;
   for (;;) {
-    const char* start = buf_.get() + scan_from;
+    const char* start = base_ + scan_from;
     const void* nl = std::memchr(start, '\n', end_ - scan_from);
     if (nl != nullptr) {
-      size_t e = static_cast<size_t>(static_cast<const char*>(nl) - buf_.get());
+      size_t e = static_cast<size_t>(static_cast<const char*>(nl) - base_);
       size_t len = e - begin_;
-      if (len > 0 && buf_[e - 1] == '\r') --len;
-      *line = std::string_view(buf_.get() + begin_, len);
+      if (len > 0 && base_[e - 1] == '\r') --len;
+      *line = std::string_view(base_ + begin_, len);
       begin_ = e + 1;
       ++line_number_;
       return true;
@@ -85,8 +95,8 @@ bool LineReader::Next(std::string_view* line) {
     if (!Fill()) {
       if (end_ > begin_) {  // last line without a newline
         size_t len = end_ - begin_;
-        if (buf_[end_ - 1] == '\r') --len;
-        *line = std::string_view(buf_.get() + begin_, len);
+        if (base_[end_ - 1] == '\r') --len;
+        *line = std::string_view(base_ + begin_, len);
         begin_ = end_;
         ++line_number_;
         return true;

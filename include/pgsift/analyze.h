@@ -16,37 +16,44 @@ namespace pgsift {
 struct AnalyzeOptions {
   std::vector<std::string> inputs;  // paths; "-" is stdin
   LogFormat format = LogFormat::kAuto;
-  std::string prefix;               // stderr/syslog log_line_prefix; empty: infer
-  bool prefix_given = false;        // --prefix was passed (even as "")
+  std::string prefix;         // stderr/syslog log_line_prefix; empty: infer
+  bool prefix_given = false;  // --prefix was passed (even as "")
   Filters filters;
   // Session rules' stream: every accepted statement run, in log order per
   // input, inputs in order; OnSessionEnd(i, 0, ...) after input i. May be null.
   StatementSink* statements = nullptr;
+  // Threads that parse (0: one per core). Inputs are cut into pieces at
+  // record boundaries and read in parallel; results equal a 1-thread run.
+  unsigned jobs = 0;
+  size_t piece_bytes = 0;  // 0: default (8 MiB); small values for tests
   // Called now and then with (input name, bytes read so far); may be empty.
+  // Called from the reading thread.
   std::function<void(const std::string&, uint64_t)> progress;
 };
 
 struct InputReport {
   std::string name;
   LogFormat format = LogFormat::kAuto;
-  std::string prefix;     // the prefix used (stderr, syslog)
+  std::string prefix;  // the prefix used (stderr, syslog)
   bool prefix_inferred = false;
   uint64_t lines = 0;
-  uint64_t bytes = 0;     // after decompression
+  uint64_t bytes = 0;  // after decompression
   RecordCounts counts;
   std::vector<std::string> skip_examples;
-  std::string error;      // open/read/decompress failure, or why nothing matched
+  std::string error;  // open/read/decompress failure, or why nothing matched
 };
 
 struct AnalyzeResult {
   Workload workload;
   std::vector<InputReport> inputs;
-  FingerprintStats fingerprints;
+  FingerprintStats fingerprints;  // summed over threads (each has its own cache)
+  unsigned threads = 1;           // parsing threads used
+  uint64_t pieces = 0;            // pieces the inputs were cut into
   uint64_t lines_total = 0;
   uint64_t lines_in_records = 0;
   uint64_t lines_skipped = 0;
   uint64_t records = 0;
-  bool usable = false;    // at least one record was read from some input
+  bool usable = false;            // at least one record was read from some input
   std::vector<Finding> findings;  // from workload rules (AnalyzeWithRules), sorted
 };
 

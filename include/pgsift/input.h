@@ -31,6 +31,9 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 class LineReader {
  public:
   explicit LineReader(ByteSource* source);
+  // Lines of `data`, which must outlive the reader; numbering continues
+  // after `lines_before` (a piece of a larger input).
+  LineReader(std::string_view data, uint64_t lines_before);
   // The first bytes of the input (up to 64 KiB) without consuming them, for
   // format detection.
   std::string_view Peek();
@@ -43,7 +46,8 @@ class LineReader {
  private:
   bool Fill();
   ByteSource* source_;
-  std::unique_ptr<char[]> buf_;
+  std::unique_ptr<char[]> buf_;  // owned buffer (source mode)
+  char* base_;                   // buf_ or the caller's data (view mode)
   size_t cap_;
   size_t begin_ = 0;
   size_t end_ = 0;

@@ -116,19 +116,21 @@ class Workload {
 // Feeds events into a Workload. Not thread-safe; one per thread.
 class WorkloadBuilder : public EventSink {
  public:
-  WorkloadBuilder(Workload* workload, Filters filters);
+  // `fingerprinter`: a cache shared across builders of one thread; null: own one.
+  WorkloadBuilder(Workload* workload, Filters filters, Fingerprinter* fingerprinter = nullptr);
   void set_input(uint64_t index) { input_ = index; }
   // Receives every accepted statement run and disconnection; may be null.
   void set_statement_sink(StatementSink* sink) { statements_ = sink; }
   void OnEvent(const Event& event) override;
-  const FingerprintStats& fingerprint_stats() const { return fingerprinter_.stats(); }
+  const FingerprintStats& fingerprint_stats() const { return fingerprinter_->stats(); }
 
  private:
   void AddDuration(QueryStats* q, double ms);
   void EmitRun(const Event& e, const Shape& shape);
   Workload* workload_;
   Filters filters_;
-  Fingerprinter fingerprinter_;
+  std::unique_ptr<Fingerprinter> own_fingerprinter_;
+  Fingerprinter* fingerprinter_;
   uint64_t input_ = 0;
   StatementSink* statements_ = nullptr;
   StatementRun run_;  // reused

@@ -1,0 +1,129 @@
+#include "engine/pieces.h"
+
+#include <cstring>
+
+namespace pgsift {
+
+uint64_t CountNewlines(std::string_view data) {
+  // Eight bytes at a time: a byte equal to '\n' becomes 0 after the xor, and
+  // the has-zero-byte trick marks it with its high bit (exact when the high
+  // bits of the inputs are cleared first).
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  constexpr uint64_t kNl = kOnes * '\n', kLow7 = ~kHigh;
+  const char* p = data.data();
+  size_t n = data.size();
+  uint64_t count = 0;
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t x = w ^ kNl;
+    uint64_t t = ((x & kLow7) + kLow7) | x;  // high bit set where the byte is non-zero
+    count += static_cast<uint64_t>(__builtin_popcountll(~t & kHigh));
+    p += 8;
+    n -= 8;
+  }
+  for (; n > 0; --n, ++p) count += *p == '\n';
+  return count;
+}
+
+bool IsBareDuration(std::string_view m) {
+  if (m.substr(0, 10) != "duration: ") return false;
+  size_t i = 10;
+  while (i < m.size() && ((m[i] >= '0' && m[i] <= '9') || m[i] == '.')) ++i;
+  if (i == 10 || m.substr(i, 3) != " ms") return false;
+  i += 3;
+  while (i < m.size() && (m[i] == ' ' || m[i] == '\r')) ++i;
+  return i == m.size() || m[i] == '"';  // csv/json: the field's closing quote
+}
+
+namespace {
+
+bool IsAttachmentSeverity(std::string_view s) {
+  return s == "DETAIL" || s == "STATEMENT" || s == "HINT" || s == "CONTEXT" || s == "QUERY" || s == "LOCATION";
+}
+
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+
+// csvlog: "YYYY-MM-DD HH:MM:SS" then 13 more fields on this line; the
+// message (field 13) is checked for a bare duration. A line inside a quoted
+// multi-line field would need to look exactly like this to be mistaken.
+bool CsvSafeStart(std::string_view line) {
+  if (line.size() < 20 || !Digit(line[0]) || !Digit(line[3]) || line[4] != '-' || line[10] != ' ' || line[13] != ':') {
+    return false;
+  }
+  size_t pos = 0;
+  for (int field = 0; field <= 13; ++field) {
+    if (pos > line.size()) return false;
+    std::string_view value;
+    if (pos < line.size() && line[pos] == '"') {
+      size_t i = pos + 1;
+      for (;;) {
+        size_t q = line.find('"', i);
+        if (q == std::string_view::npos) {
+          // The field goes on past this line: only the message may do that.
+          return field == 13 && !IsBareDuration(line.substr(pos + 1));
+        }
+        if (q + 1 < line.size() && line[q + 1] == '"') {
+          i = q + 2;
+          continue;
+        }
+        value = line.substr(pos + 1, q - pos - 1);
+        pos = q + 1;
+        break;
+      }
+      if (pos < line.size() && line[pos] != ',') return false;
+    } else {
+      size_t c = line.find(',', pos);
+      value = line.substr(pos, c == std::string_view::npos ? std::string_view::npos : c - pos);
+      pos = c == std::string_view::npos ? line.size() : c;
+    }
+    if (field == 11 && (value.empty() || IsAttachmentSeverity(value))) return false;
+    if (field == 13) return !IsBareDuration(value);
+    ++pos;  // the comma
+  }
+  return false;
+}
+
+bool JsonSafeStart(std::string_view line) {
+  if (line.empty() || line[0] != '{') return false;
+  size_t m = line.find("\"message\":\"");
+  return m == std::string_view::npos || !IsBareDuration(line.substr(m + 11));
+}
+
+}  // namespace
+
+bool PieceCutter::IsSafeStart(std::string_view line) const {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  switch (format_) {
+    case LogFormat::kStderr: {
+      LogRecord rec;
+      return prefix_ != nullptr && prefix_->Match(line, &rec) && !IsAttachmentSeverity(rec.severity) &&
+             !IsBareDuration(rec.message);
+    }
+    case LogFormat::kCsv:
+      return CsvSafeStart(line);
+    case LogFormat::kJson:
+      return JsonSafeStart(line);
+    default:
+      return false;
+  }
+}
+
+size_t PieceCutter::LastCut(std::string_view data) const {
+  constexpr int kMaxLinesBack = 100000;
+  size_t end = data.size();
+  // Only whole lines: the bytes after the last '\n' may be a partial line.
+  const void* last_nl = memrchr(data.data(), '\n', end);
+  if (last_nl == nullptr) return std::string_view::npos;
+  end = static_cast<size_t>(static_cast<const char*>(last_nl) - data.data());  // at a '\n'
+  for (int k = 0; k < kMaxLinesBack && end > 0; ++k) {
+    const void* nl = memrchr(data.data(), '\n', end);
+    if (nl == nullptr) return std::string_view::npos;  // reached the first line
+    size_t start = static_cast<size_t>(static_cast<const char*>(nl) - data.data()) + 1;
+    if (IsSafeStart(data.substr(start, end - start))) return start;
+    end = start - 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace pgsift
