@@ -87,10 +87,11 @@ const std::array<const char*, 4> kCanaries = {"987654321", "CANARY-Zoe-Quux", "C
 TEST(NPlusOne, NoPlantedValueReachesTheTerminalOrTheJsonFindings) {
   std::string json_path = ::testing::TempDir() + "/n_plus_one_canary.json";
   int checked = 0;
-  for (const char* f : {"workload-n-plus-one/err_simple_stderr.log", "workload-n-plus-one/err_simple_csv.csv",
-                        "workload-n-plus-one/err_simple_json.json", "workload-n-plus-one/err_extended_stderr.log",
-                        "workload-n-plus-one/err_extended_json.json", "workload-n-plus-one/err_nosession_stderr.log",
-                        "workload-repeated-identical-query/err_repeated_stderr.log"}) {
+  for (const char* f :
+       {"workload-n-plus-one/err_simple_stderr.log", "workload-n-plus-one/err_simple_csv.csv",
+        "workload-n-plus-one/err_simple_json.json", "workload-n-plus-one/err_extended_stderr.log",
+        "workload-n-plus-one/err_extended_json.json", "workload-n-plus-one/err_nosession_stderr.log",
+        "workload-n-plus-one/err_pidonly_stderr.log", "workload-repeated-identical-query/err_repeated_stderr.log"}) {
     SCOPED_TRACE(f);
     std::string input = testing::Fixture(std::string("rules/") + f);
     // The inputs do hold the canaries: otherwise this test proves nothing.
@@ -112,7 +113,7 @@ TEST(NPlusOne, NoPlantedValueReachesTheTerminalOrTheJsonFindings) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 7);
+  EXPECT_EQ(checked, 8);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     CloseRun(&s);
     s.current.fingerprint = run.fingerprint;
     s.current.fallback = run.fallback;
-    s.current.comment.assign(run.comment.substr(0, kMaxComment));
+    s.current.comment.assign(run.comment, 0, kMaxComment);
     s.count = 1;
     s.ms = run.duration_ms >= 0 ? run.duration_ms : 0;
     s.timed = run.duration_ms >= 0;
@@ -73,7 +73,7 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     s.input = run.input;
     s.line = run.line;
     s.start_us = start;
-    s.application.assign(run.application.substr(0, kMaxComment));
+    s.application.assign(run.application, 0, kMaxComment);
   }
   s.end_us = run.time_us;
   // Idle sessions are looked for about four times per idle period of log time.

@@ -6,7 +6,7 @@
   example's log line aside: csv/json records take fewer lines);
 - the planted N+1s are found (simple protocol: 3 bursts of 9 with their
   sqlcommenter code tags; extended protocol: 3 pgbench clients x 2 bursts of 6),
-  the identical repeat is the other rule's, the healthy traffic gives nothing,
+  the same with only %p for sessions, the identical repeat is the other rule's, the healthy traffic gives nothing,
   and the log without session identity says so and marks its finding;
 - no planted canary value appears in any output (terminal, JSON).
 
@@ -69,6 +69,7 @@ def main():
                       f"{json.dumps(per_format[0], indent=1)}\n---\n{json.dumps(other, indent=1)}")
             results[stem] = per_format[0]
         nosession, _ = analyze(pgsift, os.path.join(root, NP, "err_nosession_stderr.log"), tmp)
+        pidonly, _ = analyze(pgsift, os.path.join(root, NP, "err_pidonly_stderr.log"), tmp)
 
     simple = by_rule(results["err_simple"], NP)
     check(len(simple) == 1 and not by_rule(results["err_simple"], RI), f"err_simple: one N+1 finding: {simple}")
@@ -93,6 +94,9 @@ def main():
     check(len(notes) == 1, f"err_nosession: one notice about the missing session identity: {nosession}")
     marked = [f for f in by_rule(nosession, NP) if f["message"].startswith("possible N+1")]
     check(len(marked) == 1 and marked[0]["severity"] == "info", f"err_nosession: a marked weaker finding: {nosession}")
+
+    check([(f["facts"]["bursts"], f["facts"]["session identity"]) for f in pidonly] ==
+          [("2, 18 executions", "process id (%p)")], f"err_pidonly: 2 bursts by process id: {pidonly}")
 
     if failures:
         print(f"{len(failures)} check(s) failed")
