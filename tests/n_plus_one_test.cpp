@@ -3,6 +3,7 @@
 // of one run give the same findings, and no planted value ever reaches an
 // output of `pgsift analyze`.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -68,7 +69,7 @@ TEST(NPlusOne, MinBurstOptionChangesWhatCounts) {
   EXPECT_TRUE(findings->empty()) << RenderFindingsText(*findings);
 }
 
-std::string RunPgsift(const std::string& args) {
+std::string RunPgsift(const std::string& args, int* exit_code = nullptr) {
   std::string cmd = std::string(PGSIFT_BINARY) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return "";
@@ -76,8 +77,23 @@ std::string RunPgsift(const std::string& args) {
   std::array<char, 4096> buf;
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  pclose(p);
+  int status = pclose(p);
+  if (exit_code != nullptr) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
+}
+
+TEST(NPlusOne, BadOptionsAreUsageErrorsNamingTheOption) {
+  std::string input = testing::Fixture("rules/workload-n-plus-one/err_simple_stderr.log");
+  int code = 0;
+  std::string out = RunPgsift("analyze -q --set workload-n-plus-one.min_burst=abc " + input, &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("workload-n-plus-one: option min_burst = \"abc\": expected an integer"), std::string::npos) << out;
+  out = RunPgsift("analyze -q --set workload-repeated-identical-query.gap=3 " + input, &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("unknown option gap"), std::string::npos) << out;
+  out = RunPgsift("analyze --set workload-n-plus-one.max_gap_ms=0.001 " + input, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(out.find("[workload-n-plus-one]"), std::string::npos) << "no burst has 1 us gaps:\n" << out;
 }
 
 // Canaries planted by make_n_plus_one.sh in literals, bind parameters and
