@@ -77,10 +77,15 @@ TEST(BurstDetector, AGapLongerThanMaxGapSplitsTheRun) {
   d.OnSessionEnd(0, 0, kNoTime);
   EXPECT_TRUE(sink.got.empty());
   // 150 ms apart, but each ran 100 ms: 50 ms idle, one burst.
+  s.Run(100, 1, 19000);
   for (int i = 0; i < 6; ++i) s.Run(200, i, 20000 + 150.0 * i, 100);
+  // A pause, then more of the same: a second burst with the same parent.
+  for (int i = 0; i < 5; ++i) s.Run(200, i, 30000 + 10.0 * i, 1);
   d.OnSessionEnd(0, 0, kNoTime);
-  ASSERT_EQ(sink.got.size(), 1u);
+  ASSERT_EQ(sink.got.size(), 2u);
   EXPECT_EQ(sink.got[0].size, 6u);
+  EXPECT_EQ(sink.got[1].size, 5u);
+  EXPECT_EQ(sink.got[1].parent_fingerprint, 100u);
 }
 
 TEST(BurstDetector, InterleavedSessionsAreSeparateSequences) {

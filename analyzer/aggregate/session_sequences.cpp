@@ -60,7 +60,9 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     }
     if (run.values_hash != s.first_values) s.values_differ = true;
   } else {
-    CloseRun(&s);
+    // A pause split a run of one query: the next part keeps the run's parent.
+    bool split = s.count > 0 && run.fingerprint == s.current.fingerprint && run.fallback == s.current.fallback;
+    CloseRun(&s, /*keep_parent=*/split);
     s.current.fingerprint = run.fingerprint;
     s.current.fallback = run.fallback;
     s.current.comment.assign(run.comment, 0, kMaxComment);
@@ -87,7 +89,7 @@ void BurstDetector::OnSessionEnd(uint32_t input, uint64_t session, int64_t /*tim
   if (session != 0) {
     auto it = sessions_.find(Key{input, session});
     if (it == sessions_.end()) return;
-    CloseRun(&it->second);
+    CloseRun(&it->second, false);
     sessions_.erase(it);
     return;
   }
@@ -98,12 +100,12 @@ void BurstDetector::OnSessionEnd(uint32_t input, uint64_t session, int64_t /*tim
   }
   std::sort(ending.begin(), ending.end());
   for (const auto& [line, key] : ending) {
-    CloseRun(&sessions_[key]);
+    CloseRun(&sessions_[key], false);
     sessions_.erase(key);
   }
 }
 
-void BurstDetector::CloseRun(State* s) {
+void BurstDetector::CloseRun(State* s, bool keep_parent) {
   if (s->count >= static_cast<uint64_t>(options_.min_burst) && sink_ != nullptr) {
     Burst& b = burst_;
     b.has_parent = s->has_last;
@@ -123,7 +125,7 @@ void BurstDetector::CloseRun(State* s) {
     b.comment = !s->current.comment.empty() || !s->has_last ? s->current.comment : s->last.comment;
     sink_->OnBurst(b);
   }
-  if (s->count > 0) {
+  if (s->count > 0 && !keep_parent) {
     std::swap(s->last, s->current);
     s->has_last = true;
   }
@@ -138,7 +140,7 @@ void BurstDetector::Sweep() {
   }
   std::sort(idle.begin(), idle.end());
   for (const auto& [seq, key] : idle) {
-    CloseRun(&sessions_[key]);
+    CloseRun(&sessions_[key], false);
     sessions_.erase(key);
     ++flushed_idle_;
   }
@@ -151,7 +153,7 @@ void BurstDetector::EvictHalf() {
   std::sort(by_age.begin(), by_age.end());
   by_age.resize((by_age.size() + 1) / 2);
   for (const auto& [seq, key] : by_age) {
-    CloseRun(&sessions_[key]);
+    CloseRun(&sessions_[key], false);
     sessions_.erase(key);
     ++flushed_cap_;
   }

@@ -2,7 +2,8 @@
 // rules read them. A burst is a run of consecutive executions of one
 // fingerprint in one session, each starting at most `max_gap_ms` after the
 // previous one ended; its parent is the statement the session ran just before
-// the run.
+// the run (when a pause splits a run of one query, both parts keep the
+// parent of the first).
 //
 // BurstDetector is a StatementSink (sessions.h): feed it the stream, it calls
 // OnBurst for every run of at least `min_burst` executions. It holds no value
@@ -102,7 +103,7 @@ class BurstDetector : public StatementSink {
   struct KeyHash {
     size_t operator()(const Key& k) const { return std::hash<uint64_t>{}(k.second * 31 + k.first); }
   };
-  void CloseRun(State* s);
+  void CloseRun(State* s, bool keep_parent);
   void Sweep();
   void EvictHalf();
 
