@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "burst_findings.h"
+#include "pgsift/lookup_shape.h"
 #include "pgsift/session_sequences.h"
 #include "pgsift/workload_rules.h"
 
@@ -73,6 +74,11 @@ class NPlusOne : public WorkloadRule {
           "fetch the rows of a burst in one query: pass the parent's keys as an array (WHERE key = ANY($1)) or "
           "JOIN the child table in the parent query;\n"
           "in an ORM, eager-load the association (Rails: includes/preload; Django: select_related/prefetch_related)";
+      if (auto lookup = ParseKeyLookup(child->normalized)) {
+        std::string by;
+        for (const std::string& column : lookup->columns) by += (by.empty() ? "" : ", ") + column;
+        f.facts.insert(f.facts.begin() + 1, {"lookup", lookup->table + " by " + by});
+      }
       f.fix = AnyRewrite(f.facts.front().second);
       sink.Report(std::move(f));
     }
