@@ -191,6 +191,17 @@ TEST(IsReadQuery, SelectsAndReadOnlyCtesOnly) {
   EXPECT_FALSE(IsReadQuery("COPY t FROM STDIN"));
 }
 
+TEST(IsPageQuery, OffsetFetchAndKeysetPagesOnly) {
+  EXPECT_TRUE(IsPageQuery("SELECT * FROM t ORDER BY id LIMIT $1 OFFSET $2"));
+  EXPECT_TRUE(IsPageQuery("SELECT * FROM t ORDER BY id FETCH FIRST $1 ROWS ONLY"));
+  EXPECT_TRUE(IsPageQuery("SELECT id FROM t WHERE id > $1 ORDER BY id LIMIT $2"));
+  EXPECT_TRUE(IsPageQuery("SELECT id FROM t WHERE (at, id) < ($1, $2)\nORDER BY at DESC, id DESC\nLIMIT $3"));
+  // The latest visit of one patient: a classic N+1 child, not a page.
+  EXPECT_FALSE(IsPageQuery("SELECT * FROM visits WHERE patient_id = $1 ORDER BY at DESC LIMIT $2"));
+  EXPECT_FALSE(IsPageQuery("SELECT * FROM t WHERE id = $1"));
+  EXPECT_FALSE(IsPageQuery("SELECT * FROM t WHERE x > $1"));
+}
+
 TEST(QueryText, CommentsAndLayoutGoNormalizedTextStays) {
   Workload w;
   QueryStats& q = w.queries[5];

@@ -300,6 +300,20 @@ bool IsReadQuery(std::string_view q) {
   return true;
 }
 
+bool IsPageQuery(std::string_view normalized) {
+  std::string q = " " + Lower(normalized) + " ";
+  for (char& c : q) {
+    if (std::isspace(static_cast<unsigned char>(c))) c = ' ';
+  }
+  auto has = [&q](std::string_view word) { return q.find(word) != std::string::npos; };
+  if (has(" offset ") || has(" fetch first ") || has(" fetch next ")) return true;
+  if (!has(" order by ") || !has(" limit ")) return false;
+  for (const char* op : {"> $", "< $", ">= $", "<= $", ">$", "<$", ">=$", "<=$", "> ($", "< ($"}) {
+    if (has(op)) return true;
+  }
+  return false;
+}
+
 const QueryStats* FindQuery(const Workload& workload, uint64_t fingerprint, bool fallback) {
   const auto& map = fallback ? workload.fallback_queries : workload.queries;
   auto it = map.find(fingerprint);

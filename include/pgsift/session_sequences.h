@@ -165,6 +165,12 @@ std::string CodeTags(std::string_view comment);
 // VALUES, TABLE), after leading comments and parentheses.
 bool IsReadQuery(std::string_view normalized);
 
+// Whether the normalized text reads a page of a longer result: OFFSET or
+// FETCH, or ORDER BY + LIMIT with a range condition on a parameter
+// (`id > $1`, keyset pagination). A run of pages is a loop over a big result,
+// not one query per row.
+bool IsPageQuery(std::string_view normalized);
+
 // The normalized text of a fingerprint ("" if unknown), on one line with runs
 // of white space collapsed, cut to `max_chars` with "...".
 std::string QueryText(const Workload& workload, uint64_t fingerprint, bool fallback, size_t max_chars = 160);

@@ -63,7 +63,8 @@ class NPlusOne : public WorkloadRule {
     }
     for (const BurstGroup* g : groups_->Sorted()) {
       const QueryStats* child = FindQuery(workload, g->child_fingerprint, g->child_fallback);
-      if (child == nullptr || !IsReadQuery(child->normalized)) continue;  // batch writes are not N+1
+      // Batch writes and page-by-page reads are loops over many rows, not one query per row.
+      if (child == nullptr || !IsReadQuery(child->normalized) || IsPageQuery(child->normalized)) continue;
       Finding f = burst::GroupFinding(Info().id, *g, workload);
       bool weak = g->identities.size() == 1 && g->identities.begin()->first == SessionIdentity::kNone;
       f.severity = weak ? Severity::kInfo : Info().severity;
