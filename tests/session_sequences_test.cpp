@@ -140,6 +140,56 @@ TEST(BurstDetector, MemoryIsBoundedBySessionCapAndIdleFlush) {
   EXPECT_GE(idle.sessions_flushed_idle(), 48u);
 }
 
+TEST(BurstDetector, TwoLookupsPerRowAreACycleOfTwoBursts) {
+  Bursts sink;
+  BurstDetector d({}, &sink);
+  Stream s{&d};
+  s.Run(100, 1, 1);  // the list
+  for (int i = 0; i < 6; ++i) {
+    s.Run(200, 10 + i, 2 + i);  // its patient
+    s.Run(300, 20 + i, 2 + i);  // its doctor
+  }
+  s.Run(400, 1, 20);
+  ASSERT_EQ(sink.got.size(), 2u);
+  for (const Burst& b : sink.got) {
+    EXPECT_TRUE(b.has_parent);
+    EXPECT_EQ(b.parent_fingerprint, 100u);
+    EXPECT_EQ(b.size, 6u);
+    EXPECT_TRUE(b.values_differ);
+    EXPECT_EQ(b.line, 2u);
+    ASSERT_EQ(b.siblings.size(), 1u);
+  }
+  EXPECT_EQ(sink.got[0].child_fingerprint, 200u);
+  EXPECT_EQ(sink.got[0].siblings[0].first, 300u);
+  EXPECT_EQ(sink.got[1].child_fingerprint, 300u);
+  EXPECT_EQ(sink.got[1].siblings[0].first, 200u);
+}
+
+TEST(BurstDetector, CyclesOfThreeShortCyclesAndRunsAreNotMixedUp) {
+  Bursts sink;
+  BurstDetector d({}, &sink);
+  Stream s{&d};
+  for (int i = 0; i < 5; ++i) {  // A B C x5, the last C identical each time
+    s.Run(1, i, i);
+    s.Run(2, i, i);
+    s.Run(3, 0, i);
+  }
+  s.Run(9, 0, 10);
+  ASSERT_EQ(sink.got.size(), 3u);
+  EXPECT_FALSE(sink.got[2].values_differ);
+  EXPECT_EQ(sink.got[2].siblings.size(), 2u);
+  sink.got.clear();
+  for (int i = 0; i < 4; ++i) {  // A B x4: below min_burst
+    s.Run(1, i, 20);
+    s.Run(2, i, 20);
+  }
+  for (int i = 0; i < 7; ++i) s.Run(5, i, 21);  // a plain run: one burst, no cycle
+  s.Run(9, 0, 22);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].child_fingerprint, 5u);
+  EXPECT_TRUE(sink.got[0].siblings.empty());
+}
+
 TEST(BurstGroups, GroupByParentAndChildWithTypicalSizeAndTags) {
   BurstGroups groups(/*values_differ=*/true);
   Burst b;

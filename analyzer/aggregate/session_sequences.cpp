@@ -46,11 +46,10 @@ void BurstDetector::OnStatement(const StatementRun& run) {
   s.seq = ++seq_;
   int64_t start = run.time_us;
   if (start != kNoTime && run.duration_ms >= 0) start -= static_cast<int64_t>(run.duration_ms * 1000);
-  bool same = s.count > 0 && run.fingerprint == s.current.fingerprint && run.fallback == s.current.fallback;
-  // Without times (log_statement without timestamps) consecutive runs count as close.
-  if (same && start != kNoTime && s.end_us != kNoTime) {
-    same = static_cast<double>(start - s.end_us) <= options_.max_gap_ms * 1000;
-  }
+  // Without times (log_statement without timestamps) consecutive statements count as close.
+  bool close =
+      start == kNoTime || s.end_us == kNoTime || static_cast<double>(start - s.end_us) <= options_.max_gap_ms * 1000;
+  bool same = close && s.count > 0 && run.fingerprint == s.current.fingerprint && run.fallback == s.current.fallback;
   if (same) {
     ++s.count;
     if (run.duration_ms >= 0) {
@@ -77,6 +76,7 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     s.start_us = start;
     s.application.assign(run.application, 0, kMaxComment);
   }
+  StepCycle(&s, run, start, close);
   s.end_us = run.time_us;
   // Idle sessions are looked for about four times per idle period of log time.
   if (now_us_ != kNoTime && (last_sweep_us_ == kNoTime || now_us_ - last_sweep_us_ > options_.idle_flush_ms * 250)) {
@@ -89,7 +89,7 @@ void BurstDetector::OnSessionEnd(uint32_t input, uint64_t session, int64_t /*tim
   if (session != 0) {
     auto it = sessions_.find(Key{input, session});
     if (it == sessions_.end()) return;
-    CloseRun(&it->second, false);
+    Close(&it->second);
     sessions_.erase(it);
     return;
   }
@@ -100,14 +100,114 @@ void BurstDetector::OnSessionEnd(uint32_t input, uint64_t session, int64_t /*tim
   }
   std::sort(ending.begin(), ending.end());
   for (const auto& [line, key] : ending) {
-    CloseRun(&sessions_[key], false);
+    Close(&sessions_[key]);
     sessions_.erase(key);
   }
+}
+
+void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, bool close) {
+  Cycle& c = s->cycle;
+  if (c.period > 0) {
+    size_t k = c.next;
+    if (close && run.fingerprint == c.fingerprint[k] && run.fallback == c.fallback[k]) {
+      ++c.count[k];
+      if (run.duration_ms >= 0) {
+        c.ms[k] += run.duration_ms;
+      } else {
+        c.timed[k] = false;
+      }
+      if (run.values_hash != c.first_values[k]) c.differ[k] = true;
+      c.next = (k + 1) % c.period;
+    } else {
+      CloseCycle(s);
+    }
+  }
+  auto& r = s->recent;
+  std::move_backward(r.begin(), r.end() - 1, r.end());
+  r[0] = Recent{run.fingerprint, run.fallback, close, run.values_hash, run.duration_ms, start, run.line};
+  s->recent_size = std::min(s->recent_size + 1, r.size());
+  if (c.period > 0) return;
+  // A new cycle: the newest statement repeats the one `p` back, and the `p`
+  // statements from there on are distinct and close together.
+  for (size_t p = 2; p <= kMaxPeriod; ++p) {
+    if (s->recent_size < p + 1 || r[0].fingerprint != r[p].fingerprint || r[0].fallback != r[p].fallback) continue;
+    bool ok = true;
+    for (size_t i = 0; i < p && ok; ++i) {
+      ok = r[i].close;
+      for (size_t j = i + 1; j < p && ok; ++j) {
+        ok = r[i].fingerprint != r[j].fingerprint || r[i].fallback != r[j].fallback;
+      }
+    }
+    if (!ok) continue;
+    c = Cycle{};
+    c.period = p;
+    c.next = 1;
+    for (size_t m = 0; m < p; ++m) {
+      const Recent& first = r[p - m];
+      c.fingerprint[m] = first.fingerprint;
+      c.fallback[m] = first.fallback;
+      c.first_values[m] = first.values;
+      c.count[m] = 1;
+      c.timed[m] = first.ms >= 0;
+      c.ms[m] = first.ms >= 0 ? first.ms : 0;
+    }
+    ++c.count[0];
+    if (r[0].ms >= 0) {
+      c.ms[0] += r[0].ms;
+    } else {
+      c.timed[0] = false;
+    }
+    c.differ[0] = r[0].values != r[p].values;
+    c.has_parent = s->recent_size >= p + 2;
+    if (c.has_parent) {
+      c.parent_fingerprint = r[p + 1].fingerprint;
+      c.parent_fallback = r[p + 1].fallback;
+    }
+    c.line = r[p].line;
+    c.start_us = r[p].start_us;
+    c.application = s->application;
+    c.comment = s->current.comment;
+    return;
+  }
+}
+
+void BurstDetector::CloseCycle(State* s) {
+  Cycle& c = s->cycle;
+  if (c.period == 0) return;
+  uint64_t fewest = *std::min_element(c.count.begin(), c.count.begin() + static_cast<ptrdiff_t>(c.period));
+  if (fewest >= static_cast<uint64_t>(options_.min_burst) && sink_ != nullptr) {
+    for (size_t m = 0; m < c.period; ++m) {
+      Burst& b = burst_;
+      b.has_parent = c.has_parent;
+      b.parent_fingerprint = c.parent_fingerprint;
+      b.parent_fallback = c.parent_fallback;
+      b.child_fingerprint = c.fingerprint[m];
+      b.child_fallback = c.fallback[m];
+      b.size = c.count[m];
+      b.child_ms = c.ms[m];
+      b.timed = c.timed[m];
+      b.values_differ = c.differ[m];
+      b.identity = s->identity;
+      b.input = s->input;
+      b.line = c.line;
+      b.start_us = c.start_us;
+      b.application = c.application;
+      b.comment = c.comment;
+      b.siblings.clear();
+      for (size_t o = 0; o < c.period; ++o) {
+        if (o != m) b.siblings.emplace_back(c.fingerprint[o], c.fallback[o]);
+      }
+      std::sort(b.siblings.begin(), b.siblings.end());
+      sink_->OnBurst(b);
+    }
+  }
+  c.period = 0;
 }
 
 void BurstDetector::CloseRun(State* s, bool keep_parent) {
   if (s->count >= static_cast<uint64_t>(options_.min_burst) && sink_ != nullptr) {
     Burst& b = burst_;
+    b.siblings.clear();
     b.has_parent = s->has_last;
     b.parent_fingerprint = s->has_last ? s->last.fingerprint : 0;
     b.parent_fallback = s->has_last && s->last.fallback;
@@ -140,7 +240,7 @@ void BurstDetector::Sweep() {
   }
   std::sort(idle.begin(), idle.end());
   for (const auto& [seq, key] : idle) {
-    CloseRun(&sessions_[key], false);
+    Close(&sessions_[key]);
     sessions_.erase(key);
     ++flushed_idle_;
   }
@@ -153,7 +253,7 @@ void BurstDetector::EvictHalf() {
   std::sort(by_age.begin(), by_age.end());
   by_age.resize((by_age.size() + 1) / 2);
   for (const auto& [seq, key] : by_age) {
-    CloseRun(&sessions_[key], false);
+    Close(&sessions_[key]);
     sessions_.erase(key);
     ++flushed_cap_;
   }
@@ -170,8 +270,8 @@ uint64_t BurstGroup::TypicalSize() const {
 
 void BurstGroups::OnBurst(const Burst& b) {
   if (b.values_differ != values_differ_) return;
-  BurstGroup& g =
-      groups_[Key{!b.has_parent, b.parent_fingerprint, b.parent_fallback, b.child_fingerprint, b.child_fallback}];
+  BurstGroup& g = groups_[Key{!b.has_parent, b.parent_fingerprint, b.parent_fallback, b.child_fingerprint,
+                              b.child_fallback, b.siblings}];
   // The biggest burst is the example; ties go to the earliest in the log.
   if (g.bursts == 0 || b.size > g.example.size ||
       (b.size == g.example.size && std::tie(b.input, b.line) < std::tie(g.example.input, g.example.line))) {
@@ -182,6 +282,7 @@ void BurstGroups::OnBurst(const Burst& b) {
   g.parent_fallback = b.parent_fallback;
   g.child_fingerprint = b.child_fingerprint;
   g.child_fallback = b.child_fallback;
+  g.siblings = b.siblings;
   ++g.bursts;
   g.executions += b.size;
   g.max_size = std::max(g.max_size, b.size);

@@ -5,6 +5,11 @@
 // the run (when a pause splits a run of one query, both parts keep the
 // parent of the first).
 //
+// A cycle of two or three distinct queries repeated in order (A B A B ...) in
+// one session, with the same time limit between statements, is a burst of
+// each of its queries once every query ran `min_burst` times; the bursts
+// name each other as siblings.
+//
 // BurstDetector is a StatementSink (sessions.h): feed it the stream, it calls
 // OnBurst for every run of at least `min_burst` executions. It holds no value
 // from the log (only hashes of them) and its memory is bounded: at most
@@ -16,6 +21,7 @@
 // BurstGroups aggregates bursts by (parent, child) fingerprint for reporting.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -56,6 +62,9 @@ struct Burst {
   int64_t start_us = kNoTime;
   std::string application;  // of the first execution
   std::string comment;      // edge comment of the first execution, else of the parent (raw)
+  // The other queries of a cycle (A B A B ..., A B C A B C ...: a row's
+  // lookups of two or three associations); empty for a run of one query.
+  std::vector<std::pair<uint64_t, bool>> siblings;  // fingerprint, fallback
 };
 
 class BurstSink {
@@ -81,7 +90,33 @@ class BurstDetector : public StatementSink {
     bool fallback = false;
     std::string comment;
   };
+  static constexpr size_t kMaxPeriod = 3;
+  struct Recent {  // one of the last statements of a session
+    uint64_t fingerprint = 0;
+    bool fallback = false;
+    bool close = false;  // started within max_gap_ms of the previous statement's end
+    uint64_t values = 0;
+    double ms = -1;
+    int64_t start_us = kNoTime;
+    uint64_t line = 0;
+  };
+  struct Cycle {
+    size_t period = 0;  // 0: no cycle
+    size_t next = 0;    // the member expected next
+    std::array<uint64_t, kMaxPeriod> fingerprint{}, first_values{}, count{};
+    std::array<bool, kMaxPeriod> fallback{}, differ{}, timed{};
+    std::array<double, kMaxPeriod> ms{};
+    bool has_parent = false;
+    uint64_t parent_fingerprint = 0;
+    bool parent_fallback = false;
+    uint64_t line = 0;
+    int64_t start_us = kNoTime;
+    std::string application, comment;
+  };
   struct State {
+    std::array<Recent, kMaxPeriod + 2> recent;  // newest first
+    size_t recent_size = 0;
+    Cycle cycle;
     bool has_last = false;
     Statement last;     // the statement before the current run (its parent)
     Statement current;  // the run's fingerprint and first comment
@@ -104,6 +139,12 @@ class BurstDetector : public StatementSink {
     size_t operator()(const Key& k) const { return std::hash<uint64_t>{}(k.second * 31 + k.first); }
   };
   void CloseRun(State* s, bool keep_parent);
+  void StepCycle(State* s, const StatementRun& run, int64_t start, bool close);
+  void CloseCycle(State* s);
+  void Close(State* s) {
+    CloseCycle(s);
+    CloseRun(s, false);
+  }
   void Sweep();
   void EvictHalf();
 
@@ -126,6 +167,7 @@ struct BurstGroup {
   bool parent_fallback = false;
   uint64_t child_fingerprint = 0;
   bool child_fallback = false;
+  std::vector<std::pair<uint64_t, bool>> siblings;  // the other queries of a cycle
   uint64_t bursts = 0;
   uint64_t executions = 0;
   uint64_t max_size = 0;
@@ -149,7 +191,7 @@ class BurstGroups : public BurstSink {
   std::vector<const BurstGroup*> Sorted() const;
 
  private:
-  using Key = std::tuple<bool, uint64_t, bool, uint64_t, bool>;
+  using Key = std::tuple<bool, uint64_t, bool, uint64_t, bool, std::vector<std::pair<uint64_t, bool>>>;
   bool values_differ_;
   std::map<Key, BurstGroup> groups_;
 };

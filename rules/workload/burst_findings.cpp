@@ -33,6 +33,9 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
   } else {
     f.facts.emplace_back("parent", "(none: the burst opened its session)");
   }
+  for (const auto& [fp, fallback] : g.siblings) {
+    f.facts.emplace_back("alternates with", QueryText(workload, fp, fallback) + " (" + FingerprintHex(fp) + ")");
+  }
   f.facts.emplace_back("bursts", fmt::format("{}, {} executions", g.bursts, g.executions));
   f.facts.emplace_back("burst size", fmt::format("typical {}, max {}", g.TypicalSize(), g.max_size));
   bool timed = g.timed_bursts == g.bursts;
@@ -71,6 +74,24 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
                          saving + fmt::format(" (one query per burst instead of typically {})", g.TypicalSize()));
   }
   return f;
+}
+
+bool AllReads(const BurstGroup& group, const Workload& workload, bool no_pages) {
+  auto read = [&](uint64_t fp, bool fallback) {
+    const QueryStats* q = FindQuery(workload, fp, fallback);
+    return q != nullptr && IsReadQuery(q->normalized) && !(no_pages && IsPageQuery(q->normalized));
+  };
+  if (!read(group.child_fingerprint, group.child_fallback)) return false;
+  for (const auto& [fp, fallback] : group.siblings) {
+    if (!read(fp, fallback)) return false;
+  }
+  return true;
+}
+
+std::string AlternatesSuffix(const BurstGroup& group) {
+  if (group.siblings.empty()) return "";
+  return fmt::format(", alternating with {} other quer{}", group.siblings.size(),
+                     group.siblings.size() == 1 ? "y" : "ies");
 }
 
 }  // namespace pgsift::burst

@@ -17,6 +17,13 @@ namespace pgsift::burst {
 // severity, message, help and fix.
 Finding GroupFinding(const std::string& rule_id, const BurstGroup& group, const Workload& workload);
 
+// Whether the group's child and the other queries of its cycle are all
+// reads (and, with `no_pages`, none reads a page of a longer result).
+bool AllReads(const BurstGroup& group, const Workload& workload, bool no_pages);
+
+// ", alternating with 1 other query" or "".
+std::string AlternatesSuffix(const BurstGroup& group);
+
 // "12.345 ms"
 std::string Ms(double ms);
 

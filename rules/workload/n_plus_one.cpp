@@ -64,13 +64,14 @@ class NPlusOne : public WorkloadRule {
     for (const BurstGroup* g : groups_->Sorted()) {
       const QueryStats* child = FindQuery(workload, g->child_fingerprint, g->child_fallback);
       // Batch writes and page-by-page reads are loops over many rows, not one query per row.
-      if (child == nullptr || !IsReadQuery(child->normalized) || IsPageQuery(child->normalized)) continue;
+      if (child == nullptr || !burst::AllReads(*g, workload, /*no_pages=*/true)) continue;
       Finding f = burst::GroupFinding(Info().id, *g, workload);
       bool weak = g->identities.size() == 1 && g->identities.begin()->first == SessionIdentity::kNone;
       f.severity = weak ? Severity::kInfo : Info().severity;
-      f.message = fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst)",
-                              weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
-                              g->has_parent ? " after a list query" : "", g->TypicalSize());
+      f.message =
+          fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
+                      weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
+                      g->has_parent ? " after a list query" : "", g->TypicalSize(), burst::AlternatesSuffix(*g));
       f.help =
           "fetch the rows of a burst in one query: pass the parent's keys as an array (WHERE key = ANY($1)) or "
           "JOIN the child table in the parent query;\n"
