@@ -37,9 +37,9 @@ TEST(NPlusOne, StderrCsvAndJsonOfOneRunGiveTheSameFindings) {
     const char* rule;
     const char* stem;
   };
-  for (Case c :
-       {Case{"workload-n-plus-one", "err_simple"}, Case{"workload-n-plus-one", "err_extended"},
-        Case{"workload-n-plus-one", "ok_healthy"}, Case{"workload-repeated-identical-query", "err_repeated"}}) {
+  for (Case c : {Case{"workload-n-plus-one", "err_simple"}, Case{"workload-n-plus-one", "err_extended"},
+                 Case{"workload-n-plus-one", "err_pairs"}, Case{"workload-n-plus-one", "ok_healthy"},
+                 Case{"workload-repeated-identical-query", "err_repeated"}}) {
     SCOPED_TRACE(c.stem);
     std::string dir = testing::Fixture(std::string("rules/") + c.rule + "/" + c.stem);
     std::string stderr_text = Render(c.rule, dir + "_stderr.log");

@@ -47,9 +47,10 @@ class RepeatedIdenticalQuery : public WorkloadRule {
       Finding f = burst::GroupFinding(Info().id, *g, workload);
       bool weak = g->identities.size() == 1 && g->identities.begin()->first == SessionIdentity::kNone;
       f.severity = weak ? Severity::kInfo : Info().severity;
-      f.message = fmt::format("{}the same query with the same values ran {} times in a row ({} burst{}, max {}{})",
-                              weak ? "possibly " : "", g->TypicalSize(), g->bursts, g->bursts == 1 ? "" : "s",
-                              g->max_size, burst::AlternatesSuffix(*g));
+      f.message =
+          fmt::format("{}the same query with the same values ran {} times {} ({} burst{}, max {}{})",
+                      weak ? "possibly " : "", g->TypicalSize(), g->siblings.empty() ? "in a row" : "in one loop",
+                      g->bursts, g->bursts == 1 ? "" : "s", g->max_size, burst::AlternatesSuffix(*g));
       f.help =
           "run it once and reuse the result (keep it in a variable, memoize it for the request, or cache it);\n"
           "in an ORM, look for a lookup inside a loop that does not depend on the loop variable";

@@ -5,7 +5,7 @@
 - stderr, csvlog and jsonlog of each scenario give the same findings (the
   example's log line aside: csv/json records take fewer lines);
 - the planted N+1s are found (simple protocol: 3 bursts of 9 with their
-  sqlcommenter code tags; extended protocol: 3 pgbench clients x 2 bursts of 6),
+  sqlcommenter code tags; two lookups per row, patient then doctor; extended protocol: 3 pgbench clients x 2 bursts of 6),
   the same with only %p for sessions, the identical repeat is the other rule's, the healthy traffic gives nothing,
   and the log without session identity says so and marks its finding;
 - no planted canary value appears in any output (terminal, JSON).
@@ -59,7 +59,8 @@ def main():
     pgsift, root = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
-        for rule_dir, stem in [(NP, "err_simple"), (NP, "err_extended"), (NP, "ok_healthy"), (RI, "err_repeated")]:
+        for rule_dir, stem in [(NP, "err_simple"), (NP, "err_pairs"), (NP, "err_extended"), (NP, "ok_healthy"),
+                               (RI, "err_repeated")]:
             per_format = []
             for suffix in ["_stderr.log", "_csv.csv", "_json.json"]:
                 path = os.path.join(root, rule_dir, stem + suffix)
@@ -81,6 +82,15 @@ def main():
         check(facts.get("code") == "controller=schedule, action=index (3)", f"err_simple: code tags: {facts}")
         check(facts["session identity"].startswith("session id"), f"err_simple: identity: {facts}")
         check(simple[0]["fix"] == CHILD.replace("= $1", "= ANY($1)"), f"err_simple: fix: {simple[0]['fix']}")
+    # Two lookups per row: the patient (values differ: N+1) and the row's
+    # doctor (always the listed doctor: a repeated identical query).
+    pairs = results["err_pairs"]
+    check([(f["rule"], f["facts"]["child"]) for f in pairs] ==
+          [(NP, CHILD), (RI, "SELECT id, name FROM doctors WHERE id = $1;")], f"err_pairs: {pairs}")
+    if len(pairs) == 2:
+        check(pairs[0]["facts"].get("alternates with", "").startswith("SELECT id, name FROM doctors"),
+              f"err_pairs: the N+1 names its sibling: {pairs[0]}")
+        check(pairs[0]["facts"]["bursts"] == "2, 14 executions", f"err_pairs: 2 bursts of 7: {pairs[0]}")
     extended = by_rule(results["err_extended"], NP)
     check(len(extended) == 1, f"err_extended: one N+1 finding: {extended}")
     if extended:
