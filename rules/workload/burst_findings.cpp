@@ -33,9 +33,12 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
   } else {
     f.facts.emplace_back("parent", "(none: the burst opened its session)");
   }
+  std::string siblings;  // one fact: JSON keeps facts as an object
   for (const auto& [fp, fallback] : g.siblings) {
-    f.facts.emplace_back("alternates with", QueryText(workload, fp, fallback) + " (" + FingerprintHex(fp) + ")");
+    if (!siblings.empty()) siblings += " | ";
+    siblings += QueryText(workload, fp, fallback) + " (" + FingerprintHex(fp) + ")";
   }
+  if (!siblings.empty()) f.facts.emplace_back("alternates with", siblings);
   f.facts.emplace_back("bursts", fmt::format("{}, {} executions", g.bursts, g.executions));
   f.facts.emplace_back("burst size", fmt::format("typical {}, max {}", g.TypicalSize(), g.max_size));
   bool timed = g.timed_bursts == g.bursts;
