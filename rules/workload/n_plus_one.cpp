@@ -12,8 +12,11 @@
 namespace pgsift {
 namespace {
 
-// "... WHERE x = $1" with no other parameter: the batched form is "= ANY($1)".
+// A key lookup on one column, "... WHERE x = $1" with no other parameter:
+// the batched form is "= ANY($1)".
 std::string AnyRewrite(const std::string& child) {
+  auto lookup = ParseKeyLookup(child);
+  if (!lookup || lookup->columns.size() != 1) return "";
   if (child.find("= $1") == std::string::npos || child.find("= $1") != child.rfind("= $1")) return "";
   if (child.find("$2") != std::string::npos || child.size() > 150 || child.ends_with("...")) return "";
   std::string out = child;
