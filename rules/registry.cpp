@@ -5,9 +5,13 @@
 namespace pgsift {
 
 // Factories defined in rules/<category>/<name>.cpp.
+std::unique_ptr<Rule> MakeNPlusOneRule();
+std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
 
 const std::vector<RuleFactory>& RuleRegistry() {
   static const std::vector<RuleFactory> kRules = {
+      MakeNPlusOneRule,
+      MakeRepeatedIdenticalQueryRule,
   };
   return kRules;
 }

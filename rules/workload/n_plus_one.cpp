@@ -1,0 +1,112 @@
+// workload-n-plus-one: a list query followed, in the same session, by a burst
+// of one lookup per row with different values. See n_plus_one.md.
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "burst_findings.h"
+#include "pgsift/lookup_shape.h"
+#include "pgsift/session_sequences.h"
+#include "pgsift/workload_rules.h"
+
+namespace pgsift {
+namespace {
+
+// A key lookup on one column, "... WHERE x = $1" with no other parameter:
+// the batched form is "= ANY($1)".
+std::string AnyRewrite(const std::string& child) {
+  auto lookup = ParseKeyLookup(child);
+  if (!lookup || lookup->columns.size() != 1) return "";
+  if (child.find("= $1") == std::string::npos || child.find("= $1") != child.rfind("= $1")) return "";
+  if (child.find("$2") != std::string::npos || child.size() > 150 || child.ends_with("...")) return "";
+  std::string out = child;
+  out.replace(out.find("= $1"), 4, "= ANY($1)");
+  return out;
+}
+
+class NPlusOne : public WorkloadRule {
+ public:
+  const RuleInfo& Info() const override {
+    static const RuleInfo kInfo{
+        .id = "workload-n-plus-one",
+        .aliases = {},
+        .summary = "One query per row after a list query (N+1), from per-session statement sequences",
+        .severity = Severity::kWarning,
+        .input = RuleInput::kWorkload,
+        .doc = "rules/workload/n_plus_one.md",
+    };
+    return kInfo;
+  }
+
+  Status Configure(const RuleOptions& options) override {
+    Result<BurstOptions> o = BurstOptions::FromRuleOptions(options);
+    if (!o.ok()) return Err(o.error());
+    options_ = *o;
+    Reset();
+    return Ok{};
+  }
+
+  void OnStatement(const StatementRun& run) override { Detector().OnStatement(run); }
+  void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
+    Detector().OnSessionEnd(input, session, time_us);
+  }
+
+  void Finish(const Workload& workload, FindingSink& sink) override {
+    BurstDetector& detector = Detector();
+    if (detector.saw_no_identity()) {
+      Finding f;
+      f.rule_id = Info().id;
+      f.severity = Severity::kInfo;
+      f.key_extra = "no-session-identity";
+      f.message =
+          "the log has no session identity: N+1 bursts were looked for in log order across all sessions, a weaker "
+          "heuristic (interleaved sessions hide or fake bursts)";
+      f.help = "add %c (or at least %p) to log_line_prefix, or read csvlog/jsonlog, to see each session's sequence";
+      sink.Report(std::move(f));
+    }
+    for (const BurstGroup* g : groups_->Sorted()) {
+      const QueryStats* child = FindQuery(workload, g->child_fingerprint, g->child_fallback);
+      // Batch writes and page-by-page reads are loops over many rows, not one query per row.
+      if (child == nullptr || !burst::AllReads(*g, workload, /*no_pages=*/true)) continue;
+      Finding f = burst::GroupFinding(Info().id, *g, workload);
+      bool weak = g->identities.size() == 1 && g->identities.begin()->first == SessionIdentity::kNone;
+      f.severity = weak ? Severity::kInfo : Info().severity;
+      f.message =
+          fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
+                      weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
+                      g->has_parent ? " after a list query" : "", g->TypicalSize(), burst::AlternatesSuffix(*g));
+      f.help =
+          "fetch the rows of a burst in one query: pass the parent's keys as an array (WHERE key = ANY($1)) or "
+          "JOIN the child table in the parent query;\n"
+          "in an ORM, eager-load the association (Rails: includes/preload; Django: select_related/prefetch_related)";
+      if (auto lookup = ParseKeyLookup(child->normalized)) {
+        std::string by;
+        for (const std::string& column : lookup->columns) by += (by.empty() ? "" : ", ") + column;
+        f.facts.insert(f.facts.begin() + 1, {"lookup", lookup->table + " by " + by});
+      }
+      f.fix = AnyRewrite(f.facts.front().second);
+      sink.Report(std::move(f));
+    }
+    Reset();
+  }
+
+ private:
+  BurstDetector& Detector() {
+    if (!detector_) Reset();
+    return *detector_;
+  }
+  // Fresh state: after Finish the rule can read another run.
+  void Reset() {
+    groups_ = std::make_unique<BurstGroups>(/*values_differ=*/true);
+    detector_ = std::make_unique<BurstDetector>(options_, groups_.get());
+  }
+  BurstOptions options_;
+  std::unique_ptr<BurstGroups> groups_;
+  std::unique_ptr<BurstDetector> detector_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeNPlusOneRule() { return std::make_unique<NPlusOne>(); }
+
+}  // namespace pgsift
