@@ -94,6 +94,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--until", s->until, "Only events before this time");
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
   analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
+  analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)");
   analyze->add_option("--set", s->sets,
                       "Rule option RULE.KEY=VALUE (repeatable), e.g. workload-n-plus-one.min_burst=8");
   analyze->add_option("--disable", s->disabled, "Do not run this rule (repeatable)");
