@@ -168,3 +168,26 @@ TEST(ShapeKey, LexesLiteralsLikeTheServer) {
 
 }  // namespace
 }  // namespace pgsift
+
+namespace pgsift {
+namespace {
+
+TEST(StripComments, DropsCommentsKeepsQuotedText) {
+  EXPECT_EQ(sql::StripComments("SELECT $1 /*controller='visits',patient='X'*/"), "SELECT $1");
+  EXPECT_EQ(sql::StripComments("/* a /* nested */ b */SELECT 1 -- tail\nFROM t"), "SELECT 1\nFROM t");
+  EXPECT_EQ(sql::StripComments("SELECT '/* not */', \"a--b\", $$ -- body $$, $f$/*x*/$f$, $1"),
+            "SELECT '/* not */', \"a--b\", $$ -- body $$, $f$/*x*/$f$, $1");
+  EXPECT_EQ(sql::StripComments("SELECT E'it\\'s /* kept */' /* gone */"), "SELECT E'it\\'s /* kept */'");
+}
+
+TEST(StripComments, AnalysisShapesHaveNoCommentsButFingerprintsStayExact) {
+  Fingerprinter fp;
+  const Shape& a = fp.Fingerprint("SELECT * FROM patients WHERE id = 7 /*traceparent='00-abc',patient='Yamada'*/");
+  EXPECT_EQ(a.normalized, "SELECT * FROM patients WHERE id = $1");
+  auto exact = FingerprintWithLibpgQuery("SELECT * FROM patients WHERE id = 7 /*traceparent='00-abc',patient='Yamada'*/");
+  ASSERT_TRUE(exact.ok);
+  EXPECT_EQ(a.fingerprint, exact.fingerprint);
+}
+
+}  // namespace
+}  // namespace pgsift

@@ -53,8 +53,8 @@ size_t ParamLength(std::string_view norm, size_t j) {
 
 // Lines up our literals with libpg_query's normalized text. On success,
 // replaced[k] says whether the normalizer turned literal k into $n.
-bool AlignWithNormalized(std::string_view sql, const std::vector<sql::Literal>& lits,
-                         std::string_view norm, std::vector<bool>* replaced) {
+bool AlignWithNormalized(std::string_view sql, const std::vector<sql::Literal>& lits, std::string_view norm,
+                         std::vector<bool>* replaced) {
   replaced->assign(lits.size(), false);
   size_t i = 0, j = 0;
   for (size_t k = 0; k < lits.size(); ++k) {
@@ -94,19 +94,28 @@ bool AlignWithNormalized(std::string_view sql, const std::vector<sql::Literal>& 
 std::string OtherValue(std::string_view text, sql::LiteralKind kind) {
   auto pick = [&](std::string a, std::string b) { return text == a ? b : a; };
   switch (kind) {
-    case sql::LiteralKind::kString: return pick("'pgsift'", "'pgsifu'");
-    case sql::LiteralKind::kEString: return std::string(1, text[0]) + pick("'pgsift'", "'pgsifu'");
-    case sql::LiteralKind::kNational: return std::string(1, text[0]) + pick("'pgsift'", "'pgsifu'");
-    case sql::LiteralKind::kDollar: return pick("$$pgsift$$", "$$pgsifu$$");
-    case sql::LiteralKind::kBit: return std::string(1, text[0]) + (text.substr(1) == "'1'" ? "'0'" : "'1'");
-    case sql::LiteralKind::kHex: return std::string(1, text[0]) + (text.substr(1) == "'1F'" ? "'2E'" : "'1F'");
-    case sql::LiteralKind::kInt: return pick("7", "8");
+    case sql::LiteralKind::kString:
+      return pick("'pgsift'", "'pgsifu'");
+    case sql::LiteralKind::kEString:
+      return std::string(1, text[0]) + pick("'pgsift'", "'pgsifu'");
+    case sql::LiteralKind::kNational:
+      return std::string(1, text[0]) + pick("'pgsift'", "'pgsifu'");
+    case sql::LiteralKind::kDollar:
+      return pick("$$pgsift$$", "$$pgsifu$$");
+    case sql::LiteralKind::kBit:
+      return std::string(1, text[0]) + (text.substr(1) == "'1'" ? "'0'" : "'1'");
+    case sql::LiteralKind::kHex:
+      return std::string(1, text[0]) + (text.substr(1) == "'1F'" ? "'2E'" : "'1F'");
+    case sql::LiteralKind::kInt:
+      return pick("7", "8");
     case sql::LiteralKind::kNumeric:
       if (text.find_first_of(".eE") == std::string_view::npos) return pick("9999999999", "8888888888");
       return pick("1.5", "2.5");
-    case sql::LiteralKind::kBool: return (text.size() == 4) ? "false" : "true";
+    case sql::LiteralKind::kBool:
+      return (text.size() == 4) ? "false" : "true";
     case sql::LiteralKind::kNull:
-    case sql::LiteralKind::kUnicode: return std::string(text);
+    case sql::LiteralKind::kUnicode:
+      return std::string(text);
   }
   return std::string(text);
 }
@@ -158,6 +167,8 @@ struct Fingerprinter::Impl {
     shape->fallback = fallback;
     shape->parse_error = error;
     shape->normalized = have_normalized ? std::move(normalized) : Normalize(sql);
+    // Analysis output never shows comments: they may carry values.
+    if (mode == KeyMode::kShape) shape->normalized = sql::StripComments(shape->normalized);
     const Shape* ptr = shape.get();
     shapes.emplace(shape_key, std::move(shape));
     return *ptr;

@@ -1,5 +1,6 @@
 #include "sql/shape_key.h"
 
+#include <cctype>
 #include <cstring>
 
 namespace pgsift::sql {
@@ -56,12 +57,30 @@ class Lexer {
         if (layout_) Emit(b, p_);
         continue;
       }
-      if (c == '\'') { LexString(p_, p_, LiteralKind::kString, false); continue; }
-      if (IsIdentStart(c)) { LexIdentOrPrefixed(); continue; }
-      if (IsDigit(c) || (c == '.' && p_ + 1 < n && IsDigit(s_[p_ + 1]))) { LexNumber(); continue; }
-      if (c == '"') { LexQuotedIdent(p_); continue; }
-      if (c == '$') { LexDollar(); continue; }
-      if (IsOpChar(c)) { LexOperator(); continue; }
+      if (c == '\'') {
+        LexString(p_, p_, LiteralKind::kString, false);
+        continue;
+      }
+      if (IsIdentStart(c)) {
+        LexIdentOrPrefixed();
+        continue;
+      }
+      if (IsDigit(c) || (c == '.' && p_ + 1 < n && IsDigit(s_[p_ + 1]))) {
+        LexNumber();
+        continue;
+      }
+      if (c == '"') {
+        LexQuotedIdent(p_);
+        continue;
+      }
+      if (c == '$') {
+        LexDollar();
+        continue;
+      }
+      if (IsOpChar(c)) {
+        LexOperator();
+        continue;
+      }
       size_t b = p_++;
       if ((c == ':' && p_ < n && (s_[p_] == ':' || s_[p_] == '=')) || (c == '.' && p_ < n && s_[p_] == '.')) ++p_;
       Emit(b, p_);
@@ -84,7 +103,11 @@ class Lexer {
     size_t n = s_.size();
     int depth = 0;
     while (p_ < n) {
-      if (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*') { ++depth; p_ += 2; continue; }
+      if (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*') {
+        ++depth;
+        p_ += 2;
+        continue;
+      }
       if (s_[p_] == '*' && p_ + 1 < n && s_[p_ + 1] == '/') {
         p_ += 2;
         if (--depth == 0) return;
@@ -104,9 +127,15 @@ class Lexer {
     for (;;) {
       while (p_ < n) {
         char c = s_[p_];
-        if (backslash && c == '\\') { p_ += 2; continue; }
+        if (backslash && c == '\\') {
+          p_ += 2;
+          continue;
+        }
         if (c == '\'') {
-          if (p_ + 1 < n && s_[p_ + 1] == '\'') { p_ += 2; continue; }
+          if (p_ + 1 < n && s_[p_ + 1] == '\'') {
+            p_ += 2;
+            continue;
+          }
           break;
         }
         ++p_;
@@ -123,8 +152,15 @@ class Lexer {
       bool newline = false;
       while (q < n) {
         char c = s_[q];
-        if (c == '\n' || c == '\r') { newline = true; ++q; continue; }
-        if (IsSpace(c)) { ++q; continue; }
+        if (c == '\n' || c == '\r') {
+          newline = true;
+          ++q;
+          continue;
+        }
+        if (IsSpace(c)) {
+          ++q;
+          continue;
+        }
         if (c == '-' && q + 1 < n && s_[q + 1] == '-' && newline) {
           while (q < n && s_[q] != '\n' && s_[q] != '\r') ++q;
           continue;
@@ -146,11 +182,24 @@ class Lexer {
     unsigned char c = s_[p_];
     if (p_ + 1 < n && s_[p_ + 1] == '\'') {
       switch (c) {
-        case 'e': case 'E': LexString(b, p_ + 1, LiteralKind::kEString, true); return;
-        case 'b': case 'B': LexString(b, p_ + 1, LiteralKind::kBit, false); return;
-        case 'x': case 'X': LexString(b, p_ + 1, LiteralKind::kHex, false); return;
-        case 'n': case 'N': LexString(b, p_ + 1, LiteralKind::kNational, false); return;
-        default: break;
+        case 'e':
+        case 'E':
+          LexString(b, p_ + 1, LiteralKind::kEString, true);
+          return;
+        case 'b':
+        case 'B':
+          LexString(b, p_ + 1, LiteralKind::kBit, false);
+          return;
+        case 'x':
+        case 'X':
+          LexString(b, p_ + 1, LiteralKind::kHex, false);
+          return;
+        case 'n':
+        case 'N':
+          LexString(b, p_ + 1, LiteralKind::kNational, false);
+          return;
+        default:
+          break;
       }
     }
     if ((c == 'u' || c == 'U') && p_ + 2 < n && s_[p_ + 1] == '&') {
@@ -159,7 +208,10 @@ class Lexer {
         LexString(b, p_ + 2, LiteralKind::kUnicode, false);
         return;
       }
-      if (s_[p_ + 2] == '"') { LexQuotedIdent(b); return; }
+      if (s_[p_ + 2] == '"') {
+        LexQuotedIdent(b);
+        return;
+      }
     }
     while (p_ < n && IsIdentCont(s_[p_])) ++p_;
     std::string_view word = s_.substr(b, p_ - b);
@@ -206,8 +258,15 @@ class Lexer {
     p_ = s_.find('"', begin) + 1;
     for (;;) {
       while (p_ < n && s_[p_] != '"') ++p_;
-      if (p_ >= n) { out_->clean = false; p_ = n; break; }
-      if (p_ + 1 < n && s_[p_ + 1] == '"') { p_ += 2; continue; }
+      if (p_ >= n) {
+        out_->clean = false;
+        p_ = n;
+        break;
+      }
+      if (p_ + 1 < n && s_[p_ + 1] == '"') {
+        p_ += 2;
+        continue;
+      }
       ++p_;
       break;
     }
@@ -230,11 +289,23 @@ class Lexer {
     }
     size_t q = p_ + 1;
     if (q < n && s_[q] != '$') {
-      if (!IsIdentStart(s_[q])) { ++p_; Emit(b, p_); return; }
+      if (!IsIdentStart(s_[q])) {
+        ++p_;
+        Emit(b, p_);
+        return;
+      }
       while (q < n && IsDollarTagCont(s_[q])) ++q;
-      if (q >= n || s_[q] != '$') { ++p_; Emit(b, p_); return; }
+      if (q >= n || s_[q] != '$') {
+        ++p_;
+        Emit(b, p_);
+        return;
+      }
     }
-    if (q >= n) { ++p_; Emit(b, p_); return; }
+    if (q >= n) {
+      ++p_;
+      Emit(b, p_);
+      return;
+    }
     std::string_view tag = s_.substr(b, q + 1 - b);
     size_t close = s_.find(tag, q + 1);
     if (close == std::string_view::npos) {
@@ -250,8 +321,8 @@ class Lexer {
     size_t n = s_.size();
     size_t b = p_;
     while (p_ < n && IsOpChar(s_[p_])) {
-      if (p_ > b && ((s_[p_] == '-' && p_ + 1 < n && s_[p_ + 1] == '-') ||
-                     (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*'))) {
+      if (p_ > b &&
+          ((s_[p_] == '-' && p_ + 1 < n && s_[p_ + 1] == '-') || (s_[p_] == '/' && p_ + 1 < n && s_[p_ + 1] == '*'))) {
         break;
       }
       ++p_;
@@ -287,6 +358,82 @@ std::string MaskLiterals(std::string_view sql, const ShapeKey& shape) {
     pos = lit.end;
   }
   out.append(sql.substr(pos));
+  return out;
+}
+
+std::string StripComments(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  auto space = [&out] {
+    if (!out.empty() && out.back() != ' ' && out.back() != '\n') out.push_back(' ');
+  };
+  size_t i = 0, n = sql.size();
+  while (i < n) {
+    char c = sql[i];
+    if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+      while (i < n && sql[i] != '\n') ++i;
+      while (!out.empty() && out.back() == ' ') out.pop_back();  // the newline follows
+      continue;
+    }
+    if (c == '/' && i + 1 < n && sql[i + 1] == '*') {
+      int depth = 0;
+      while (i < n) {
+        if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (sql[i] == '*' && i + 1 < n && sql[i + 1] == '/') {
+          i += 2;
+          if (--depth == 0) break;
+        } else {
+          ++i;
+        }
+      }
+      space();
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      // E'...' strings may escape a quote with a backslash.
+      bool backslash = c == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      size_t j = i + 1;
+      while (j < n) {
+        if (backslash && sql[j] == '\\') {
+          j += 2;
+          continue;
+        }
+        if (sql[j] == c) {
+          if (j + 1 < n && sql[j + 1] == c) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      j = std::min(j + 1, n);
+      out.append(sql.substr(i, j - i));
+      i = j;
+      continue;
+    }
+    if (c == '$') {
+      size_t j = i + 1;
+      while (j < n && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+      bool tag_ok = j < n && sql[j] == '$' && !(j > i + 1 && std::isdigit(static_cast<unsigned char>(sql[i + 1])));
+      if (tag_ok) {  // $$...$$ or $tag$...$tag$; "$1" is a parameter
+        std::string_view tag = sql.substr(i, j - i + 1);
+        size_t end = sql.find(tag, j + 1);
+        size_t stop = end == std::string_view::npos ? n : end + tag.size();
+        out.append(sql.substr(i, stop - i));
+        i = stop;
+        continue;
+      }
+    }
+    out.push_back(c);
+    ++i;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  size_t start = 0;
+  while (start < out.size() && (out[start] == ' ' || out[start] == '\n')) ++start;
+  out.erase(0, start);
   return out;
 }
 

@@ -48,4 +48,10 @@ void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out);
 // libpg_query cannot parse, so they too are shown without their values.
 std::string MaskLiterals(std::string_view sql, const ShapeKey& shape);
 
+// `sql` without its comments (-- to end of line, nested /* */), each replaced
+// by one space where needed, and trimmed. Quoted strings, identifiers and
+// dollar-quoted bodies are kept as they are. Comments may carry values
+// (sqlcommenter tags, an ORM's annotations), so displayed texts drop them.
+std::string StripComments(std::string_view sql);
+
 }  // namespace pgsift::sql
