@@ -3,6 +3,8 @@
 // read(2) directly.
 #include <archive.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,9 +18,13 @@ namespace {
 constexpr size_t kMagicBytes = 6;
 
 bool LooksCompressed(const unsigned char* m, size_t n) {
-  if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return true;                               // gzip
-  if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return true;                 // bzip2
-  if (n >= 6 && std::memcmp(m, "\xFD" "7zXZ\x00", 6) == 0) return true;                 // xz
+  if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return true;               // gzip
+  if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return true;  // bzip2
+  if (n >= 6 && std::memcmp(m,
+                            "\xFD"
+                            "7zXZ\x00",
+                            6) == 0)
+    return true;                                                                            // xz
   if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) return true;  // zstd
   if (n >= 4 && m[0] == 0x04 && m[1] == 0x22 && m[2] == 0x4d && m[3] == 0x18) return true;  // lz4
   return false;
@@ -55,6 +61,34 @@ class FdSource : public ByteSource {
   std::string path_;
   std::string head_;
   size_t head_pos_ = 0;
+};
+
+// A regular file mapped read-only; Read() copies from the mapping so the
+// plain ByteSource contract still holds.
+class MappedSource : public ByteSource {
+ public:
+  MappedSource(void* base, size_t size) : base_(static_cast<char*>(base)), size_(size) {}
+  ~MappedSource() override { ::munmap(base_, size_); }
+  Result<size_t> Read(char* buf, size_t n) override {
+    size_t k = std::min(n, size_ - pos_);
+    std::memcpy(buf, base_ + pos_, k);
+    pos_ += k;
+    return k;
+  }
+  std::string_view Mapped() const override { return {base_, size_}; }
+  void Release(std::string_view part) const override {
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    size_t begin = static_cast<size_t>(part.data() - base_);
+    size_t end = begin + part.size();
+    begin = (begin + page - 1) / page * page;  // whole pages inside the part only
+    end = end == size_ ? end : end / page * page;
+    if (end > begin) ::madvise(base_ + begin, end - begin, MADV_DONTNEED);
+  }
+
+ private:
+  char* base_;
+  size_t size_;
+  size_t pos_ = 0;
 };
 
 class ArchiveSource : public ByteSource {
@@ -134,6 +168,15 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
   }
   head.resize(got);
   bool compressed = LooksCompressed(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  struct stat st {};
+  if (!compressed && !is_stdin && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    void* base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (base != MAP_FAILED) {
+      ::madvise(base, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
+      ::close(fd);
+      return std::unique_ptr<ByteSource>(std::make_unique<MappedSource>(base, static_cast<size_t>(st.st_size)));
+    }
+  }
   auto raw = std::make_unique<FdSource>(fd, !is_stdin, name, std::move(head));
   if (!compressed) return std::unique_ptr<ByteSource>(std::move(raw));
   auto arch = std::make_unique<ArchiveSource>(std::move(raw), name);

@@ -11,9 +11,9 @@
 namespace pgsift {
 namespace {
 
-constexpr std::string_view kSeverities[] = {"LOG",   "ERROR",     "FATAL", "PANIC",   "WARNING",  "NOTICE",
-                                            "INFO",  "DETAIL",    "HINT",  "CONTEXT", "STATEMENT", "QUERY",
-                                            "LOCATION", "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5", "DEBUG"};
+constexpr std::string_view kSeverities[] = {"LOG",    "ERROR",  "FATAL",   "PANIC",     "WARNING", "NOTICE",   "INFO",
+                                            "DETAIL", "HINT",   "CONTEXT", "STATEMENT", "QUERY",   "LOCATION", "DEBUG1",
+                                            "DEBUG2", "DEBUG3", "DEBUG4",  "DEBUG5",    "DEBUG"};
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -52,16 +52,29 @@ size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
 // Field each escape fills in a LogRecord.
 std::string_view* FieldFor(char escape, LogRecord* r) {
   switch (escape) {
-    case 'a': return &r->application;
-    case 'u': return &r->user;
-    case 'd': return &r->database;
-    case 'h': case 'r': return &r->client;
-    case 'p': return &r->pid;
-    case 'c': return &r->session_id;
-    case 'e': return &r->sqlstate;
-    case 'Q': return &r->query_id;
-    case 't': case 'm': case 'n': return &r->timestamp;
-    default: return nullptr;
+    case 'a':
+      return &r->application;
+    case 'u':
+      return &r->user;
+    case 'd':
+      return &r->database;
+    case 'h':
+    case 'r':
+      return &r->client;
+    case 'p':
+      return &r->pid;
+    case 'c':
+      return &r->session_id;
+    case 'e':
+      return &r->sqlstate;
+    case 'Q':
+      return &r->query_id;
+    case 't':
+    case 'm':
+    case 'n':
+      return &r->timestamp;
+    default:
+      return nullptr;
   }
 }
 
@@ -70,17 +83,21 @@ bool IsFreeText(char e) { return std::strchr("audhrbi", e) != nullptr; }
 // Length matched by a typed escape at s[p], or -1.
 long MatchTyped(char e, std::string_view s, size_t p) {
   switch (e) {
-    case 'p': case 'l': case 'x': {
+    case 'p':
+    case 'l':
+    case 'x': {
       size_t d = Digits(s, p);
       return d > 0 ? static_cast<long>(d) : -1;
     }
-    case 'P': return static_cast<long>(Digits(s, p));  // empty unless a parallel worker
+    case 'P':
+      return static_cast<long>(Digits(s, p));  // empty unless a parallel worker
     case 'Q': {
       size_t q = p + (p < s.size() && s[p] == '-' ? 1 : 0);
       size_t d = Digits(s, q);
       return d > 0 ? static_cast<long>(q + d - p) : -1;
     }
-    case 't': case 's': {
+    case 't':
+    case 's': {
       size_t n = MatchTimestamp(s, p, false);
       return n > 0 ? static_cast<long>(n) : -1;
     }
@@ -117,7 +134,8 @@ long MatchTyped(char e, std::string_view s, size_t p) {
       }
       return 5;
     }
-    default: return -1;
+    default:
+      return -1;
   }
 }
 
@@ -130,11 +148,16 @@ std::string_view Trim(std::string_view v) {
 }  // namespace
 
 bool StartsWithSeverity(std::string_view s, size_t* length) {
+  // Hot: tried at every candidate position of every line. Read the word up
+  // to ':' first (upper-case letters and digits, at most 9), then compare.
+  if (s.empty() || s[0] < 'A' || s[0] > 'Z') return false;
+  size_t n = 1;
+  while (n < s.size() && n < 10 && ((s[n] >= 'A' && s[n] <= 'Z') || IsDigit(s[n]))) ++n;
+  if (n >= s.size() || s[n] != ':' || (n + 1 < s.size() && s[n + 1] != ' ')) return false;
+  std::string_view word = s.substr(0, n);
   for (std::string_view sev : kSeverities) {
-    if (s.size() > sev.size() && s.compare(0, sev.size(), sev) == 0 && s[sev.size()] == ':') {
-      size_t q = sev.size() + 1;
-      if (q < s.size() && s[q] != ' ') continue;
-      if (length != nullptr) *length = sev.size();
+    if (word == sev) {
+      if (length != nullptr) *length = n;
       return true;
     }
   }
@@ -223,7 +246,10 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
     } else if (next == nullptr) {
       end = std::string_view::npos;
       for (size_t q = from; q < line.size(); ++q) {
-        if (StartsWithSeverity(line.substr(q))) { end = q; break; }
+        if (StartsWithSeverity(line.substr(q))) {
+          end = q;
+          break;
+        }
       }
     } else {
       end = from;  // two escapes in a row: try every split
@@ -286,14 +312,44 @@ struct KeyEscape {
   char escape;
 };
 constexpr KeyEscape kKeys[] = {
-    {"user", 'u'},        {"usr", 'u'},       {"u", 'u'},         {"db", 'd'},          {"database", 'd'},
-    {"dbname", 'd'},      {"d", 'd'},         {"app", 'a'},       {"appli", 'a'},       {"application", 'a'},
-    {"application_name", 'a'}, {"a", 'a'},    {"client", 'h'},    {"host", 'h'},        {"remote", 'h'},
-    {"h", 'h'},           {"session", 'c'},   {"sess", 'c'},      {"session_id", 'c'},  {"c", 'c'},
-    {"line", 'l'},        {"l", 'l'},         {"xid", 'x'},       {"x", 'x'},           {"state", 'e'},
-    {"sqlstate", 'e'},    {"e", 'e'},         {"pid", 'p'},       {"p", 'p'},           {"vxid", 'v'},
-    {"v", 'v'},           {"query_id", 'Q'},  {"queryid", 'Q'},   {"qid", 'Q'},         {"backend", 'b'},
-    {"tag", 'i'},         {"cmd", 'i'},       {"i", 'i'},
+    {"user", 'u'},
+    {"usr", 'u'},
+    {"u", 'u'},
+    {"db", 'd'},
+    {"database", 'd'},
+    {"dbname", 'd'},
+    {"d", 'd'},
+    {"app", 'a'},
+    {"appli", 'a'},
+    {"application", 'a'},
+    {"application_name", 'a'},
+    {"a", 'a'},
+    {"client", 'h'},
+    {"host", 'h'},
+    {"remote", 'h'},
+    {"h", 'h'},
+    {"session", 'c'},
+    {"sess", 'c'},
+    {"session_id", 'c'},
+    {"c", 'c'},
+    {"line", 'l'},
+    {"l", 'l'},
+    {"xid", 'x'},
+    {"x", 'x'},
+    {"state", 'e'},
+    {"sqlstate", 'e'},
+    {"e", 'e'},
+    {"pid", 'p'},
+    {"p", 'p'},
+    {"vxid", 'v'},
+    {"v", 'v'},
+    {"query_id", 'Q'},
+    {"queryid", 'Q'},
+    {"qid", 'Q'},
+    {"backend", 'b'},
+    {"tag", 'i'},
+    {"cmd", 'i'},
+    {"i", 'i'},
 };
 
 // Turns one rendered prefix (the text before the severity) into a
@@ -311,7 +367,11 @@ std::string InferFromRendered(std::string_view s) {
       if (dots == 3) {
         if (q < s.size() && s[q] == '(') {
           size_t r = s.find(')', q);
-          if (r != std::string_view::npos) { out += "%r"; p = r + 1; continue; }
+          if (r != std::string_view::npos) {
+            out += "%r";
+            p = r + 1;
+            continue;
+          }
         }
         out += "%h";
         p = q;
@@ -319,10 +379,26 @@ std::string InferFromRendered(std::string_view s) {
       }
     }
     if (IsDigit(c)) {
-      if (size_t n = MatchTimestamp(s, p, true); n > 0) { out += "%m"; p += n; continue; }
-      if (size_t n = MatchTimestamp(s, p, false); n > 0) { out += "%t"; p += n; continue; }
-      if (long n = MatchTyped('n', s, p); n > 0 && Digits(s, p) >= 9) { out += "%n"; p += static_cast<size_t>(n); continue; }
-      if (long n = MatchTyped('c', s, p); n > 0 && s.substr(p).find('.') < 9) { out += "%c"; p += static_cast<size_t>(n); continue; }
+      if (size_t n = MatchTimestamp(s, p, true); n > 0) {
+        out += "%m";
+        p += n;
+        continue;
+      }
+      if (size_t n = MatchTimestamp(s, p, false); n > 0) {
+        out += "%t";
+        p += n;
+        continue;
+      }
+      if (long n = MatchTyped('n', s, p); n > 0 && Digits(s, p) >= 9) {
+        out += "%n";
+        p += static_cast<size_t>(n);
+        continue;
+      }
+      if (long n = MatchTyped('c', s, p); n > 0 && s.substr(p).find('.') < 9) {
+        out += "%c";
+        p += static_cast<size_t>(n);
+        continue;
+      }
     }
     if (c == '[' && p + 1 < s.size() && IsDigit(s[p + 1])) {
       size_t d = Digits(s, p + 1);
@@ -335,11 +411,16 @@ std::string InferFromRendered(std::string_view s) {
       }
       if (q + 1 < s.size() && s[q] == '-' && IsDigit(s[q + 1])) {
         size_t r = q + 1 + Digits(s, q + 1);
-        if (r < s.size() && s[r] == ']') { out += "[%l-" + std::string(s.substr(q + 1, r - q - 1)) + "]"; p = r + 1; continue; }
+        if (r < s.size() && s[r] == ']') {
+          out += "[%l-" + std::string(s.substr(q + 1, r - q - 1)) + "]";
+          p = r + 1;
+          continue;
+        }
       }
     }
     // key=value
-    if (std::isalpha(static_cast<unsigned char>(c)) && (p == 0 || !std::isalnum(static_cast<unsigned char>(s[p - 1])))) {
+    if (std::isalpha(static_cast<unsigned char>(c)) &&
+        (p == 0 || !std::isalnum(static_cast<unsigned char>(s[p - 1])))) {
       size_t q = p;
       while (q < s.size() && (std::isalnum(static_cast<unsigned char>(s[q])) || s[q] == '_')) ++q;
       if (q < s.size() && s[q] == '=') {
@@ -371,8 +452,15 @@ std::string InferFromRendered(std::string_view s) {
         continue;
       }
     }
-    if (c == '[' && s.compare(p, 8, "[local]") == 0) { out += "%h"; p += 7; continue; }
-    if (c == '%') out += "%%"; else out.push_back(c);
+    if (c == '[' && s.compare(p, 8, "[local]") == 0) {
+      out += "%h";
+      p += 7;
+      continue;
+    }
+    if (c == '%')
+      out += "%%";
+    else
+      out.push_back(c);
     ++p;
   }
   return out;
@@ -416,9 +504,9 @@ Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
         add(inferred.substr(0, k) + "%q" + inferred.substr(k));
     }
   }
-  for (const char* known : {"%m [%p] ", "%t [%p]: [%l-1] ", "%t [%p]: ", "%m [%p] %q%u@%d ", "%t:%r:%u@%d:[%p]:",
-                            "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%m [%p]: [%l-1] ", "%t [%p-%l] %q%u@%d ",
-                            "[%p]: [%l-1] ", "%m %u@%d(%p) ", ""}) {
+  for (const char* known : {"%m [%p] ", "%t [%p]: [%l-1] ", "%t [%p]: ", "%m [%p] %q%u@%d ",
+                            "%t:%r:%u@%d:[%p]:", "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", "%m [%p]: [%l-1] ",
+                            "%t [%p-%l] %q%u@%d ", "[%p]: [%l-1] ", "%m %u@%d(%p) ", ""}) {
     add(known);
   }
   std::string best;
@@ -440,7 +528,8 @@ Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
   }
   if (best_hits * 10 < lines.size() * 9) {
     return Err("could not infer log_line_prefix: the best guess '" + best + "' matches " + std::to_string(best_hits) +
-               " of " + std::to_string(lines.size()) + " sampled lines; pass --prefix with your server's log_line_prefix");
+               " of " + std::to_string(lines.size()) +
+               " sampled lines; pass --prefix with your server's log_line_prefix");
   }
   return best;
 }
