@@ -1,0 +1,89 @@
+// The weekly health report: built from two snapshots (and optionally the
+// logs of the same window), rendered as Markdown, JSON or self-contained
+// HTML. Holds only normalized query texts, never a literal or bind value.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pgsift/analyze.h"
+#include "pgsift/finding.h"
+#include "pgsift/pgss.h"
+
+namespace pgsift {
+
+struct ReportOptions {
+  size_t top = 15;
+  // A regression needs all three: mean up by `regress_rel` (0.5 = +50%),
+  // by at least `regress_abs_ms`, and `min_calls` calls in both periods.
+  double regress_rel = 0.5;
+  double regress_abs_ms = 1.0;
+  int64_t min_calls = 10;
+};
+
+struct ReportQuery {
+  uint64_t fingerprint = 0;
+  std::string query;  // normalized
+  std::string databases;
+  int64_t calls = 0;
+  double total_ms = 0;
+  double mean_ms = 0;
+  int64_t rows = 0;
+  double share = 0;  // of the window's total execution time, 0..1
+  int64_t before_calls = 0;
+  double before_mean_ms = 0;  // baseline mean; 0 when no baseline
+  // "new" | "regressed" | "faster" | "steady" | "vanished"
+  std::string trend;
+  bool reset = false;
+};
+
+struct ReportPeriod {
+  int64_t calls = 0;
+  double exec_ms = 0;
+  int64_t rows = 0;
+  double hit_ratio = -1;  // -1: no blocks
+};
+
+struct ReportIndex {
+  std::string schema, table, name;
+  int64_t size_bytes = 0;
+};
+
+struct Report {
+  std::string database;
+  std::string server_version;
+  std::string from_at, to_at;  // snapshots' captured_at
+  std::string baseline;        // "cumulative" (counters up to --from) or "previous" (--prev to --from)
+  bool reset = false;
+  std::string reset_reason;
+  ReportPeriod window, before;
+  std::vector<ReportQuery> top, regressions, new_queries, vanished;
+  std::vector<ReportIndex> unused_indexes;  // no scans in the window, not unique/primary
+  // From --logs only (pg_stat_statements has no time of day).
+  bool has_logs = false;
+  uint64_t log_errors = 0;
+  std::map<int64_t, Breakdown> load_by_hour;  // hour start, UTC seconds
+  size_t rules_run = 0;
+  std::vector<Finding> findings;
+  ReportOptions options;
+};
+
+// `prev` (may be null): the snapshot before `from`, so the baseline is the
+// previous window; without it the baseline is `from`'s cumulative counters.
+// `logs` (may be null): analyze result of the window's logs; `rules_run`:
+// how many workload rules produced its findings.
+Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
+                   size_t rules_run, const ReportOptions& options);
+
+std::string RenderReportMarkdown(const Report& report);
+std::string RenderReportJson(const Report& report);  // schema pgsift.report.v1
+std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no network
+
+// Shared by the renderers.
+std::string FormatMs(double ms);                      // "1.23 ms", "4.5 s", "2.1 h"
+std::string FormatChange(double before, double now);  // "+12%", "-3%", "new", "n/a"
+std::string FormatBytes(int64_t bytes);
+
+}  // namespace pgsift
