@@ -25,8 +25,8 @@ namespace pgsift {
 // version each column appeared in is noted; older names map as follows:
 //   total_time/min_time/max_time/mean_time/stddev_time (9.5-12)
 //       -> *_exec_time (13+)
-//   blk_read_time/blk_write_time (9.5-16) -> shared_blk_*_time (17+);
-//       before 17 these also included local blocks.
+//   blk_read_time/blk_write_time (9.5-16) -> shared_blk_*_time (17+)
+//       (they always timed shared blocks only; 17 added local_blk_*_time).
 // A column the server does not have stays 0 (see Snapshot::columns for which
 // ones were present). Times are milliseconds, as the view reports them.
 struct PgssEntry {
