@@ -202,10 +202,14 @@ std::string RenderReportHtml(const Report& r) {
   else
     QueryTable(out, r.new_queries, false);
   out << "<h2>Vanished queries</h2>\n";
-  if (r.vanished.empty())
+  if (r.vanished_unknown) {
+    out << "<p>Not known: statistics were reset in this window, so a query not run since the reset cannot be told from "
+           "one that vanished.</p>\n";
+  } else if (r.vanished.empty()) {
     out << "<p>None.</p>\n";
-  else
+  } else {
     QueryTable(out, r.vanished, false);
+  }
 
   out << "<h2>Load by day and hour (UTC)</h2>\n";
   if (!r.has_logs)

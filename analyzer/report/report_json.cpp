@@ -63,6 +63,7 @@ std::string RenderReportJson(const Report& r) {
   j["regressions"] = QueriesJson(r.regressions);
   j["new_queries"] = QueriesJson(r.new_queries);
   j["vanished_queries"] = QueriesJson(r.vanished);
+  if (r.vanished_unknown) j["vanished_unknown"] = true;
   nlohmann::ordered_json unused = nlohmann::ordered_json::array();
   for (const ReportIndex& x : r.unused_indexes) {
     unused.push_back({{"schema", x.schema}, {"table", x.table}, {"index", x.name}, {"size_bytes", x.size_bytes}});

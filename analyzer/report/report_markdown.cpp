@@ -118,10 +118,14 @@ std::string RenderReportMarkdown(const Report& r) {
 
   out << "## Vanished queries\n\nIn the first snapshot, gone from the second (no longer run, or evicted from "
          "pg_stat_statements).\n\n";
-  if (r.vanished.empty())
+  if (r.vanished_unknown) {
+    out << "Not known: statistics were reset in this window, so a query not run since the reset cannot be told from "
+           "one that vanished.\n\n";
+  } else if (r.vanished.empty()) {
     out << "None.\n\n";
-  else
+  } else {
     QueryTable(out, r.vanished, false);
+  }
 
   out << "## Load by day and hour\n\n";
   if (!r.has_logs) {

@@ -66,6 +66,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
   r.reset = delta.reset;
   r.reset_reason = delta.reset_reason;
   r.window = PeriodOf(delta.window);
+  r.vanished_unknown = delta.reset && !from.stats_reset.empty() && from.stats_reset != to.stats_reset;
 
   // Baseline per fingerprint: the previous window, or everything up to `from`.
   std::map<uint64_t, PgssTotals> baseline;
@@ -103,7 +104,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
       row.calls = b.calls;
       row.total_ms = b.exec_ms;
       row.mean_ms = b.mean_ms();
-      r.vanished.push_back(row);
+      if (!r.vanished_unknown) r.vanished.push_back(row);
       continue;
     }
     if (q.window.calls <= 0) continue;  // present, not run in the window

@@ -60,6 +60,8 @@ struct Report {
   std::string reset_reason;
   ReportPeriod window, before;
   std::vector<ReportQuery> top, regressions, new_queries, vanished;
+  // After a full reset a query not run since looks vanished: not listed then.
+  bool vanished_unknown = false;
   std::vector<ReportIndex> unused_indexes;  // no scans in the window, not unique/primary
   // From --logs only (pg_stat_statements has no time of day).
   bool has_logs = false;
