@@ -172,3 +172,53 @@ TEST(ReportCli, BadInputsExitTwoWithTheFileName) {
 
 }  // namespace
 }  // namespace pgsift
+
+namespace pgsift {
+namespace {
+
+Report Partial(const std::string& from, const std::string& to, const std::string& label) {
+  Report r = BuildReport(Load(from), Load(to), nullptr, nullptr, 0, ReportOptions{});
+  r.database = label;
+  // Through the file format, as a scheduler would hand it over.
+  std::string path = ::testing::TempDir() + "/partial-" + label + ".json";
+  std::ofstream(path, std::ios::binary) << RenderReportJson(r, /*partial=*/true);
+  auto back = ReadPartialReport(path);
+  EXPECT_TRUE(back.ok()) << (back.ok() ? "" : back.error());
+  return back.ok() ? *back : Report{};
+}
+
+TEST(Fleet, MergesPartialsInAnyOrder) {
+  // Two windows of the captured database stand in for two clinics.
+  Report north = Partial("a.json.gz", "b.json.gz", "clinic-north");
+  Report south = Partial("b.json.gz", "c.json.gz", "clinic-south");
+  ASSERT_FALSE(north.all.empty());
+  FleetReport f = BuildFleetReport({north, south});
+  EXPECT_EQ(RenderFleetMarkdown(f), RenderFleetMarkdown(BuildFleetReport({south, north})));
+  ExpectGolden(RenderFleetMarkdown(f), "fleet.md");
+  ExpectGolden(RenderFleetJson(f), "fleet.json");
+  ASSERT_EQ(f.databases.size(), 2u);
+  EXPECT_EQ(f.databases[0].label, "clinic-north");
+  EXPECT_EQ(f.window.calls, north.window.calls + south.window.calls);
+  // The same fingerprint in both databases is one fleet row.
+  bool reception_in_both = false;
+  for (const FleetQuery& q : f.top) {
+    if (q.query == "SELECT full_name, born FROM patients WHERE id = $1") reception_in_both = q.databases == 2;
+  }
+  EXPECT_TRUE(reception_in_both);
+  ASSERT_EQ(f.regressions.size(), 1u);
+  EXPECT_EQ(f.regressions[0].where, std::vector<std::string>{"clinic-north"});
+  std::string html = RenderFleetHtml(f);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(Fleet, RejectsWhatIsNotAPartial) {
+  auto full = ReadPartialReport(Fixture("pgss/report_a_b.json"));
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.error().find("report_a_b.json: not a partial report"), std::string::npos);
+  auto other = ReadPartialReport(Fixture("pgss/pgss_15.json"));
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().find("not a pgsift report"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgsift

@@ -14,12 +14,55 @@ namespace pgsift::cli {
 namespace {
 
 struct ReportState {
-  std::string from, to, prev, format = "md", output;
-  std::vector<std::string> logs;
+  std::string from, to, prev, format = "md", output, label;
+  std::vector<std::string> logs, merge;
+  bool partial = false;
   ReportOptions options;
 };
 
+int Write(const std::string& text, const std::string& output) {
+  if (output.empty() || output == "-") {
+    std::cout << text;
+    return kExitOk;
+  }
+  std::ofstream out(output, std::ios::binary);
+  out << text;
+  if (!out.flush()) {
+    std::cerr << "pgsift: cannot write " << output << "\n";
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int RunFleet(const ReportState& s) {
+  std::vector<Report> reports;
+  for (const std::string& path : s.merge) {
+    auto r = ReadPartialReport(path);
+    if (!r.ok()) {
+      std::cerr << "pgsift: --merge: " << r.error() << "\n";
+      return kExitError;
+    }
+    reports.push_back(std::move(*r));
+  }
+  FleetReport fleet = BuildFleetReport(reports, s.options.top);
+  return Write(s.format == "json"   ? RenderFleetJson(fleet)
+               : s.format == "html" ? RenderFleetHtml(fleet)
+                                    : RenderFleetMarkdown(fleet),
+               s.output);
+}
+
 int RunReport(const ReportState& s) {
+  if (!s.merge.empty()) {
+    if (!s.from.empty() || !s.to.empty() || s.partial) {
+      std::cerr << "pgsift: --merge takes partial reports only (no --from, --to or --partial)\n";
+      return kExitError;
+    }
+    return RunFleet(s);
+  }
+  if (s.from.empty() || s.to.empty()) {
+    std::cerr << "pgsift: report needs --from and --to (or --merge PARTIAL...)\n";
+    return kExitError;
+  }
   auto from = ReadSnapshot(s.from);
   if (!from.ok()) {
     std::cerr << "pgsift: --from: " << from.error() << "\n";
@@ -63,20 +106,11 @@ int RunReport(const ReportState& s) {
     logs = std::make_unique<AnalyzeResult>(std::move(*result));
   }
   Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options);
-  std::string text = s.format == "json"   ? RenderReportJson(report)
-                     : s.format == "html" ? RenderReportHtml(report)
-                                          : RenderReportMarkdown(report);
-  if (s.output.empty() || s.output == "-") {
-    std::cout << text;
-    return kExitOk;
-  }
-  std::ofstream out(s.output, std::ios::binary);
-  out << text;
-  if (!out.flush()) {
-    std::cerr << "pgsift: cannot write " << s.output << "\n";
-    return kExitError;
-  }
-  return kExitOk;
+  if (!s.label.empty()) report.database = s.label;
+  std::string text = s.format == "json" || s.partial ? RenderReportJson(report, s.partial)
+                     : s.format == "html"            ? RenderReportHtml(report)
+                                                     : RenderReportMarkdown(report);
+  return Write(text, s.output);
 }
 
 }  // namespace
@@ -84,8 +118,12 @@ int RunReport(const ReportState& s) {
 Command AddReportCommand(CLI::App& app) {
   auto s = std::make_shared<ReportState>();
   CLI::App* cmd = app.add_subcommand("report", "Weekly health report from two snapshots (and the window's logs)");
-  cmd->add_option("--from", s->from, "Snapshot at the start of the window")->required();
-  cmd->add_option("--to", s->to, "Snapshot at the end of the window")->required();
+  cmd->add_option("--from", s->from, "Snapshot at the start of the window");
+  cmd->add_option("--to", s->to, "Snapshot at the end of the window");
+  cmd->add_flag("--partial", s->partial,
+                "Write JSON with every query of the window: the input of a fleet report (--merge)");
+  cmd->add_option("--label", s->label, "Name of the database in the report (default: from the snapshot)");
+  cmd->add_option("--merge", s->merge, "Fleet report from partial reports of many databases (any order)");
   cmd->add_option("--prev", s->prev, "Snapshot before --from: compare with the previous window (week over week)");
   cmd->add_option("--logs", s->logs, "Server logs of the window: load by hour, errors, workload rules' findings");
   cmd->add_option("--format", s->format, "md, json or html")

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "pgsift/input.h"
 #include "pgsift/report.h"
 #include "report/findings_json.h"
 
@@ -44,7 +45,7 @@ nlohmann::ordered_json QueriesJson(const std::vector<ReportQuery>& rows) {
 
 }  // namespace
 
-std::string RenderReportJson(const Report& r) {
+std::string RenderReportJson(const Report& r, bool partial) {
   nlohmann::ordered_json j;
   j["schema"] = "pgsift.report.v1";
   j["database"] = r.database;
@@ -85,7 +86,83 @@ std::string RenderReportJson(const Report& r) {
     j["rules_run"] = r.rules_run;
     j["findings"] = FindingsToJson(r.findings);
   }
+  if (partial) j["queries"] = QueriesJson(r.all);
   return j.dump(2) + "\n";
+}
+
+namespace {
+
+ReportPeriod PeriodFrom(const nlohmann::json& j) {
+  ReportPeriod p;
+  p.calls = j.value("calls", int64_t{0});
+  p.exec_ms = j.value("exec_ms", 0.0);
+  p.rows = j.value("rows", int64_t{0});
+  p.hit_ratio = j.value("cache_hit_ratio", -1.0);
+  return p;
+}
+
+std::vector<ReportQuery> QueriesFrom(const nlohmann::json& rows) {
+  std::vector<ReportQuery> out;
+  for (const nlohmann::json& j : rows) {
+    ReportQuery q;
+    std::string hex = j.at("fingerprint").get<std::string>();
+    size_t used = 0;
+    q.fingerprint = std::stoull(hex, &used, 16);
+    if (used != hex.size() || hex.size() != 16) throw std::runtime_error("bad fingerprint " + hex);
+    q.query = j.at("query").get<std::string>();
+    q.databases = j.value("databases", "");
+    q.trend = j.value("trend", "");
+    q.calls = j.value("calls", int64_t{0});
+    q.total_ms = j.value("total_ms", 0.0);
+    q.mean_ms = j.value("mean_ms", 0.0);
+    q.rows = j.value("rows", int64_t{0});
+    q.share = j.value("share", 0.0);
+    q.before_calls = j.value("before_calls", int64_t{0});
+    q.before_mean_ms = j.value("before_mean_ms", 0.0);
+    q.reset = j.value("reset", false);
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Report> ReadPartialReport(const std::string& path) {
+  auto source = OpenInput(path);
+  if (!source.ok()) return Err(path + ": " + source.error());
+  std::string data;
+  char buf[1 << 16];
+  while (true) {
+    auto n = (*source)->Read(buf, sizeof buf);
+    if (!n.ok()) return Err(path + ": " + n.error());
+    if (*n == 0) break;
+    data.append(buf, *n);
+  }
+  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || j.value("schema", "") != "pgsift.report.v1") {
+    return Err(path + ": not a pgsift report (schema pgsift.report.v1)");
+  }
+  if (!j.contains("queries")) return Err(path + ": not a partial report (make it with pgsift report --partial)");
+  Report r;
+  try {
+    r.database = j.value("database", "");
+    r.server_version = j.value("server_version", "");
+    r.from_at = j.value("from", "");
+    r.to_at = j.value("to", "");
+    r.baseline = j.value("baseline", "");
+    r.reset = j.value("reset", false);
+    r.reset_reason = j.value("reset_reason", "");
+    r.window = PeriodFrom(j.at("window"));
+    r.before = PeriodFrom(j.at("before"));
+    r.top = QueriesFrom(j.at("top_queries"));
+    r.regressions = QueriesFrom(j.at("regressions"));
+    r.new_queries = QueriesFrom(j.at("new_queries"));
+    r.vanished = QueriesFrom(j.at("vanished_queries"));
+    r.all = QueriesFrom(j.at("queries"));
+  } catch (const std::exception& e) {
+    return Err(path + ": " + e.what());
+  }
+  return r;
 }
 
 }  // namespace pgsift

@@ -123,6 +123,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
       row.trend = "steady";
     }
     r.top.push_back(row);
+    r.all.push_back(row);
   }
   std::sort(r.top.begin(), r.top.end(), ByTotalDesc);
   if (r.top.size() > options.top) r.top.resize(options.top);
@@ -132,6 +133,8 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
     if (ea != eb) return ea > eb;  // extra time spent because of the regression
     return a.fingerprint < b.fingerprint;
   });
+  std::sort(r.all.begin(), r.all.end(),
+            [](const ReportQuery& a, const ReportQuery& b) { return a.fingerprint < b.fingerprint; });
   std::sort(r.new_queries.begin(), r.new_queries.end(), ByTotalDesc);
   std::sort(r.vanished.begin(), r.vanished.end(), ByTotalDesc);
 

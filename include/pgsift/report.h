@@ -60,6 +60,8 @@ struct Report {
   std::string reset_reason;
   ReportPeriod window, before;
   std::vector<ReportQuery> top, regressions, new_queries, vanished;
+  // Every fingerprint run in the window (unsorted top list), for --partial.
+  std::vector<ReportQuery> all;
   // After a full reset a query not run since looks vanished: not listed then.
   bool vanished_unknown = false;
   std::vector<ReportIndex> unused_indexes;  // no scans in the window, not unique/primary
@@ -80,7 +82,41 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
                    size_t rules_run, const ReportOptions& options);
 
 std::string RenderReportMarkdown(const Report& report);
-std::string RenderReportJson(const Report& report);  // schema pgsift.report.v1
+// schema pgsift.report.v1. `partial`: also every fingerprint of the window
+// ("queries"), the input of a fleet merge.
+std::string RenderReportJson(const Report& report, bool partial = false);
+// Reads RenderReportJson(..., true) output back. Errors name the file.
+Result<Report> ReadPartialReport(const std::string& path);
+
+// Many databases' partial reports in one: a row per database, and queries
+// summed by fingerprint across databases.
+struct FleetDatabase {
+  std::string label;  // the database name; "#n" appended when names repeat
+  std::string server_version;
+  ReportPeriod window;
+  size_t regressions = 0, new_queries = 0;
+  bool reset = false;
+  std::string top_query;  // normalized text of its costliest query
+};
+struct FleetQuery {
+  uint64_t fingerprint = 0;
+  std::string query;
+  int64_t calls = 0;
+  double total_ms = 0;
+  size_t databases = 0;            // where it ran in the window
+  size_t regressed_in = 0;         // where it was a regression
+  std::vector<std::string> where;  // labels of databases where it regressed
+};
+struct FleetReport {
+  std::vector<FleetDatabase> databases;  // sorted by window time desc, label
+  std::vector<FleetQuery> top;           // by total time across the fleet
+  std::vector<FleetQuery> regressions;   // regressed in at least one database
+  ReportPeriod window;
+};
+FleetReport BuildFleetReport(const std::vector<Report>& reports, size_t top = 20);
+std::string RenderFleetMarkdown(const FleetReport& fleet);
+std::string RenderFleetJson(const FleetReport& fleet);  // schema pgsift.fleet.v1
+std::string RenderFleetHtml(const FleetReport& fleet);
 std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no network
 
 // Shared by the renderers.

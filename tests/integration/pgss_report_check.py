@@ -52,6 +52,11 @@ for e in b["entries"]:
 check(a["server_version_num"] >= 150000 and "total_exec_time" in a["columns"], "version/columns not detected")
 check(not any("pg_stat_statements s LEFT JOIN" in e["query"] for e in b["entries"]), "pgsift's own query kept")
 
+fleet = json.load(open(os.path.join(out, "fleet.json")))
+check([d["database"] for d in fleet["databases"]] == ["north", "south"], f"fleet databases: {fleet['databases']}")
+check([q["query"] for q in fleet["regressions"]] == [slowed], f"fleet regressions: {fleet['regressions']}")
+check(fleet["window"]["calls"] == ab["window"]["calls"] + bc["window"]["calls"], "fleet calls are not the sum")
+
 # Canary values planted by make_snapshots.sh appear in no output.
 md = open(os.path.join(out, "ab_logs.md")).read()
 check("## Load by day and hour" in md and "| Day (UTC)" in md, "load section missing with --logs")
@@ -62,7 +67,7 @@ for path in sorted(glob.glob(os.path.join(out, "*"))):
         outputs.append((path, gzip.open(path, "rt").read()))
     elif path.endswith((".md", ".json", ".html")) and not path.endswith("pgss_15.json"):
         outputs.append((path, open(path).read()))
-check(len(outputs) >= 8, f"expected at least 8 outputs, got {len(outputs)}")
+check(len(outputs) >= 12, f"expected at least 8 outputs, got {len(outputs)}: {[os.path.basename(p) for p, _ in outputs]}")
 raw = open(os.path.join(out, "pgss_15.csv")).read()
 check("CANARY_DDL_3307" in raw and "CANARY_COMMENT_5512" in raw, "canaries were not planted in the server's view")
 for path, text in outputs:

@@ -17,4 +17,9 @@ done
 "$pgsift" report --from "$out/b.json.gz" --to "$out/c.json.gz" --format json -o "$out/bc.json"
 "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --logs "$here/../../fixtures/logs/clinic.stderr.log" \
   --format md -o "$out/ab_logs.md"
+# Fleet: partial results made separately, merged in one report.
+"$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --label north --partial -o "$out/north.partial.json"
+"$pgsift" report --from "$out/b.json.gz" --to "$out/c.json.gz" --label south --partial -o "$out/south.partial.json"
+"$pgsift" report --merge "$out/south.partial.json" "$out/north.partial.json" --format json -o "$out/fleet.json"
+"$pgsift" report --merge "$out/north.partial.json" "$out/south.partial.json" --format md -o "$out/fleet.md"
 python3 "$here/pgss_report_check.py" "$out"
