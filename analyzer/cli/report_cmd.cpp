@@ -1,10 +1,12 @@
 // `pgsift report --from A --to B [--prev P] [--logs ...]`: the weekly health
 // report as Markdown, JSON or self-contained HTML.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
 #include "pgsift/report.h"
 #include "pgsift/workload_rules.h"
@@ -14,7 +16,7 @@ namespace pgsift::cli {
 namespace {
 
 struct ReportState {
-  std::string from, to, prev, format = "md", output, label;
+  std::string from, to, prev, format = "md", output, label, config;
   std::vector<std::string> logs, merge;
   bool partial = false;
   ReportOptions options;
@@ -82,11 +84,25 @@ int RunReport(const ReportState& s) {
     }
     prev = std::make_unique<Snapshot>(std::move(*p));
   }
+  // Journeys: --config, else ./.pgsift.toml when it exists.
+  std::string config = s.config;
+  if (config.empty() && std::filesystem::exists(".pgsift.toml")) config = ".pgsift.toml";
+  std::vector<JourneySpec> journeys;
+  if (!config.empty()) {
+    auto loaded = LoadJourneys(config);
+    if (!loaded.ok()) {
+      std::cerr << "pgsift: " << loaded.error() << "\n";
+      return kExitError;
+    }
+    journeys = std::move(*loaded);
+  }
+  JourneyTracker tracker(journeys);
   std::unique_ptr<AnalyzeResult> logs;
   size_t rules_run = 0;
   if (!s.logs.empty()) {
     AnalyzeOptions options;
     options.inputs = s.logs;
+    options.statements = &tracker;
     auto rules = MakeWorkloadRules();
     std::vector<WorkloadRule*> active;
     for (auto& rule : rules) active.push_back(rule.get());
@@ -107,6 +123,8 @@ int RunReport(const ReportState& s) {
   }
   Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options);
   if (!s.label.empty()) report.database = s.label;
+  report.journeys_configured = !journeys.empty();
+  report.journeys = tracker.Results();
   std::string text = s.format == "json" || s.partial ? RenderReportJson(report, s.partial)
                      : s.format == "html"            ? RenderReportHtml(report)
                                                      : RenderReportMarkdown(report);
@@ -122,6 +140,7 @@ Command AddReportCommand(CLI::App& app) {
   cmd->add_option("--to", s->to, "Snapshot at the end of the window");
   cmd->add_flag("--partial", s->partial,
                 "Write JSON with every query of the window: the input of a fleet report (--merge)");
+  cmd->add_option("--config", s->config, "TOML file with [journeys.<name>] SLOs (default: ./.pgsift.toml if present)");
   cmd->add_option("--label", s->label, "Name of the database in the report (default: from the snapshot)");
   cmd->add_option("--merge", s->merge, "Fleet report from partial reports of many databases (any order)");
   cmd->add_option("--prev", s->prev, "Snapshot before --from: compare with the previous window (week over week)");

@@ -219,6 +219,28 @@ std::string RenderReportHtml(const Report& r) {
   else
     LoadChart(out, r.load_by_hour);
 
+  out << "<h2>Latency SLOs by journey</h2>\n";
+  if (!r.journeys_configured) {
+    out << "<p>No journeys configured: map application_name values or sqlcommenter tags to journeys in "
+           "<code>.pgsift.toml</code>.</p>\n";
+  } else if (!r.has_logs) {
+    out << "<p>Not measured: journeys are measured on server logs. Pass <code>--logs</code>.</p>\n";
+  } else {
+    out << "<table><tr><th>Journey</th><th>Matches</th><th>Calls</th><th>Objective</th><th>Measured</th>"
+           "<th>Target</th><th>Over target</th><th>Budget burned</th><th>Status</th></tr>\n";
+    for (const JourneyResult& j : r.journeys) {
+      char objective[32];
+      snprintf(objective, sizeof objective, "p%g", j.spec.objective * 100);
+      std::string status = JourneyStatus(j);
+      out << "<tr><td>" << Esc(j.spec.name) << "</td><td>" << Esc(JourneyMatch(j.spec)) << "</td><td class=\"n\">"
+          << j.calls << "</td><td class=\"n\">" << objective << "</td><td class=\"n\">"
+          << (j.calls ? FormatMs(j.p95_ms) : "-") << "</td><td class=\"n\">" << FormatMs(j.spec.target_ms)
+          << "</td><td class=\"n\">" << j.over << "</td><td class=\"n\">"
+          << (j.calls ? Percent(j.budget_burned()) : "-") << "</td><td class=\"" << (status == "missed" ? "up" : "")
+          << "\">" << status << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  }
   out << "<h2>Findings</h2>\n";
   if (!r.has_logs)
     out << "<p>Not run: workload rules read server logs. Pass <code>--logs</code>.</p>\n";

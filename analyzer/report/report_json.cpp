@@ -83,6 +83,21 @@ std::string RenderReportJson(const Report& r, bool partial) {
       load.push_back({{"hour", buf}, {"calls", b.calls}, {"total_ms", Round3(b.total_ms)}});
     }
     j["load_by_hour"] = load;
+    if (r.journeys_configured) {
+      nlohmann::ordered_json journeys = nlohmann::ordered_json::array();
+      for (const JourneyResult& jr : r.journeys) {
+        journeys.push_back({{"journey", jr.spec.name},
+                            {"matches", JourneyMatch(jr.spec)},
+                            {"objective", jr.spec.objective},
+                            {"target_ms", jr.spec.target_ms},
+                            {"calls", jr.calls},
+                            {"measured_ms", Round3(jr.p95_ms)},
+                            {"over_target", jr.over},
+                            {"budget_burned", Round3(jr.budget_burned())},
+                            {"status", JourneyStatus(jr)}});
+      }
+      j["journeys"] = journeys;
+    }
     j["rules_run"] = r.rules_run;
     j["findings"] = FindingsToJson(r.findings);
   }

@@ -159,6 +159,25 @@ std::string RenderReportMarkdown(const Report& r) {
     out << "\n";
   }
 
+  out << "## Latency SLOs by journey\n\n";
+  if (!r.journeys_configured) {
+    out << "No journeys configured: map application_name values or sqlcommenter tags to journeys in "
+           "`.pgsift.toml` (`[journeys.<name>]` with `p95_ms`).\n\n";
+  } else if (!r.has_logs) {
+    out << "Not measured: journeys are measured on server logs. Pass `--logs`.\n\n";
+  } else {
+    out << "| Journey | Matches | Calls | Objective | Measured | Target | Over target | Error budget burned | Status "
+           "|\n|---|---|--:|--:|--:|--:|--:|--:|---|\n";
+    for (const JourneyResult& j : r.journeys) {
+      char objective[32];
+      snprintf(objective, sizeof objective, "p%g", j.spec.objective * 100);
+      out << "| " << j.spec.name << " | " << JourneyMatch(j.spec) << " | " << j.calls << " | " << objective << " | "
+          << (j.calls ? FormatMs(j.p95_ms) : "-") << " | " << FormatMs(j.spec.target_ms) << " | " << j.over << " | "
+          << (j.calls ? Percent(j.budget_burned()) : "-") << " | " << JourneyStatus(j) << " |\n";
+    }
+    out << "\n";
+  }
+
   out << "## Findings\n\n";
   if (!r.has_logs) {
     out << "Not run: workload rules read server logs. Pass `--logs`.\n\n";

@@ -54,6 +54,21 @@ std::string FormatBytes(int64_t bytes) {
   return buf;
 }
 
+std::string JourneyMatch(const JourneySpec& spec) {
+  std::string out;
+  if (!spec.applications.empty()) {
+    out = "application_name ";
+    for (size_t i = 0; i < spec.applications.size(); ++i) out += (i ? ", " : "") + spec.applications[i];
+  }
+  for (const auto& [k, v] : spec.tags) out += (out.empty() ? "tag " : "; tag ") + k + "=" + v;
+  return out;
+}
+
+std::string JourneyStatus(const JourneyResult& r) {
+  if (r.calls == 0) return "no calls";
+  return r.budget_burned() <= 1.0 ? "ok" : "missed";
+}
+
 Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
                    size_t rules_run, const ReportOptions& options) {
   Report r;

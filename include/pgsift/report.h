@@ -10,6 +10,7 @@
 
 #include "pgsift/analyze.h"
 #include "pgsift/finding.h"
+#include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
 
 namespace pgsift {
@@ -71,6 +72,9 @@ struct Report {
   std::map<int64_t, Breakdown> load_by_hour;  // hour start, UTC seconds
   size_t rules_run = 0;
   std::vector<Finding> findings;
+  // Latency SLOs: journeys from .pgsift.toml, measured on --logs.
+  bool journeys_configured = false;
+  std::vector<JourneyResult> journeys;
   ReportOptions options;
 };
 
@@ -123,5 +127,7 @@ std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no n
 std::string FormatMs(double ms);                      // "1.23 ms", "4.5 s", "2.1 h"
 std::string FormatChange(double before, double now);  // "+12%", "-3%", "new", "n/a"
 std::string FormatBytes(int64_t bytes);
+std::string JourneyMatch(const JourneySpec& spec);       // "application_name clinic-web; tag route=/billing"
+std::string JourneyStatus(const JourneyResult& result);  // "ok" | "missed" | "no calls"
 
 }  // namespace pgsift

@@ -10,7 +10,7 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 out=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-html.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 "$pgsift" report --from "$fixtures/pgss/a.json.gz" --to "$fixtures/pgss/b.json.gz" \
-  --logs "$fixtures/logs/clinic.stderr.log" --format html -o "$out/report.html"
+  --logs "$fixtures/logs/clinic.stderr.log" --config "$fixtures/pgss/journeys.toml" --format html -o "$out/report.html"
 flags=(--headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$out/profile"
        --enable-logging=stderr --v=0 --window-size=1200,2400)
 timeout 120 "$browser" "${flags[@]}" --screenshot="$out/shot.png" "file://$out/report.html" \
@@ -31,7 +31,7 @@ for chart in ("chart-top", "chart-load"):
         fail.append(f"chart {chart} not in the rendered DOM")
 if dom.count("<rect") < 24:
     fail.append(f"expected the bars and the 24-hour heat map, found {dom.count('<rect')} rects")
-if "Regressions" not in dom or "CANARY" in dom:
+if "Regressions" not in dom or "Latency SLOs by journey" not in dom or "CANARY" in dom:
     fail.append("report content missing or a canary value shown")
 png = open(f"{out}/shot.png", "rb").read()
 if not png.startswith(b"\x89PNG\r\n\x1a\n"):
