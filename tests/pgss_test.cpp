@@ -79,6 +79,24 @@ TEST(PgssExport, FingerprintsMatchTheLiveSnapshot) {
   EXPECT_GT(csv->entries.size(), b.entries.size());
 }
 
+TEST(PgssExport, PgsiftSessionsAreReadOnlyAndBounded) {
+  // The server's own record (exported after snapshots a and b): every
+  // session pgsift opened ran these settings first; the snapshots leave them out.
+  std::string raw = Slurp(Fixture("pgss/pgss_15.csv"));
+  for (const char* set :
+       {"SET application_name = 'pgsift'", "SET default_transaction_read_only = on", "SET statement_timeout = 60000",
+        "SET lock_timeout = 2000", "SET idle_in_transaction_session_timeout = 60000"}) {
+    EXPECT_NE(raw.find(set), std::string::npos) << set;
+  }
+  auto csv = ReadPgssExport(Fixture("pgss/pgss_15.csv"));
+  ASSERT_TRUE(csv.ok()) << csv.error();
+  const PgssEntry* ro = Find(*csv, "SET default_transaction_read_only = $1");
+  ASSERT_NE(ro, nullptr);
+  EXPECT_EQ(ro->calls, 2);  // snapshots a and b
+  Snapshot b = Load("b.json.gz");
+  for (const PgssEntry& e : b.entries) EXPECT_FALSE(e.query.starts_with("SET ")) << e.query;
+}
+
 TEST(PgssExport, NeverKeepsLiteralsOrComments) {
   auto csv = ReadPgssExport(Fixture("pgss/pgss_15.csv"));
   ASSERT_TRUE(csv.ok()) << csv.error();
