@@ -179,6 +179,11 @@ std::string RenderReportHtml(const Report& r) {
       << " vs baseline</div>"
       << "<div class=\"card\">Cache hit ratio<b>" << Percent(r.window.hit_ratio) << "</b>baseline "
       << Percent(r.before.hit_ratio) << "</div>"
+      << (r.size_to_bytes > 0
+              ? "<div class=\"card\">Database size<b>" + FormatBytes(r.size_to_bytes) + "</b>" +
+                    FormatChange(static_cast<double>(r.size_from_bytes), static_cast<double>(r.size_to_bytes)) +
+                    " vs start</div>"
+              : std::string())
       << "<div class=\"card\">Errors<b>" << (r.has_logs ? std::to_string(r.log_errors) : "-") << "</b>"
       << (r.has_logs ? "from logs" : "no --logs") << "</div></div>\n";
 

@@ -60,6 +60,7 @@ std::string RenderReportJson(const Report& r, bool partial) {
                      {"min_calls", r.options.min_calls}};
   j["window"] = PeriodJson(r.window);
   j["before"] = PeriodJson(r.before);
+  if (r.size_to_bytes > 0) j["database_size_bytes"] = {{"from", r.size_from_bytes}, {"to", r.size_to_bytes}};
   j["top_queries"] = QueriesJson(r.top);
   j["regressions"] = QueriesJson(r.regressions);
   j["new_queries"] = QueriesJson(r.new_queries);

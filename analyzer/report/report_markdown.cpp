@@ -92,6 +92,10 @@ std::string RenderReportMarkdown(const Report& r) {
   out << "| Mean time per call | " << FormatMs(mean_now) << " | " << FormatMs(mean_before) << " | "
       << FormatChange(mean_before, mean_now) << " |\n";
   out << "| Cache hit ratio | " << Percent(r.window.hit_ratio) << " | " << Percent(r.before.hit_ratio) << " | - |\n";
+  if (r.size_to_bytes > 0) {
+    out << "| Database size | " << FormatBytes(r.size_to_bytes) << " | " << FormatBytes(r.size_from_bytes) << " | "
+        << FormatChange(static_cast<double>(r.size_from_bytes), static_cast<double>(r.size_to_bytes)) << " |\n";
+  }
   out << "| Errors (from logs) | " << (r.has_logs ? std::to_string(r.log_errors) : "no --logs") << " | - | - |\n\n";
   if (!wow)
     out << "Totals of a cumulative baseline are not comparable to one window; pass `--prev` for week-over-week.\n\n";

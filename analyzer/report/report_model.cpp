@@ -81,6 +81,8 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
   r.reset = delta.reset;
   r.reset_reason = delta.reset_reason;
   r.window = PeriodOf(delta.window);
+  r.size_from_bytes = from.database_size_bytes;
+  r.size_to_bytes = to.database_size_bytes;
   r.vanished_unknown = delta.reset && !from.stats_reset.empty() && from.stats_reset != to.stats_reset;
 
   // Baseline per fingerprint: the previous window, or everything up to `from`.

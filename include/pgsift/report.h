@@ -60,6 +60,7 @@ struct Report {
   bool reset = false;
   std::string reset_reason;
   ReportPeriod window, before;
+  int64_t size_from_bytes = 0, size_to_bytes = 0;  // database size at each snapshot (0: unknown)
   std::vector<ReportQuery> top, regressions, new_queries, vanished;
   // Every fingerprint run in the window (unsorted top list), for --partial.
   std::vector<ReportQuery> all;
