@@ -48,7 +48,7 @@ TEST(PgssExport, Pg15CsvAndJsonReadTheSameRows) {
   ASSERT_TRUE(json.ok()) << json.error();
   EXPECT_EQ(csv->source, "csv");
   EXPECT_EQ(json->source, "json");
-  ASSERT_EQ(csv->entries.size(), 32u);
+  ASSERT_EQ(csv->entries.size(), 35u);
   // json_agg ran after \copy, whose own row is the one extra.
   ASSERT_EQ(json->entries.size(), csv->entries.size() + 1);
   std::map<std::tuple<uint32_t, uint32_t, int64_t>, const PgssEntry*> by_key;
@@ -80,7 +80,7 @@ TEST(PgssExport, FingerprintsMatchTheLiveSnapshot) {
 }
 
 TEST(PgssExport, PgsiftSessionsAreReadOnlyAndBounded) {
-  // The server's own record (exported after snapshots a and b): every
+  // The server's own record (exported after snapshots a, b, b_all): every
   // session pgsift opened ran these settings first; the snapshots leave them out.
   std::string raw = Slurp(Fixture("pgss/pgss_15.csv"));
   for (const char* set :
@@ -92,7 +92,7 @@ TEST(PgssExport, PgsiftSessionsAreReadOnlyAndBounded) {
   ASSERT_TRUE(csv.ok()) << csv.error();
   const PgssEntry* ro = Find(*csv, "SET default_transaction_read_only = $1");
   ASSERT_NE(ro, nullptr);
-  EXPECT_EQ(ro->calls, 2);  // snapshots a and b
+  EXPECT_EQ(ro->calls, 3);  // snapshots a, b and b_all
   Snapshot b = Load("b.json.gz");
   for (const PgssEntry& e : b.entries) EXPECT_FALSE(e.query.starts_with("SET ")) << e.query;
 }
@@ -173,6 +173,17 @@ TEST(PgssExport, BadInputNamesFileAndLine) {
   auto missing = ReadPgssExport("/nonexistent/pgss.csv");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().find("/nonexistent/pgss.csv"), std::string::npos);
+}
+
+TEST(Snapshot, ConnectedDatabaseOnlyUnlessAllDatabases) {
+  // clinic_other ran one query between b and b_all (make_snapshots.sh).
+  Snapshot b = Load("b.json.gz"), all = Load("b_all.json.gz");
+  std::set<std::string> b_dbs, all_dbs;
+  for (const PgssEntry& e : b.entries) b_dbs.insert(e.database);
+  for (const PgssEntry& e : all.entries) all_dbs.insert(e.database);
+  EXPECT_EQ(b_dbs, (std::set<std::string>{"postgres"}));
+  EXPECT_EQ(all_dbs, (std::set<std::string>{"clinic_other", "postgres"}));
+  EXPECT_EQ(all.entries.size(), b.entries.size() + 1);
 }
 
 TEST(Snapshot, RoundTripsThroughJson) {

@@ -46,6 +46,8 @@ Command AddSnapshotCommand(CLI::App& app) {
   cmd->add_option("--label", s->label, "Database name to record (for exports, which have none)");
   cmd->add_option("-o,--output", s->output, "Snapshot file to write (gzip JSON, schema pgsift.snapshot.v1)")
       ->required();
+  cmd->add_flag("--all-databases", s->connect.all_databases,
+                "Keep pg_stat_statements rows of every database on the server (default: the connected one)");
   cmd->add_option("--statement-timeout", s->connect.statement_timeout_ms, "Milliseconds per query")->default_val(60000);
   return {cmd, [s]() { return RunSnapshot(*s); }};
 }

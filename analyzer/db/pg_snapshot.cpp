@@ -88,10 +88,15 @@ void DropOwnStatements(const std::vector<std::string>& sent, Snapshot* s) {
   std::erase_if(s->entries, [&](const PgssEntry& e) { return !e.fallback && own.count(e.fingerprint); });
 }
 
-void ReadPgss(Session& tx, const std::string& schema, Snapshot* s) {
-  pqxx::result r = tx.Exec("SELECT s.*, d.datname, u.rolname FROM " + tx.QuoteName(schema) +
-                           ".pg_stat_statements s LEFT JOIN pg_database d ON d.oid = s.dbid"
-                           " LEFT JOIN pg_roles u ON u.oid = s.userid");
+std::string PgssSql(const std::string& quoted_schema, bool all_databases) {
+  return "SELECT s.*, d.datname, u.rolname FROM " + quoted_schema +
+         ".pg_stat_statements s LEFT JOIN pg_database d ON d.oid = s.dbid"
+         " LEFT JOIN pg_roles u ON u.oid = s.userid" +
+         (all_databases ? "" : " WHERE d.datname = current_database()");
+}
+
+void ReadPgss(Session& tx, const std::string& schema, bool all_databases, Snapshot* s) {
+  pqxx::result r = tx.Exec(PgssSql(tx.QuoteName(schema), all_databases));
   std::vector<std::string> names;
   for (pqxx::row::size_type i = 0; i < r.columns(); ++i) names.emplace_back(r.column_name(i));
   for (const std::string& n : names) {
@@ -191,7 +196,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     }
     s.pgss_version = Text(ext[0][0]);
     std::string schema = Text(ext[0][1]);
-    ReadPgss(tx, schema, &s);
+    ReadPgss(tx, schema, options.all_databases, &s);
     if (s.server_version_num >= 140000) {
       pqxx::row ri = tx.Exec1(
           "SELECT dealloc, to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -209,7 +214,10 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
                  " 'pg_stat_statements.track_planning', 'log_min_duration_statement')")) {
       s.settings[Text(row[0])] = Text(row[1]);
     }
-    DropOwnStatements(tx.sent(), &s);
+    // Earlier snapshots may have used the other variant of the pgss query.
+    std::vector<std::string> own = tx.sent();
+    own.push_back(PgssSql(tx.QuoteName(schema), !options.all_databases));
+    DropOwnStatements(own, &s);
     NormalizeSnapshot(&s);
     return s;
   } catch (const std::exception& e) {

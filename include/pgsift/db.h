@@ -19,13 +19,18 @@ struct ConnectOptions {
   std::string dsn;
   int statement_timeout_ms = 60000;
   int lock_timeout_ms = 2000;
+  // pg_stat_statements is server-wide. By default only the connected
+  // database's entries are kept, so that one snapshot per database (a fleet
+  // of clinic databases on one server) counts each statement once.
+  bool all_databases = false;
 };
 
 // The DSN with its password replaced by "***" (key=value and URI forms).
 std::string RedactDsn(std::string_view dsn);
 
 // Reads pg_stat_statements (never resets it; any server version 9.5-17, the
-// columns found at run time), pg_stat_statements_info (14+), the current
+// columns found at run time; the connected database's rows unless
+// all_databases), pg_stat_statements_info (14+), the current
 // database's size, table and index statistics, and a few settings.
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options);
 

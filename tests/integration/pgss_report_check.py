@@ -51,6 +51,10 @@ for e in b["entries"]:
         check(e["calls"] >= calls_a[e["fingerprint"]], f"calls went down for {e['query']}")
 check(a["server_version_num"] >= 150000 and "total_exec_time" in a["columns"], "version/columns not detected")
 check(not any("pg_stat_statements s LEFT JOIN" in e["query"] for e in b["entries"]), "pgsift's own query kept")
+b_all = snap("b_all.json.gz")
+check({e["database"] for e in b["entries"]} == {"postgres"}, "b holds other databases' rows")
+check({e["database"] for e in b_all["entries"]} == {"postgres", "clinic_other"}, "--all-databases lost a database")
+check(not any("pg_stat_statements s LEFT JOIN" in e["query"] for e in b_all["entries"]), "own query kept in b_all")
 
 fleet = json.load(open(os.path.join(out, "fleet.json")))
 check([d["database"] for d in fleet["databases"]] == ["north", "south"], f"fleet databases: {fleet['databases']}")
