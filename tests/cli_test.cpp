@@ -115,17 +115,15 @@ TEST_F(CliTest, EmptyFileIsRejected) {
 TEST_F(CliTest, MissingFileDoesNotLoseTheOthers) {
   std::string json = (dir_ / "two.json").string();
   CliRun r = Pgsift("analyze " + (dir_ / "nope.log").string() + " " + Fixture("pgbadger/stmt_type.log") + " --json " +
-                    json + " -q");
+                 json + " -q");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("cannot open"), std::string::npos) << r.out;
   EXPECT_NE(Slurp(json).find("\"calls\": 12,"), std::string::npos);
 }
 
 TEST_F(CliTest, StdinAndCompressionGiveTheSameAnswer) {
-  CliRun a =
-      Pgsift("analyze -q --json " + (dir_ / "a.json").string() + " " + Fixture("pgbadger/light.postgres.log.bz2"));
-  CliRun b =
-      Pgsift("analyze -q --json " + (dir_ / "b.json").string() + " - < " + Fixture("pgbadger/light.postgres.log.bz2"));
+  CliRun a = Pgsift("analyze -q --json " + (dir_ / "a.json").string() + " " + Fixture("pgbadger/light.postgres.log.bz2"));
+  CliRun b = Pgsift("analyze -q --json " + (dir_ / "b.json").string() + " - < " + Fixture("pgbadger/light.postgres.log.bz2"));
   ASSERT_EQ(a.exit_code, 0) << a.out;
   ASSERT_EQ(b.exit_code, 0) << b.out;
   std::string ja = Slurp((dir_ / "a.json").string()), jb = Slurp((dir_ / "b.json").string());
@@ -133,17 +131,13 @@ TEST_F(CliTest, StdinAndCompressionGiveTheSameAnswer) {
 }
 
 TEST_F(CliTest, FingerprintJsonl) {
-  std::string in = Write("q.jsonl",
-                         "\"SELECT * FROM t WHERE id = 1\"\n{\"query\": \"SELECT * FROM t WHERE id = 2\"}\n"
-                         "\"\\\\set x 1\"\nnot json\n");
+  std::string in = Write("q.jsonl", "\"SELECT * FROM t WHERE id = 1\"\n{\"query\": \"SELECT * FROM t WHERE id = 2\"}\n"
+                                    "\"\\\\set x 1\"\nnot json\n");
   CliRun r = Pgsift("fingerprint --jsonl " + in);
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  std::string fp =
-      pgsift::FingerprintHex(pgsift::FingerprintWithLibpgQuery("SELECT * FROM t WHERE id = 1").fingerprint);
-  EXPECT_NE(r.out.find("{\"fingerprint\":\"" + fp +
-                       "\",\"normalized\":\"SELECT * FROM t WHERE id = $1\"}\n"
-                       "{\"fingerprint\":\"" +
-                       fp + "\""),
+  std::string fp = pgsift::FingerprintHex(pgsift::FingerprintWithLibpgQuery("SELECT * FROM t WHERE id = 1").fingerprint);
+  EXPECT_NE(r.out.find("{\"fingerprint\":\"" + fp + "\",\"normalized\":\"SELECT * FROM t WHERE id = $1\"}\n"
+                       "{\"fingerprint\":\"" + fp + "\""),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\"fallback\":true"), std::string::npos) << r.out;

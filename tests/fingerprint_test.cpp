@@ -48,21 +48,11 @@ std::string ChangeLiterals(const std::string& sql) {
     out.append(sql, pos, lit.begin - pos);
     std::string text = sql.substr(lit.begin, lit.end - lit.begin);
     switch (lit.kind) {
-      case sql::LiteralKind::kInt:
-        out += text == "3" ? "4" : "3";
-        break;
-      case sql::LiteralKind::kString:
-        out += text == "'zz'" ? "'yy'" : "'zz'";
-        break;
-      case sql::LiteralKind::kNumeric:
-        out += text.find('.') != std::string::npos ? "0.25" : "77777777777";
-        break;
-      case sql::LiteralKind::kBool:
-        out += (text.size() == 4 ? "false" : "true");
-        break;
-      default:
-        out += text;
-        break;
+      case sql::LiteralKind::kInt: out += text == "3" ? "4" : "3"; break;
+      case sql::LiteralKind::kString: out += text == "'zz'" ? "'yy'" : "'zz'"; break;
+      case sql::LiteralKind::kNumeric: out += text.find('.') != std::string::npos ? "0.25" : "77777777777"; break;
+      case sql::LiteralKind::kBool: out += (text.size() == 4 ? "false" : "true"); break;
+      default: out += text; break;
     }
     pos = lit.end;
   }
@@ -163,8 +153,7 @@ TEST(Fingerprint, InlineLiteralsHitTheCache) {
 
 TEST(ShapeKey, LexesLiteralsLikeTheServer) {
   sql::ShapeKey sk;
-  std::string q =
-      "SELECT E'a\\'b', 'x''y', $$z$$, $t$q$t$, B'01', X'1F', 12, 1.5, 1e3, 3000000000, $1, true, NULL, a$b";
+  std::string q = "SELECT E'a\\'b', 'x''y', $$z$$, $t$q$t$, B'01', X'1F', 12, 1.5, 1e3, 3000000000, $1, true, NULL, a$b";
   sql::BuildShapeKey(q, false, &sk);
   std::string kinds;
   for (const auto& l : sk.literals) kinds.push_back(static_cast<char>(l.kind));

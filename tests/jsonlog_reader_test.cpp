@@ -21,6 +21,8 @@ using testing::ReadFixture;
 using testing::Rec;
 using testing::Skip;
 
+
+
 Collect Read(const std::string& data) {
   auto source = MemorySource(data);
   LineReader lines(source.get());

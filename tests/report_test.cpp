@@ -78,6 +78,9 @@ TEST(Report, SectionsFromTheRealSnapshots) {
   for (const auto& q : r.new_queries) dashboard_new |= q.query.starts_with("SELECT status, count(*) FROM appointments");
   EXPECT_TRUE(dashboard_new);
   EXPECT_EQ(r.baseline, "cumulative");
+  ASSERT_EQ(r.duplicate_indexes.size(), 1u);  // make_snapshots.sh creates the same index twice
+  ASSERT_EQ(r.duplicate_indexes[0].size(), 2u);
+  EXPECT_EQ(r.duplicate_indexes[0][1].name, "appointments_patient_idx");
   EXPECT_FALSE(r.reset);
   // Thresholds: a higher relative bar or more calls than there were hides it.
   ReportOptions strict;

@@ -20,6 +20,7 @@ using testing::ReadFixture;
 using testing::Rec;
 using testing::Skip;
 
+
 std::vector<std::string> SplitLines(const std::string& data) {
   std::vector<std::string> out;
   size_t pos = 0;

@@ -27,7 +27,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TableStats, schema, name, seq_sc
                                                 idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup, n_dead_tup,
                                                 heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, size_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IndexStats, schema, table, name, idx_scan, idx_tup_read, idx_tup_fetch,
-                                                idx_blks_read, idx_blks_hit, size_bytes, unique, primary)
+                                                idx_blks_read, idx_blks_hit, size_bytes, unique, primary,
+                                                definition_key)
 
 namespace {
 

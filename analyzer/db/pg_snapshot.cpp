@@ -131,9 +131,12 @@ void ReadRelations(Session& tx, Snapshot* s) {
   }
   for (const pqxx::row& row :
        tx.Exec("SELECT i.schemaname, i.relname, i.indexrelname, i.idx_scan, i.idx_tup_read, i.idx_tup_fetch,"
-               " io.idx_blks_read, io.idx_blks_hit, pg_relation_size(i.indexrelid), x.indisunique, x.indisprimary"
+               " io.idx_blks_read, io.idx_blks_hit, pg_relation_size(i.indexrelid), x.indisunique, x.indisprimary,"
+               " md5(concat_ws('|', x.indkey::text, x.indclass::text, x.indcollation::text, x.indisunique,"
+               " am.amname, pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid)))"
                " FROM pg_stat_user_indexes i JOIN pg_statio_user_indexes io USING (indexrelid)"
-               " JOIN pg_index x ON x.indexrelid = i.indexrelid")) {
+               " JOIN pg_index x ON x.indexrelid = i.indexrelid JOIN pg_class c ON c.oid = i.indexrelid"
+               " JOIN pg_am am ON am.oid = c.relam")) {
     IndexStats x;
     x.schema = Text(row[0]);
     x.table = Text(row[1]);
@@ -146,6 +149,7 @@ void ReadRelations(Session& tx, Snapshot* s) {
     x.size_bytes = Int(row[8]);
     x.unique = Text(row[9]) == "t";
     x.primary = Text(row[10]) == "t";
+    x.definition_key = Text(row[11]);
     s->indexes.push_back(std::move(x));
   }
 }

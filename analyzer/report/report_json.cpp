@@ -71,6 +71,19 @@ std::string RenderReportJson(const Report& r, bool partial) {
     unused.push_back({{"schema", x.schema}, {"table", x.table}, {"index", x.name}, {"size_bytes", x.size_bytes}});
   }
   j["unused_indexes"] = unused;
+  nlohmann::ordered_json dups = nlohmann::ordered_json::array();
+  for (const auto& group : r.duplicate_indexes) {
+    nlohmann::ordered_json g;
+    g["schema"] = group[0].schema;
+    g["table"] = group[0].table;
+    g["keep"] = group[0].name;
+    nlohmann::ordered_json drop = nlohmann::ordered_json::array();
+    for (size_t i = 1; i < group.size(); ++i)
+      drop.push_back({{"index", group[i].name}, {"size_bytes", group[i].size_bytes}});
+    g["drop"] = drop;
+    dups.push_back(std::move(g));
+  }
+  j["duplicate_indexes"] = dups;
   j["has_logs"] = r.has_logs;
   if (r.has_logs) {
     j["log_errors"] = r.log_errors;

@@ -202,6 +202,23 @@ std::string RenderReportMarkdown(const Report& r) {
       out << "| " << x.schema << "." << x.name << " | " << x.table << " | " << FormatBytes(x.size_bytes) << " |\n";
     }
   }
+  out << "\n## Duplicate indexes\n\nSame columns, operator classes, expressions and predicate on one table: "
+         "every write maintains each of them.\n\n";
+  if (r.duplicate_indexes.empty()) {
+    out << "None.\n";
+  } else {
+    out << "| Table | Keep | Drop | Size of the rest |\n|---|---|---|--:|\n";
+    for (const auto& group : r.duplicate_indexes) {
+      std::string drop;
+      int64_t bytes = 0;
+      for (size_t i = 1; i < group.size(); ++i) {
+        drop += (i > 1 ? ", " : "") + group[i].schema + "." + group[i].name;
+        bytes += group[i].size_bytes;
+      }
+      out << "| " << group[0].table << " | " << group[0].schema << "." << group[0].name << " | " << drop << " | "
+          << FormatBytes(bytes) << " |\n";
+    }
+  }
   return out.str();
 }
 

@@ -161,7 +161,25 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
   for (const IndexStats& x : to.indexes) {
     auto it = before_idx.find({x.schema, x.table, x.name});
     if (it == before_idx.end() || x.unique || x.primary) continue;
-    if (x.idx_scan == it->second->idx_scan) r.unused_indexes.push_back({x.schema, x.table, x.name, x.size_bytes});
+    if (x.idx_scan == it->second->idx_scan) {
+      r.unused_indexes.push_back({x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique});
+    }
+  }
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ReportIndex>> same;
+  for (const IndexStats& x : to.indexes) {
+    if (x.definition_key.empty()) continue;
+    same[{x.schema, x.table, x.definition_key}].push_back(
+        {x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique || x.primary});
+  }
+  for (auto& [key, group] : same) {
+    if (group.size() < 2) continue;
+    // Keep a constraint's index first, then the most used, then by name.
+    std::sort(group.begin(), group.end(), [](const ReportIndex& a, const ReportIndex& b) {
+      if (a.unique != b.unique) return a.unique;
+      if (a.scans != b.scans) return a.scans > b.scans;
+      return a.name < b.name;
+    });
+    r.duplicate_indexes.push_back(group);
   }
 
   if (logs != nullptr) {

@@ -112,6 +112,10 @@ struct IndexStats {
   int64_t idx_blks_read = 0, idx_blks_hit = 0;
   int64_t size_bytes = 0;
   bool unique = false, primary = false;
+  // md5 of what makes two indexes the same (columns, operator classes,
+  // expressions, predicate, uniqueness), without the name: equal keys on
+  // one table are duplicates. The definition itself is not stored.
+  std::string definition_key;
 };
 
 inline constexpr std::string_view kSnapshotSchema = "pgsift.snapshot.v1";

@@ -50,6 +50,8 @@ struct ReportPeriod {
 struct ReportIndex {
   std::string schema, table, name;
   int64_t size_bytes = 0;
+  int64_t scans = 0;  // idx_scan at `to`
+  bool unique = false;
 };
 
 struct Report {
@@ -67,6 +69,8 @@ struct Report {
   // After a full reset a query not run since looks vanished: not listed then.
   bool vanished_unknown = false;
   std::vector<ReportIndex> unused_indexes;  // no scans in the window, not unique/primary
+  // Same definition on the same table in `to`: each group, the one to keep first.
+  std::vector<std::vector<ReportIndex>> duplicate_indexes;
   // From --logs only (pg_stat_statements has no time of day).
   bool has_logs = false;
   uint64_t log_errors = 0;

@@ -38,6 +38,8 @@ check([q["query"] for q in ab["vanished_queries"]] == [removed], f"vanished: {ab
 check(not ab["reset"], "a->b has no reset")
 check(ab["top_queries"][0]["query"] == slowed, "slowed query should cost most")
 check(any(x["index"] == "patients_name_idx" for x in ab["unused_indexes"]), "unused index not reported")
+dups = [(d["table"], d["keep"], [x["index"] for x in d["drop"]]) for d in ab["duplicate_indexes"]]
+check(dups == [("appointments", "appointments_by_patient", ["appointments_patient_idx"])], f"duplicates: {dups}")
 
 bc = json.load(open(os.path.join(out, "bc.json")))
 check(bc["reset"] and "stats_reset" in bc.get("reset_reason", ""), f"b->c reset not detected: {bc.get('reset_reason')}")
