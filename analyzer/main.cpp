@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands = {
       cli::AddAnalyzeCommand(app),
       cli::AddFingerprintCommand(app),
+      cli::AddSnapshotCommand(app),
+      cli::AddReportCommand(app),
   };
 
   try {

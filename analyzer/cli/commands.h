@@ -18,5 +18,7 @@ struct Command {
 
 Command AddAnalyzeCommand(CLI::App& app);
 Command AddFingerprintCommand(CLI::App& app);
+Command AddSnapshotCommand(CLI::App& app);
+Command AddReportCommand(CLI::App& app);
 
 }  // namespace pgsift::cli

@@ -5,16 +5,19 @@ namespace {
 
 class FanOut : public StatementSink {
  public:
-  explicit FanOut(const std::vector<WorkloadRule*>& rules) : rules_(rules) {}
+  FanOut(const std::vector<WorkloadRule*>& rules, StatementSink* also) : rules_(rules), also_(also) {}
   void OnStatement(const StatementRun& run) override {
     for (WorkloadRule* r : rules_) r->OnStatement(run);
+    if (also_ != nullptr) also_->OnStatement(run);
   }
   void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
     for (WorkloadRule* r : rules_) r->OnSessionEnd(input, session, time_us);
+    if (also_ != nullptr) also_->OnSessionEnd(input, session, time_us);
   }
 
  private:
   const std::vector<WorkloadRule*>& rules_;
+  StatementSink* also_;  // the caller's own options.statements, if any
 };
 
 }  // namespace
@@ -32,7 +35,7 @@ std::vector<std::unique_ptr<WorkloadRule>> MakeWorkloadRules() {
 }
 
 Result<AnalyzeResult> AnalyzeWithRules(AnalyzeOptions options, const std::vector<WorkloadRule*>& rules) {
-  FanOut fan(rules);
+  FanOut fan(rules, options.statements);
   if (!rules.empty()) options.statements = &fan;
   Result<AnalyzeResult> result = Analyze(options);
   if (!result.ok()) return result;

@@ -24,7 +24,8 @@ class WorkloadRule : public Rule, public StatementSink {
 std::vector<std::unique_ptr<WorkloadRule>> MakeWorkloadRules();
 
 // Analyze() with `rules` attached to the statement stream; their findings
-// (sorted) land in AnalyzeResult::findings. `rules` may be empty.
+// (sorted) land in AnalyzeResult::findings. `rules` may be empty. A sink
+// already in options.statements still sees every statement too.
 Result<AnalyzeResult> AnalyzeWithRules(AnalyzeOptions options, const std::vector<WorkloadRule*>& rules);
 
 }  // namespace pgsift

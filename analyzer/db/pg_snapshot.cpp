@@ -1,0 +1,234 @@
+// The one file that talks to a live server through libpqxx: snapshots.
+#include <algorithm>
+#include <cstdlib>
+#include <pqxx/pqxx>
+#include <set>
+#include <string>
+
+#include "pgsift/db.h"
+
+namespace pgsift {
+namespace {
+
+// The password in a DSN, or "" (key=value "password=..." or URI user:pw@).
+std::string PasswordOf(std::string_view dsn) {
+  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
+    size_t start = dsn.find("://") + 3;
+    size_t at = dsn.find('@', start);
+    size_t slash = dsn.find('/', start);
+    if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
+      std::string_view userinfo = dsn.substr(start, at - start);
+      size_t colon = userinfo.find(':');
+      if (colon != std::string_view::npos) return std::string(userinfo.substr(colon + 1));
+    }
+    size_t q = dsn.find("password=");
+    if (q != std::string_view::npos) {
+      size_t end = dsn.find('&', q);
+      return std::string(dsn.substr(q + 9, end == std::string_view::npos ? end : end - q - 9));
+    }
+    return "";
+  }
+  size_t p = dsn.find("password");
+  while (p != std::string_view::npos) {
+    size_t eq = dsn.find_first_not_of(' ', p + 8);
+    if (eq != std::string_view::npos && dsn[eq] == '=') {
+      size_t v = dsn.find_first_not_of(' ', eq + 1);
+      if (v == std::string_view::npos) return "";
+      if (dsn[v] == '\'') {
+        size_t end = dsn.find('\'', v + 1);
+        return std::string(dsn.substr(v + 1, end == std::string_view::npos ? end : end - v - 1));
+      }
+      size_t end = dsn.find(' ', v);
+      return std::string(dsn.substr(v, end == std::string_view::npos ? end : end - v));
+    }
+    p = dsn.find("password", p + 8);
+  }
+  return "";
+}
+
+std::string Redact(std::string text, const std::string& password) {
+  if (password.empty()) return text;
+  for (size_t p = text.find(password); p != std::string::npos; p = text.find(password, p + 3)) {
+    text.replace(p, password.size(), "***");
+  }
+  return text;
+}
+
+std::string Text(const pqxx::field& f) { return f.is_null() ? std::string() : std::string(f.c_str()); }
+int64_t Int(const pqxx::field& f) { return f.is_null() ? 0 : f.as<int64_t>(); }
+
+// Runs SQL and remembers its text: pgsift's own statements show up in
+// pg_stat_statements too and are left out of the snapshot by fingerprint.
+class Session {
+ public:
+  explicit Session(pqxx::nontransaction& tx) : tx_(tx) {}
+  pqxx::result Exec(const std::string& sql) {
+    sent_.push_back(sql);
+    return tx_.exec(sql);
+  }
+  pqxx::row Exec1(const std::string& sql) {
+    sent_.push_back(sql);
+    return tx_.exec1(sql);
+  }
+  std::string QuoteName(const std::string& name) { return tx_.quote_name(name); }
+  const std::vector<std::string>& sent() const { return sent_; }
+
+ private:
+  pqxx::nontransaction& tx_;
+  std::vector<std::string> sent_;
+};
+
+void DropOwnStatements(const std::vector<std::string>& sent, Snapshot* s) {
+  std::set<uint64_t> own;
+  for (const std::string& sql : sent) {
+    PgssEntry probe;
+    (void)SetPgssColumn(&probe, "query", sql);
+    own.insert(probe.fingerprint);
+  }
+  std::erase_if(s->entries, [&](const PgssEntry& e) { return !e.fallback && own.count(e.fingerprint); });
+}
+
+std::string PgssSql(const std::string& quoted_schema, bool all_databases) {
+  return "SELECT s.*, d.datname, u.rolname FROM " + quoted_schema +
+         ".pg_stat_statements s LEFT JOIN pg_database d ON d.oid = s.dbid"
+         " LEFT JOIN pg_roles u ON u.oid = s.userid" +
+         (all_databases ? "" : " WHERE d.datname = current_database()");
+}
+
+void ReadPgss(Session& tx, const std::string& schema, bool all_databases, Snapshot* s) {
+  pqxx::result r = tx.Exec(PgssSql(tx.QuoteName(schema), all_databases));
+  std::vector<std::string> names;
+  for (pqxx::row::size_type i = 0; i < r.columns(); ++i) names.emplace_back(r.column_name(i));
+  for (const std::string& n : names) {
+    std::string_view canonical = CanonicalPgssColumn(n);
+    if (!canonical.empty() && canonical != "user" && canonical != "database") s->columns.emplace_back(canonical);
+  }
+  std::sort(s->columns.begin(), s->columns.end());
+  for (const pqxx::row& row : r) {
+    PgssEntry e;
+    for (size_t i = 0; i < names.size(); ++i) {
+      auto set = SetPgssColumn(&e, names[i], Text(row[static_cast<pqxx::row::size_type>(i)]));
+      if (!set.ok()) throw std::runtime_error("pg_stat_statements: " + set.error());
+    }
+    s->entries.push_back(std::move(e));
+  }
+}
+
+void ReadRelations(Session& tx, Snapshot* s) {
+  for (const pqxx::row& row :
+       tx.Exec("SELECT t.schemaname, t.relname, t.seq_scan, t.seq_tup_read, t.idx_scan, t.idx_tup_fetch,"
+               " t.n_tup_ins, t.n_tup_upd, t.n_tup_del, t.n_live_tup, t.n_dead_tup, io.heap_blks_read,"
+               " io.heap_blks_hit, io.idx_blks_read, io.idx_blks_hit, pg_total_relation_size(t.relid)"
+               " FROM pg_stat_user_tables t JOIN pg_statio_user_tables io USING (relid)")) {
+    TableStats t;
+    t.schema = Text(row[0]);
+    t.name = Text(row[1]);
+    int64_t* fields[] = {&t.seq_scan,      &t.seq_tup_read,  &t.idx_scan,     &t.idx_tup_fetch, &t.n_tup_ins,
+                         &t.n_tup_upd,     &t.n_tup_del,     &t.n_live_tup,   &t.n_dead_tup,    &t.heap_blks_read,
+                         &t.heap_blks_hit, &t.idx_blks_read, &t.idx_blks_hit, &t.size_bytes};
+    for (int i = 0; i < 14; ++i) *fields[i] = Int(row[i + 2]);
+    s->tables.push_back(std::move(t));
+  }
+  for (const pqxx::row& row :
+       tx.Exec("SELECT i.schemaname, i.relname, i.indexrelname, i.idx_scan, i.idx_tup_read, i.idx_tup_fetch,"
+               " io.idx_blks_read, io.idx_blks_hit, pg_relation_size(i.indexrelid), x.indisunique, x.indisprimary,"
+               " md5(concat_ws('|', x.indkey::text, x.indclass::text, x.indcollation::text, x.indisunique,"
+               " am.amname, pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid)))"
+               " FROM pg_stat_user_indexes i JOIN pg_statio_user_indexes io USING (indexrelid)"
+               " JOIN pg_index x ON x.indexrelid = i.indexrelid JOIN pg_class c ON c.oid = i.indexrelid"
+               " JOIN pg_am am ON am.oid = c.relam")) {
+    IndexStats x;
+    x.schema = Text(row[0]);
+    x.table = Text(row[1]);
+    x.name = Text(row[2]);
+    x.idx_scan = Int(row[3]);
+    x.idx_tup_read = Int(row[4]);
+    x.idx_tup_fetch = Int(row[5]);
+    x.idx_blks_read = Int(row[6]);
+    x.idx_blks_hit = Int(row[7]);
+    x.size_bytes = Int(row[8]);
+    x.unique = Text(row[9]) == "t";
+    x.primary = Text(row[10]) == "t";
+    x.definition_key = Text(row[11]);
+    s->indexes.push_back(std::move(x));
+  }
+}
+
+}  // namespace
+
+std::string RedactDsn(std::string_view dsn) { return Redact(std::string(dsn), PasswordOf(dsn)); }
+
+Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
+  std::string dsn = options.dsn;
+  if (dsn.empty()) {
+    const char* url = std::getenv("DATABASE_URL");
+    if (url != nullptr) dsn = url;
+  }
+  std::string password = PasswordOf(dsn);
+  std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction raw(conn);
+    Session tx(raw);
+    // Before anything else: this session can change nothing and wait on nothing for long.
+    tx.Exec("SET application_name = 'pgsift'");
+    tx.Exec("SET default_transaction_read_only = on");
+    tx.Exec("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
+    tx.Exec("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
+    tx.Exec("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
+
+    Snapshot s;
+    s.source = "live";
+    pqxx::row info = tx.Exec1(
+        "SELECT current_setting('server_version_num')::int, current_setting('server_version'),"
+        " current_database(), pg_database_size(current_database()),"
+        " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+    s.server_version_num = info[0].as<int>();
+    s.server_version = Text(info[1]);
+    s.database = Text(info[2]);
+    s.database_size_bytes = Int(info[3]);
+    s.captured_at = Text(info[4]);
+    if (s.server_version_num < 90500) {
+      return Err(where + ": server version " + s.server_version + " is older than 9.5, which pgsift does not read");
+    }
+    pqxx::result ext = tx.Exec(
+        "SELECT e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'pg_stat_statements'");
+    if (ext.empty()) {
+      return Err(where + ": pg_stat_statements is not installed in database " + s.database +
+                 " (add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements)");
+    }
+    s.pgss_version = Text(ext[0][0]);
+    std::string schema = Text(ext[0][1]);
+    ReadPgss(tx, schema, options.all_databases, &s);
+    if (s.server_version_num >= 140000) {
+      pqxx::row ri = tx.Exec1(
+          "SELECT dealloc, to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+          " FROM " +
+          tx.QuoteName(schema) + ".pg_stat_statements_info");
+      s.dealloc = Int(ri[0]);
+      s.stats_reset = Text(ri[1]);
+    }
+    ReadRelations(tx, &s);
+    for (const pqxx::row& row :
+         tx.Exec("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN ("
+                 "'shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'random_page_cost',"
+                 " 'max_connections', 'default_statistics_target', 'track_io_timing', 'jit',"
+                 " 'pg_stat_statements.max', 'pg_stat_statements.track', 'pg_stat_statements.track_utility',"
+                 " 'pg_stat_statements.track_planning', 'log_min_duration_statement')")) {
+      s.settings[Text(row[0])] = Text(row[1]);
+    }
+    // Earlier snapshots may have used the other variant of the pgss query.
+    std::vector<std::string> own = tx.sent();
+    own.push_back(PgssSql(tx.QuoteName(schema), !options.all_databases));
+    DropOwnStatements(own, &s);
+    NormalizeSnapshot(&s);
+    return s;
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return Err(Redact(where + ": " + msg, password));
+  }
+}
+
+}  // namespace pgsift

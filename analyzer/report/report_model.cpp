@@ -1,0 +1,202 @@
+// BuildReport: two snapshots (+ logs) into the report's sections.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "pgsift/report.h"
+
+namespace pgsift {
+namespace {
+
+ReportPeriod PeriodOf(const PgssTotals& t) { return {t.calls, t.exec_ms, t.rows, t.hit_ratio()}; }
+
+bool ByTotalDesc(const ReportQuery& a, const ReportQuery& b) {
+  if (a.total_ms != b.total_ms) return a.total_ms > b.total_ms;
+  return a.fingerprint < b.fingerprint;
+}
+
+}  // namespace
+
+std::string FormatMs(double ms) {
+  char buf[64];
+  if (ms < 1)
+    snprintf(buf, sizeof buf, "%.3f ms", ms);
+  else if (ms < 1000)
+    snprintf(buf, sizeof buf, "%.1f ms", ms);
+  else if (ms < 60'000)
+    snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
+  else if (ms < 3'600'000)
+    snprintf(buf, sizeof buf, "%.1f min", ms / 60'000);
+  else
+    snprintf(buf, sizeof buf, "%.1f h", ms / 3'600'000);
+  return buf;
+}
+
+std::string FormatChange(double before, double now) {
+  if (before <= 0) return now > 0 ? "new" : "n/a";
+  char buf[32];
+  snprintf(buf, sizeof buf, "%+.0f%%", (now - before) / before * 100);
+  return buf;
+}
+
+std::string FormatBytes(int64_t bytes) {
+  char buf[32];
+  double b = static_cast<double>(bytes);
+  if (bytes < 1024)
+    snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else if (b < 1024.0 * 1024)
+    snprintf(buf, sizeof buf, "%.0f kB", b / 1024);
+  else if (b < 1024.0 * 1024 * 1024)
+    snprintf(buf, sizeof buf, "%.1f MB", b / 1024 / 1024);
+  else
+    snprintf(buf, sizeof buf, "%.1f GB", b / 1024 / 1024 / 1024);
+  return buf;
+}
+
+std::string JourneyMatch(const JourneySpec& spec) {
+  std::string out;
+  if (!spec.applications.empty()) {
+    out = "application_name ";
+    for (size_t i = 0; i < spec.applications.size(); ++i) out += (i ? ", " : "") + spec.applications[i];
+  }
+  for (const auto& [k, v] : spec.tags) out += (out.empty() ? "tag " : "; tag ") + k + "=" + v;
+  return out;
+}
+
+std::string JourneyStatus(const JourneyResult& r) {
+  if (r.calls == 0) return "no calls";
+  return r.budget_burned() <= 1.0 ? "ok" : "missed";
+}
+
+Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
+                   size_t rules_run, const ReportOptions& options) {
+  Report r;
+  r.options = options;
+  r.database = to.database;
+  r.server_version = to.server_version;
+  r.from_at = from.captured_at;
+  r.to_at = to.captured_at;
+  SnapshotDelta delta = ComputeDelta(from, to);
+  r.reset = delta.reset;
+  r.reset_reason = delta.reset_reason;
+  r.window = PeriodOf(delta.window);
+  r.size_from_bytes = from.database_size_bytes;
+  r.size_to_bytes = to.database_size_bytes;
+  r.vanished_unknown = delta.reset && !from.stats_reset.empty() && from.stats_reset != to.stats_reset;
+
+  // Baseline per fingerprint: the previous window, or everything up to `from`.
+  std::map<uint64_t, PgssTotals> baseline;
+  if (prev != nullptr) {
+    r.baseline = "previous";
+    SnapshotDelta before = ComputeDelta(*prev, from);
+    r.before = PeriodOf(before.window);
+    for (const FingerprintDelta& q : before.queries) baseline[q.fingerprint] = q.window;
+  } else {
+    r.baseline = "cumulative";
+    PgssTotals all;
+    for (const FingerprintDelta& q : delta.queries) {
+      baseline[q.fingerprint] = q.before;
+      all.Add(q.before);
+    }
+    r.before = PeriodOf(all);
+  }
+
+  for (const FingerprintDelta& q : delta.queries) {
+    ReportQuery row;
+    row.fingerprint = q.fingerprint;
+    row.query = q.query;
+    row.databases = q.databases;
+    row.calls = q.window.calls;
+    row.total_ms = q.window.exec_ms;
+    row.mean_ms = q.window.mean_ms();
+    row.rows = q.window.rows;
+    row.reset = q.reset;
+    row.share = delta.window.exec_ms > 0 ? q.window.exec_ms / delta.window.exec_ms : 0;
+    const PgssTotals& b = baseline[q.fingerprint];
+    row.before_calls = b.calls;
+    row.before_mean_ms = b.mean_ms();
+    if (q.in_from && !q.in_to) {
+      row.trend = "vanished";
+      row.calls = b.calls;
+      row.total_ms = b.exec_ms;
+      row.mean_ms = b.mean_ms();
+      if (!r.vanished_unknown) r.vanished.push_back(row);
+      continue;
+    }
+    if (q.window.calls <= 0) continue;  // present, not run in the window
+    bool enough = row.calls >= options.min_calls && b.calls >= options.min_calls;
+    if (!q.in_from) {
+      row.trend = "new";
+      r.new_queries.push_back(row);
+    } else if (enough && row.mean_ms - row.before_mean_ms >= options.regress_abs_ms &&
+               row.mean_ms >= row.before_mean_ms * (1 + options.regress_rel)) {
+      row.trend = "regressed";
+      r.regressions.push_back(row);
+    } else if (enough && row.before_mean_ms - row.mean_ms >= options.regress_abs_ms &&
+               row.mean_ms * (1 + options.regress_rel) <= row.before_mean_ms) {
+      row.trend = "faster";
+    } else {
+      row.trend = "steady";
+    }
+    r.top.push_back(row);
+    r.all.push_back(row);
+  }
+  std::sort(r.top.begin(), r.top.end(), ByTotalDesc);
+  if (r.top.size() > options.top) r.top.resize(options.top);
+  std::sort(r.regressions.begin(), r.regressions.end(), [](const ReportQuery& a, const ReportQuery& b) {
+    double ea = (a.mean_ms - a.before_mean_ms) * static_cast<double>(a.calls);
+    double eb = (b.mean_ms - b.before_mean_ms) * static_cast<double>(b.calls);
+    if (ea != eb) return ea > eb;  // extra time spent because of the regression
+    return a.fingerprint < b.fingerprint;
+  });
+  std::sort(r.all.begin(), r.all.end(),
+            [](const ReportQuery& a, const ReportQuery& b) { return a.fingerprint < b.fingerprint; });
+  std::sort(r.new_queries.begin(), r.new_queries.end(), ByTotalDesc);
+  std::sort(r.vanished.begin(), r.vanished.end(), ByTotalDesc);
+
+  // Unused indexes: no scan in the window (needs the index in both snapshots).
+  std::map<std::tuple<std::string, std::string, std::string>, const IndexStats*> before_idx;
+  for (const IndexStats& x : from.indexes) before_idx[{x.schema, x.table, x.name}] = &x;
+  for (const IndexStats& x : to.indexes) {
+    auto it = before_idx.find({x.schema, x.table, x.name});
+    if (it == before_idx.end() || x.unique || x.primary) continue;
+    if (x.idx_scan == it->second->idx_scan) {
+      r.unused_indexes.push_back({x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique});
+    }
+  }
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ReportIndex>> same;
+  for (const IndexStats& x : to.indexes) {
+    if (x.definition_key.empty()) continue;
+    same[{x.schema, x.table, x.definition_key}].push_back(
+        {x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique || x.primary});
+  }
+  for (auto& [key, group] : same) {
+    if (group.size() < 2) continue;
+    // Keep a constraint's index first, then the most used, then by name.
+    std::sort(group.begin(), group.end(), [](const ReportIndex& a, const ReportIndex& b) {
+      if (a.unique != b.unique) return a.unique;
+      if (a.scans != b.scans) return a.scans > b.scans;
+      return a.name < b.name;
+    });
+    r.duplicate_indexes.push_back(group);
+  }
+
+  if (logs != nullptr) {
+    r.has_logs = true;
+    r.log_errors = logs->workload.summary.errors;
+    for (const auto* map : {&logs->workload.queries, &logs->workload.fallback_queries}) {
+      for (const auto& [fp, stats] : *map) {
+        for (const auto& [hour, b] : stats.hourly) {
+          r.load_by_hour[hour].calls += b.calls;
+          r.load_by_hour[hour].total_ms += b.total_ms;
+        }
+      }
+    }
+    r.rules_run = rules_run;
+    r.findings = logs->findings;
+  }
+  return r;
+}
+
+}  // namespace pgsift

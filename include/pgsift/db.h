@@ -1,0 +1,37 @@
+// Live database access (analyzer/db/ is the only code that includes pqxx).
+// Every session pgsift opens is read-only and bounded: it sets
+// default_transaction_read_only=on, statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout and application_name=pgsift before
+// running anything. Passwords never appear in a returned error.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pgsift/pgss.h"
+#include "pgsift/result.h"
+
+namespace pgsift {
+
+struct ConnectOptions {
+  // libpq connection string or URI. Empty: $DATABASE_URL, else libpq's PG*
+  // environment variables.
+  std::string dsn;
+  int statement_timeout_ms = 60000;
+  int lock_timeout_ms = 2000;
+  // pg_stat_statements is server-wide. By default only the connected
+  // database's entries are kept, so that one snapshot per database (a fleet
+  // of clinic databases on one server) counts each statement once.
+  bool all_databases = false;
+};
+
+// The DSN with its password replaced by "***" (key=value and URI forms).
+std::string RedactDsn(std::string_view dsn);
+
+// Reads pg_stat_statements (never resets it; any server version 9.5-17, the
+// columns found at run time; the connected database's rows unless
+// all_databases), pg_stat_statements_info (14+), the current
+// database's size, table and index statistics, and a few settings.
+Result<Snapshot> TakeSnapshot(const ConnectOptions& options);
+
+}  // namespace pgsift

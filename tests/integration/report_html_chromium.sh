@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The HTML report in headless Chromium: it renders without console errors
+# (an inline script or a blocked network fetch would log one), the DOM holds
+# both charts, and the screenshot is a real, non-blank PNG.
+set -euo pipefail
+pgsift=$1
+fixtures=$2
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || { echo "chromium not found (ci/setup installs it)" >&2; exit 1; }
+out=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-html.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+"$pgsift" report --from "$fixtures/pgss/a.json.gz" --to "$fixtures/pgss/b.json.gz" \
+  --logs "$fixtures/logs/clinic.stderr.log" --config "$fixtures/pgss/journeys.toml" --format html -o "$out/report.html"
+flags=(--headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$out/profile"
+       --enable-logging=stderr --v=0 --window-size=1200,2400)
+timeout 120 "$browser" "${flags[@]}" --screenshot="$out/shot.png" "file://$out/report.html" \
+  >"$out/shot.log" 2>&1 || { cat "$out/shot.log"; echo "chromium --screenshot failed" >&2; exit 1; }
+timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out/report.html" >"$out/dom.html" 2>"$out/dom.log" ||
+  { cat "$out/dom.log"; echo "chromium --dump-dom failed" >&2; exit 1; }
+python3 - "$out" <<'PY'
+import re, struct, sys, zlib
+out = sys.argv[1]
+fail = []
+logs = open(f"{out}/shot.log", errors="replace").read() + open(f"{out}/dom.log", errors="replace").read()
+bad = [l for l in logs.splitlines() if re.search(r"CONSOLE|Uncaught|Refused to|Failed to load resource", l)]
+if bad:
+    fail.append("console messages:\n" + "\n".join(bad[:10]))
+dom = open(f"{out}/dom.html").read()
+for chart in ("chart-top", "chart-load"):
+    if not re.search(r'<svg[^>]*id="%s"' % chart, dom):
+        fail.append(f"chart {chart} not in the rendered DOM")
+if dom.count("<rect") < 24:
+    fail.append(f"expected the bars and the 24-hour heat map, found {dom.count('<rect')} rects")
+if "Regressions" not in dom or "Latency SLOs by journey" not in dom or "CANARY" in dom:
+    fail.append("report content missing or a canary value shown")
+png = open(f"{out}/shot.png", "rb").read()
+if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+    fail.append("screenshot is not a PNG")
+else:
+    w, h, depth, ctype = struct.unpack(">IIBB", png[16:26])
+    pos, idat = 8, b""
+    while pos < len(png):
+        n, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += png[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    bpp = {2: 3, 6: 4}.get(ctype, 0)
+    if depth != 8 or not bpp:
+        fail.append(f"unexpected PNG format depth={depth} type={ctype}")
+        bpp = 3
+    stride, prev, inked, total, rows = w * bpp, bytearray(w * bpp), 0, 0, 0
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        prev = line
+        if y % 4 == 0:
+            for x in range(0, w, 4):
+                total += 1
+                inked += min(line[x * bpp:x * bpp + 3]) < 0xC0
+    share = inked / max(1, total)
+    print(f"screenshot {w}x{h}, {len(png)} bytes, {share:.1%} inked samples")
+    if w < 800 or h < 800 or share < 0.005:
+        fail.append(f"screenshot looks blank ({w}x{h}, {share:.2%} inked)")
+if fail:
+    print("FAIL:\n  " + "\n  ".join(fail))
+    sys.exit(1)
+print("ok: rendered without console errors, both charts present")
+PY
