@@ -191,3 +191,17 @@ TEST(StripComments, AnalysisShapesHaveNoCommentsButFingerprintsStayExact) {
 
 }  // namespace
 }  // namespace pgsift
+
+namespace pgsift {
+namespace {
+
+TEST(DisplayText, UtilityStatementLiteralsAreMaskedInAnalysisShapes) {
+  Fingerprinter fp;
+  EXPECT_EQ(fp.Fingerprint("COMMENT ON TABLE patients IS 'Yamada Taro 1970-01-01'").normalized,
+            "COMMENT ON TABLE patients IS $1");
+  EXPECT_EQ(fp.Fingerprint("SELECT * FROM t WHERE a IS NULL AND b = true AND c = 'x'").normalized,
+            "SELECT * FROM t WHERE a IS NULL AND b = $1 AND c = $2");
+}
+
+}  // namespace
+}  // namespace pgsift

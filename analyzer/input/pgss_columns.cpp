@@ -114,50 +114,6 @@ bool ParseNumber(std::string_view text, T* out) {
   }
 }
 
-// libpg_query's normalizer leaves literals of utility statements alone
-// (COMMENT ON ... IS 'x', some SET forms) and keeps comments, which may carry
-// values (sqlcommenter tags). What we show goes through our lexer as well:
-// every remaining string or number literal becomes $n, comments are dropped.
-std::string DisplayText(std::string_view normalized) {
-  sql::ShapeKey shape;
-  sql::BuildShapeKey(normalized, /*layout_exact=*/false, &shape);
-  if (!shape.clean) return "<statement not shown: it could not be masked>";
-  std::erase_if(shape.literals, [](const sql::Literal& l) {
-    return l.kind == sql::LiteralKind::kBool || l.kind == sql::LiteralKind::kNull;
-  });
-  std::string masked = sql::MaskLiterals(normalized, shape);
-  // Strip comments; quoted identifiers may contain comment markers.
-  std::string out;
-  for (size_t i = 0; i < masked.size(); ++i) {
-    char c = masked[i];
-    if (c == '"') {
-      size_t end = masked.find('"', i + 1);
-      if (end == std::string::npos) end = masked.size() - 1;
-      out.append(masked, i, end - i + 1);
-      i = end;
-    } else if (c == '-' && i + 1 < masked.size() && masked[i + 1] == '-') {
-      while (i < masked.size() && masked[i] != '\n') ++i;
-      if (i < masked.size()) out += '\n';
-    } else if (c == '/' && i + 1 < masked.size() && masked[i + 1] == '*') {
-      int depth = 0;
-      for (; i < masked.size(); ++i) {
-        if (masked.compare(i, 2, "/*") == 0) {
-          ++depth;
-          ++i;
-        } else if (masked.compare(i, 2, "*/") == 0) {
-          ++i;
-          if (--depth == 0) break;
-        }
-      }
-    } else {
-      out += c;
-    }
-  }
-  size_t b = out.find_first_not_of(" \t\r\n");
-  size_t e = out.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
-}
-
 Fingerprinter& QueryFingerprinter() {
   thread_local Fingerprinter fingerprinter;
   return fingerprinter;
@@ -197,8 +153,7 @@ Result<bool> SetPgssColumn(PgssEntry* entry, std::string_view column, std::strin
       entry->fingerprint = shape.fingerprint;
       entry->fallback = shape.fallback;
       // An unparseable text may hold literals: show only that it was there.
-      entry->query =
-          shape.fallback ? "<statement not shown: libpg_query could not parse it>" : DisplayText(shape.normalized);
+      entry->query = shape.fallback ? "<statement not shown: libpg_query could not parse it>" : shape.normalized;
       break;
     }
   }

@@ -167,8 +167,8 @@ struct Fingerprinter::Impl {
     shape->fallback = fallback;
     shape->parse_error = error;
     shape->normalized = have_normalized ? std::move(normalized) : Normalize(sql);
-    // Analysis output never shows comments: they may carry values.
-    if (mode == KeyMode::kShape) shape->normalized = sql::StripComments(shape->normalized);
+    // Analysis output never shows a value: no literal libpg_query left, no comment.
+    if (mode == KeyMode::kShape) shape->normalized = sql::DisplayText(shape->normalized);
     const Shape* ptr = shape.get();
     shapes.emplace(shape_key, std::move(shape));
     return *ptr;

@@ -437,4 +437,13 @@ std::string StripComments(std::string_view sql) {
   return out;
 }
 
+std::string DisplayText(std::string_view normalized) {
+  ShapeKey shape;
+  BuildShapeKey(normalized, /*layout_exact=*/false, &shape);
+  if (!shape.clean) return "<statement not shown: it could not be masked>";
+  std::erase_if(shape.literals,
+                [](const Literal& l) { return l.kind == LiteralKind::kBool || l.kind == LiteralKind::kNull; });
+  return StripComments(shape.literals.empty() ? std::string(normalized) : MaskLiterals(normalized, shape));
+}
+
 }  // namespace pgsift::sql

@@ -54,4 +54,11 @@ std::string MaskLiterals(std::string_view sql, const ShapeKey& shape);
 // (sqlcommenter tags, an ORM's annotations), so displayed texts drop them.
 std::string StripComments(std::string_view sql);
 
+// What analysis output shows of a normalized statement. libpg_query's
+// normalizer leaves literals of utility statements alone (COMMENT ON ... IS
+// 'x', some SET forms) and keeps comments, which may carry values: here
+// every remaining string or number literal becomes $n (true/false/NULL
+// stay) and comments are dropped. Text our lexer cannot follow is withheld.
+std::string DisplayText(std::string_view normalized);
+
 }  // namespace pgsift::sql
