@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands = {
       cli::AddAnalyzeCommand(app),
       cli::AddFingerprintCommand(app),
+      cli::AddLintCommand(app),
   };
 
   try {

@@ -18,5 +18,6 @@ struct Command {
 
 Command AddAnalyzeCommand(CLI::App& app);
 Command AddFingerprintCommand(CLI::App& app);
+Command AddLintCommand(CLI::App& app);
 
 }  // namespace pgsift::cli
