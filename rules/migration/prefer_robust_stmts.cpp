@@ -23,13 +23,25 @@ class PreferRobustStmts : public MigrationRule {
       if (st.kind == "DropStmt" && !Bool(n, "missing_ok")) what = "DROP without IF EXISTS";
       for (const Json* cmd : AlterCmds(st)) {
         std::string sub = Str(*cmd, "subtype");
-        if (sub == "AT_AddColumn" && !Bool(*cmd, "missing_ok")) what = "ADD COLUMN without IF NOT EXISTS";
-        if (sub == "AT_DropColumn" && !Bool(*cmd, "missing_ok")) what = "DROP COLUMN without IF EXISTS";
-        if (sub == "AT_DropConstraint" && !Bool(*cmd, "missing_ok")) what = "DROP CONSTRAINT without IF EXISTS";
+        if (sub == "AT_AddColumn" || sub == "AT_DropColumn" || sub == "AT_DropConstraint") {
+          if (!Bool(*cmd, "missing_ok")) {
+            what = sub == "AT_AddColumn"    ? "ADD COLUMN without IF NOT EXISTS"
+                   : sub == "AT_DropColumn" ? "DROP COLUMN without IF EXISTS"
+                                            : "DROP CONSTRAINT without IF EXISTS";
+          }
+        } else if (what.empty()) {
+          // No IF [NOT] EXISTS form: only a transaction makes it re-runnable.
+          what = "ALTER TABLE that has no IF [NOT] EXISTS form, run without a transaction,";
+        }
       }
+      if (st.kind == "RenameStmt") what = "RENAME, run without a transaction,";
       if (what.empty()) continue;
-      sink.Report(At(st, what + " outside a transaction: if the migration fails after it, re-running fails here",
-                     "add IF [NOT] EXISTS so a retried migration gets past statements that already ran"));
+      bool needs_tx = what.find("without a transaction") != std::string::npos;
+      sink.Report(At(st,
+                     needs_tx ? what + " cannot be re-run if the migration fails after it"
+                              : what + " outside a transaction: if the migration fails after it, re-running fails here",
+                     needs_tx ? "run the migration in a transaction (BEGIN ... COMMIT), so a failure leaves nothing behind"
+                              : "add IF [NOT] EXISTS so a retried migration gets past statements that already ran"));
     }
   }
 };

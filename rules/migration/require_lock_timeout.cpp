@@ -21,7 +21,6 @@ class RequireLockTimeout : public MigrationRule {
       if (table.empty() || file.CreatedBefore(table, i)) continue;
       sink.Report(At(st, "lock_timeout is not set before this statement locks " + table + ": if it waits behind a long transaction, every query on the table queues behind it",
                      "SET lock_timeout = '2s'; at the top of the migration, and retry on timeout"));
-      return;  // once per file
     }
   }
 };

@@ -21,7 +21,6 @@ class RequireStatementTimeout : public MigrationRule {
       if (table.empty() || file.CreatedBefore(table, i)) continue;
       sink.Report(At(st, "statement_timeout is not set before this statement locks " + table + ": a slow statement holds its lock for as long as it runs",
                      "SET statement_timeout = '5min'; at the top of the migration, and retry on timeout"));
-      return;  // once per file
     }
   }
 };

@@ -1,6 +1,7 @@
 #include "migration/util.h"
 
 #include <map>
+#include <set>
 
 namespace pgsift::migration {
 
@@ -112,6 +113,19 @@ std::vector<TypedColumn> TypedColumns(const MigrationStatement& st) {
 std::string LockedTable(const MigrationStatement& st) {
   const Json& n = st.Node();
   if (st.kind == "AlterTableStmt") return RelName(Get(n, "relation"));
+  if (st.kind == "CreateStmt") {
+    // A new table's foreign keys lock the referenced tables (SHARE ROW
+    // EXCLUSIVE) while the constraint is created.
+    for (const Json& e : Get(n, "tableElts")) {
+      std::vector<const Json*> cons;
+      if (Get(e, "Constraint").is_object()) cons.push_back(&Get(e, "Constraint"));
+      for (const Json* c : ColumnConstraints(Get(e, "ColumnDef"))) cons.push_back(c);
+      for (const Json* c : cons) {
+        if (Str(*c, "contype") == "CONSTR_FOREIGN") return RelName(Get(*c, "pktable"));
+      }
+    }
+    return "";
+  }
   if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Get(n, "relation"));
   if (st.kind == "RenameStmt") return RelName(Get(n, "relation"));
   if (st.kind == "ReindexStmt") {
@@ -125,8 +139,10 @@ std::string LockedTable(const MigrationStatement& st) {
     return rels.is_array() && !rels.empty() ? RelName(Get(rels.front(), "RangeVar")) : "";
   }
   if (st.kind == "DropStmt") {
+    static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW",
+                                                     "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"};
     std::string type = Str(n, "removeType");
-    if (type != "OBJECT_TABLE" && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
+    if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
     const Json& objs = Get(n, "objects");
     if (!objs.is_array() || objs.empty()) return "";
     const Json& items = Get(Get(objs.front(), "List"), "items");

@@ -49,7 +49,8 @@ struct TypedColumn {
 std::vector<TypedColumn> TypedColumns(const MigrationStatement& st);
 
 // The table a statement locks in a way that blocks other sessions' writes
-// (ALTER TABLE, plain CREATE INDEX, DROP/TRUNCATE/RENAME/REINDEX of a table),
+// (ALTER TABLE, plain CREATE INDEX, DROP/TRUNCATE/RENAME/REINDEX of a table,
+// the table a new table's foreign key references),
 // or "" for statements that take no such lock.
 std::string LockedTable(const MigrationStatement& st);
 
