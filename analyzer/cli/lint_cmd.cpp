@@ -187,8 +187,10 @@ Command AddLintCommand(CLI::App& app) {
                  "Every file runs inside a transaction (as most migration tools do)");
   lint->add_option("--config", s->config_path, "Settings file (default: ./.pgsift.toml if present)");
   lint->add_option("--workload", s->workload_path, "pgsift analyze JSON, for the workload-aware rules");
-  lint->add_option("--enable", s->enable, "Run this rule even if the config disables it (repeatable)");
-  lint->add_option("--disable", s->disable, "Do not run this rule (repeatable; id or squawk name)");
+  lint->add_option("--enable", s->enable, "Run this rule even if the config disables it (repeatable)")
+      ->allow_extra_args(false);
+  lint->add_option("--disable", s->disable, "Do not run this rule (repeatable; id or squawk name)")
+      ->allow_extra_args(false);
   lint->add_flag("--list-rules", s->list_rules, "List the migration rules and exit");
   return {lint, [s]() { return RunLint(*s); }};
 }
