@@ -39,6 +39,8 @@ std::unique_ptr<Rule> MakeIdentifierTooLong();
 std::unique_ptr<Rule> MakeRequireConcurrentReindex();
 std::unique_ptr<Rule> MakeRequireConcurrentPartitionDetach();
 std::unique_ptr<Rule> MakeUnusedIgnore();
+std::unique_ptr<Rule> MakeLocksHotTable();
+std::unique_ptr<Rule> MakeDropsUsedIndex();
 }  // namespace migration
 
 const std::vector<RuleFactory>& RuleRegistry() {
@@ -76,6 +78,8 @@ const std::vector<RuleFactory>& RuleRegistry() {
       migration::MakeRequireConcurrentReindex,
       migration::MakeRequireConcurrentPartitionDetach,
       migration::MakeUnusedIgnore,
+      migration::MakeLocksHotTable,
+      migration::MakeDropsUsedIndex,
   };
   return kRules;
 }

@@ -17,7 +17,7 @@ namespace pgsift::cli {
 namespace {
 
 struct LintState {
-  std::vector<std::string> paths, enable, disable;
+  std::vector<std::string> paths, enable, disable, schemas;
   std::string format = "text", output, fail_on, config_path, workload_path;
   int pg_version = 0;
   bool assume_in_transaction = false, list_rules = false;
@@ -115,6 +115,19 @@ int RunLint(const LintState& s) {
     }
   }
 
+  // Index definitions from --schema files, then from each linted file in
+  // order, for the rules that compare a dropped index with the workload.
+  IndexCatalog indexes;
+  options.indexes = &indexes;
+  for (const std::string& schema : s.schemas) {
+    std::ifstream in(schema, std::ios::binary);
+    if (!in) return Fail(schema + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    LoadedMigration loaded = LoadMigration(schema, text.str(), options);
+    for (LintDiagnostic& d : loaded.diagnostics) report.errors.push_back(std::move(d));
+  }
+
   auto files = FindMigrationFiles(paths);
   if (!files.ok()) return Fail(files.error());
   for (const std::string& path : *files) {
@@ -187,6 +200,9 @@ Command AddLintCommand(CLI::App& app) {
                  "Every file runs inside a transaction (as most migration tools do)");
   lint->add_option("--config", s->config_path, "Settings file (default: ./.pgsift.toml if present)");
   lint->add_option("--workload", s->workload_path, "pgsift analyze JSON, for the workload-aware rules");
+  lint->add_option("--schema", s->schemas,
+                   "Schema SQL (e.g. pg_dump --schema-only) read for index definitions, not linted (repeatable)")
+      ->allow_extra_args(false);
   lint->add_option("--enable", s->enable, "Run this rule even if the config disables it (repeatable)")
       ->allow_extra_args(false);
   lint->add_option("--disable", s->disable, "Do not run this rule (repeatable; id or squawk name)")

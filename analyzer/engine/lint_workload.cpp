@@ -32,6 +32,26 @@ void CollectTables(const Json& node, std::set<std::string>* out) {
   }
 }
 
+// Column names outside the select and returning lists: WHERE, JOIN ... ON,
+// ORDER BY, GROUP BY.
+void CollectPredicateColumns(const Json& node, std::set<std::string>* out) {
+  if (node.is_array()) {
+    for (const Json& n : node) CollectPredicateColumns(n, out);
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "targetList" || key == "returningList") continue;
+      if (key == "ColumnRef") {
+        const Json& fields = value.value("fields", Json::array());
+        if (!fields.empty() && fields.back().contains("String")) {
+          out->insert(fields.back()["String"].value("sval", ""));
+        }
+        continue;
+      }
+      CollectPredicateColumns(value, out);
+    }
+  }
+}
+
 }  // namespace
 
 Result<LintWorkload> LoadLintWorkload(const std::string& path) {
@@ -67,6 +87,7 @@ Result<LintWorkload> LoadLintWorkload(const std::string& path) {
           wq.writes = true;
         }
         CollectTables(node, &tables);
+        CollectPredicateColumns(node, &wq.predicate_columns);
       }
     }
     size_t index = w.queries.size();

@@ -92,6 +92,70 @@ void Track(MigrationFile* file, MigrationStatement* st, int* depth, bool* lock_s
   }
 }
 
+// node[key] when present, else an empty object: a reference that lives as
+// long as `node` (value() would return a copy).
+const Json& Member(const Json& node, const char* key) {
+  static const Json kEmpty = Json::object();
+  auto it = node.find(key);
+  return it == node.end() ? kEmpty : *it;
+}
+
+std::vector<std::string> KeyColumns(const Json& keys) {
+  std::vector<std::string> out;
+  for (const Json& k : keys) {
+    if (k.contains("String")) out.push_back(k["String"].value("sval", ""));
+  }
+  return out;
+}
+
+// Index definitions a statement makes: CREATE INDEX, and the implicit
+// indexes of PRIMARY KEY / UNIQUE constraints (PostgreSQL's default names).
+void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
+  const Json& n = st.Node();
+  if (st.kind == "IndexStmt") {
+    IndexDef def{Member(n, "relation").value("relname", ""), {}, st.location};
+    for (const Json& p : Member(n, "indexParams")) {
+      const Json& e = Member(p, "IndexElem");
+      if (e.contains("name")) def.columns.push_back(e["name"].get<std::string>());
+    }
+    if (n.contains("idxname")) (*catalog)[n["idxname"].get<std::string>()] = def;
+    return;
+  }
+  std::string table;
+  std::vector<const Json*> constraints;
+  std::vector<std::pair<std::string, const Json*>> column_constraints;
+  if (st.kind == "CreateStmt") {
+    table = Member(n, "relation").value("relname", "");
+    for (const Json& e : Member(n, "tableElts")) {
+      if (e.contains("Constraint")) constraints.push_back(&e["Constraint"]);
+      if (e.contains("ColumnDef")) {
+        for (const Json& c : Member(e["ColumnDef"], "constraints")) {
+          if (c.contains("Constraint")) column_constraints.push_back({e["ColumnDef"].value("colname", ""), &c["Constraint"]});
+        }
+      }
+    }
+  } else if (st.kind == "AlterTableStmt") {
+    table = Member(n, "relation").value("relname", "");
+    for (const Json& c : Member(n, "cmds")) {
+      const Json& cmd = Member(c, "AlterTableCmd");
+      if (cmd.value("subtype", "") == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
+        constraints.push_back(&cmd["def"]["Constraint"]);
+      }
+    }
+  }
+  auto add = [&](const Json& con, std::vector<std::string> cols) {
+    std::string type = con.value("contype", "");
+    if ((type != "CONSTR_PRIMARY" && type != "CONSTR_UNIQUE") || cols.empty()) return;
+    std::string name = con.value("conname", "");
+    if (name.empty()) {
+      name = table + (type == "CONSTR_PRIMARY" ? "_pkey" : "_" + cols.front() + "_key");
+    }
+    (*catalog)[name] = IndexDef{table, cols, st.location};
+  };
+  for (const Json* con : constraints) add(*con, KeyColumns(Member(*con, "keys")));
+  for (const auto& [col, con] : column_constraints) add(*con, {col});
+}
+
 }  // namespace
 
 const Json& MigrationStatement::Node() const { return tree.at(kind); }
@@ -127,6 +191,9 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
   file.pg_version = options.pg_version;
   file.assume_in_transaction = options.assume_in_transaction.value_or(LayoutAssumesTransaction(path));
   file.workload = options.workload;
+  // The rules see the indexes known before this file (a snapshot).
+  if (options.indexes != nullptr) out.index_snapshot = std::make_shared<IndexCatalog>(*options.indexes);
+  file.indexes = out.index_snapshot.get();
   LineIndex lines(src);
   int depth = 0;
   bool lock_set = false, stmt_set = false;
@@ -190,6 +257,9 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
         }
       }
     }
+  }
+  if (options.indexes != nullptr) {
+    for (const MigrationStatement& st : file.statements) RecordIndexes(st, options.indexes);
   }
   file.open_transaction_at_end = depth > 0;
   if (!file.open_transaction_at_end) file.unterminated_begins.clear();

@@ -1,6 +1,7 @@
 // Dispatches a fixture to its category's runner. Each category adds its
 // runner here when its first rule lands.
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -15,8 +16,10 @@ namespace {
 
 // Migration fixtures name their context in the file name: `_pg10_` sets the
 // target version, `_assume-tx` runs the file as if the tool wrapped it in a
-// transaction. migration-unused-ignore runs with every migration rule,
-// since an ignore is unused only if no rule's finding matched it.
+// transaction. A `workload.json` (pgsift analyze JSON) and a `schema.sql`
+// beside the fixtures are what --workload and --schema give the CLI.
+// migration-unused-ignore runs with every migration rule, since an ignore
+// is unused only if no rule's finding matched it.
 Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& path) {
   auto* m = dynamic_cast<MigrationRule*>(&rule);
   if (m == nullptr) return Err(rule.Info().id + " is not a MigrationRule");
@@ -29,6 +32,23 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
   std::smatch match;
   if (std::regex_search(name, match, std::regex("_pg([0-9]+)_"))) options.pg_version = std::stoi(match[1]);
   if (name.find("_assume-tx") != std::string::npos) options.assume_in_transaction = true;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::optional<LintWorkload> workload;
+  if (std::filesystem::exists(dir / "workload.json")) {
+    auto w = LoadLintWorkload((dir / "workload.json").string());
+    if (!w.ok()) return Err(w.error());
+    workload = std::move(*w);
+    options.workload = &*workload;
+  }
+  IndexCatalog indexes;
+  options.indexes = &indexes;
+  if (std::filesystem::exists(dir / "schema.sql")) {
+    std::ifstream schema(dir / "schema.sql", std::ios::binary);
+    std::ostringstream schema_text;
+    schema_text << schema.rdbuf();
+    LoadedMigration s = LoadMigration((dir / "schema.sql").string(), schema_text.str(), options);
+    if (!s.diagnostics.empty()) return Err("schema.sql: " + s.diagnostics.front().message);
+  }
   LoadedMigration loaded = LoadMigration(path, text.str(), options);
   if (!loaded.diagnostics.empty()) {
     const LintDiagnostic& d = loaded.diagnostics.front();

@@ -29,6 +29,9 @@ struct WorkloadQuery {
   double total_ms = 0;
   double calls_per_second = 0;
   bool writes = false;  // INSERT/UPDATE/DELETE/MERGE
+  // Column names the query filters, joins or sorts on (not its select
+  // list): what an index on them may serve.
+  std::set<std::string> predicate_columns;
 };
 struct LintWorkload {
   double window_seconds = 0;  // time span the analyze JSON covers
@@ -37,6 +40,15 @@ struct LintWorkload {
   // or write them; from each normalized text's parse tree.
   std::map<std::string, std::vector<size_t>> queries_by_table;
 };
+
+// An index known from --schema files or earlier migration files: what
+// migration-drops-used-index compares with the workload's predicates.
+struct IndexDef {
+  std::string table;
+  std::vector<std::string> columns;  // expressions are left out
+  Location defined_at;
+};
+using IndexCatalog = std::map<std::string, IndexDef>;  // index name → definition
 
 struct MigrationStatement {
   nlohmann::json tree;  // one node, e.g. {"IndexStmt": {...}}
@@ -63,6 +75,7 @@ struct MigrationFile {
   bool open_transaction_at_end = false;  // BEGIN without COMMIT/ROLLBACK
   std::vector<size_t> unterminated_begins;  // statement indexes
   const LintWorkload* workload = nullptr;   // null without --workload
+  const IndexCatalog* indexes = nullptr;    // known before this file; may be null
 
   // True when `table` was created by a statement before `index`.
   bool CreatedBefore(const std::string& table, size_t index) const;
@@ -80,6 +93,9 @@ struct LintOptions {
   // nullopt: per layout (Flyway files are run in a transaction).
   std::optional<bool> assume_in_transaction;
   const LintWorkload* workload = nullptr;
+  // Indexes known so far; LoadMigration adds the file's CREATE INDEX and
+  // PRIMARY KEY/UNIQUE definitions after taking the file's snapshot.
+  IndexCatalog* indexes = nullptr;
 };
 
 // A syntax error or an unreadable file: file:line: message. Lint goes on
@@ -93,6 +109,7 @@ struct LoadedMigration {
   MigrationFile file;
   std::vector<LintDiagnostic> diagnostics;
   std::string text;  // the file contents (suppression comments live there)
+  std::shared_ptr<const IndexCatalog> index_snapshot;  // what file.indexes points to
 };
 
 // Splits and parses `text` (the contents of `path`).

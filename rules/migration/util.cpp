@@ -151,4 +151,24 @@ std::string LockedTable(const MigrationStatement& st) {
   return "";
 }
 
+std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
+  std::string table = LockedTable(st);
+  if (table.empty()) return std::nullopt;
+  if (st.kind == "IndexStmt") return TableLock{table, "SHARE", false};
+  if (st.kind == "ReindexStmt") return TableLock{table, "SHARE", false};
+  if (st.kind == "CreateStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  if (st.kind == "AlterTableStmt") {
+    bool only_fk = true, only_validate = true;
+    for (const Json* cmd : AlterCmds(st)) {
+      std::string sub = Str(*cmd, "subtype");
+      if (sub != "AT_ValidateConstraint") only_validate = false;
+      bool fk = sub == "AT_AddConstraint" && Str(Get(Get(*cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN";
+      if (!fk) only_fk = false;
+    }
+    if (only_validate) return std::nullopt;  // SHARE UPDATE EXCLUSIVE
+    if (only_fk) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  }
+  return TableLock{table, "ACCESS EXCLUSIVE", true};
+}
+
 }  // namespace pgsift::migration

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -53,6 +54,17 @@ std::vector<TypedColumn> TypedColumns(const MigrationStatement& st);
 // the table a new table's foreign key references),
 // or "" for statements that take no such lock.
 std::string LockedTable(const MigrationStatement& st);
+
+// The lock a statement takes that blocks other sessions: on which table,
+// in which mode, and whether plain reads wait too (ACCESS EXCLUSIVE) or
+// only writes (SHARE for CREATE INDEX, SHARE ROW EXCLUSIVE for a foreign
+// key). nullopt for statements that block neither.
+struct TableLock {
+  std::string table;
+  std::string mode;
+  bool blocks_reads = false;
+};
+std::optional<TableLock> BlockingLock(const MigrationStatement& st);
 
 // Registers factory helpers: `PGSIFT_MIGRATION_RULE(Class)` defines
 // `std::unique_ptr<Rule> Make<Class>()`.
