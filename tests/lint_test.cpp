@@ -83,8 +83,9 @@ TEST(Lint, FlywayLayoutIsAssumedTransactional) {
 }
 
 TEST(Lint, DoBodyStatementsAreLintedAtTheirLines) {
-  auto f = LintAll("SET lock_timeout = '1s';\nSET statement_timeout = '1min';\nDO $$\nBEGIN\n"
-                   "  ALTER TABLE orders DROP COLUMN fax;\n  EXECUTE 'DROP TABLE old_orders';\nEND $$;\n");
+  auto f = LintAll(
+      "SET lock_timeout = '1s';\nSET statement_timeout = '1min';\nDO $$\nBEGIN\n"
+      "  ALTER TABLE orders DROP COLUMN fax;\n  EXECUTE 'DROP TABLE old_orders';\nEND $$;\n");
   EXPECT_TRUE(Has(f, "migration-ban-drop-column@5")) << ::testing::PrintToString(Ids(f));
   EXPECT_TRUE(Has(f, "migration-ban-drop-table@6")) << ::testing::PrintToString(Ids(f));
 }
@@ -119,27 +120,41 @@ TEST(Lint, SuppressionsApplyToTheirStatementOnly) {
 }
 
 TEST(Lint, IgnoreInsideStringIsNotAComment) {
-  auto f = LintAll("SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
-                   "ALTER TABLE a DROP COLUMN IF EXISTS x, ADD COLUMN IF NOT EXISTS n text DEFAULT '-- pgsift-ignore';\n");
+  auto f = LintAll(
+      "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
+      "ALTER TABLE a DROP COLUMN IF EXISTS x, ADD COLUMN IF NOT EXISTS n text DEFAULT '-- pgsift-ignore';\n");
   EXPECT_TRUE(Has(f, "migration-ban-drop-column@2"));
 }
 
 TEST(Lint, IgnoreFileAndUnusedIgnores) {
   auto f = LintAll("-- pgsift-ignore-file\nDROP TABLE t;\n");
   EXPECT_TRUE(f.empty()) << ::testing::PrintToString(Ids(f));
-  f = LintAll("-- pgsift-ignore-file ban-drop-table, renaming-column\nSET lock_timeout = '1s';\n"
-              "SET statement_timeout = '1min';\nDROP TABLE IF EXISTS t;\n");
+  f = LintAll(
+      "-- pgsift-ignore-file ban-drop-table, renaming-column\nSET lock_timeout = '1s';\n"
+      "SET statement_timeout = '1min';\nDROP TABLE IF EXISTS t;\n");
   ASSERT_EQ(f.size(), 1u) << ::testing::PrintToString(Ids(f));
   EXPECT_EQ(f[0].rule_id, "migration-unused-ignore");
   EXPECT_NE(f[0].message.find("renaming-column"), std::string::npos);
   EXPECT_EQ(f[0].location.line, 1u);
 }
 
+TEST(Lint, IgnoreOfADisabledRuleIsNotReportedUnused) {
+  auto loaded = LoadMigration("m.sql", "-- pgsift-ignore ban-drop-table\nALTER TABLE t ADD COLUMN c text;\n", {});
+  auto all = pgsift::MakeMigrationRules();
+  std::vector<const pgsift::MigrationRule*> without_drop_table, with_all;
+  for (const auto& r : all) {
+    with_all.push_back(r.get());
+    if (r->Info().id != "migration-ban-drop-table") without_drop_table.push_back(r.get());
+  }
+  EXPECT_FALSE(Has(pgsift::LintMigration(loaded, without_drop_table, true), "migration-unused-ignore@1"));
+  EXPECT_TRUE(Has(pgsift::LintMigration(loaded, with_all, true), "migration-unused-ignore@1"));
+}
+
 TEST(Lint, FindsUpMigrationsOnly) {
   fs::path dir = fs::temp_directory_path() / ("pgsift-lint-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  for (const char* rel : {"gm/0001_a.up.sql", "gm/0001_a.down.sql", "fw/V1__a.sql", "fw/U1__a.sql",
-                          "sq/deploy/a.sql", "sq/revert/a.sql", "sq/verify/a.sql", "notes.txt"}) {
+  for (const char* rel : {"gm/0001_a.up.sql", "gm/0001_a.down.sql", "fw/V1__a.sql", "fw/U1__a.sql", "sq/deploy/a.sql",
+                          "sq/revert/a.sql", "sq/verify/a.sql", "notes.txt"}) {
     fs::create_directories((dir / rel).parent_path());
     std::ofstream(dir / rel) << "SELECT 1;\n";
   }

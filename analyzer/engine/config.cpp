@@ -1,10 +1,11 @@
 // The one file that includes toml++.
 #include "pgsift/config.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace pgsift {
 

@@ -130,7 +130,8 @@ void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
       if (e.contains("Constraint")) constraints.push_back(&e["Constraint"]);
       if (e.contains("ColumnDef")) {
         for (const Json& c : Member(e["ColumnDef"], "constraints")) {
-          if (c.contains("Constraint")) column_constraints.push_back({e["ColumnDef"].value("colname", ""), &c["Constraint"]});
+          if (c.contains("Constraint"))
+            column_constraints.push_back({e["ColumnDef"].value("colname", ""), &c["Constraint"]});
         }
       }
     }
@@ -200,7 +201,8 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
 
   for (sql::ParsedChunk& chunk : sql::SplitAndParse(src)) {
     if (!chunk.ok) {
-      auto [line, col] = lines.At(chunk.error_offset ? chunk.error_offset : sql::SkipSpaceAndComments(src, chunk.offset));
+      auto [line, col] =
+          lines.At(chunk.error_offset ? chunk.error_offset : sql::SkipSpaceAndComments(src, chunk.offset));
       out.diagnostics.push_back({{path, line, col, 0, 0}, "syntax error: " + chunk.error});
       continue;
     }

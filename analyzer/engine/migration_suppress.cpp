@@ -4,6 +4,7 @@
 // can keep their comments. An ignore that suppresses nothing is reported.
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "pgsift/migration.h"
 #include "sql/parse_tree.h"
@@ -145,8 +146,11 @@ std::vector<Finding> LintMigration(const LoadedMigration& loaded, const std::vec
   }
 
   if (report_unused_ignores) {
+    std::set<std::string> active;
+    for (const MigrationRule* rule : rules) active.insert(rule->Info().id);
     auto report = [&](const Ignore& ig) {
-      if (ig.used) return;
+      // An ignore of a rule that did not run (disabled) cannot be judged.
+      if (ig.used || (!ig.unknown && !ig.rule.empty() && !active.count(ig.rule))) return;
       Finding f;
       f.rule_id = std::string(kUnusedIgnore);
       f.severity = Severity::kWarning;

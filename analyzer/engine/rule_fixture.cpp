@@ -1,8 +1,8 @@
 // Dispatches a fixture to its category's runner. Each category adds its
 // runner here when its first rule lands.
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 

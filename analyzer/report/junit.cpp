@@ -77,8 +77,8 @@ std::string LintJunit(const LintReport& report) {
     suites += "  </testsuite>\n";
   }
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pgsift lint\" tests=\"" +
-         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
-         std::to_string(errors) + "\">\n" + suites + "</testsuites>\n";
+         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
+         "\">\n" + suites + "</testsuites>\n";
 }
 
 }  // namespace pgsift

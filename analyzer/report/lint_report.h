@@ -13,10 +13,10 @@
 namespace pgsift {
 
 struct LintReport {
-  std::vector<std::string> files;       // every file linted, in order
-  std::vector<Finding> findings;        // sorted
-  std::vector<LintDiagnostic> errors;   // syntax errors, unreadable files
-  std::vector<RuleInfo> rules;          // the rules that ran (SARIF metadata)
+  std::vector<std::string> files;      // every file linted, in order
+  std::vector<Finding> findings;       // sorted
+  std::vector<LintDiagnostic> errors;  // syntax errors, unreadable files
+  std::vector<RuleInfo> rules;         // the rules that ran (SARIF metadata)
   int pg_version = 15;
 };
 

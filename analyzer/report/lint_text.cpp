@@ -29,8 +29,8 @@ std::string LintJson(const LintReport& report) {
   using Json = nlohmann::ordered_json;
   Json errors = Json::array();
   for (const LintDiagnostic& e : report.errors) {
-    errors.push_back({{"file", e.location.file}, {"line", e.location.line}, {"column", e.location.column},
-                      {"message", e.message}});
+    errors.push_back(
+        {{"file", e.location.file}, {"line", e.location.line}, {"column", e.location.column}, {"message", e.message}});
   }
   Json out = {{"schema", "pgsift.lint.v1"},
               {"pg_version", report.pg_version},

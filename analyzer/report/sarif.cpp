@@ -57,11 +57,12 @@ std::string LintSarif(const LintReport& report) {
   std::map<std::string, size_t> index;
   for (const RuleInfo& r : report.rules) {
     index[r.id] = rules.size();
-    Json rule = {{"id", r.id},
-                 {"shortDescription", {{"text", r.summary}}},
-                 {"fullDescription", {{"text", r.summary}}},
-                 {"help", {{"text", r.summary + ". Details: " + r.doc}, {"markdown", r.summary + ". See `" + r.doc + "`."}}},
-                 {"defaultConfiguration", {{"level", Level(r.severity)}}}};
+    Json rule = {
+        {"id", r.id},
+        {"shortDescription", {{"text", r.summary}}},
+        {"fullDescription", {{"text", r.summary}}},
+        {"help", {{"text", r.summary + ". Details: " + r.doc}, {"markdown", r.summary + ". See `" + r.doc + "`."}}},
+        {"defaultConfiguration", {{"level", Level(r.severity)}}}};
     if (!r.aliases.empty()) rule["properties"] = {{"aliases", r.aliases}};
     rules.push_back(std::move(rule));
   }
@@ -102,9 +103,8 @@ std::string LintSarif(const LintReport& report) {
               {"invocations", Json::array({invocation})},
               {"columnKind", "unicodeCodePoints"},
               {"results", results}};
-  Json out = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-              {"version", "2.1.0"},
-              {"runs", Json::array({run})}};
+  Json out = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}};
   return out.dump(2) + "\n";
 }
 

@@ -43,8 +43,8 @@ PgSplit PgQuerySplit(std::string_view sql) {
   } else {
     out.ok = true;
     for (int i = 0; i < r.n_stmts; ++i) {
-      out.statements.push_back({static_cast<uint32_t>(r.stmts[i]->stmt_location),
-                                static_cast<uint32_t>(r.stmts[i]->stmt_len)});
+      out.statements.push_back(
+          {static_cast<uint32_t>(r.stmts[i]->stmt_location), static_cast<uint32_t>(r.stmts[i]->stmt_len)});
     }
   }
   pg_query_free_split_result(r);

@@ -51,14 +51,14 @@ struct IndexDef {
 using IndexCatalog = std::map<std::string, IndexDef>;  // index name → definition
 
 struct MigrationStatement {
-  nlohmann::json tree;  // one node, e.g. {"IndexStmt": {...}}
-  std::string kind;     // the node name, "IndexStmt"
-  std::string text;     // from the first token to the end, without ';'
-  Location location;    // first token (line:column) and end
-  uint32_t offset = 0;  // byte offset of the first token in the file
-  bool in_transaction = false;  // after BEGIN, assumed, or inside a DO body
-  int transaction_depth = 0;    // explicit BEGINs open before this statement
-  bool in_plpgsql = false;      // from a DO block body
+  nlohmann::json tree;                 // one node, e.g. {"IndexStmt": {...}}
+  std::string kind;                    // the node name, "IndexStmt"
+  std::string text;                    // from the first token to the end, without ';'
+  Location location;                   // first token (line:column) and end
+  uint32_t offset = 0;                 // byte offset of the first token in the file
+  bool in_transaction = false;         // after BEGIN, assumed, or inside a DO body
+  int transaction_depth = 0;           // explicit BEGINs open before this statement
+  bool in_plpgsql = false;             // from a DO block body
   bool lock_timeout_set = false;       // SET lock_timeout seen before
   bool statement_timeout_set = false;  // SET statement_timeout seen before
   const nlohmann::json& Node() const;  // tree[kind]
@@ -72,7 +72,7 @@ struct MigrationFile {
   std::map<std::string, size_t> created_tables;
   int pg_version = 15;  // target server major version
   bool assume_in_transaction = false;
-  bool open_transaction_at_end = false;  // BEGIN without COMMIT/ROLLBACK
+  bool open_transaction_at_end = false;     // BEGIN without COMMIT/ROLLBACK
   std::vector<size_t> unterminated_begins;  // statement indexes
   const LintWorkload* workload = nullptr;   // null without --workload
   const IndexCatalog* indexes = nullptr;    // known before this file; may be null
@@ -108,7 +108,7 @@ struct LintDiagnostic {
 struct LoadedMigration {
   MigrationFile file;
   std::vector<LintDiagnostic> diagnostics;
-  std::string text;  // the file contents (suppression comments live there)
+  std::string text;                                    // the file contents (suppression comments live there)
   std::shared_ptr<const IndexCatalog> index_snapshot;  // what file.indexes points to
 };
 

@@ -1,16 +1,21 @@
-// migration-adding-foreign-key-constraint: A foreign key added without NOT VALID scans the table while locking both tables.
+// migration-adding-foreign-key-constraint: A foreign key added without NOT VALID scans the table while locking both
+// tables.
 #include <vector>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
 
 namespace {
 
-
 class AddingForeignKeyConstraint : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-adding-foreign-key-constraint", {"adding-foreign-key-constraint"}, "A foreign key added without NOT VALID scans the table while locking both tables", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-adding-foreign-key-constraint",
+                                {"adding-foreign-key-constraint"},
+                                "A foreign key added without NOT VALID scans the table while locking both tables",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/adding_foreign_key_constraint.md"};
     return kInfo;
   }
@@ -29,9 +34,10 @@ class AddingForeignKeyConstraint : public MigrationRule {
         }
         for (const Json* con : fks) {
           if (Str(*con, "contype") != "CONSTR_FOREIGN" || Bool(*con, "skip_validation")) continue;
-          sink.Report(At(st, "foreign key from " + table + " to " + QualifiedName(Get(*con, "pktable")) +
-                                 " is validated at once: both tables are locked (SHARE ROW EXCLUSIVE) while " +
-                                 table + " is scanned",
+          sink.Report(At(st,
+                         "foreign key from " + table + " to " + QualifiedName(Get(*con, "pktable")) +
+                             " is validated at once: both tables are locked (SHARE ROW EXCLUSIVE) while " + table +
+                             " is scanned",
                          "add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction"));
         }
       }

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class AddingNotNullableField : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-adding-not-nullable-field", {"adding-not-nullable-field"}, "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-adding-not-nullable-field",
+                                {"adding-not-nullable-field"},
+                                "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/adding_not_nullable_field.md"};
     return kInfo;
   }
@@ -22,13 +25,15 @@ class AddingNotNullableField : public MigrationRule {
         if (Str(*cmd, "subtype") != "AT_SetNotNull") continue;
         std::string col = Str(*cmd, "name");
         std::string help = file.pg_version >= 12
-                               ? "add CHECK (" + col + " IS NOT NULL) NOT VALID, VALIDATE it in a later "
-                                 "statement, then SET NOT NULL (PostgreSQL 12+ uses the check and skips the scan)"
-                               : "before PostgreSQL 12 use a CHECK (" + col + " IS NOT NULL) NOT VALID constraint "
-                                 "instead of NOT NULL";
-        sink.Report(At(st, "SET NOT NULL on " + table + "." + col +
-                               " scans the table while holding an ACCESS EXCLUSIVE lock",
-                       help));
+                               ? "add CHECK (" + col +
+                                     " IS NOT NULL) NOT VALID, VALIDATE it in a later "
+                                     "statement, then SET NOT NULL (PostgreSQL 12+ uses the check and skips the scan)"
+                               : "before PostgreSQL 12 use a CHECK (" + col +
+                                     " IS NOT NULL) NOT VALID constraint "
+                                     "instead of NOT NULL";
+        sink.Report(
+            At(st, "SET NOT NULL on " + table + "." + col + " scans the table while holding an ACCESS EXCLUSIVE lock",
+               help));
       }
     }
   }

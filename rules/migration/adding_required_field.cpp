@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class AddingRequiredField : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-adding-required-field", {"adding-required-field"}, "ADD COLUMN NOT NULL without a DEFAULT fails on a table with rows", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-adding-required-field",
+                                {"adding-required-field"},
+                                "ADD COLUMN NOT NULL without a DEFAULT fails on a table with rows",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/adding_required_field.md"};
     return kInfo;
   }
@@ -27,8 +30,9 @@ class AddingRequiredField : public MigrationRule {
         std::string base = TypeBaseName(Get(*col.def, "typeName"));
         if (base.find("serial") != std::string::npos) has_default = true;
         if (!not_null || has_default) continue;
-        sink.Report(At(st, "ADD COLUMN " + Str(*col.def, "colname") + " NOT NULL without a DEFAULT fails if " +
-                               col.table + " has rows",
+        sink.Report(At(st,
+                       "ADD COLUMN " + Str(*col.def, "colname") + " NOT NULL without a DEFAULT fails if " + col.table +
+                           " has rows",
                        "add a DEFAULT, or add the column nullable, backfill it, then add the NOT NULL"));
       }
     }

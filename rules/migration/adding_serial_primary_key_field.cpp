@@ -1,16 +1,21 @@
-// migration-adding-serial-primary-key-field: Adding a PRIMARY KEY (or a serial key column) builds its index under an ACCESS EXCLUSIVE lock.
+// migration-adding-serial-primary-key-field: Adding a PRIMARY KEY (or a serial key column) builds its index under an
+// ACCESS EXCLUSIVE lock.
 #include "migration/util.h"
 
 namespace pgsift::migration {
 
 namespace {
 
-
 class AddingSerialPrimaryKeyField : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-adding-serial-primary-key-field", {"adding-serial-primary-key-field"}, "Adding a PRIMARY KEY (or a serial key column) builds its index under an ACCESS EXCLUSIVE lock", Severity::kError, RuleInput::kMigration,
-                                "rules/migration/adding_serial_primary_key_field.md"};
+    static const RuleInfo kInfo{
+        "migration-adding-serial-primary-key-field",
+        {"adding-serial-primary-key-field"},
+        "Adding a PRIMARY KEY (or a serial key column) builds its index under an ACCESS EXCLUSIVE lock",
+        Severity::kError,
+        RuleInput::kMigration,
+        "rules/migration/adding_serial_primary_key_field.md"};
     return kInfo;
   }
   void Check(const MigrationFile& file, FindingSink& sink) const override {
@@ -31,10 +36,10 @@ class AddingSerialPrimaryKeyField : public MigrationRule {
           }
         }
         if (!bad) continue;
-        sink.Report(At(st, "adding a primary key to " + table +
-                               " builds its unique index while holding an ACCESS EXCLUSIVE lock",
-                       "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ... ADD CONSTRAINT ... PRIMARY "
-                       "KEY USING INDEX"));
+        sink.Report(At(
+            st, "adding a primary key to " + table + " builds its unique index while holding an ACCESS EXCLUSIVE lock",
+            "CREATE UNIQUE INDEX CONCURRENTLY first, then ALTER TABLE ... ADD CONSTRAINT ... PRIMARY "
+            "KEY USING INDEX"));
       }
     }
   }

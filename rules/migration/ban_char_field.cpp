@@ -5,12 +5,12 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanCharField : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-char-field", {"ban-char-field"}, "char(n) pads with spaces and is never better than text", Severity::kWarning, RuleInput::kMigration,
-                                "rules/migration/ban_char_field.md"};
+    static const RuleInfo kInfo{
+        "migration-ban-char-field", {"ban-char-field"},    "char(n) pads with spaces and is never better than text",
+        Severity::kWarning,         RuleInput::kMigration, "rules/migration/ban_char_field.md"};
     return kInfo;
   }
   void Check(const MigrationFile& file, FindingSink& sink) const override {
@@ -19,7 +19,10 @@ class BanCharField : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "bpchar")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st, "column " + col.column + " has type " + type + ": " + "char(n) pads values with spaces and is no faster than text", "use text (with a CHECK on length if needed)"));
+        sink.Report(At(st,
+                       "column " + col.column + " has type " + type + ": " +
+                           "char(n) pads values with spaces and is no faster than text",
+                       "use text (with a CHECK on length if needed)"));
       }
     }
   }

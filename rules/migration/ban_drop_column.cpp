@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanDropColumn : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-drop-column", {"ban-drop-column"}, "Dropping a column breaks clients that still read or write it", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-ban-drop-column",
+                                {"ban-drop-column"},
+                                "Dropping a column breaks clients that still read or write it",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/ban_drop_column.md"};
     return kInfo;
   }
@@ -21,7 +24,9 @@ class BanDropColumn : public MigrationRule {
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_DropColumn") continue;
         std::string column = Str(*cmd, "name");
-        sink.Report(At(st, "dropping column " + table + "." + column + " breaks every query and ORM model that still uses it", "stop using the column in the application first and deploy that; then drop it"));
+        sink.Report(
+            At(st, "dropping column " + table + "." + column + " breaks every query and ORM model that still uses it",
+               "stop using the column in the application first and deploy that; then drop it"));
       }
     }
   }

@@ -5,12 +5,12 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanDropDatabase : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-drop-database", {"ban-drop-database"}, "DROP DATABASE in a migration", Severity::kError, RuleInput::kMigration,
-                                "rules/migration/ban_drop_database.md"};
+    static const RuleInfo kInfo{"migration-ban-drop-database",  {"ban-drop-database"},
+                                "DROP DATABASE in a migration", Severity::kError,
+                                RuleInput::kMigration,          "rules/migration/ban_drop_database.md"};
     return kInfo;
   }
   void Check(const MigrationFile& file, FindingSink& sink) const override {

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanDropNotNull : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-drop-not-null", {"ban-drop-not-null"}, "Dropping NOT NULL breaks clients that rely on the column having a value", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-ban-drop-not-null",
+                                {"ban-drop-not-null"},
+                                "Dropping NOT NULL breaks clients that rely on the column having a value",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/ban_drop_not_null.md"};
     return kInfo;
   }
@@ -21,7 +24,9 @@ class BanDropNotNull : public MigrationRule {
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_DropNotNull") continue;
         std::string column = Str(*cmd, "name");
-        sink.Report(At(st, "dropping NOT NULL on " + table + "." + column + " lets NULLs in that existing readers do not expect", "make sure every reader handles NULL before the change"));
+        sink.Report(At(
+            st, "dropping NOT NULL on " + table + "." + column + " lets NULLs in that existing readers do not expect",
+            "make sure every reader handles NULL before the change"));
       }
     }
   }

@@ -1,16 +1,20 @@
 // migration-ban-drop-table: Dropping a table loses data and breaks clients that still use it.
 #include <vector>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
 
 namespace {
 
-
 class BanDropTable : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-drop-table", {"ban-drop-table"}, "Dropping a table loses data and breaks clients that still use it", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-ban-drop-table",
+                                {"ban-drop-table"},
+                                "Dropping a table loses data and breaks clients that still use it",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/ban_drop_table.md"};
     return kInfo;
   }
@@ -32,7 +36,9 @@ class BanDropTable : public MigrationRule {
       if (all_new) continue;  // created earlier in this file
       std::string list;
       for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-      sink.Report(At(st, "dropping table " + list + " loses its data and breaks clients that still use it", "stop using it in the application first; keep a backup or rename it and drop it in a later release"));
+      sink.Report(
+          At(st, "dropping table " + list + " loses its data and breaks clients that still use it",
+             "stop using it in the application first; keep a backup or rename it and drop it in a later release"));
     }
   }
 };

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanTruncateCascade : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-truncate-cascade", {"ban-truncate-cascade"}, "TRUNCATE ... CASCADE also empties every table that references it", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-ban-truncate-cascade",
+                                {"ban-truncate-cascade"},
+                                "TRUNCATE ... CASCADE also empties every table that references it",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/ban_truncate_cascade.md"};
     return kInfo;
   }

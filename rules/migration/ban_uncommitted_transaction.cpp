@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class BanUncommittedTransaction : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-ban-uncommitted-transaction", {"ban-uncommitted-transaction"}, "BEGIN without a matching COMMIT", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-ban-uncommitted-transaction",
+                                {"ban-uncommitted-transaction"},
+                                "BEGIN without a matching COMMIT",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/ban_uncommitted_transaction.md"};
     return kInfo;
   }

@@ -1,17 +1,23 @@
-// migration-constraint-missing-not-valid: CHECK and FOREIGN KEY constraints on existing tables should be added NOT VALID and validated separately.
+// migration-constraint-missing-not-valid: CHECK and FOREIGN KEY constraints on existing tables should be added NOT
+// VALID and validated separately.
 #include <map>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
 
 namespace {
 
-
 class ConstraintMissingNotValid : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-constraint-missing-not-valid", {"constraint-missing-not-valid"}, "CHECK and FOREIGN KEY constraints on existing tables should be added NOT VALID and validated separately", Severity::kError, RuleInput::kMigration,
-                                "rules/migration/constraint_missing_not_valid.md"};
+    static const RuleInfo kInfo{
+        "migration-constraint-missing-not-valid",
+        {"constraint-missing-not-valid"},
+        "CHECK and FOREIGN KEY constraints on existing tables should be added NOT VALID and validated separately",
+        Severity::kError,
+        RuleInput::kMigration,
+        "rules/migration/constraint_missing_not_valid.md"};
     return kInfo;
   }
   void Check(const MigrationFile& file, FindingSink& sink) const override {
@@ -30,9 +36,9 @@ class ConstraintMissingNotValid : public MigrationRule {
             continue;
           }
           if (file.CreatedBefore(table, i)) continue;
-          sink.Report(At(st, std::string(type == "CONSTR_CHECK" ? "CHECK" : "FOREIGN KEY") + " constraint " +
-                                 Str(con, "conname") + " on " + table +
-                                 " is validated while the table is locked",
+          sink.Report(At(st,
+                         std::string(type == "CONSTR_CHECK" ? "CHECK" : "FOREIGN KEY") + " constraint " +
+                             Str(con, "conname") + " on " + table + " is validated while the table is locked",
                          "add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction"));
         } else if (sub == "AT_ValidateConstraint") {
           auto it = not_valid_at.find(Str(*cmd, "name"));
@@ -45,8 +51,9 @@ class ConstraintMissingNotValid : public MigrationRule {
             if (between.kind == "TransactionStmt") same_tx = false;
           }
           if (!same_tx) continue;
-          sink.Report(At(st, "VALIDATE CONSTRAINT " + Str(*cmd, "name") +
-                                 " in the same transaction as its NOT VALID add keeps the lock of the add",
+          sink.Report(At(st,
+                         "VALIDATE CONSTRAINT " + Str(*cmd, "name") +
+                             " in the same transaction as its NOT VALID add keeps the lock of the add",
                          "commit after adding the constraint NOT VALID and validate it in a new transaction"));
         }
       }

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class DisallowedUniqueConstraint : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-disallowed-unique-constraint", {"disallowed-unique-constraint"}, "ADD CONSTRAINT UNIQUE builds its index under an ACCESS EXCLUSIVE lock", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-disallowed-unique-constraint",
+                                {"disallowed-unique-constraint"},
+                                "ADD CONSTRAINT UNIQUE builds its index under an ACCESS EXCLUSIVE lock",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/disallowed_unique_constraint.md"};
     return kInfo;
   }
@@ -22,8 +25,7 @@ class DisallowedUniqueConstraint : public MigrationRule {
         if (Str(*cmd, "subtype") != "AT_AddConstraint") continue;
         const Json& con = Get(Get(*cmd, "def"), "Constraint");
         if (Str(con, "contype") != "CONSTR_UNIQUE" || !Str(con, "indexname").empty()) continue;
-        sink.Report(At(st, "UNIQUE constraint on " + table +
-                               " builds its index while blocking reads and writes",
+        sink.Report(At(st, "UNIQUE constraint on " + table + " builds its index while blocking reads and writes",
                        "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"));
       }
     }

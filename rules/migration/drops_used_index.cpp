@@ -16,9 +16,12 @@ namespace {
 class DropsUsedIndex : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-drops-used-index", {},
+    static const RuleInfo kInfo{"migration-drops-used-index",
+                                {},
                                 "Dropping an index that queries of the observed workload can use",
-                                Severity::kError, RuleInput::kMigration, "rules/migration/drops_used_index.md"};
+                                Severity::kError,
+                                RuleInput::kMigration,
+                                "rules/migration/drops_used_index.md"};
     return kInfo;
   }
   Status Configure(const RuleOptions& options) override {
@@ -83,8 +86,8 @@ class DropsUsedIndex : public MigrationRule {
       std::string text = users[k]->normalized;
       std::replace(text.begin(), text.end(), '\n', ' ');
       if (text.size() > 100) text = text.substr(0, 97) + "...";
-      f.facts.push_back({"query " + FingerprintHex(users[k]->fingerprint),
-                         std::to_string(users[k]->calls) + " calls  " + text});
+      f.facts.push_back(
+          {"query " + FingerprintHex(users[k]->fingerprint), std::to_string(users[k]->calls) + " calls  " + text});
     }
     sink.Report(std::move(f));
   }

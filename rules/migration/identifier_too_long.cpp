@@ -2,6 +2,7 @@
 #include <cctype>
 #include <set>
 #include <string_view>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
@@ -53,7 +54,11 @@ void LongNames(std::string_view text, std::set<std::string>* out) {
 class IdentifierTooLong : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-identifier-too-long", {"identifier-too-long"}, "Identifiers longer than 63 bytes are silently truncated", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-identifier-too-long",
+                                {"identifier-too-long"},
+                                "Identifiers longer than 63 bytes are silently truncated",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/identifier_too_long.md"};
     return kInfo;
   }
@@ -62,9 +67,9 @@ class IdentifierTooLong : public MigrationRule {
       std::set<std::string> names;
       LongNames(st.text, &names);
       for (const std::string& name : names) {
-        sink.Report(At(st, "identifier " + name + " is " + std::to_string(name.size()) +
-                               " bytes; PostgreSQL truncates it to 63",
-                       "use a name of at most 63 bytes"));
+        sink.Report(At(
+            st, "identifier " + name + " is " + std::to_string(name.size()) + " bytes; PostgreSQL truncates it to 63",
+            "use a name of at most 63 bytes"));
       }
     }
   }

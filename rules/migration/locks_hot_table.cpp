@@ -20,9 +20,12 @@ std::string Rate(double per_second) {
 class LocksHotTable : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-locks-hot-table", {},
+    static const RuleInfo kInfo{"migration-locks-hot-table",
+                                {},
                                 "A migration lock on a table the observed workload uses heavily",
-                                Severity::kWarning, RuleInput::kMigration, "rules/migration/locks_hot_table.md"};
+                                Severity::kWarning,
+                                RuleInput::kMigration,
+                                "rules/migration/locks_hot_table.md"};
     return kInfo;
   }
   Status Configure(const RuleOptions& options) override {
@@ -68,16 +71,15 @@ class LocksHotTable : public MigrationRule {
                      "run it at the quietest hour, set a short lock_timeout and retry, or use the non-blocking "
                      "form (CONCURRENTLY, NOT VALID, a new column and backfill)");
       f.key_extra = lock->table;
-      f.facts.push_back({"blocked queries", std::to_string(blocked.size()) + " shapes, " + std::to_string(calls) +
-                                                 " calls in " +
-                                                 std::to_string(static_cast<int64_t>(w.window_seconds + 0.5)) +
-                                                 " s observed"});
+      f.facts.push_back(
+          {"blocked queries", std::to_string(blocked.size()) + " shapes, " + std::to_string(calls) + " calls in " +
+                                  std::to_string(static_cast<int64_t>(w.window_seconds + 0.5)) + " s observed"});
       for (size_t k = 0; k < blocked.size() && k < 3; ++k) {
         std::string text = blocked[k]->normalized;
         std::replace(text.begin(), text.end(), '\n', ' ');
         if (text.size() > 100) text = text.substr(0, 97) + "...";
-        f.facts.push_back({"query " + FingerprintHex(blocked[k]->fingerprint),
-                           Rate(blocked[k]->calls_per_second) + "  " + text});
+        f.facts.push_back(
+            {"query " + FingerprintHex(blocked[k]->fingerprint), Rate(blocked[k]->calls_per_second) + "  " + text});
       }
       sink.Report(std::move(f));
     }

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class PreferBigintOverInt : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-prefer-bigint-over-int", {"prefer-bigint-over-int"}, "int (32-bit) keys run out; use bigint", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-prefer-bigint-over-int",
+                                {"prefer-bigint-over-int"},
+                                "int (32-bit) keys run out; use bigint",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/prefer_bigint_over_int.md"};
     return kInfo;
   }
@@ -19,7 +22,9 @@ class PreferBigintOverInt : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "int4" || base == "int" || base == "integer" || base == "serial" || base == "serial4")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st, "column " + col.column + " has type " + type + ": " + "32-bit integers overflow at 2,147,483,647", "use bigint (or bigserial / bigint identity); the extra 4 bytes rarely matter"));
+        sink.Report(
+            At(st, "column " + col.column + " has type " + type + ": " + "32-bit integers overflow at 2,147,483,647",
+               "use bigint (or bigserial / bigint identity); the extra 4 bytes rarely matter"));
       }
     }
   }

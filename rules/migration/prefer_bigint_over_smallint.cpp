@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class PreferBigintOverSmallint : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-prefer-bigint-over-smallint", {"prefer-bigint-over-smallint"}, "smallint overflows at 32,767; use bigint", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-prefer-bigint-over-smallint",
+                                {"prefer-bigint-over-smallint"},
+                                "smallint overflows at 32,767; use bigint",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/prefer_bigint_over_smallint.md"};
     return kInfo;
   }
@@ -19,7 +22,8 @@ class PreferBigintOverSmallint : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "int2" || base == "smallint" || base == "smallserial" || base == "serial2")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st, "column " + col.column + " has type " + type + ": " + "smallint overflows at 32,767", "use bigint"));
+        sink.Report(
+            At(st, "column " + col.column + " has type " + type + ": " + "smallint overflows at 32,767", "use bigint"));
       }
     }
   }

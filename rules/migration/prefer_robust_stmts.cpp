@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class PreferRobustStmts : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-prefer-robust-stmts", {"prefer-robust-stmts"}, "Outside a transaction, make statements re-runnable (IF [NOT] EXISTS)", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-prefer-robust-stmts",
+                                {"prefer-robust-stmts"},
+                                "Outside a transaction, make statements re-runnable (IF [NOT] EXISTS)",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/prefer_robust_stmts.md"};
     return kInfo;
   }
@@ -40,8 +43,9 @@ class PreferRobustStmts : public MigrationRule {
       sink.Report(At(st,
                      needs_tx ? what + " cannot be re-run if the migration fails after it"
                               : what + " outside a transaction: if the migration fails after it, re-running fails here",
-                     needs_tx ? "run the migration in a transaction (BEGIN ... COMMIT), so a failure leaves nothing behind"
-                              : "add IF [NOT] EXISTS so a retried migration gets past statements that already ran"));
+                     needs_tx
+                         ? "run the migration in a transaction (BEGIN ... COMMIT), so a failure leaves nothing behind"
+                         : "add IF [NOT] EXISTS so a retried migration gets past statements that already ran"));
     }
   }
 };

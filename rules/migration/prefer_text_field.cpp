@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class PreferTextField : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-prefer-text-field", {"prefer-text-field"}, "varchar(n): changing n later takes an ACCESS EXCLUSIVE lock", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-prefer-text-field",
+                                {"prefer-text-field"},
+                                "varchar(n): changing n later takes an ACCESS EXCLUSIVE lock",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/prefer_text_field.md"};
     return kInfo;
   }
@@ -19,7 +22,10 @@ class PreferTextField : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "varchar" && Get(*col.type_name, "typmods").is_array())) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st, "column " + col.column + " has type " + type + ": " + "raising the limit later needs an ALTER TYPE under an ACCESS EXCLUSIVE lock", "use text with a CHECK (length(col) <= n) constraint, which can be changed NOT VALID"));
+        sink.Report(At(st,
+                       "column " + col.column + " has type " + type + ": " +
+                           "raising the limit later needs an ALTER TYPE under an ACCESS EXCLUSIVE lock",
+                       "use text with a CHECK (length(col) <= n) constraint, which can be changed NOT VALID"));
       }
     }
   }

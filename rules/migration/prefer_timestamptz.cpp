@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class PreferTimestamptz : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-prefer-timestamptz", {"prefer-timestamptz"}, "timestamp without time zone loses the zone of the value", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-prefer-timestamptz",
+                                {"prefer-timestamptz"},
+                                "timestamp without time zone loses the zone of the value",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/prefer_timestamptz.md"};
     return kInfo;
   }
@@ -19,7 +22,10 @@ class PreferTimestamptz : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "timestamp")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st, "column " + col.column + " has type " + type + ": " + "timestamp without time zone stores wall-clock time and misreads values across zones", "use timestamptz"));
+        sink.Report(At(st,
+                       "column " + col.column + " has type " + type + ": " +
+                           "timestamp without time zone stores wall-clock time and misreads values across zones",
+                       "use timestamptz"));
       }
     }
   }

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class RequireConcurrentIndexCreation : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-require-concurrent-index-creation", {"require-concurrent-index-creation"}, "CREATE INDEX without CONCURRENTLY blocks writes to an existing table", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-require-concurrent-index-creation",
+                                {"require-concurrent-index-creation"},
+                                "CREATE INDEX without CONCURRENTLY blocks writes to an existing table",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/require_concurrent_index_creation.md"};
     return kInfo;
   }
@@ -19,8 +22,9 @@ class RequireConcurrentIndexCreation : public MigrationRule {
       if (st.kind != "IndexStmt" || Bool(st.Node(), "concurrent")) continue;
       std::string table = RelName(Get(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;  // a new table has no traffic yet
-      sink.Report(At(st, "CREATE INDEX on " + QualifiedName(Get(st.Node(), "relation")) +
-                             " without CONCURRENTLY blocks writes to the table while the index builds",
+      sink.Report(At(st,
+                     "CREATE INDEX on " + QualifiedName(Get(st.Node(), "relation")) +
+                         " without CONCURRENTLY blocks writes to the table while the index builds",
                      "use CREATE INDEX CONCURRENTLY, outside a transaction"));
     }
   }

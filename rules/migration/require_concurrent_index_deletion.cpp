@@ -1,16 +1,20 @@
 // migration-require-concurrent-index-deletion: DROP INDEX without CONCURRENTLY blocks reads and writes of the table.
 #include <set>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
 
 namespace {
 
-
 class RequireConcurrentIndexDeletion : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-require-concurrent-index-deletion", {"require-concurrent-index-deletion"}, "DROP INDEX without CONCURRENTLY blocks reads and writes of the table", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-require-concurrent-index-deletion",
+                                {"require-concurrent-index-deletion"},
+                                "DROP INDEX without CONCURRENTLY blocks reads and writes of the table",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/require_concurrent_index_deletion.md"};
     return kInfo;
   }

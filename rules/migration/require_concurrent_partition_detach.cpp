@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class RequireConcurrentPartitionDetach : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-require-concurrent-partition-detach", {"require-concurrent-partition-detach", "require-concurrent-detach-partition"}, "DETACH PARTITION without CONCURRENTLY locks the parent table", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-require-concurrent-partition-detach",
+                                {"require-concurrent-partition-detach", "require-concurrent-detach-partition"},
+                                "DETACH PARTITION without CONCURRENTLY locks the parent table",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/require_concurrent_partition_detach.md"};
     return kInfo;
   }
@@ -20,8 +23,11 @@ class RequireConcurrentPartitionDetach : public MigrationRule {
         if (Str(*cmd, "subtype") != "AT_DetachPartition") continue;
         const Json& pc = Get(Get(*cmd, "def"), "PartitionCmd");
         if (Bool(pc, "concurrent")) continue;
-        sink.Report(At(st, "DETACH PARTITION " + QualifiedName(Get(pc, "name")) + " without CONCURRENTLY takes an "
-                                 "ACCESS EXCLUSIVE lock on " + QualifiedName(Get(st.Node(), "relation")),
+        sink.Report(At(st,
+                       "DETACH PARTITION " + QualifiedName(Get(pc, "name")) +
+                           " without CONCURRENTLY takes an "
+                           "ACCESS EXCLUSIVE lock on " +
+                           QualifiedName(Get(st.Node(), "relation")),
                        "use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), outside a transaction"));
       }
     }

@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class RequireConcurrentReindex : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-require-concurrent-reindex", {"require-concurrent-reindex"}, "REINDEX without CONCURRENTLY blocks writes (and reads using the index)", Severity::kError, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-require-concurrent-reindex",
+                                {"require-concurrent-reindex"},
+                                "REINDEX without CONCURRENTLY blocks writes (and reads using the index)",
+                                Severity::kError,
+                                RuleInput::kMigration,
                                 "rules/migration/require_concurrent_reindex.md"};
     return kInfo;
   }
@@ -22,9 +25,10 @@ class RequireConcurrentReindex : public MigrationRule {
       }
       if (concurrent) continue;
       sink.Report(At(st, "REINDEX without CONCURRENTLY locks out writes, and reads that use the index",
-                     file.pg_version >= 12 ? "use REINDEX ... CONCURRENTLY, outside a transaction"
-                                           : "before PostgreSQL 12: CREATE INDEX CONCURRENTLY a copy, then drop the old "
-                                             "index CONCURRENTLY"));
+                     file.pg_version >= 12
+                         ? "use REINDEX ... CONCURRENTLY, outside a transaction"
+                         : "before PostgreSQL 12: CREATE INDEX CONCURRENTLY a copy, then drop the old "
+                           "index CONCURRENTLY"));
     }
   }
 };

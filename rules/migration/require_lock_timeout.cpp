@@ -5,11 +5,14 @@ namespace pgsift::migration {
 
 namespace {
 
-
 class RequireLockTimeout : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-require-lock-timeout", {"require-lock-timeout"}, "Lock-taking migration statements without a lock_timeout", Severity::kWarning, RuleInput::kMigration,
+    static const RuleInfo kInfo{"migration-require-lock-timeout",
+                                {"require-lock-timeout"},
+                                "Lock-taking migration statements without a lock_timeout",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
                                 "rules/migration/require_lock_timeout.md"};
     return kInfo;
   }
@@ -19,7 +22,9 @@ class RequireLockTimeout : public MigrationRule {
       if (st.lock_timeout_set || st.in_plpgsql) continue;
       std::string table = LockedTable(st);
       if (table.empty() || file.CreatedBefore(table, i)) continue;
-      sink.Report(At(st, "lock_timeout is not set before this statement locks " + table + ": if it waits behind a long transaction, every query on the table queues behind it",
+      sink.Report(At(st,
+                     "lock_timeout is not set before this statement locks " + table +
+                         ": if it waits behind a long transaction, every query on the table queues behind it",
                      "SET lock_timeout = '2s'; at the top of the migration, and retry on timeout"));
     }
   }

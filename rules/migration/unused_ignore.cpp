@@ -10,8 +10,12 @@ namespace {
 class UnusedIgnore : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
-    static const RuleInfo kInfo{"migration-unused-ignore", {}, "A pgsift-ignore comment that suppressed nothing",
-                                Severity::kWarning, RuleInput::kMigration, "rules/migration/unused_ignore.md"};
+    static const RuleInfo kInfo{"migration-unused-ignore",
+                                {},
+                                "A pgsift-ignore comment that suppressed nothing",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
+                                "rules/migration/unused_ignore.md"};
     return kInfo;
   }
   void Check(const MigrationFile& /*file*/, FindingSink& /*sink*/) const override {}

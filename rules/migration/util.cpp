@@ -40,9 +40,10 @@ std::string TypeBaseName(const Json& type_name) {
 
 std::string TypeDisplay(const Json& type_name) {
   static const std::map<std::string, std::string> kSpelled = {
-      {"int2", "smallint"}, {"int4", "integer"}, {"int8", "bigint"}, {"bpchar", "char"},
-      {"float4", "real"}, {"float8", "double precision"}, {"bool", "boolean"},
-      {"timestamp", "timestamp"}, {"timestamptz", "timestamptz"}, {"varchar", "varchar"}};
+      {"int2", "smallint"},  {"int4", "integer"},        {"int8", "bigint"},
+      {"bpchar", "char"},    {"float4", "real"},         {"float8", "double precision"},
+      {"bool", "boolean"},   {"timestamp", "timestamp"}, {"timestamptz", "timestamptz"},
+      {"varchar", "varchar"}};
   std::string out = TypeBaseName(type_name);
   if (auto it = kSpelled.find(out); it != kSpelled.end()) out = it->second;
   const Json& mods = Get(type_name, "typmods");
@@ -139,8 +140,8 @@ std::string LockedTable(const MigrationStatement& st) {
     return rels.is_array() && !rels.empty() ? RelName(Get(rels.front(), "RangeVar")) : "";
   }
   if (st.kind == "DropStmt") {
-    static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW",
-                                                     "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"};
+    static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE",
+                                                     "OBJECT_FOREIGN_TABLE"};
     std::string type = Str(n, "removeType");
     if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
     const Json& objs = Get(n, "objects");

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +33,8 @@ std::vector<const Json*> AlterCmds(const MigrationStatement& st);
 // Column definitions a statement adds or creates: ALTER TABLE ADD COLUMN
 // and CREATE TABLE columns.
 struct ColumnDefAt {
-  const Json* def;      // ColumnDef node
-  std::string table;    // relation name
+  const Json* def;    // ColumnDef node
+  std::string table;  // relation name
   bool in_create_table;
 };
 std::vector<ColumnDefAt> ColumnDefs(const MigrationStatement& st);
