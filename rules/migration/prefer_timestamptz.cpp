@@ -9,7 +9,7 @@ class PreferTimestamptz : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
     static const RuleInfo kInfo{"migration-prefer-timestamptz",
-                                {"prefer-timestamptz"},
+                                {"prefer-timestamptz", "prefer-timestamp-tz"},
                                 "timestamp without time zone loses the zone of the value",
                                 Severity::kWarning,
                                 RuleInput::kMigration,

@@ -9,7 +9,7 @@ class RequireConcurrentPartitionDetach : public MigrationRule {
  public:
   const RuleInfo& Info() const override {
     static const RuleInfo kInfo{"migration-require-concurrent-partition-detach",
-                                {"require-concurrent-partition-detach", "require-concurrent-detach-partition"},
+                                {"require-concurrent-partition-detach"},
                                 "DETACH PARTITION without CONCURRENTLY locks the parent table",
                                 Severity::kError,
                                 RuleInput::kMigration,
