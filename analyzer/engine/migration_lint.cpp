@@ -263,6 +263,10 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
   if (options.indexes != nullptr) {
     for (const MigrationStatement& st : file.statements) RecordIndexes(st, options.indexes);
   }
+  size_t top_level = std::count_if(file.statements.begin(), file.statements.end(),
+                                   [](const MigrationStatement& st) { return !st.in_plpgsql; });
+  file.implicit_multi_statement_transaction =
+      path.size() > 7 && path.compare(path.size() - 7, 7, ".up.sql") == 0 && top_level > 1;
   file.open_transaction_at_end = depth > 0;
   if (!file.open_transaction_at_end) file.unterminated_begins.clear();
   return out;

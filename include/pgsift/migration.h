@@ -72,6 +72,10 @@ struct MigrationFile {
   std::map<std::string, size_t> created_tables;
   int pg_version = 15;  // target server major version
   bool assume_in_transaction = false;
+  // golang-migrate (*.up.sql) sends a file as one multi-statement query,
+  // which PostgreSQL runs as one implicit transaction when it holds more than
+  // one statement (golang-migrate issue #284): CONCURRENTLY fails there.
+  bool implicit_multi_statement_transaction = false;
   bool open_transaction_at_end = false;     // BEGIN without COMMIT/ROLLBACK
   std::vector<size_t> unterminated_begins;  // statement indexes
   const LintWorkload* workload = nullptr;   // null without --workload

@@ -22,10 +22,13 @@ class BanConcurrentIndexCreationInTransaction : public MigrationRule {
       bool concurrent_index = st.kind == "IndexStmt" && Bool(st.Node(), "concurrent");
       bool concurrent_drop =
           st.kind == "DropStmt" && Str(st.Node(), "removeType") == "OBJECT_INDEX" && Bool(st.Node(), "concurrent");
-      if ((!concurrent_index && !concurrent_drop) || !st.in_transaction) continue;
-      std::string why = st.in_plpgsql              ? "inside a DO block, which is one transaction"
-                        : st.transaction_depth > 0 ? "after BEGIN"
-                                                   : "in a file the migration tool runs in a transaction";
+      if (!concurrent_index && !concurrent_drop) continue;
+      if (!st.in_transaction && !file.implicit_multi_statement_transaction) continue;
+      std::string why = st.in_plpgsql                ? "inside a DO block, which is one transaction"
+                        : st.transaction_depth > 0   ? "after BEGIN"
+                        : file.assume_in_transaction ? "in a file the migration tool runs in a transaction"
+                                                     : "in a golang-migrate file of several statements, which "
+                                                       "PostgreSQL runs as one multi-statement transaction";
       sink.Report(At(
           st,
           std::string(concurrent_index ? "CREATE" : "DROP") + " INDEX CONCURRENTLY " + why + ": PostgreSQL refuses it",
