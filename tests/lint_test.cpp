@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "pgsift/config.h"
 #include "pgsift/migration.h"
@@ -148,6 +149,17 @@ TEST(Lint, IgnoreOfADisabledRuleIsNotReportedUnused) {
   }
   EXPECT_FALSE(Has(pgsift::LintMigration(loaded, without_drop_table, true), "migration-unused-ignore@1"));
   EXPECT_TRUE(Has(pgsift::LintMigration(loaded, with_all, true), "migration-unused-ignore@1"));
+}
+
+TEST(Lint, FindingKeysTellStatementsApartAndIgnoreLineNumbers) {
+  std::string sql = "CREATE INDEX a ON t (x);\nCREATE INDEX b ON t (y);\nCREATE TABLE u (p int, q int);\n";
+  auto before = LintAll(sql);
+  auto after = LintAll("-- a new comment\nSELECT 1;\n" + sql);
+  std::set<std::string> keys_before, keys_after;
+  for (const auto& f : before) keys_before.insert(f.Key());
+  for (const auto& f : after) keys_after.insert(f.Key());
+  EXPECT_EQ(keys_before.size(), before.size()) << "two findings share a key";
+  EXPECT_EQ(keys_before, keys_after);
 }
 
 TEST(Lint, FindsUpMigrationsOnly) {

@@ -2,6 +2,7 @@
 // migration rules over it with suppression comments.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 
 #include "pgsift/migration.h"
@@ -174,6 +175,22 @@ Finding MigrationRule::At(const MigrationStatement& stmt, std::string message, s
   f.help = std::move(help);
   f.location = stmt.location;
   f.snippet = stmt.text;
+  // The statement itself (white space folded), not its line: the key stays
+  // when lines above it change, and two statements of a file differ.
+  uint64_t h = 1469598103934665603ull;
+  bool space = false;
+  for (unsigned char c : stmt.text) {
+    if (std::isspace(c)) {
+      space = true;
+      continue;
+    }
+    if (space) h = (h ^ ' ') * 1099511628211ull;
+    space = false;
+    h = (h ^ c) * 1099511628211ull;
+  }
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  f.key_extra = buf;
   return f;
 }
 

@@ -88,7 +88,9 @@ struct MigrationFile {
 class MigrationRule : public Rule {
  public:
   virtual void Check(const MigrationFile& file, FindingSink& sink) const = 0;
-  // A finding of this rule at `stmt`, with the statement as snippet.
+  // A finding of this rule at `stmt`, with the statement as snippet and a
+  // hash of its text (white space folded) as key_extra, so Finding::Key
+  // tells statements apart without depending on line numbers.
   Finding At(const MigrationStatement& stmt, std::string message, std::string help) const;
 };
 

@@ -19,10 +19,12 @@ class BanCharField : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "bpchar")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st,
+        Finding f = At(st,
                        "column " + col.column + " has type " + type + ": " +
                            "char(n) pads values with spaces and is no faster than text",
-                       "use text (with a CHECK on length if needed)"));
+                       "use text (with a CHECK on length if needed)");
+        f.key_extra += "|" + col.column;  // one finding per column
+        sink.Report(std::move(f));
       }
     }
   }

@@ -81,7 +81,7 @@ class DropsUsedIndex : public MigrationRule {
                        def.columns.front() + " and may lose their index path",
                    "check their plans with EXPLAIN first; create the replacement index CONCURRENTLY before "
                    "dropping this one");
-    f.key_extra = name;
+    f.key_extra += "|" + name;
     for (size_t k = 0; k < users.size() && k < 3; ++k) {
       std::string text = users[k]->normalized;
       std::replace(text.begin(), text.end(), '\n', ' ');

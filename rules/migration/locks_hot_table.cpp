@@ -70,7 +70,7 @@ class LocksHotTable : public MigrationRule {
                          " such queries on it, and they would queue behind the lock",
                      "run it at the quietest hour, set a short lock_timeout and retry, or use the non-blocking "
                      "form (CONCURRENTLY, NOT VALID, a new column and backfill)");
-      f.key_extra = lock->table;
+      f.key_extra += "|" + lock->table;
       f.facts.push_back(
           {"blocked queries", std::to_string(blocked.size()) + " shapes, " + std::to_string(calls) + " calls in " +
                                   std::to_string(static_cast<int64_t>(w.window_seconds + 0.5)) + " s observed"});

@@ -22,9 +22,11 @@ class PreferBigintOverInt : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "int4" || base == "int" || base == "integer" || base == "serial" || base == "serial4")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(
+        Finding f =
             At(st, "column " + col.column + " has type " + type + ": " + "32-bit integers overflow at 2,147,483,647",
-               "use bigint (or bigserial / bigint identity); the extra 4 bytes rarely matter"));
+               "use bigint (or bigserial / bigint identity); the extra 4 bytes rarely matter");
+        f.key_extra += "|" + col.column;  // one finding per column
+        sink.Report(std::move(f));
       }
     }
   }

@@ -22,8 +22,10 @@ class PreferBigintOverSmallint : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "int2" || base == "smallint" || base == "smallserial" || base == "serial2")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(
-            At(st, "column " + col.column + " has type " + type + ": " + "smallint overflows at 32,767", "use bigint"));
+        Finding f =
+            At(st, "column " + col.column + " has type " + type + ": " + "smallint overflows at 32,767", "use bigint");
+        f.key_extra += "|" + col.column;  // one finding per column
+        sink.Report(std::move(f));
       }
     }
   }

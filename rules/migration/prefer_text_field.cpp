@@ -22,10 +22,12 @@ class PreferTextField : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "varchar" && Get(*col.type_name, "typmods").is_array())) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st,
+        Finding f = At(st,
                        "column " + col.column + " has type " + type + ": " +
                            "raising the limit later needs an ALTER TYPE under an ACCESS EXCLUSIVE lock",
-                       "use text with a CHECK (length(col) <= n) constraint, which can be changed NOT VALID"));
+                       "use text with a CHECK (length(col) <= n) constraint, which can be changed NOT VALID");
+        f.key_extra += "|" + col.column;  // one finding per column
+        sink.Report(std::move(f));
       }
     }
   }

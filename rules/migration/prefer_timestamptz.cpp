@@ -22,10 +22,12 @@ class PreferTimestamptz : public MigrationRule {
         std::string base = TypeBaseName(*col.type_name);
         if (!(base == "timestamp")) continue;
         std::string type = TypeDisplay(*col.type_name);
-        sink.Report(At(st,
+        Finding f = At(st,
                        "column " + col.column + " has type " + type + ": " +
                            "timestamp without time zone stores wall-clock time and misreads values across zones",
-                       "use timestamptz"));
+                       "use timestamptz");
+        f.key_extra += "|" + col.column;  // one finding per column
+        sink.Report(std::move(f));
       }
     }
   }
