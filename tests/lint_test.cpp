@@ -66,6 +66,21 @@ TEST(Lint, SyntaxErrorIsReportedWithLineAndLosesNothingElse) {
   EXPECT_EQ(loaded.file.statements[1].location.line, 3u);
 }
 
+TEST(Lint, UnterminatedQuoteKeepsTheStatementsBeforeIt) {
+  auto loaded = LoadMigration("m.sql", "CREATE INDEX a ON t (x);\nDROP TABLE u;\nSELECT 'open;\nDROP TABLE v;\n", {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 3u);
+  ASSERT_EQ(loaded.file.statements.size(), 2u);
+  EXPECT_EQ(loaded.file.statements[1].kind, "DropStmt");
+}
+
+TEST(Lint, BinaryFileIsAnErrorNotAnEmptyLint) {
+  auto loaded = LoadMigration("m.sql", std::string("DROP TABLE u;\n\0\x01", 16), {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 2u);
+  EXPECT_NE(loaded.diagnostics[0].message.find("NUL"), std::string::npos);
+}
+
 TEST(Lint, TransactionStateAndAssumedTransaction) {
   auto f = LintAll("CREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (x);\n");
   EXPECT_FALSE(Has(f, "migration-ban-concurrent-index-creation-in-transaction@1"));

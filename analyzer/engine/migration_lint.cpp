@@ -213,6 +213,12 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
   if (options.indexes != nullptr) out.index_snapshot = std::make_shared<IndexCatalog>(*options.indexes);
   file.indexes = out.index_snapshot.get();
   LineIndex lines(src);
+  if (size_t nul = src.find('\0'); nul != std::string::npos) {
+    // The parser would stop at the NUL and silently lint half the file.
+    out.diagnostics.push_back(
+        {{path, lines.At(nul).first, lines.At(nul).second, 0, 0}, "not a text file (NUL byte); not linted"});
+    return out;
+  }
   int depth = 0;
   bool lock_set = false, stmt_set = false;
 

@@ -142,9 +142,15 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
   std::vector<ParsedChunk> out;
   PgSplit split = PgQuerySplit(text);
   if (!split.ok) {
+    // A scanner error (an unterminated quote) stops the whole split: keep
+    // the statements that end before it, report the rest as one error.
+    size_t cut = split.error_offset > 0 ? text.rfind(';', static_cast<size_t>(split.error_offset)) : std::string::npos;
+    if (cut != std::string_view::npos) out = SplitAndParse(text.substr(0, cut + 1));
     ParsedChunk chunk;
-    chunk.length = static_cast<uint32_t>(text.size());
+    chunk.offset = cut == std::string_view::npos ? 0 : static_cast<uint32_t>(cut + 1);
+    chunk.length = static_cast<uint32_t>(text.size() - chunk.offset);
     chunk.error = split.error;
+    chunk.error_offset = split.error_offset > 0 ? static_cast<uint32_t>(split.error_offset) : chunk.offset;
     out.push_back(std::move(chunk));
     return out;
   }

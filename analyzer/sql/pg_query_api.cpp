@@ -40,6 +40,7 @@ PgSplit PgQuerySplit(std::string_view sql) {
   PgSplit out;
   if (r.error != nullptr) {
     out.error = r.error->message != nullptr ? r.error->message : "split error";
+    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
   } else {
     out.ok = true;
     for (int i = 0; i < r.n_stmts; ++i) {

@@ -35,6 +35,7 @@ struct PgSplit {
   bool ok = false;
   std::vector<PgSplitStatement> statements;
   std::string error;
+  int error_offset = -1;  // 0-based byte offset of the error, -1 if unknown
 };
 PgSplit PgQuerySplit(std::string_view sql);
 
