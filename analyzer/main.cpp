@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       cli::AddFingerprintCommand(app),
       cli::AddSnapshotCommand(app),
       cli::AddReportCommand(app),
+      cli::AddLintCommand(app),
   };
 
   try {

@@ -20,5 +20,6 @@ Command AddAnalyzeCommand(CLI::App& app);
 Command AddFingerprintCommand(CLI::App& app);
 Command AddSnapshotCommand(CLI::App& app);
 Command AddReportCommand(CLI::App& app);
+Command AddLintCommand(CLI::App& app);
 
 }  // namespace pgsift::cli

@@ -1,9 +1,71 @@
 // Dispatches a fixture to its category's runner. Each category adds its
 // runner here when its first rule lands.
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include "pgsift/migration.h"
 #include "pgsift/rule.h"
 #include "pgsift/workload_rules.h"
 
 namespace pgsift {
+
+namespace {
+
+// Migration fixtures name their context in the file name: `_pg10_` sets the
+// target version, `_assume-tx` runs the file as if the tool wrapped it in a
+// transaction. A `workload.json` (pgsift analyze JSON) and a `schema.sql`
+// beside the fixtures are what --workload and --schema give the CLI.
+// migration-unused-ignore runs with every migration rule, since an ignore
+// is unused only if no rule's finding matched it.
+Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& path) {
+  auto* m = dynamic_cast<MigrationRule*>(&rule);
+  if (m == nullptr) return Err(rule.Info().id + " is not a MigrationRule");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Err(path + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string name = std::filesystem::path(path).filename().string();
+  LintOptions options;
+  std::smatch match;
+  if (std::regex_search(name, match, std::regex("_pg([0-9]+)_"))) options.pg_version = std::stoi(match[1]);
+  if (name.find("_assume-tx") != std::string::npos) options.assume_in_transaction = true;
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::optional<LintWorkload> workload;
+  if (std::filesystem::exists(dir / "workload.json")) {
+    auto w = LoadLintWorkload((dir / "workload.json").string());
+    if (!w.ok()) return Err(w.error());
+    workload = std::move(*w);
+    options.workload = &*workload;
+  }
+  IndexCatalog indexes;
+  options.indexes = &indexes;
+  if (std::filesystem::exists(dir / "schema.sql")) {
+    std::ifstream schema(dir / "schema.sql", std::ios::binary);
+    std::ostringstream schema_text;
+    schema_text << schema.rdbuf();
+    LoadedMigration s = LoadMigration((dir / "schema.sql").string(), schema_text.str(), options);
+    if (!s.diagnostics.empty()) return Err("schema.sql: " + s.diagnostics.front().message);
+  }
+  LoadedMigration loaded = LoadMigration(path, text.str(), options);
+  if (!loaded.diagnostics.empty()) {
+    const LintDiagnostic& d = loaded.diagnostics.front();
+    return Err(d.location.file + ":" + std::to_string(d.location.line) + ": " + d.message);
+  }
+  if (rule.Info().id != "migration-unused-ignore") return LintMigration(loaded, {m}, false);
+  auto all = MakeMigrationRules();
+  std::vector<const MigrationRule*> rules;
+  for (const auto& r : all) rules.push_back(r.get());
+  std::vector<Finding> out;
+  for (Finding& f : LintMigration(loaded, rules, true)) {
+    if (f.rule_id == rule.Info().id) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& path) {
   switch (rule.Info().input) {
@@ -18,6 +80,7 @@ Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& pat
       return std::move(r->findings);
     }
     case RuleInput::kMigration:
+      return RunMigrationFixture(rule, path);
     case RuleInput::kPgss:
     case RuleInput::kDatabase:
       break;

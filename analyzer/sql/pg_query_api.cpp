@@ -34,4 +34,52 @@ PgNormalized PgQueryNormalize(std::string_view sql) {
   return out;
 }
 
+PgSplit PgQuerySplit(std::string_view sql) {
+  std::string text(sql);
+  PgQuerySplitResult r = pg_query_split_with_scanner(text.c_str());
+  PgSplit out;
+  if (r.error != nullptr) {
+    out.error = r.error->message != nullptr ? r.error->message : "split error";
+    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+  } else {
+    out.ok = true;
+    for (int i = 0; i < r.n_stmts; ++i) {
+      out.statements.push_back(
+          {static_cast<uint32_t>(r.stmts[i]->stmt_location), static_cast<uint32_t>(r.stmts[i]->stmt_len)});
+    }
+  }
+  pg_query_free_split_result(r);
+  return out;
+}
+
+PgParse PgQueryParseJson(std::string_view sql) {
+  std::string text(sql);
+  PgQueryParseResult r = pg_query_parse(text.c_str());
+  PgParse out;
+  if (r.error != nullptr) {
+    out.error = r.error->message != nullptr ? r.error->message : "parse error";
+    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+  } else {
+    out.ok = true;
+    out.json = r.parse_tree != nullptr ? r.parse_tree : "";
+  }
+  pg_query_free_parse_result(r);
+  return out;
+}
+
+PgParse PgQueryParsePlpgsqlJson(std::string_view sql) {
+  std::string text(sql);
+  PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(text.c_str());
+  PgParse out;
+  if (r.error != nullptr) {
+    out.error = r.error->message != nullptr ? r.error->message : "parse error";
+    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+  } else {
+    out.ok = true;
+    out.json = r.plpgsql_funcs != nullptr ? r.plpgsql_funcs : "";
+  }
+  pg_query_free_plpgsql_parse_result(r);
+  return out;
+}
+
 }  // namespace pgsift::sql

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgsift::sql {
 
@@ -22,5 +23,32 @@ struct PgNormalized {
   std::string error;
 };
 PgNormalized PgQueryNormalize(std::string_view sql);
+
+// A statement span from the scanner-based splitter: byte offset and length
+// in the input (the span starts right after the previous ';', so it holds
+// the statement's leading comments).
+struct PgSplitStatement {
+  uint32_t offset = 0;
+  uint32_t length = 0;
+};
+struct PgSplit {
+  bool ok = false;
+  std::vector<PgSplitStatement> statements;
+  std::string error;
+  int error_offset = -1;  // 0-based byte offset of the error, -1 if unknown
+};
+PgSplit PgQuerySplit(std::string_view sql);
+
+// The parse tree as libpg_query's JSON ({"version":..,"stmts":[..]}).
+struct PgParse {
+  bool ok = false;
+  std::string json;
+  std::string error;
+  int error_offset = 0;  // 0-based byte offset of the error, -1 if unknown
+};
+PgParse PgQueryParseJson(std::string_view sql);
+
+// PL/pgSQL function bodies as JSON; `sql` is a CREATE FUNCTION statement.
+PgParse PgQueryParsePlpgsqlJson(std::string_view sql);
 
 }  // namespace pgsift::sql

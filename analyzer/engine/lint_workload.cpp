@@ -1,0 +1,100 @@
+// Reads a pgsift analyze JSON for the workload-aware migration rules: the
+// queries with their rates, and which tables each reads or writes (from the
+// normalized text's parse tree; the texts hold $n, never a literal).
+#include <fstream>
+#include <sstream>
+
+#include "pgsift/event.h"
+#include "pgsift/fingerprint.h"
+#include "pgsift/migration.h"
+#include "pgsift/reporter.h"
+#include "sql/parse_tree.h"
+
+namespace pgsift {
+
+namespace {
+
+using Json = nlohmann::json;
+
+void CollectTables(const Json& node, std::set<std::string>* out) {
+  if (node.is_array()) {
+    for (const Json& n : node) CollectTables(n, out);
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "RangeVar" && value.is_object() && value.contains("relname")) {
+        out->insert(value["relname"].get<std::string>());
+      }
+      if ((key == "relation" || key == "pktable") && value.is_object() && value.contains("relname")) {
+        out->insert(value["relname"].get<std::string>());
+      }
+      CollectTables(value, out);
+    }
+  }
+}
+
+// Column names outside the select and returning lists: WHERE, JOIN ... ON,
+// ORDER BY, GROUP BY.
+void CollectPredicateColumns(const Json& node, std::set<std::string>* out) {
+  if (node.is_array()) {
+    for (const Json& n : node) CollectPredicateColumns(n, out);
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "targetList" || key == "returningList") continue;
+      if (key == "ColumnRef") {
+        const Json& fields = value.value("fields", Json::array());
+        if (!fields.empty() && fields.back().contains("String")) {
+          out->insert(fields.back()["String"].value("sval", ""));
+        }
+        continue;
+      }
+      CollectPredicateColumns(value, out);
+    }
+  }
+}
+
+}  // namespace
+
+Result<LintWorkload> LoadLintWorkload(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Err(path + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Json doc = Json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return Err(path + ": not a JSON document");
+  if (doc.value("schema", "") != kAnalyzeSchema) {
+    return Err(path + ": expected a pgsift analyze JSON (schema " + std::string(kAnalyzeSchema) + ")");
+  }
+  LintWorkload w;
+  const Json& summary = doc.value("summary", Json::object());
+  int64_t first = ParseLogTimestamp(summary.value("first_seen", ""));
+  int64_t last = ParseLogTimestamp(summary.value("last_seen", ""));
+  if (first != kNoTime && last != kNoTime && last > first) w.window_seconds = static_cast<double>(last - first) / 1e6;
+  for (const Json& q : doc.value("queries", Json::array())) {
+    WorkloadQuery wq;
+    wq.normalized = q.value("normalized", "");
+    wq.calls = q.value("calls", 0ull);
+    wq.total_ms = q.value("total_ms", 0.0);
+    std::string fp = q.value("fingerprint", "");
+    wq.fingerprint = std::strtoull(fp.c_str(), nullptr, 16);
+    if (w.window_seconds > 0) wq.calls_per_second = static_cast<double>(wq.calls) / w.window_seconds;
+    sql::PgParseStatements parsed = sql::ParseStatements(wq.normalized);
+    std::set<std::string> tables;
+    if (parsed.ok) {
+      for (const Json& st : parsed.statements) {
+        const Json& node = st.value("stmt", Json::object());
+        std::string kind = node.empty() ? "" : node.begin().key();
+        if (kind == "InsertStmt" || kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "MergeStmt") {
+          wq.writes = true;
+        }
+        CollectTables(node, &tables);
+        CollectPredicateColumns(node, &wq.predicate_columns);
+      }
+    }
+    size_t index = w.queries.size();
+    w.queries.push_back(std::move(wq));
+    for (const std::string& t : tables) w.queries_by_table[t].push_back(index);
+  }
+  return w;
+}
+
+}  // namespace pgsift

@@ -1,0 +1,39 @@
+// migration-disallowed-unique-constraint: ADD CONSTRAINT UNIQUE builds its index under an ACCESS EXCLUSIVE lock.
+#include "migration/util.h"
+
+namespace pgsift::migration {
+
+namespace {
+
+class DisallowedUniqueConstraint : public MigrationRule {
+ public:
+  const RuleInfo& Info() const override {
+    static const RuleInfo kInfo{"migration-disallowed-unique-constraint",
+                                {"disallowed-unique-constraint"},
+                                "ADD CONSTRAINT UNIQUE builds its index under an ACCESS EXCLUSIVE lock",
+                                Severity::kError,
+                                RuleInput::kMigration,
+                                "rules/migration/disallowed_unique_constraint.md"};
+    return kInfo;
+  }
+  void Check(const MigrationFile& file, FindingSink& sink) const override {
+    for (size_t i = 0; i < file.statements.size(); ++i) {
+      const MigrationStatement& st = file.statements[i];
+      std::string table = RelName(Get(st.Node(), "relation"));
+      if (file.CreatedBefore(table, i)) continue;
+      for (const Json* cmd : AlterCmds(st)) {
+        if (Str(*cmd, "subtype") != "AT_AddConstraint") continue;
+        const Json& con = Get(Get(*cmd, "def"), "Constraint");
+        if (Str(con, "contype") != "CONSTR_UNIQUE" || !Str(con, "indexname").empty()) continue;
+        sink.Report(At(st, "UNIQUE constraint on " + table + " builds its index while blocking reads and writes",
+                       "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"));
+      }
+    }
+  }
+};
+
+}  // namespace
+
+PGSIFT_MIGRATION_RULE(DisallowedUniqueConstraint)
+
+}  // namespace pgsift::migration

@@ -1,0 +1,37 @@
+// migration-require-statement-timeout: Lock-taking migration statements without a statement_timeout.
+#include "migration/util.h"
+
+namespace pgsift::migration {
+
+namespace {
+
+class RequireStatementTimeout : public MigrationRule {
+ public:
+  const RuleInfo& Info() const override {
+    static const RuleInfo kInfo{"migration-require-statement-timeout",
+                                {"require-statement-timeout"},
+                                "Lock-taking migration statements without a statement_timeout",
+                                Severity::kWarning,
+                                RuleInput::kMigration,
+                                "rules/migration/require_statement_timeout.md"};
+    return kInfo;
+  }
+  void Check(const MigrationFile& file, FindingSink& sink) const override {
+    for (size_t i = 0; i < file.statements.size(); ++i) {
+      const MigrationStatement& st = file.statements[i];
+      if (st.statement_timeout_set || st.in_plpgsql) continue;
+      std::string table = LockedTable(st);
+      if (table.empty() || file.CreatedBefore(table, i)) continue;
+      sink.Report(At(st,
+                     "statement_timeout is not set before this statement locks " + table +
+                         ": a slow statement holds its lock for as long as it runs",
+                     "SET statement_timeout = '5min'; at the top of the migration, and retry on timeout"));
+    }
+  }
+};
+
+}  // namespace
+
+PGSIFT_MIGRATION_RULE(RequireStatementTimeout)
+
+}  // namespace pgsift::migration

@@ -1,0 +1,175 @@
+#include "migration/util.h"
+
+#include <map>
+#include <set>
+
+namespace pgsift::migration {
+
+namespace {
+const Json kNull;
+}
+
+const Json& Get(const Json& node, std::string_view key) {
+  if (!node.is_object()) return kNull;
+  auto it = node.find(key);
+  return it == node.end() ? kNull : *it;
+}
+
+std::string Str(const Json& node, std::string_view key) {
+  const Json& v = Get(node, key);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+bool Bool(const Json& node, std::string_view key) {
+  const Json& v = Get(node, key);
+  return v.is_boolean() && v.get<bool>();
+}
+
+std::string QualifiedName(const Json& range_var) {
+  std::string schema = Str(range_var, "schemaname");
+  return schema.empty() ? Str(range_var, "relname") : schema + "." + Str(range_var, "relname");
+}
+
+std::string RelName(const Json& range_var) { return Str(range_var, "relname"); }
+
+std::string TypeBaseName(const Json& type_name) {
+  const Json& names = Get(type_name, "names");
+  if (!names.is_array() || names.empty()) return "";
+  return Str(Get(names.back(), "String"), "sval");
+}
+
+std::string TypeDisplay(const Json& type_name) {
+  static const std::map<std::string, std::string> kSpelled = {
+      {"int2", "smallint"},  {"int4", "integer"},        {"int8", "bigint"},
+      {"bpchar", "char"},    {"float4", "real"},         {"float8", "double precision"},
+      {"bool", "boolean"},   {"timestamp", "timestamp"}, {"timestamptz", "timestamptz"},
+      {"varchar", "varchar"}};
+  std::string out = TypeBaseName(type_name);
+  if (auto it = kSpelled.find(out); it != kSpelled.end()) out = it->second;
+  const Json& mods = Get(type_name, "typmods");
+  if (mods.is_array() && !mods.empty()) {
+    out += "(";
+    bool first = true;
+    for (const Json& m : mods) {
+      const Json& c = Get(m, "A_Const");
+      if (!first) out += ",";
+      first = false;
+      const Json& ival = Get(Get(c, "ival"), "ival");
+      out += ival.is_number_integer() ? std::to_string(ival.get<int64_t>()) : "?";
+    }
+    out += ")";
+  }
+  return out;
+}
+
+std::vector<const Json*> AlterCmds(const MigrationStatement& st) {
+  std::vector<const Json*> out;
+  if (st.kind != "AlterTableStmt") return out;
+  const Json& n = st.Node();
+  std::string objtype = Str(n, "objtype");
+  if (objtype != "OBJECT_TABLE" && !objtype.empty()) return out;
+  for (const Json& c : Get(n, "cmds")) {
+    const Json& cmd = Get(c, "AlterTableCmd");
+    if (cmd.is_object()) out.push_back(&cmd);
+  }
+  return out;
+}
+
+std::vector<ColumnDefAt> ColumnDefs(const MigrationStatement& st) {
+  std::vector<ColumnDefAt> out;
+  if (st.kind == "CreateStmt") {
+    std::string table = RelName(Get(st.Node(), "relation"));
+    for (const Json& e : Get(st.Node(), "tableElts")) {
+      const Json& def = Get(e, "ColumnDef");
+      if (def.is_object()) out.push_back({&def, table, true});
+    }
+  }
+  for (const Json* cmd : AlterCmds(st)) {
+    if (Str(*cmd, "subtype") != "AT_AddColumn") continue;
+    const Json& def = Get(Get(*cmd, "def"), "ColumnDef");
+    if (def.is_object()) out.push_back({&def, RelName(Get(st.Node(), "relation")), false});
+  }
+  return out;
+}
+
+std::vector<const Json*> ColumnConstraints(const Json& column_def) {
+  std::vector<const Json*> out;
+  for (const Json& c : Get(column_def, "constraints")) {
+    const Json& con = Get(c, "Constraint");
+    if (con.is_object()) out.push_back(&con);
+  }
+  return out;
+}
+
+std::vector<TypedColumn> TypedColumns(const MigrationStatement& st) {
+  std::vector<TypedColumn> out;
+  for (const ColumnDefAt& c : ColumnDefs(st)) out.push_back({Str(*c.def, "colname"), &Get(*c.def, "typeName")});
+  for (const Json* cmd : AlterCmds(st)) {
+    if (Str(*cmd, "subtype") != "AT_AlterColumnType") continue;
+    out.push_back({Str(*cmd, "name"), &Get(Get(Get(*cmd, "def"), "ColumnDef"), "typeName")});
+  }
+  return out;
+}
+
+std::string LockedTable(const MigrationStatement& st) {
+  const Json& n = st.Node();
+  if (st.kind == "AlterTableStmt") return RelName(Get(n, "relation"));
+  if (st.kind == "CreateStmt") {
+    // A new table's foreign keys lock the referenced tables (SHARE ROW
+    // EXCLUSIVE) while the constraint is created.
+    for (const Json& e : Get(n, "tableElts")) {
+      std::vector<const Json*> cons;
+      if (Get(e, "Constraint").is_object()) cons.push_back(&Get(e, "Constraint"));
+      for (const Json* c : ColumnConstraints(Get(e, "ColumnDef"))) cons.push_back(c);
+      for (const Json* c : cons) {
+        if (Str(*c, "contype") == "CONSTR_FOREIGN") return RelName(Get(*c, "pktable"));
+      }
+    }
+    return "";
+  }
+  if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Get(n, "relation"));
+  if (st.kind == "RenameStmt") return RelName(Get(n, "relation"));
+  if (st.kind == "ReindexStmt") {
+    for (const Json& p : Get(n, "params")) {
+      if (Str(Get(p, "DefElem"), "defname") == "concurrently") return "";
+    }
+    return RelName(Get(n, "relation"));
+  }
+  if (st.kind == "TruncateStmt") {
+    const Json& rels = Get(n, "relations");
+    return rels.is_array() && !rels.empty() ? RelName(Get(rels.front(), "RangeVar")) : "";
+  }
+  if (st.kind == "DropStmt") {
+    static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE",
+                                                     "OBJECT_FOREIGN_TABLE"};
+    std::string type = Str(n, "removeType");
+    if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
+    const Json& objs = Get(n, "objects");
+    if (!objs.is_array() || objs.empty()) return "";
+    const Json& items = Get(Get(objs.front(), "List"), "items");
+    return items.is_array() && !items.empty() ? Str(Get(items.back(), "String"), "sval") : "";
+  }
+  return "";
+}
+
+std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
+  std::string table = LockedTable(st);
+  if (table.empty()) return std::nullopt;
+  if (st.kind == "IndexStmt") return TableLock{table, "SHARE", false};
+  if (st.kind == "ReindexStmt") return TableLock{table, "SHARE", false};
+  if (st.kind == "CreateStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  if (st.kind == "AlterTableStmt") {
+    bool only_fk = true, only_validate = true;
+    for (const Json* cmd : AlterCmds(st)) {
+      std::string sub = Str(*cmd, "subtype");
+      if (sub != "AT_ValidateConstraint") only_validate = false;
+      bool fk = sub == "AT_AddConstraint" && Str(Get(Get(*cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN";
+      if (!fk) only_fk = false;
+    }
+    if (only_validate) return std::nullopt;  // SHARE UPDATE EXCLUSIVE
+    if (only_fk) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  }
+  return TableLock{table, "ACCESS EXCLUSIVE", true};
+}
+
+}  // namespace pgsift::migration

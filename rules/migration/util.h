@@ -1,0 +1,74 @@
+// Small helpers over libpg_query JSON nodes shared by the migration rules.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgsift/migration.h"
+
+namespace pgsift::migration {
+
+using Json = nlohmann::json;
+
+// node[key] or an empty object/array/string; never throws.
+const Json& Get(const Json& node, std::string_view key);
+std::string Str(const Json& node, std::string_view key);
+bool Bool(const Json& node, std::string_view key);
+
+// "schema.name" or "name" of a RangeVar.
+std::string QualifiedName(const Json& range_var);
+// The relation name alone, the key of MigrationFile::created_tables.
+std::string RelName(const Json& range_var);
+
+// Last element of a TypeName's names ("int4", "varchar", "serial").
+std::string TypeBaseName(const Json& type_name);
+// The type as written back for messages: "varchar(255)", "int4".
+std::string TypeDisplay(const Json& type_name);
+
+// Each AlterTableCmd node of an AlterTableStmt (on tables).
+std::vector<const Json*> AlterCmds(const MigrationStatement& st);
+// Column definitions a statement adds or creates: ALTER TABLE ADD COLUMN
+// and CREATE TABLE columns.
+struct ColumnDefAt {
+  const Json* def;    // ColumnDef node
+  std::string table;  // relation name
+  bool in_create_table;
+};
+std::vector<ColumnDefAt> ColumnDefs(const MigrationStatement& st);
+
+// Constraint nodes of a ColumnDef.
+std::vector<const Json*> ColumnConstraints(const Json& column_def);
+
+// Column types a statement sets: new columns and ALTER COLUMN ... TYPE.
+struct TypedColumn {
+  std::string column;
+  const Json* type_name;
+};
+std::vector<TypedColumn> TypedColumns(const MigrationStatement& st);
+
+// The table a statement locks in a way that blocks other sessions' writes
+// (ALTER TABLE, plain CREATE INDEX, DROP/TRUNCATE/RENAME/REINDEX of a table,
+// the table a new table's foreign key references),
+// or "" for statements that take no such lock.
+std::string LockedTable(const MigrationStatement& st);
+
+// The lock a statement takes that blocks other sessions: on which table,
+// in which mode, and whether plain reads wait too (ACCESS EXCLUSIVE) or
+// only writes (SHARE for CREATE INDEX, SHARE ROW EXCLUSIVE for a foreign
+// key). nullopt for statements that block neither.
+struct TableLock {
+  std::string table;
+  std::string mode;
+  bool blocks_reads = false;
+};
+std::optional<TableLock> BlockingLock(const MigrationStatement& st);
+
+// Registers factory helpers: `PGSIFT_MIGRATION_RULE(Class)` defines
+// `std::unique_ptr<Rule> Make<Class>()`.
+#define PGSIFT_MIGRATION_RULE(Class) \
+  std::unique_ptr<Rule> Make##Class() { return std::make_unique<Class>(); }
+
+}  // namespace pgsift::migration

@@ -1,0 +1,229 @@
+// Migration lint in-process: statement locations, transaction and DO-body
+// context, syntax errors that lose nothing else, suppression comments,
+// layouts, and the .pgsift.toml loader.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "pgsift/config.h"
+#include "pgsift/migration.h"
+#include "test_util.h"
+
+namespace {
+
+using pgsift::Finding;
+using pgsift::LintOptions;
+using pgsift::LoadMigration;
+namespace fs = std::filesystem;
+
+std::vector<Finding> LintAll(const std::string& sql, LintOptions options = {}) {
+  auto loaded = LoadMigration("m.sql", sql, options);
+  auto rules = pgsift::MakeMigrationRules();
+  std::vector<const pgsift::MigrationRule*> active;
+  for (const auto& r : rules) active.push_back(r.get());
+  return pgsift::LintMigration(loaded, active, true);
+}
+
+std::vector<std::string> Ids(const std::vector<Finding>& findings) {
+  std::vector<std::string> out;
+  for (const auto& f : findings) out.push_back(f.rule_id + "@" + std::to_string(f.location.line));
+  return out;
+}
+
+bool Has(const std::vector<Finding>& findings, const std::string& id_at_line) {
+  auto ids = Ids(findings);
+  return std::find(ids.begin(), ids.end(), id_at_line) != ids.end();
+}
+
+TEST(Lint, StatementLocationsSkipLeadingComments) {
+  auto loaded = LoadMigration("m.sql",
+                              "-- header\n/* block\n comment */ SELECT 1;\n\n  CREATE INDEX i ON t (a);\n"
+                              "SELECT 'é'; ALTER TABLE t DROP COLUMN c;",
+                              {});
+  ASSERT_TRUE(loaded.diagnostics.empty());
+  const auto& st = loaded.file.statements;
+  ASSERT_EQ(st.size(), 4u);
+  EXPECT_EQ(st[0].location.line, 3u);
+  EXPECT_EQ(st[0].location.column, 13u);
+  EXPECT_EQ(st[1].location.line, 5u);
+  EXPECT_EQ(st[1].location.column, 3u);
+  EXPECT_EQ(st[1].text, "CREATE INDEX i ON t (a)");
+  EXPECT_EQ(st[3].location.line, 6u);
+  EXPECT_EQ(st[3].location.column, 13u);  // code points: 'é' is one column
+  EXPECT_EQ(st[3].kind, "AlterTableStmt");
+}
+
+TEST(Lint, SyntaxErrorIsReportedWithLineAndLosesNothingElse) {
+  auto loaded = LoadMigration("m.sql", "CREATE INDEX a ON t (x);\nALTER TABLE t ADD COLUMN;\nDROP TABLE u;\n", {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 2u);
+  EXPECT_NE(loaded.diagnostics[0].message.find("syntax error"), std::string::npos);
+  ASSERT_EQ(loaded.file.statements.size(), 2u);
+  EXPECT_EQ(loaded.file.statements[1].kind, "DropStmt");
+  EXPECT_EQ(loaded.file.statements[1].location.line, 3u);
+}
+
+TEST(Lint, UnterminatedQuoteKeepsTheStatementsBeforeIt) {
+  auto loaded = LoadMigration("m.sql", "CREATE INDEX a ON t (x);\nDROP TABLE u;\nSELECT 'open;\nDROP TABLE v;\n", {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 3u);
+  ASSERT_EQ(loaded.file.statements.size(), 2u);
+  EXPECT_EQ(loaded.file.statements[1].kind, "DropStmt");
+}
+
+TEST(Lint, BinaryFileIsAnErrorNotAnEmptyLint) {
+  auto loaded = LoadMigration("m.sql", std::string("DROP TABLE u;\n\0\x01", 16), {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 2u);
+  EXPECT_NE(loaded.diagnostics[0].message.find("NUL"), std::string::npos);
+}
+
+TEST(Lint, TransactionStateAndAssumedTransaction) {
+  auto f = LintAll("CREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (x);\n");
+  EXPECT_FALSE(Has(f, "migration-ban-concurrent-index-creation-in-transaction@1"));
+  LintOptions tx;
+  tx.assume_in_transaction = true;
+  f = LintAll("CREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (x);\n", tx);
+  EXPECT_TRUE(Has(f, "migration-ban-concurrent-index-creation-in-transaction@1"));
+  f = LintAll("BEGIN;\nCOMMIT;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (x);\n");
+  EXPECT_FALSE(Has(f, "migration-ban-concurrent-index-creation-in-transaction@3"));
+}
+
+TEST(Lint, FlywayLayoutIsAssumedTransactional) {
+  EXPECT_TRUE(pgsift::LayoutAssumesTransaction("db/V3__add_index.sql"));
+  EXPECT_FALSE(pgsift::LayoutAssumesTransaction("db/000003_add_index.up.sql"));
+  EXPECT_FALSE(pgsift::LayoutAssumesTransaction("deploy/add_index.sql"));
+}
+
+TEST(Lint, DoBodyStatementsAreLintedAtTheirLines) {
+  auto f = LintAll(
+      "SET lock_timeout = '1s';\nSET statement_timeout = '1min';\nDO $$\nBEGIN\n"
+      "  ALTER TABLE orders DROP COLUMN fax;\n  EXECUTE 'DROP TABLE old_orders';\nEND $$;\n");
+  EXPECT_TRUE(Has(f, "migration-ban-drop-column@5")) << ::testing::PrintToString(Ids(f));
+  EXPECT_TRUE(Has(f, "migration-ban-drop-table@6")) << ::testing::PrintToString(Ids(f));
+}
+
+TEST(Lint, IndexOnTableCreatedEarlierNeedsNoConcurrently) {
+  auto f = LintAll("CREATE TABLE t (a bigint);\nCREATE INDEX i ON t (a);\nCREATE INDEX j ON u (a);\n");
+  EXPECT_FALSE(Has(f, "migration-require-concurrent-index-creation@2"));
+  EXPECT_TRUE(Has(f, "migration-require-concurrent-index-creation@3"));
+}
+
+TEST(Lint, PgVersionDecidesFastDefaults) {
+  std::string sql = "ALTER TABLE t ADD COLUMN IF NOT EXISTS s text DEFAULT 'x';\n";
+  EXPECT_FALSE(Has(LintAll(sql), "migration-adding-field-with-default@1"));
+  LintOptions old;
+  old.pg_version = 10;
+  EXPECT_TRUE(Has(LintAll(sql, old), "migration-adding-field-with-default@1"));
+}
+
+TEST(Lint, SuppressionsApplyToTheirStatementOnly) {
+  std::string sql =
+      "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
+      "-- pgsift-ignore ban-drop-column\n"
+      "ALTER TABLE a DROP COLUMN IF EXISTS x;\n"
+      "ALTER TABLE b DROP COLUMN IF EXISTS y; -- pgsift-ignore migration-ban-drop-column\n"
+      "ALTER TABLE c DROP COLUMN IF EXISTS z;\n";
+  auto f = LintAll(sql);
+  EXPECT_FALSE(Has(f, "migration-ban-drop-column@3"));
+  EXPECT_FALSE(Has(f, "migration-ban-drop-column@4"));
+  EXPECT_TRUE(Has(f, "migration-ban-drop-column@5"));
+  EXPECT_FALSE(Has(f, "migration-unused-ignore@2"));
+  EXPECT_FALSE(Has(f, "migration-unused-ignore@4"));
+}
+
+TEST(Lint, IgnoreInsideStringIsNotAComment) {
+  auto f = LintAll(
+      "SET lock_timeout = '1s'; SET statement_timeout = '1min';\n"
+      "ALTER TABLE a DROP COLUMN IF EXISTS x, ADD COLUMN IF NOT EXISTS n text DEFAULT '-- pgsift-ignore';\n");
+  EXPECT_TRUE(Has(f, "migration-ban-drop-column@2"));
+}
+
+TEST(Lint, IgnoreFileAndUnusedIgnores) {
+  auto f = LintAll("-- pgsift-ignore-file\nDROP TABLE t;\n");
+  EXPECT_TRUE(f.empty()) << ::testing::PrintToString(Ids(f));
+  f = LintAll(
+      "-- pgsift-ignore-file ban-drop-table, renaming-column\nSET lock_timeout = '1s';\n"
+      "SET statement_timeout = '1min';\nDROP TABLE IF EXISTS t;\n");
+  ASSERT_EQ(f.size(), 1u) << ::testing::PrintToString(Ids(f));
+  EXPECT_EQ(f[0].rule_id, "migration-unused-ignore");
+  EXPECT_NE(f[0].message.find("renaming-column"), std::string::npos);
+  EXPECT_EQ(f[0].location.line, 1u);
+}
+
+TEST(Lint, IgnoreOfADisabledRuleIsNotReportedUnused) {
+  auto loaded = LoadMigration("m.sql", "-- pgsift-ignore ban-drop-table\nALTER TABLE t ADD COLUMN c text;\n", {});
+  auto all = pgsift::MakeMigrationRules();
+  std::vector<const pgsift::MigrationRule*> without_drop_table, with_all;
+  for (const auto& r : all) {
+    with_all.push_back(r.get());
+    if (r->Info().id != "migration-ban-drop-table") without_drop_table.push_back(r.get());
+  }
+  EXPECT_FALSE(Has(pgsift::LintMigration(loaded, without_drop_table, true), "migration-unused-ignore@1"));
+  EXPECT_TRUE(Has(pgsift::LintMigration(loaded, with_all, true), "migration-unused-ignore@1"));
+}
+
+TEST(Lint, FindingKeysTellStatementsApartAndIgnoreLineNumbers) {
+  std::string sql = "CREATE INDEX a ON t (x);\nCREATE INDEX b ON t (y);\nCREATE TABLE u (p int, q int);\n";
+  auto before = LintAll(sql);
+  auto after = LintAll("-- a new comment\nSELECT 1;\n" + sql);
+  std::set<std::string> keys_before, keys_after;
+  for (const auto& f : before) keys_before.insert(f.Key());
+  for (const auto& f : after) keys_after.insert(f.Key());
+  EXPECT_EQ(keys_before.size(), before.size()) << "two findings share a key";
+  EXPECT_EQ(keys_before, keys_after);
+}
+
+TEST(Lint, FindsUpMigrationsOnly) {
+  fs::path dir = fs::temp_directory_path() / ("pgsift-lint-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const char* rel : {"gm/0001_a.up.sql", "gm/0001_a.down.sql", "fw/V1__a.sql", "fw/U1__a.sql", "sq/deploy/a.sql",
+                          "sq/revert/a.sql", "sq/verify/a.sql", "notes.txt"}) {
+    fs::create_directories((dir / rel).parent_path());
+    std::ofstream(dir / rel) << "SELECT 1;\n";
+  }
+  auto files = pgsift::FindMigrationFiles({dir.string()});
+  ASSERT_TRUE(files.ok()) << files.error();
+  std::vector<std::string> rel;
+  for (const auto& f : *files) rel.push_back(fs::relative(f, dir).string());
+  EXPECT_EQ(rel, (std::vector<std::string>{"fw/V1__a.sql", "gm/0001_a.up.sql", "sq/deploy/a.sql"}));
+  EXPECT_FALSE(pgsift::FindMigrationFiles({(dir / "missing").string()}).ok());
+  fs::remove_all(dir);
+}
+
+TEST(Config, ReadsLintAndRules) {
+  auto c = pgsift::ParseConfig(
+      "[lint]\npg_version = 12\nassume_in_transaction = true\nfail_on = \"warning\"\npaths = [\"db\"]\n"
+      "[rules]\ndisable = [\"ban-char-field\"]\n[rules.prefer-text-field]\nseverity = \"error\"\nmax = 3\n"
+      "[report]\nanything = 1\n",
+      "p.toml");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->lint.pg_version, 12);
+  EXPECT_EQ(c->lint.assume_in_transaction, true);
+  EXPECT_EQ(c->lint.fail_on, "warning");
+  EXPECT_EQ(c->lint.paths, std::vector<std::string>{"db"});
+  EXPECT_EQ(c->disable, std::vector<std::string>{"migration-ban-char-field"});
+  const auto& rc = c->rules.at("migration-prefer-text-field");
+  EXPECT_EQ(rc.severity, pgsift::Severity::kError);
+  EXPECT_EQ(rc.options.GetString("max", ""), "3");
+}
+
+TEST(Config, RejectsUnknownKeysAndRulesWithLine) {
+  auto c = pgsift::ParseConfig("[lint]\npg_version = 15\npg_verison = 14\n", "p.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error(), "p.toml:3: unknown key in [lint]: pg_verison");
+  c = pgsift::ParseConfig("[rules]\n\ndisable = [\n  \"no-such-rule\"]\n", "p.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error(), "p.toml:4: unknown rule no-such-rule");
+  c = pgsift::ParseConfig("[rules.nope]\nseverity = \"error\"\n", "p.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error(), "p.toml:1: unknown rule nope");
+  c = pgsift::ParseConfig("[lint\n", "p.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().rfind("p.toml:1: ", 0), 0u) << c.error();
+}
+
+}  // namespace
