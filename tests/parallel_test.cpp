@@ -93,16 +93,6 @@ TEST(Parallel, ManyFilesAtOnceKeepInputOrder) {
   EXPECT_GT(one.runs, 1000u);
 }
 
-TEST(Pieces, CountNewlinesMatchesStdCount) {
-  std::string s;
-  for (int i = 0; i < 1000; ++i)
-    s += std::string(static_cast<size_t>(i % 13), static_cast<char>(0x80 + i % 100)) + "\n\x0b\x8a";
-  for (size_t start : {0u, 1u, 3u, 7u}) {
-    std::string_view v(s.data() + start, s.size() - start);
-    EXPECT_EQ(CountNewlines(v), static_cast<uint64_t>(std::count(v.begin(), v.end(), '\n')));
-  }
-}
-
 TEST(Pieces, NeverCutsBeforeAnAttachmentOrABareDuration) {
   EXPECT_TRUE(IsBareDuration("duration: 0.123 ms"));
   EXPECT_TRUE(IsBareDuration("duration: 12 ms\""));

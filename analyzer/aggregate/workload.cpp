@@ -180,7 +180,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
     case EventKind::kQuery: {
       if (e.sql.empty()) return;
       const Shape& shape = fingerprinter_->Fingerprint(e.sql);
-      QueryStats& q = workload_->Stats(shape, input_, e.line);
+      QueryStats& q = workload_->Stats(shape, input_, line_base_ + e.line);
       if (statements_) EmitRun(e, shape);
       ++q.calls;
       ++s.calls;
@@ -220,7 +220,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
     }
     case EventKind::kPrepare: {
       if (e.sql.empty()) return;
-      QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, e.line);
+      QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
       ++q.prepares;
       if (e.duration_ms > 0) q.prepare_ms += e.duration_ms;
       return;
@@ -229,7 +229,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       std::string_view sql = e.sql;
       if (e.plan_json && JsonPlanQueryText(e.plan, &json_query_text_)) sql = json_query_text_;
       if (sql.empty()) return;
-      ++workload_->Stats(fingerprinter_->Fingerprint(sql), input_, e.line).plans;
+      ++workload_->Stats(fingerprinter_->Fingerprint(sql), input_, line_base_ + e.line).plans;
       return;
     }
     case EventKind::kError: {
@@ -237,7 +237,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       std::string state = e.sqlstate.empty() ? "unknown" : std::string(e.sqlstate);
       ++s.errors_by_sqlstate[state];
       if (!e.sql.empty()) {
-        ++workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, e.line).errors_by_sqlstate[state];
+        ++workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line).errors_by_sqlstate[state];
       }
       return;
     }
@@ -245,7 +245,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       ++s.temp_files;
       s.temp_bytes += e.temp_bytes;
       if (!e.sql.empty()) {
-        QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, e.line);
+        QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
         ++q.temp_files;
         q.temp_bytes += e.temp_bytes;
       }

@@ -105,13 +105,17 @@ class RunBuffer : public StatementSink {
   void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
     ends.push_back({runs.size(), input, session, time_us});
   }
-  void ReplayInto(StatementSink* sink) const {
+  // `line_offset`: lines of the input before this piece.
+  void ReplayInto(StatementSink* sink, uint64_t line_offset) {
     size_t e = 0;
     for (size_t r = 0; r <= runs.size(); ++r) {
       for (; e < ends.size() && ends[e].before_run == r; ++e) {
         sink->OnSessionEnd(ends[e].input, ends[e].session, ends[e].time_us);
       }
-      if (r < runs.size()) sink->OnStatement(runs[r]);
+      if (r < runs.size()) {
+        runs[r].line += line_offset;
+        sink->OnStatement(runs[r]);
+      }
     }
   }
   std::vector<StatementRun> runs;
@@ -124,14 +128,14 @@ struct Task {
   Buffer piece;
   std::string_view view;               // the piece: piece.view(), or a part of a mapped file
   const ByteSource* mapped = nullptr;  // owner of `view` when mapped
-  uint64_t lines_before = 0;
-  bool last = false;                  // last task of its input
-  std::unique_ptr<ByteSource> whole;  // read whole by the calling thread
-  std::string error;                  // read/decompress error (last task)
+  uint64_t piece_index = 0;            // within its input
+  bool last = false;                   // last task of its input
+  std::unique_ptr<ByteSource> whole;   // read whole by the calling thread
+  std::string error;                   // read/decompress error (last task)
   // Filled by the parsing thread:
   RecordCounts counts;
-  std::vector<std::string> skip_examples;
-  uint64_t lines = 0;
+  std::vector<Assembler::SkipExample> skip_examples;
+  uint64_t lines = 0;  // numbered from 1 within the piece
   RunBuffer runs;
   bool done = false;
 };
@@ -298,7 +302,7 @@ class Pipeline {
       Push(std::move(task));
       return;
     }
-    uint64_t lines_before = 0;
+    uint64_t piece_index = 0;
     if (std::string_view all = src->Mapped(); !all.empty()) {
       ProduceMapped(i, all, cutter, src.get());
       in.source = std::move(src);  // unmapped when the run ends
@@ -311,7 +315,7 @@ class Pipeline {
       if (more && cut == std::string_view::npos && cur.size < 16 * piece_bytes_) continue;  // one huge record: read on
       auto t = std::make_unique<Task>();
       t->input = i;
-      t->lines_before = lines_before;
+      t->piece_index = piece_index++;
       Buffer next = TakeBuffer();
       if (more) {
         if (cut == std::string_view::npos) {  // no safe start in 16 pieces: cut after the last line
@@ -323,7 +327,6 @@ class Pipeline {
         next.size = cur.size - cut;
         cur.size = cut;
       }
-      lines_before += CountNewlines(cur.view());
       t->piece = std::move(cur);
       t->view = t->piece.view();
       cur = std::move(next);
@@ -338,7 +341,7 @@ class Pipeline {
   // Pieces are views into the mapping: no copy. Merged pieces are released
   // so the resident set stays at the pieces in flight.
   void ProduceMapped(size_t i, std::string_view all, const PieceCutter& cutter, const ByteSource* owner) {
-    uint64_t lines_before = 0;
+    uint64_t piece_index = 0;
     size_t pos = 0;
     uint64_t reported = 0;
     while (pos < all.size()) {
@@ -358,11 +361,10 @@ class Pipeline {
       }
       auto t = std::make_unique<Task>();
       t->input = i;
-      t->lines_before = lines_before;
+      t->piece_index = piece_index++;
       t->view = all.substr(pos, end - pos);
       t->mapped = owner;
       t->last = end == all.size();
-      lines_before += CountNewlines(t->view);
       pos = end;
       Push(std::move(t));
       if (options_.progress && pos - reported >= (64u << 20)) {
@@ -419,15 +421,17 @@ class Pipeline {
     const InputState& in = inputs_[t->input];
     WorkloadBuilder builder(&state->workload, options_.filters, &state->fingerprinter);
     builder.set_input(t->input);
+    builder.set_line_base(t->piece_index << 32);
     if (options_.statements) builder.set_statement_sink(&t->runs);
     Assembler assembler(&builder);
-    assembler.set_input_name(in.rep.name);
-    LineReader lines(t->view, t->lines_before);
+    // Lines are numbered within the piece; the in-order merge adds the lines
+    // of the pieces before (so the reading thread never scans for newlines).
+    LineReader lines(t->view, 0);
     ReadRecords(in.rep.format, in, &lines, &assembler);
     assembler.Flush();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();
-    t->lines = lines.line_number() - t->lines_before;
+    t->lines = lines.line_number();
   }
 
   // ---- calling thread ----
@@ -449,13 +453,16 @@ class Pipeline {
       InputReport& rep = in.rep;
       if (t->whole) ReadWhole(local, t.get());
       AddCounts(&rep.counts, t->counts);
-      for (std::string& ex : t->skip_examples) {
-        if (rep.skip_examples.size() < kMaxSkipExamples) rep.skip_examples.push_back(std::move(ex));
+      const uint64_t lines_before = rep.lines;
+      for (const Assembler::SkipExample& ex : t->skip_examples) {
+        if (rep.skip_examples.size() < kMaxSkipExamples) {
+          rep.skip_examples.push_back(rep.name + ":" + std::to_string(lines_before + ex.line) + ": " + ex.hint);
+        }
       }
       rep.lines += t->lines;
       result->pieces += !t->view.empty();
       rep.bytes += t->view.size();
-      if (options_.statements) t->runs.ReplayInto(options_.statements);
+      if (options_.statements) t->runs.ReplayInto(options_.statements, lines_before);
       if (t->mapped) t->mapped->Release(t->view);
       if (t->last) FinishInput(t->input, t->error, result);
       {
@@ -473,7 +480,6 @@ class Pipeline {
     builder.set_input(t->input);
     builder.set_statement_sink(options_.statements);
     Assembler assembler(&builder);
-    assembler.set_input_name(in.rep.name);
     LineReader lines(t->whole.get());
     ReadRecords(in.rep.format, in, &lines, &assembler);
     assembler.Flush();

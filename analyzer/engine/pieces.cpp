@@ -4,30 +4,6 @@
 
 namespace pgsift {
 
-uint64_t CountNewlines(std::string_view data) {
-  // Eight bytes at a time: a byte equal to '\n' becomes 0 after the xor, and
-  // the has-zero-byte trick marks it with its high bit (exact when the high
-  // bits of the inputs are cleared first).
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  constexpr uint64_t kNl = kOnes * '\n', kLow7 = ~kHigh;
-  const char* p = data.data();
-  size_t n = data.size();
-  uint64_t count = 0;
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    uint64_t x = w ^ kNl;
-    uint64_t t = ((x & kLow7) + kLow7) | x;  // high bit set where the byte is non-zero
-    // One bit per newline byte at its low end; the multiply sums the bytes
-    // into the top one (no popcount instruction on baseline x86-64).
-    count += (((~t & kHigh) >> 7) * kOnes) >> 56;
-    p += 8;
-    n -= 8;
-  }
-  for (; n > 0; --n, ++p) count += *p == '\n';
-  return count;
-}
-
 bool IsBareDuration(std::string_view m) {
   if (m.substr(0, 10) != "duration: ") return false;
   size_t i = 10;

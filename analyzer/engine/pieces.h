@@ -14,9 +14,6 @@
 
 namespace pgsift {
 
-// Number of '\n' in `data`.
-uint64_t CountNewlines(std::string_view data);
-
 class PieceCutter {
  public:
   // `prefix` is used for stderr logs and must outlive the cutter. Formats

@@ -103,7 +103,7 @@ uint64_t RecordCounts::skipped_total() const {
 void Assembler::OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) {
   counts_.skipped_lines[static_cast<size_t>(reason)] += lines;
   if (reason != SkipReason::kBlank && skip_examples_.size() < 5) {
-    skip_examples_.push_back(input_name_ + ":" + std::to_string(line) + ": " + std::string(hint));
+    skip_examples_.push_back({line, std::string(hint)});
   }
 }
 

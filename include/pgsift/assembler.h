@@ -33,8 +33,12 @@ class Assembler : public RecordSink {
   void Flush();
   const RecordCounts& counts() const { return counts_; }
   // First few skip explanations (hint + line), for the summary.
-  const std::vector<std::string>& skip_examples() const { return skip_examples_; }
-  void set_input_name(std::string name) { input_name_ = std::move(name); }
+  // First few skipped lines (line number as read, hint), for the summary.
+  struct SkipExample {
+    uint64_t line = 0;
+    std::string hint;
+  };
+  const std::vector<SkipExample>& skip_examples() const { return skip_examples_; }
 
  private:
   struct Pending {
@@ -47,8 +51,7 @@ class Assembler : public RecordSink {
   EventSink* sink_;
   Pending pending_;
   RecordCounts counts_;
-  std::vector<std::string> skip_examples_;
-  std::string input_name_;
+  std::vector<SkipExample> skip_examples_;
 };
 
 }  // namespace pgsift

@@ -119,6 +119,9 @@ class WorkloadBuilder : public EventSink {
   // `fingerprinter`: a cache shared across builders of one thread; null: own one.
   WorkloadBuilder(Workload* workload, Filters filters, Fingerprinter* fingerprinter = nullptr);
   void set_input(uint64_t index) { input_ = index; }
+  // Added to event line numbers where they only order "first seen" (a piece
+  // numbers its lines from 1; base = piece index << 32 keeps input order).
+  void set_line_base(uint64_t base) { line_base_ = base; }
   // Receives every accepted statement run and disconnection; may be null.
   void set_statement_sink(StatementSink* sink) { statements_ = sink; }
   void OnEvent(const Event& event) override;
@@ -132,6 +135,7 @@ class WorkloadBuilder : public EventSink {
   std::unique_ptr<Fingerprinter> own_fingerprinter_;
   Fingerprinter* fingerprinter_;
   uint64_t input_ = 0;
+  uint64_t line_base_ = 0;
   StatementSink* statements_ = nullptr;
   StatementRun run_;  // reused
   // Session -> the statement last logged without a duration, for
