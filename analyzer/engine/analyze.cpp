@@ -88,7 +88,6 @@ class PrefixedSource : public ByteSource {
 struct InputState {
   InputReport rep;
   std::unique_ptr<LinePrefix> prefix;  // stderr: compiled once
-  std::unique_ptr<ByteSource> source;  // kept while pieces of a mapped file are in flight
   std::vector<std::string> sample;     // first lines, for the "no record" hint
 };
 
@@ -126,12 +125,11 @@ struct Task {
   uint64_t seq = 0;
   size_t input = 0;
   Buffer piece;
-  std::string_view view;               // the piece: piece.view(), or a part of a mapped file
-  const ByteSource* mapped = nullptr;  // owner of `view` when mapped
-  uint64_t piece_index = 0;            // within its input
-  bool last = false;                   // last task of its input
-  std::unique_ptr<ByteSource> whole;   // read whole by the calling thread
-  std::string error;                   // read/decompress error (last task)
+  std::string_view view;              // piece.view()
+  uint64_t piece_index = 0;           // within its input
+  bool last = false;                  // last task of its input
+  std::unique_ptr<ByteSource> whole;  // read whole by the calling thread
+  std::string error;                  // read/decompress error (last task)
   // Filled by the parsing thread:
   RecordCounts counts;
   std::vector<Assembler::SkipExample> skip_examples;
@@ -303,11 +301,6 @@ class Pipeline {
       return;
     }
     uint64_t piece_index = 0;
-    if (std::string_view all = src->Mapped(); !all.empty()) {
-      ProduceMapped(i, all, cutter, src.get());
-      in.source = std::move(src);  // unmapped when the run ends
-      return;
-    }
     while (true) {
       if (more)
         more = Fill(src.get(), &cur, std::max(piece_bytes_, cur.size + (cur.size >> 1)), &error, &total, in.rep.name);
@@ -336,43 +329,6 @@ class Pipeline {
       if (!more) break;
     }
     if (options_.progress) options_.progress(in.rep.name, total);
-  }
-
-  // Pieces are views into the mapping: no copy. Merged pieces are released
-  // so the resident set stays at the pieces in flight.
-  void ProduceMapped(size_t i, std::string_view all, const PieceCutter& cutter, const ByteSource* owner) {
-    uint64_t piece_index = 0;
-    size_t pos = 0;
-    uint64_t reported = 0;
-    while (pos < all.size()) {
-      size_t end = std::min(all.size(), pos + piece_bytes_);
-      size_t cut = std::string_view::npos;
-      while (end < all.size()) {
-        cut = cutter.LastCut(all.substr(pos, end - pos));
-        if (cut != std::string_view::npos || end - pos >= 16 * piece_bytes_) break;
-        end = std::min(all.size(), end + piece_bytes_);
-      }
-      if (end < all.size()) {
-        if (cut == std::string_view::npos) {  // no safe start in 16 pieces: cut after the last line
-          const void* nl = memrchr(all.data() + pos, '\n', end - pos);
-          cut = nl ? static_cast<size_t>(static_cast<const char*>(nl) - (all.data() + pos)) + 1 : end - pos;
-        }
-        end = pos + cut;
-      }
-      auto t = std::make_unique<Task>();
-      t->input = i;
-      t->piece_index = piece_index++;
-      t->view = all.substr(pos, end - pos);
-      t->mapped = owner;
-      t->last = end == all.size();
-      pos = end;
-      Push(std::move(t));
-      if (options_.progress && pos - reported >= (64u << 20)) {
-        reported = pos;
-        options_.progress(inputs_[i].rep.name, pos);
-      }
-    }
-    if (options_.progress) options_.progress(inputs_[i].rep.name, all.size());
   }
 
   Buffer TakeBuffer() {
@@ -463,7 +419,6 @@ class Pipeline {
       result->pieces += !t->view.empty();
       rep.bytes += t->view.size();
       if (options_.statements) t->runs.ReplayInto(options_.statements, lines_before);
-      if (t->mapped) t->mapped->Release(t->view);
       if (t->last) FinishInput(t->input, t->error, result);
       {
         std::lock_guard<std::mutex> lock(mu_);

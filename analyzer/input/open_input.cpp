@@ -3,8 +3,6 @@
 // read(2) directly.
 #include <archive.h>
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,34 +59,6 @@ class FdSource : public ByteSource {
   std::string path_;
   std::string head_;
   size_t head_pos_ = 0;
-};
-
-// A regular file mapped read-only; Read() copies from the mapping so the
-// plain ByteSource contract still holds.
-class MappedSource : public ByteSource {
- public:
-  MappedSource(void* base, size_t size) : base_(static_cast<char*>(base)), size_(size) {}
-  ~MappedSource() override { ::munmap(base_, size_); }
-  Result<size_t> Read(char* buf, size_t n) override {
-    size_t k = std::min(n, size_ - pos_);
-    std::memcpy(buf, base_ + pos_, k);
-    pos_ += k;
-    return k;
-  }
-  std::string_view Mapped() const override { return {base_, size_}; }
-  void Release(std::string_view part) const override {
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    size_t begin = static_cast<size_t>(part.data() - base_);
-    size_t end = begin + part.size();
-    begin = (begin + page - 1) / page * page;  // whole pages inside the part only
-    end = end == size_ ? end : end / page * page;
-    if (end > begin) ::madvise(base_ + begin, end - begin, MADV_DONTNEED);
-  }
-
- private:
-  char* base_;
-  size_t size_;
-  size_t pos_ = 0;
 };
 
 class ArchiveSource : public ByteSource {
@@ -168,15 +138,6 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
   }
   head.resize(got);
   bool compressed = LooksCompressed(reinterpret_cast<const unsigned char*>(head.data()), head.size());
-  struct stat st {};
-  if (!compressed && !is_stdin && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    void* base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    if (base != MAP_FAILED) {
-      ::madvise(base, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
-      ::close(fd);
-      return std::unique_ptr<ByteSource>(std::make_unique<MappedSource>(base, static_cast<size_t>(st.st_size)));
-    }
-  }
   auto raw = std::make_unique<FdSource>(fd, !is_stdin, name, std::move(head));
   if (!compressed) return std::unique_ptr<ByteSource>(std::move(raw));
   auto arch = std::make_unique<ArchiveSource>(std::move(raw), name);

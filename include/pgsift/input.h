@@ -18,12 +18,6 @@ class ByteSource {
   // Reads up to n bytes; 0 means end of input. An error (truncated gzip,
   // unreadable file) is returned once, after the bytes that could be read.
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
-  // A plain regular file may be memory-mapped: then this is all of it, and
-  // callers may read the view instead of calling Read().
-  virtual std::string_view Mapped() const { return {}; }
-  // Done with this part of Mapped(): its pages may leave the process's
-  // resident set (they stay in the page cache).
-  virtual void Release(std::string_view /*part*/) const {}
 };
 
 std::unique_ptr<ByteSource> MemorySource(std::string data);
