@@ -34,13 +34,22 @@ PgNormalized PgQueryNormalize(std::string_view sql) {
   return out;
 }
 
+namespace {
+
+// libpg_query's error message and 0-based offset (-1: none).
+void TakeError(const PgQueryError& e, const char* fallback, std::string* message, int* offset) {
+  *message = e.message != nullptr ? e.message : fallback;
+  *offset = e.cursorpos > 0 ? e.cursorpos - 1 : -1;
+}
+
+}  // namespace
+
 PgSplit PgQuerySplit(std::string_view sql) {
   std::string text(sql);
   PgQuerySplitResult r = pg_query_split_with_scanner(text.c_str());
   PgSplit out;
   if (r.error != nullptr) {
-    out.error = r.error->message != nullptr ? r.error->message : "split error";
-    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+    TakeError(*r.error, "split error", &out.error, &out.error_offset);
   } else {
     out.ok = true;
     for (int i = 0; i < r.n_stmts; ++i) {
@@ -57,8 +66,7 @@ PgParse PgQueryParseJson(std::string_view sql) {
   PgQueryParseResult r = pg_query_parse(text.c_str());
   PgParse out;
   if (r.error != nullptr) {
-    out.error = r.error->message != nullptr ? r.error->message : "parse error";
-    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+    TakeError(*r.error, "parse error", &out.error, &out.error_offset);
   } else {
     out.ok = true;
     out.json = r.parse_tree != nullptr ? r.parse_tree : "";
@@ -72,8 +80,7 @@ PgParse PgQueryParsePlpgsqlJson(std::string_view sql) {
   PgQueryPlpgsqlParseResult r = pg_query_parse_plpgsql(text.c_str());
   PgParse out;
   if (r.error != nullptr) {
-    out.error = r.error->message != nullptr ? r.error->message : "parse error";
-    out.error_offset = r.error->cursorpos > 0 ? r.error->cursorpos - 1 : -1;
+    TakeError(*r.error, "parse error", &out.error, &out.error_offset);
   } else {
     out.ok = true;
     out.json = r.plpgsql_funcs != nullptr ? r.plpgsql_funcs : "";

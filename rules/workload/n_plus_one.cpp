@@ -24,8 +24,10 @@ std::string AnyRewrite(const std::string& child) {
   return out;
 }
 
-class NPlusOne : public WorkloadRule {
+class NPlusOne : public burst::BurstRule {
  public:
+  NPlusOne() : BurstRule(/*values_differ=*/true) {}
+
   const RuleInfo& Info() const override {
     static const RuleInfo kInfo{
         .id = "workload-n-plus-one",
@@ -36,19 +38,6 @@ class NPlusOne : public WorkloadRule {
         .doc = "rules/workload/n_plus_one.md",
     };
     return kInfo;
-  }
-
-  Status Configure(const RuleOptions& options) override {
-    Result<BurstOptions> o = BurstOptions::FromRuleOptions(options);
-    if (!o.ok()) return Err(o.error());
-    options_ = *o;
-    Reset();
-    return Ok{};
-  }
-
-  void OnStatement(const StatementRun& run) override { Detector().OnStatement(run); }
-  void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
-    Detector().OnSessionEnd(input, session, time_us);
   }
 
   void Finish(const Workload& workload, FindingSink& sink) override {
@@ -89,20 +78,6 @@ class NPlusOne : public WorkloadRule {
     }
     Reset();
   }
-
- private:
-  BurstDetector& Detector() {
-    if (!detector_) Reset();
-    return *detector_;
-  }
-  // Fresh state: after Finish the rule can read another run.
-  void Reset() {
-    groups_ = std::make_unique<BurstGroups>(/*values_differ=*/true);
-    detector_ = std::make_unique<BurstDetector>(options_, groups_.get());
-  }
-  BurstOptions options_;
-  std::unique_ptr<BurstGroups> groups_;
-  std::unique_ptr<BurstDetector> detector_;
 };
 
 }  // namespace

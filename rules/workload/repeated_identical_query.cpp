@@ -12,8 +12,10 @@
 namespace pgsift {
 namespace {
 
-class RepeatedIdenticalQuery : public WorkloadRule {
+class RepeatedIdenticalQuery : public burst::BurstRule {
  public:
+  RepeatedIdenticalQuery() : BurstRule(/*values_differ=*/false) {}
+
   const RuleInfo& Info() const override {
     static const RuleInfo kInfo{
         .id = "workload-repeated-identical-query",
@@ -24,19 +26,6 @@ class RepeatedIdenticalQuery : public WorkloadRule {
         .doc = "rules/workload/repeated_identical_query.md",
     };
     return kInfo;
-  }
-
-  Status Configure(const RuleOptions& options) override {
-    Result<BurstOptions> o = BurstOptions::FromRuleOptions(options);
-    if (!o.ok()) return Err(o.error());
-    options_ = *o;
-    Reset();
-    return Ok{};
-  }
-
-  void OnStatement(const StatementRun& run) override { Detector().OnStatement(run); }
-  void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
-    Detector().OnSessionEnd(input, session, time_us);
   }
 
   void Finish(const Workload& workload, FindingSink& sink) override {
@@ -58,20 +47,6 @@ class RepeatedIdenticalQuery : public WorkloadRule {
     }
     Reset();
   }
-
- private:
-  BurstDetector& Detector() {
-    if (!detector_) Reset();
-    return *detector_;
-  }
-  // Fresh state: after Finish the rule can read another run.
-  void Reset() {
-    groups_ = std::make_unique<BurstGroups>(/*values_differ=*/false);
-    detector_ = std::make_unique<BurstDetector>(options_, groups_.get());
-  }
-  BurstOptions options_;
-  std::unique_ptr<BurstGroups> groups_;
-  std::unique_ptr<BurstDetector> detector_;
 };
 
 }  // namespace
