@@ -7,6 +7,7 @@ namespace pgsift {
 // Factories defined in rules/<category>/<name>.cpp.
 std::unique_ptr<Rule> MakeNPlusOneRule();
 std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
+std::unique_ptr<Rule> MakeNPlusOneSuspectRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -50,6 +51,7 @@ const std::vector<RuleFactory>& RuleRegistry() {
   static const std::vector<RuleFactory> kRules = {
       MakeNPlusOneRule,
       MakeRepeatedIdenticalQueryRule,
+      MakeNPlusOneSuspectRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

@@ -111,13 +111,14 @@ TEST(Report, WithLogsHasLoadAndFindingsSections) {
   EXPECT_GT(calls, 0u);
   std::string md = RenderReportMarkdown(r);
   EXPECT_NE(md.find("| Day (UTC) | Calls |"), std::string::npos);
-  EXPECT_NE(md.find("No workload rules are registered in this build"), std::string::npos);
+  // No workload rule was passed (rules_run 0): only the pg_stat_statements rules ran, with nothing to find.
+  EXPECT_NE(md.find("1 rules ran; no findings."), std::string::npos);
   std::string html = RenderReportHtml(r);
   EXPECT_NE(html.find("id=\"chart-load\""), std::string::npos);
   EXPECT_NE(html.find("id=\"chart-top\""), std::string::npos);
   auto json = nlohmann::json::parse(RenderReportJson(r));
   EXPECT_TRUE(json["has_logs"].get<bool>());
-  EXPECT_EQ(json["rules_run"], 0);
+  EXPECT_EQ(json["rules_run"], 1);
   EXPECT_TRUE(json["findings"].is_array());
 }
 
@@ -177,6 +178,32 @@ TEST(ReportCli, BadInputsExitTwoWithTheFileName) {
   out = RunPgsift("report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz") + " --format pdf",
                   &code);
   EXPECT_EQ(code, 2);
+}
+
+// pg_stat_statements rules take --set and --disable like analyze: the
+// reception lookup (800 calls, one row each) is a suspect below the default
+// min_calls only when told so.
+TEST(ReportCli, RuleOptionsReachThePgssRules) {
+  int code = -1;
+  std::string window = "report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz");
+  std::string out = RunPgsift(window, &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(out.find("pgss-n-plus-one-suspect"), std::string::npos) << out;
+  out = RunPgsift(window + " --set pgss-n-plus-one-suspect.min_calls=500", &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("info[pgss-n-plus-one-suspect] possible N+1: patients looked up by id 800 times"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("CANARY"), std::string::npos);
+  out = RunPgsift(window + " --set pgss-n-plus-one-suspect.min_calls=500 --disable pgss-n-plus-one-suspect", &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("0 rules ran; no findings."), std::string::npos) << out;
+  out = RunPgsift(window + " --set pgss-n-plus-one-suspect.min_calls=0", &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("pgss-n-plus-one-suspect: min_calls must be at least 1"), std::string::npos) << out;
+  out = RunPgsift(window + " --disable no-such-rule", &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--disable no-such-rule: unknown rule"), std::string::npos) << out;
 }
 
 }  // namespace

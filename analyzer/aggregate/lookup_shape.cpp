@@ -151,6 +151,18 @@ std::optional<KeyLookup> ParseKeyLookup(std::string_view normalized) {
   return out;
 }
 
+std::string BatchedLookup(std::string_view normalized) {
+  auto lookup = ParseKeyLookup(normalized);
+  if (!lookup || lookup->columns.size() != 1) return "";
+  size_t at = normalized.find("= $1");
+  if (at == std::string_view::npos || at != normalized.rfind("= $1")) return "";
+  if (normalized.find("$2") != std::string_view::npos || normalized.size() > 150 || normalized.ends_with("..."))
+    return "";
+  std::string out(normalized);
+  out.replace(at, 4, "= ANY($1)");
+  return out;
+}
+
 bool IsNPlusOneSuspect(int64_t calls, int64_t rows, std::string_view normalized, const SuspectOptions& options) {
   if (calls < options.min_calls || calls <= 0) return false;
   if (static_cast<double>(rows) / static_cast<double>(calls) > options.max_rows_per_call) return false;

@@ -3,11 +3,10 @@
 
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <set>
 
 #include "cli/commands.h"
+#include "cli/rule_selection.h"
 #include "pgsift/analyze.h"
 #include "pgsift/reporter.h"
 #include "pgsift/workload_rules.h"
@@ -16,30 +15,20 @@ namespace pgsift::cli {
 
 namespace {
 
-using RuleSettings = std::map<std::pair<std::string, std::string>, std::string>;
-
 int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::string& json_path, bool quiet,
-               const RuleSettings& settings, const std::set<std::string>& disabled) {
+               const RuleSelection& selection) {
   if (isatty(STDERR_FILENO)) {
     options.progress = [](const std::string& name, uint64_t bytes) {
       std::cerr << "\r" << name << ": " << (bytes >> 20) << " MiB read" << std::flush;
     };
   }
   auto rules = MakeWorkloadRules();
-  std::vector<WorkloadRule*> active;
-  for (auto& rule : rules) {
-    RuleOptions ro;
-    for (const auto& [key, value] : settings) {
-      if (key.first == rule->Info().id) ro.Set(key.second, value);
-    }
-    Status configured = rule->Configure(ro);
-    if (!configured.ok()) {
-      std::cerr << "pgsift: " << rule->Info().id << ": " << configured.error() << "\n";
-      return kExitError;
-    }
-    if (!disabled.count(rule->Info().id)) active.push_back(rule.get());
+  auto active = ConfigureRules(rules, selection);
+  if (!active.ok()) {
+    std::cerr << "pgsift: " << active.error() << "\n";
+    return kExitError;
   }
-  auto result = AnalyzeWithRules(options, active);
+  auto result = AnalyzeWithRules(options, *active);
   if (options.progress) std::cerr << "\r\033[K" << std::flush;
   if (!result.ok()) {
     std::cerr << "pgsift: " << result.error() << "\n";
@@ -69,7 +58,7 @@ struct AnalyzeState {
   TableOptions table;
   std::string json_path, format = "auto", since, until;
   bool quiet = false;
-  std::vector<std::string> sets, disabled;
+  RuleSelection rules;
 };
 
 }  // namespace
@@ -95,53 +84,33 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
   analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
   analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)");
-  analyze->add_option("--set", s->sets,
-                      "Rule option RULE.KEY=VALUE (repeatable), e.g. workload-n-plus-one.min_burst=8");
-  analyze->add_option("--disable", s->disabled, "Do not run this rule (repeatable)");
+  AddRuleSelectionOptions(analyze, &s->rules);
 
-  return {
-      analyze, [s, analyze]() -> int {
-        AnalyzeOptions& options = s->options;
-        auto fmt = ParseLogFormat(s->format);
-        if (!fmt.ok()) {
-          std::cerr << "pgsift: --format: " << fmt.error() << "\n";
-          return kExitError;
-        }
-        options.format = *fmt;
-        options.prefix_given = analyze->count("--prefix") > 0;
-        for (auto [text, dst] :
-             {std::pair{&s->since, &options.filters.since_us}, std::pair{&s->until, &options.filters.until_us}}) {
-          if (text->empty()) continue;
-          *dst = ParseLogTimestamp(*text);
-          if (*dst == kNoTime) {
-            std::cerr << "pgsift: cannot read time '" << *text << "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')\n";
-            return kExitError;
-          }
-        }
-        RuleSettings settings;
-        for (const std::string& set : s->sets) {
-          size_t dot = set.find('.'), eq = set.find('=');
-          if (dot == std::string::npos || eq == std::string::npos || dot > eq) {
-            std::cerr << "pgsift: --set " << set << ": expected RULE.KEY=VALUE\n";
-            return kExitError;
-          }
-          if (!MakeRule(set.substr(0, dot))) {
-            std::cerr << "pgsift: --set " << set << ": unknown rule\n";
-            return kExitError;
-          }
-          settings[{MakeRule(set.substr(0, dot))->Info().id, set.substr(dot + 1, eq - dot - 1)}] = set.substr(eq + 1);
-        }
-        std::set<std::string> disabled;
-        for (const std::string& id : s->disabled) {
-          auto rule = MakeRule(id);
-          if (!rule) {
-            std::cerr << "pgsift: --disable " << id << ": unknown rule\n";
-            return kExitError;
-          }
-          disabled.insert(rule->Info().id);
-        }
-        return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, settings, disabled);
-      }};
+  return {analyze, [s, analyze]() -> int {
+            AnalyzeOptions& options = s->options;
+            auto fmt = ParseLogFormat(s->format);
+            if (!fmt.ok()) {
+              std::cerr << "pgsift: --format: " << fmt.error() << "\n";
+              return kExitError;
+            }
+            options.format = *fmt;
+            options.prefix_given = analyze->count("--prefix") > 0;
+            for (auto [text, dst] :
+                 {std::pair{&s->since, &options.filters.since_us}, std::pair{&s->until, &options.filters.until_us}}) {
+              if (text->empty()) continue;
+              *dst = ParseLogTimestamp(*text);
+              if (*dst == kNoTime) {
+                std::cerr << "pgsift: cannot read time '" << *text << "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')\n";
+                return kExitError;
+              }
+            }
+            Status selected = ResolveRuleSelection(&s->rules);
+            if (!selected.ok()) {
+              std::cerr << "pgsift: " << selected.error() << "\n";
+              return kExitError;
+            }
+            return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, s->rules);
+          }};
 }
 
 }  // namespace pgsift::cli

@@ -6,8 +6,10 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/rule_selection.h"
 #include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
+#include "pgsift/pgss_rules.h"
 #include "pgsift/report.h"
 #include "pgsift/workload_rules.h"
 
@@ -20,6 +22,7 @@ struct ReportState {
   std::vector<std::string> logs, merge;
   bool partial = false;
   ReportOptions options;
+  RuleSelection rules;
 };
 
 int Write(const std::string& text, const std::string& output) {
@@ -97,17 +100,26 @@ int RunReport(const ReportState& s) {
     journeys = std::move(*loaded);
   }
   JourneyTracker tracker(journeys);
+  RuleSelection selection = s.rules;
+  Status selected = ResolveRuleSelection(&selection);
+  auto pgss_rules = MakePgssRules();
+  auto pgss_active = ConfigureRules(pgss_rules, selection);
+  auto workload_rules = MakeWorkloadRules();
+  auto workload_active = ConfigureRules(workload_rules, selection);
+  for (const std::string& error : {selected.ok() ? "" : selected.error(), pgss_active.ok() ? "" : pgss_active.error(),
+                                   workload_active.ok() ? "" : workload_active.error()}) {
+    if (error.empty()) continue;
+    std::cerr << "pgsift: " << error << "\n";
+    return kExitError;
+  }
   std::unique_ptr<AnalyzeResult> logs;
   size_t rules_run = 0;
   if (!s.logs.empty()) {
     AnalyzeOptions options;
     options.inputs = s.logs;
     options.statements = &tracker;
-    auto rules = MakeWorkloadRules();
-    std::vector<WorkloadRule*> active;
-    for (auto& rule : rules) active.push_back(rule.get());
-    rules_run = active.size();
-    auto result = AnalyzeWithRules(options, active);
+    rules_run = workload_active->size();
+    auto result = AnalyzeWithRules(options, *workload_active);
     if (!result.ok()) {
       std::cerr << "pgsift: --logs: " << result.error() << "\n";
       return kExitError;
@@ -121,7 +133,8 @@ int RunReport(const ReportState& s) {
     }
     logs = std::make_unique<AnalyzeResult>(std::move(*result));
   }
-  Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options);
+  std::vector<const PgssRule*> pgss(pgss_active->begin(), pgss_active->end());
+  Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options, &pgss);
   if (!s.label.empty()) report.database = s.label;
   report.journeys_configured = !journeys.empty();
   report.journeys = tracker.Results();
@@ -155,6 +168,7 @@ Command AddReportCommand(CLI::App& app) {
   cmd->add_option("--regress-abs-ms", s->options.regress_abs_ms, "Regression: absolute mean increase in ms")
       ->default_val(1.0);
   cmd->add_option("--min-calls", s->options.min_calls, "Regression: calls needed in both periods")->default_val(10);
+  AddRuleSelectionOptions(cmd, &s->rules);
   return {cmd, [s]() { return RunReport(*s); }};
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "pgsift/migration.h"
+#include "pgsift/pgss_rules.h"
 #include "pgsift/rule.h"
 #include "pgsift/workload_rules.h"
 
@@ -65,6 +66,16 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
   return out;
 }
 
+// pg_stat_statements fixtures: a snapshot (.json.gz) or an export of the
+// view (.csv, .json); the window is every entry's counters since the reset.
+Result<std::vector<Finding>> RunPgssFixture(Rule& rule, const std::string& path) {
+  auto* p = dynamic_cast<PgssRule*>(&rule);
+  if (p == nullptr) return Err(rule.Info().id + " is not a PgssRule");
+  Result<Snapshot> snapshot = path.ends_with(".json.gz") ? ReadSnapshot(path) : ReadPgssExport(path);
+  if (!snapshot.ok()) return Err(snapshot.error());
+  return RunPgssRules(CumulativeWindow(*snapshot), {p});
+}
+
 }  // namespace
 
 Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& path) {
@@ -82,6 +93,7 @@ Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& pat
     case RuleInput::kMigration:
       return RunMigrationFixture(rule, path);
     case RuleInput::kPgss:
+      return RunPgssFixture(rule, path);
     case RuleInput::kDatabase:
       break;
   }

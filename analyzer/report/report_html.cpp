@@ -247,14 +247,11 @@ std::string RenderReportHtml(const Report& r) {
     out << "</table>\n";
   }
   out << "<h2>Findings</h2>\n";
-  if (!r.has_logs)
-    out << "<p>Not run: workload rules read server logs. Pass <code>--logs</code>.</p>\n";
-  else if (r.rules_run == 0)
-    out << "<p>No workload rules are registered in this build, so there are no findings to show.</p>\n";
-  else if (r.findings.empty())
+  if (r.findings.empty())
     out << "<p>" << r.rules_run << " rules ran; no findings.</p>\n";
   else
     out << "<pre><code>" << Esc(RenderFindingsText(r.findings)) << "</code></pre>\n";
+  if (!r.has_logs) out << "<p>" << Esc(kLogRulesNotRun) << " Pass <code>--logs</code>.</p>\n";
 
   out << "<h2>Unused indexes</h2>\n";
   if (r.unused_indexes.empty()) {

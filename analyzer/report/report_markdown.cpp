@@ -183,15 +183,12 @@ std::string RenderReportMarkdown(const Report& r) {
   }
 
   out << "## Findings\n\n";
-  if (!r.has_logs) {
-    out << "Not run: workload rules read server logs. Pass `--logs`.\n\n";
-  } else if (r.rules_run == 0) {
-    out << "No workload rules are registered in this build, so there are no findings to show.\n\n";
-  } else if (r.findings.empty()) {
+  if (r.findings.empty()) {
     out << r.rules_run << " rules ran; no findings.\n\n";
   } else {
     out << "```\n" << RenderFindingsText(r.findings) << "```\n\n";
   }
+  if (!r.has_logs) out << kLogRulesNotRun << " Pass `--logs`.\n\n";
 
   out << "## Unused indexes\n\nNot unique, not a primary key, and not scanned once in this window.\n\n";
   if (r.unused_indexes.empty()) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "pgsift/pgss_rules.h"
 #include "pgsift/report.h"
 
 namespace pgsift {
@@ -70,7 +71,7 @@ std::string JourneyStatus(const JourneyResult& r) {
 }
 
 Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
-                   size_t rules_run, const ReportOptions& options) {
+                   size_t rules_run, const ReportOptions& options, const std::vector<const PgssRule*>* pgss_rules) {
   Report r;
   r.options = options;
   r.database = to.database;
@@ -196,6 +197,16 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
     r.rules_run = rules_run;
     r.findings = logs->findings;
   }
+  // pg_stat_statements rules need no logs; a suspect the logs confirm is
+  // left to the log rule's finding.
+  auto defaults = pgss_rules == nullptr ? MakePgssRules() : std::vector<std::unique_ptr<PgssRule>>{};
+  std::vector<const PgssRule*> active;
+  for (const auto& rule : defaults) active.push_back(rule.get());
+  if (pgss_rules != nullptr) active = *pgss_rules;
+  std::vector<Finding> pgss = RunPgssRules(delta, active, r.findings);
+  r.rules_run += active.size();
+  r.findings.insert(r.findings.end(), std::make_move_iterator(pgss.begin()), std::make_move_iterator(pgss.end()));
+  SortFindings(&r.findings);
   return r;
 }
 

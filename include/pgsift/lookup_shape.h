@@ -24,6 +24,11 @@ struct KeyLookup {
 // subqueries in FROM, ranges, IN lists, writes).
 std::optional<KeyLookup> ParseKeyLookup(std::string_view normalized);
 
+// The batched form of a one-column key lookup: "... WHERE x = $1" with no
+// other parameter becomes "... WHERE x = ANY($1)". Empty when the text is
+// not such a lookup (or is long or truncated).
+std::string BatchedLookup(std::string_view normalized);
+
 struct SuspectOptions {
   int64_t min_calls = 1000;        // fewer calls: not worth a finding
   double max_rows_per_call = 1.5;  // "about one row per call"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgsift/analyze.h"
@@ -75,7 +76,7 @@ struct Report {
   bool has_logs = false;
   uint64_t log_errors = 0;
   std::map<int64_t, Breakdown> load_by_hour;  // hour start, UTC seconds
-  size_t rules_run = 0;
+  size_t rules_run = 0;                       // workload rules (with --logs) and pg_stat_statements rules
   std::vector<Finding> findings;
   // Latency SLOs: journeys from .pgsift.toml, measured on --logs.
   bool journeys_configured = false;
@@ -86,9 +87,13 @@ struct Report {
 // `prev` (may be null): the snapshot before `from`, so the baseline is the
 // previous window; without it the baseline is `from`'s cumulative counters.
 // `logs` (may be null): analyze result of the window's logs; `rules_run`:
-// how many workload rules produced its findings.
+// how many workload rules produced its findings. The pg_stat_statements
+// rules (pgss_rules.h) run on the window here, logs or not: `pgss_rules`,
+// or every registered one with default options when null.
+class PgssRule;
 Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
-                   size_t rules_run, const ReportOptions& options);
+                   size_t rules_run, const ReportOptions& options,
+                   const std::vector<const PgssRule*>* pgss_rules = nullptr);
 
 std::string RenderReportMarkdown(const Report& report);
 // schema pgsift.report.v1. `partial`: also every fingerprint of the window
@@ -129,6 +134,10 @@ std::string RenderFleetHtml(const FleetReport& fleet);
 std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no network
 
 // Shared by the renderers.
+// Said under Findings when the report was built without --logs.
+inline constexpr std::string_view kLogRulesNotRun =
+    "Only the pg_stat_statements rules ran: the workload rules (N+1 from session sequences, repeated identical "
+    "queries) read the server logs of the window.";
 std::string FormatMs(double ms);                      // "1.23 ms", "4.5 s", "2.1 h"
 std::string FormatChange(double before, double now);  // "+12%", "-3%", "new", "n/a"
 std::string FormatBytes(int64_t bytes);

@@ -12,18 +12,6 @@
 namespace pgsift {
 namespace {
 
-// A key lookup on one column, "... WHERE x = $1" with no other parameter:
-// the batched form is "= ANY($1)".
-std::string AnyRewrite(const std::string& child) {
-  auto lookup = ParseKeyLookup(child);
-  if (!lookup || lookup->columns.size() != 1) return "";
-  if (child.find("= $1") == std::string::npos || child.find("= $1") != child.rfind("= $1")) return "";
-  if (child.find("$2") != std::string::npos || child.size() > 150 || child.ends_with("...")) return "";
-  std::string out = child;
-  out.replace(out.find("= $1"), 4, "= ANY($1)");
-  return out;
-}
-
 class NPlusOne : public burst::BurstRule {
  public:
   NPlusOne() : BurstRule(/*values_differ=*/true) {}
@@ -73,7 +61,7 @@ class NPlusOne : public burst::BurstRule {
         for (const std::string& column : lookup->columns) by += (by.empty() ? "" : ", ") + column;
         f.facts.insert(f.facts.begin() + 1, {"lookup", lookup->table + " by " + by});
       }
-      f.fix = AnyRewrite(f.facts.front().second);
+      f.fix = BatchedLookup(f.facts.front().second);
       sink.Report(std::move(f));
     }
     Reset();
