@@ -45,6 +45,7 @@ std::unique_ptr<Rule> MakeRequireConcurrentPartitionDetach();
 std::unique_ptr<Rule> MakeUnusedIgnore();
 std::unique_ptr<Rule> MakeLocksHotTable();
 std::unique_ptr<Rule> MakeDropsUsedIndex();
+std::unique_ptr<Rule> MakeRewritesLargeTable();
 }  // namespace migration
 
 const std::vector<RuleFactory>& RuleRegistry() {
@@ -87,6 +88,7 @@ const std::vector<RuleFactory>& RuleRegistry() {
       migration::MakeUnusedIgnore,
       migration::MakeLocksHotTable,
       migration::MakeDropsUsedIndex,
+      migration::MakeRewritesLargeTable,
   };
   return kRules;
 }

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "pgsift/config.h"
+#include "pgsift/db.h"
 #include "pgsift/migration.h"
 #include "report/lint_report.h"
 
@@ -18,7 +19,10 @@ namespace {
 
 struct LintState {
   std::vector<std::string> paths, enable, disable, schemas;
-  std::string format = "text", output, fail_on, config_path, workload_path;
+  std::string format = "text", output, fail_on, config_path;
+  std::vector<std::string> workload_paths;
+  std::string dsn;
+  bool use_dsn = false;
   int pg_version = 0;
   bool assume_in_transaction = false, list_rules = false;
 };
@@ -72,11 +76,20 @@ int RunLint(const LintState& s) {
   if (paths.empty()) return Fail("lint: no files given (and no [lint] paths in .pgsift.toml)");
 
   std::optional<LintWorkload> workload;
-  if (!s.workload_path.empty()) {
-    auto w = LoadLintWorkload(s.workload_path);
+  if (!s.workload_paths.empty() || s.use_dsn) {
+    auto w = LoadLintWorkload(s.workload_paths);
     if (!w.ok()) return Fail(w.error());
     workload = std::move(*w);
     options.workload = &*workload;
+  }
+  if (s.use_dsn) {
+    if (!workload->tables.empty()) return Fail("lint: --dsn and a --workload snapshot both give table sizes: pick one");
+    ConnectOptions connect;
+    connect.dsn = s.dsn;
+    connect.statements = false;
+    auto live = TakeSnapshot(connect);
+    if (!live.ok()) return Fail(live.error());
+    AddSnapshotTables(*live, &*workload);
   }
 
   // Which rules run: [rules] enable (if any) narrows, then disables, then
@@ -199,7 +212,12 @@ Command AddLintCommand(CLI::App& app) {
   lint->add_flag("--assume-in-transaction", s->assume_in_transaction,
                  "Every file runs inside a transaction (as most migration tools do)");
   lint->add_option("--config", s->config_path, "Settings file (default: ./.pgsift.toml if present)");
-  lint->add_option("--workload", s->workload_path, "pgsift analyze JSON, for the workload-aware rules");
+  lint->add_option("--workload", s->workload_paths,
+                   "pgsift analyze JSON and/or pgsift snapshot (.json.gz), for the workload-aware rules (repeatable)")
+      ->allow_extra_args(false);
+  lint->add_option("--dsn", s->dsn,
+                   "Read table sizes from this database (read-only session; \"\" for $DATABASE_URL or PG* variables)")
+      ->each([s](const std::string&) { s->use_dsn = true; });
   lint->add_option("--schema", s->schemas,
                    "Schema SQL (e.g. pg_dump --schema-only) read for index definitions, not linted (repeatable)")
       ->allow_extra_args(false);

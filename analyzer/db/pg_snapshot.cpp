@@ -191,6 +191,11 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     if (s.server_version_num < 90500) {
       return Err(where + ": server version " + s.server_version + " is older than 9.5, which pgsift does not read");
     }
+    if (!options.statements) {
+      ReadRelations(tx, &s);
+      NormalizeSnapshot(&s);
+      return s;
+    }
     pqxx::result ext = tx.Exec(
         "SELECT e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
         " WHERE e.extname = 'pg_stat_statements'");

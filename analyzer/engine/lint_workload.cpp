@@ -1,12 +1,15 @@
 // Reads a pgsift analyze JSON for the workload-aware migration rules: the
 // queries with their rates, and which tables each reads or writes (from the
 // normalized text's parse tree; the texts hold $n, never a literal).
+#include <cctype>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/migration.h"
+#include "pgsift/pgss.h"
 #include "pgsift/reporter.h"
 #include "sql/parse_tree.h"
 
@@ -54,6 +57,66 @@ void CollectPredicateColumns(const Json& node, std::set<std::string>* out) {
 
 }  // namespace
 
+namespace {
+
+bool IsGzip(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[2] = {0, 0};
+  in.read(magic, 2);
+  return in.gcount() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
+         static_cast<unsigned char>(magic[1]) == 0x8b;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w) {
+  std::map<std::pair<std::string, std::string>, LintTableSize> by_qualified;
+  for (const TableStats& t : snapshot.tables) {
+    LintTableSize& size = by_qualified[{t.schema, t.name}];
+    size.size_bytes = t.size_bytes;
+    size.live_rows = t.n_live_tup;
+  }
+  for (const IndexStats& i : snapshot.indexes) {
+    auto it = by_qualified.find({i.schema, i.table});
+    if (it == by_qualified.end()) continue;
+    it->second.index_bytes += i.size_bytes;
+    ++it->second.indexes;
+  }
+  for (const auto& [name, size] : by_qualified) {
+    LintTableSize& kept = w->tables[Lower(name.second)];
+    if (size.size_bytes >= kept.size_bytes) kept = size;
+  }
+  w->tables_from = snapshot.database + (snapshot.captured_at.empty() ? "" : " at " + snapshot.captured_at);
+}
+
+Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths) {
+  LintWorkload out;
+  std::string analyze_from, snapshot_from;
+  for (const std::string& path : paths) {
+    if (IsGzip(path)) {
+      if (!snapshot_from.empty()) return Err(path + ": a second snapshot (the first: " + snapshot_from + ")");
+      auto snapshot = ReadSnapshot(path);
+      if (!snapshot.ok()) return Err(snapshot.error());
+      AddSnapshotTables(*snapshot, &out);
+      snapshot_from = path;
+      continue;
+    }
+    if (!analyze_from.empty()) return Err(path + ": a second analyze JSON (the first: " + analyze_from + ")");
+    auto w = LoadLintWorkload(path);
+    if (!w.ok()) return Err(w.error());
+    out.window_seconds = w->window_seconds;
+    out.queries = std::move(w->queries);
+    out.queries_by_table = std::move(w->queries_by_table);
+    analyze_from = path;
+  }
+  return out;
+}
+
 Result<LintWorkload> LoadLintWorkload(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Err(path + ": cannot read");
@@ -62,7 +125,8 @@ Result<LintWorkload> LoadLintWorkload(const std::string& path) {
   Json doc = Json::parse(text.str(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return Err(path + ": not a JSON document");
   if (doc.value("schema", "") != kAnalyzeSchema) {
-    return Err(path + ": expected a pgsift analyze JSON (schema " + std::string(kAnalyzeSchema) + ")");
+    return Err(path + ": expected a pgsift analyze JSON (schema " + std::string(kAnalyzeSchema) +
+               ") or a pgsift snapshot (.json.gz)");
   }
   LintWorkload w;
   const Json& summary = doc.value("summary", Json::object());

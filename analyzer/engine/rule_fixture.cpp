@@ -18,7 +18,8 @@ namespace {
 // Migration fixtures name their context in the file name: `_pg10_` sets the
 // target version, `_assume-tx` runs the file as if the tool wrapped it in a
 // transaction. A `workload.json` (pgsift analyze JSON) and a `schema.sql`
-// beside the fixtures are what --workload and --schema give the CLI.
+// (or a `snapshot.json.gz`, pgsift snapshot) beside the fixtures are what
+// --workload and --schema give the CLI.
 // migration-unused-ignore runs with every migration rule, since an ignore
 // is unused only if no rule's finding matched it.
 Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& path) {
@@ -35,8 +36,12 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
   if (name.find("_assume-tx") != std::string::npos) options.assume_in_transaction = true;
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::optional<LintWorkload> workload;
-  if (std::filesystem::exists(dir / "workload.json")) {
-    auto w = LoadLintWorkload((dir / "workload.json").string());
+  std::vector<std::string> workload_files;
+  for (const char* name : {"workload.json", "snapshot.json.gz"}) {
+    if (std::filesystem::exists(dir / name)) workload_files.push_back((dir / name).string());
+  }
+  if (!workload_files.empty()) {
+    auto w = LoadLintWorkload(workload_files);
     if (!w.ok()) return Err(w.error());
     workload = std::move(*w);
     options.workload = &*workload;

@@ -23,6 +23,9 @@ struct ConnectOptions {
   // database's entries are kept, so that one snapshot per database (a fleet
   // of clinic databases on one server) counts each statement once.
   bool all_databases = false;
+  // false: database, table and index statistics only (what lint needs for
+  // table sizes); pg_stat_statements need not be installed.
+  bool statements = true;
 };
 
 // The DSN with its password replaced by "***" (key=value and URI forms).

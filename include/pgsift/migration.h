@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pgsift/finding.h"
+#include "pgsift/pgss.h"
 #include "pgsift/result.h"
 #include "pgsift/rule.h"
 
@@ -33,12 +34,24 @@ struct WorkloadQuery {
   // list): what an index on them may serve.
   std::set<std::string> predicate_columns;
 };
+// A table's size from a pgsift snapshot (pg_class, pg_stat_user_tables).
+struct LintTableSize {
+  int64_t size_bytes = 0;   // heap, TOAST and indexes (pg_total_relation_size)
+  int64_t live_rows = 0;    // n_live_tup
+  int64_t index_bytes = 0;  // its indexes, rebuilt by a rewrite
+  size_t indexes = 0;
+};
+
 struct LintWorkload {
   double window_seconds = 0;  // time span the analyze JSON covers
   std::vector<WorkloadQuery> queries;
   // Tables (lower-case relation name, unqualified) → query indexes that read
   // or write them; from each normalized text's parse tree.
   std::map<std::string, std::vector<size_t>> queries_by_table;
+  // From a snapshot (pgsift snapshot): table → size. A name in several
+  // schemas keeps the largest.
+  std::map<std::string, LintTableSize> tables;
+  std::string tables_from;  // the snapshot's database and capture time
 };
 
 // An index known from --schema files or earlier migration files: what
@@ -138,6 +151,11 @@ bool LayoutAssumesTransaction(const std::string& path);
 
 // Reads a pgsift analyze JSON (pgsift.analyze.v1).
 Result<LintWorkload> LoadLintWorkload(const std::string& path);
+// Table sizes of a snapshot (or of a live database read like one) into `w`.
+void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w);
+// Several --workload files: at most one analyze JSON (queries) and at most
+// one pgsift snapshot (.json.gz, table sizes), told apart by content.
+Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths);
 
 // Every registered migration rule.
 std::vector<std::unique_ptr<MigrationRule>> MakeMigrationRules();

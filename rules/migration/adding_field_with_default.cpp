@@ -6,62 +6,6 @@ namespace pgsift::migration {
 
 namespace {
 
-// Functions whose result is fixed for the statement (immutable or stable),
-// so PostgreSQL 11+ stores the default once instead of rewriting the table.
-bool NonVolatile(const std::string& name) {
-  static const std::set<std::string> kSafe = {"now",
-                                              "statement_timestamp",
-                                              "transaction_timestamp",
-                                              "current_timestamp",
-                                              "current_date",
-                                              "localtimestamp",
-                                              "lower",
-                                              "upper",
-                                              "btrim",
-                                              "trim",
-                                              "concat",
-                                              "coalesce",
-                                              "greatest",
-                                              "least",
-                                              "abs",
-                                              "round",
-                                              "length",
-                                              "to_jsonb",
-                                              "to_json",
-                                              "jsonb_build_object",
-                                              "json_build_object",
-                                              "jsonb_build_array",
-                                              "array_length",
-                                              "make_interval",
-                                              "make_date",
-                                              "make_timestamp",
-                                              "make_timestamptz",
-                                              "timezone",
-                                              "date_trunc",
-                                              "md5"};
-  return kSafe.count(name) > 0;
-}
-
-// The name of the first function call in `expr` that may be volatile.
-std::string VolatileCall(const Json& expr) {
-  if (expr.is_array()) {
-    for (const Json& e : expr) {
-      if (std::string f = VolatileCall(e); !f.empty()) return f;
-    }
-    return "";
-  }
-  if (!expr.is_object()) return "";
-  for (const auto& [key, value] : expr.items()) {
-    if (key == "FuncCall") {
-      const Json& names = Get(value, "funcname");
-      std::string name = names.is_array() && !names.empty() ? Str(Get(names.back(), "String"), "sval") : "";
-      if (!NonVolatile(name)) return name;
-    }
-    if (std::string f = VolatileCall(value); !f.empty()) return f;
-  }
-  return "";
-}
-
 class AddingFieldWithDefault : public MigrationRule {
  public:
   const RuleInfo& Info() const override {

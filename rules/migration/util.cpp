@@ -139,6 +139,10 @@ std::string LockedTable(const MigrationStatement& st) {
     const Json& rels = Get(n, "relations");
     return rels.is_array() && !rels.empty() ? RelName(Get(rels.front(), "RangeVar")) : "";
   }
+  if (st.kind == "VacuumStmt" || st.kind == "ClusterStmt") {  // FULL / CLUSTER: ACCESS EXCLUSIVE
+    std::optional<TableRewrite> rewrite = Rewrite(st, 15);
+    return rewrite ? rewrite->table : "";
+  }
   if (st.kind == "DropStmt") {
     static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE",
                                                      "OBJECT_FOREIGN_TABLE"};
@@ -170,6 +174,105 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
     if (only_fk) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
   }
   return TableLock{table, "ACCESS EXCLUSIVE", true};
+}
+
+// Functions whose result is fixed for the statement (immutable or stable),
+// so PostgreSQL 11+ stores the default once instead of rewriting the table.
+static bool NonVolatile(const std::string& name) {
+  static const std::set<std::string> kSafe = {"now",
+                                              "statement_timestamp",
+                                              "transaction_timestamp",
+                                              "current_timestamp",
+                                              "current_date",
+                                              "localtimestamp",
+                                              "lower",
+                                              "upper",
+                                              "btrim",
+                                              "trim",
+                                              "concat",
+                                              "coalesce",
+                                              "greatest",
+                                              "least",
+                                              "abs",
+                                              "round",
+                                              "length",
+                                              "to_jsonb",
+                                              "to_json",
+                                              "jsonb_build_object",
+                                              "json_build_object",
+                                              "jsonb_build_array",
+                                              "array_length",
+                                              "make_interval",
+                                              "make_date",
+                                              "make_timestamp",
+                                              "make_timestamptz",
+                                              "timezone",
+                                              "date_trunc",
+                                              "md5"};
+  return kSafe.count(name) > 0;
+}
+
+// The name of the first function call in `expr` that may be volatile.
+std::string VolatileCall(const Json& expr) {
+  if (expr.is_array()) {
+    for (const Json& e : expr) {
+      if (std::string f = VolatileCall(e); !f.empty()) return f;
+    }
+    return "";
+  }
+  if (!expr.is_object()) return "";
+  for (const auto& [key, value] : expr.items()) {
+    if (key == "FuncCall") {
+      const Json& names = Get(value, "funcname");
+      std::string name = names.is_array() && !names.empty() ? Str(Get(names.back(), "String"), "sval") : "";
+      if (!NonVolatile(name)) return name;
+    }
+    if (std::string f = VolatileCall(value); !f.empty()) return f;
+  }
+  return "";
+}
+
+std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version) {
+  const Json& node = st.Node();
+  if (st.kind == "VacuumStmt") {
+    bool full = false;
+    for (const Json& opt : Get(node, "options")) full |= Str(Get(opt, "DefElem"), "defname") == "full";
+    if (!full) return std::nullopt;
+    for (const Json& rel : Get(node, "rels")) {
+      std::string table = RelName(Get(Get(rel, "VacuumRelation"), "relation"));
+      if (!table.empty()) return TableRewrite{table, "VACUUM FULL"};
+    }
+    return std::nullopt;  // the whole database: not one table
+  }
+  if (st.kind == "ClusterStmt") {
+    std::string table = RelName(Get(node, "relation"));
+    if (table.empty()) return std::nullopt;
+    return TableRewrite{table, "CLUSTER"};
+  }
+  if (st.kind != "AlterTableStmt") return std::nullopt;
+  std::string table = RelName(Get(node, "relation"));
+  for (const Json* cmd : AlterCmds(st)) {
+    std::string sub = Str(*cmd, "subtype");
+    if (sub == "AT_AlterColumnType") return TableRewrite{table, "ALTER COLUMN " + Str(*cmd, "name") + " TYPE"};
+    if (sub == "AT_SetLogged" || sub == "AT_SetUnLogged") {
+      return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED"};
+    }
+    if (sub == "AT_SetTableSpace") return TableRewrite{table, "SET TABLESPACE"};
+    if (sub == "AT_SetAccessMethod") return TableRewrite{table, "SET ACCESS METHOD"};
+  }
+  for (const ColumnDefAt& col : ColumnDefs(st)) {
+    if (col.in_create_table) continue;
+    std::string column = Str(*col.def, "colname");
+    for (const Json* con : ColumnConstraints(*col.def)) {
+      std::string type = Str(*con, "contype");
+      if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED"};
+      if (type != "CONSTR_DEFAULT") continue;
+      if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)"};
+      std::string fn = VolatileCall(Get(*con, "raw_expr"));
+      if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()"};
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace pgsift::migration

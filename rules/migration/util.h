@@ -50,7 +50,8 @@ struct TypedColumn {
 std::vector<TypedColumn> TypedColumns(const MigrationStatement& st);
 
 // The table a statement locks in a way that blocks other sessions' writes
-// (ALTER TABLE, plain CREATE INDEX, DROP/TRUNCATE/RENAME/REINDEX of a table,
+// (ALTER TABLE, plain CREATE INDEX, DROP/TRUNCATE/RENAME/REINDEX, VACUUM FULL
+// and CLUSTER of a table,
 // the table a new table's foreign key references),
 // or "" for statements that take no such lock.
 std::string LockedTable(const MigrationStatement& st);
@@ -65,6 +66,22 @@ struct TableLock {
   bool blocks_reads = false;
 };
 std::optional<TableLock> BlockingLock(const MigrationStatement& st);
+
+// The name of the first function call in a default expression that may be
+// volatile ("" when every call is immutable or stable: PostgreSQL 11+ then
+// stores the default once instead of rewriting the table).
+std::string VolatileCall(const Json& expr);
+
+// A statement that rewrites a whole table (and rebuilds its indexes) under an
+// ACCESS EXCLUSIVE lock: ALTER COLUMN TYPE, ADD COLUMN with a volatile
+// default (any default before PostgreSQL 11) or a stored generated column,
+// SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL and
+// CLUSTER of a table. `what` names the operation for a message.
+struct TableRewrite {
+  std::string table;
+  std::string what;
+};
+std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version);
 
 // Registers factory helpers: `PGSIFT_MIGRATION_RULE(Class)` defines
 // `std::unique_ptr<Rule> Make<Class>()`.

@@ -144,6 +144,23 @@ def main():
     pat = re.compile(r"^::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+(,endLine=\d+)?,title=[a-z-]+::\S.*$")
     check(all(pat.match(l) for l in lines), "annotation syntax")
 
+    # --workload takes an analyze JSON and a snapshot together (sizes for
+    # migration-rewrites-large-table, queries for locks-hot-table); never two of a kind.
+    large = os.path.join(fixtures, "rules", "migration-rewrites-large-table")
+    hot = os.path.join(fixtures, "rules", "migration-locks-hot-table")
+    both = ["--workload", os.path.join(hot, "workload.json"), "--workload", os.path.join(large, "snapshot.json.gz")]
+    code, out, err = run(pgsift, *both, os.path.join(large, "err_alter_type.sql"))
+    check(code == 1 and "error[migration-rewrites-large-table] ALTER COLUMN notes TYPE rewrites visits (242.2 MB"
+          in out, f"snapshot sizes reach the rule: {out}{err}")
+    code, out, err = run(pgsift, os.path.join(large, "err_alter_type.sql"))
+    check("[migration-rewrites-large-table]" not in out, "no snapshot: the size rule is silent")
+    code, out, err = run(pgsift, "--workload", os.path.join(large, "snapshot.json.gz"), "--workload",
+                         os.path.join(large, "snapshot.json.gz"), os.path.join(large, "err_alter_type.sql"))
+    check(code == 2 and "a second snapshot" in err, f"two snapshots -> 2: {err}")
+    code, out, err = run(pgsift, "--workload", os.path.join(large, "err_alter_type.sql"),
+                         os.path.join(large, "err_alter_type.sql"))
+    check(code == 2 and "err_alter_type.sql: not a JSON document" in err, f"not a workload -> 2: {err}")
+
     code, out, _ = run(pgsift, "--list-rules")
     check(code == 0 and "migration-require-concurrent-index-creation  [error]" in out
           and "(squawk: require-concurrent-index-creation)" in out, "--list-rules")

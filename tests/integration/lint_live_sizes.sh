@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `pgsift lint --dsn`: table sizes read from a live PostgreSQL 15 (a
+# read-only session; pg_stat_statements not installed) reach
+# migration-rewrites-large-table, the same as a snapshot file does; a bad DSN
+# exits 2 without printing its password.
+set -euo pipefail
+pgsift=$1
+here=$(cd "$(dirname "$0")" && pwd -P)
+. "$here/../pg/pgctl.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-lintlive.XXXXXX")
+chmod 755 "$work"
+cleanup() { pg_stop "$work" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+pg_start "$work" "log_min_duration_statement = 0" "log_line_prefix = '%m app=%a '" \
+  "logging_collector = on" "log_directory = 'log'" "log_filename = 'pg.log'" >/dev/null 2>&1
+bindir=$(_pg_bindir)
+"$bindir/psql" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE visits (id bigint PRIMARY KEY, patient_id integer NOT NULL, notes text NOT NULL);
+INSERT INTO visits SELECT g, g % 5000, repeat('vitals recorded ', 4) FROM generate_series(1, 60000) g;
+CREATE TABLE clinics (id integer PRIMARY KEY, name text NOT NULL);
+VACUUM ANALYZE;
+SQL
+cat >"$work/V7__widen.sql" <<'SQL'
+ALTER TABLE visits ALTER COLUMN notes TYPE varchar(500);
+ALTER TABLE clinics ALTER COLUMN name TYPE varchar(200);
+SQL
+printf '[rules.migration-rewrites-large-table]\nmin_size_mb = 1\n' >"$work/pgsift.toml"
+
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+set +e
+out=$("$pgsift" lint --config "$work/pgsift.toml" --dsn "" "$work/V7__widen.sql" 2>&1)
+code=$?
+set -e
+echo "$out" | grep -A3 "migration-rewrites-large-table" || true
+[ "$code" -eq 1 ] || fail "lint --dsn: exit $code: $out"
+echo "$out" | grep -q 'V7__widen.sql:1:1: error\[migration-rewrites-large-table\] ALTER COLUMN notes TYPE rewrites visits (' ||
+  fail "no rewrite finding for visits"
+echo "$out" | grep -Eq 'visits: [0-9.]+ MB, [0-9]+ live rows' || fail "size and live rows from pg_stat_user_tables"
+echo "$out" | grep -q 'rewrites clinics' && fail "clinics is below min_size_mb"
+# pgsift's session was read-only and named itself.
+grep -q 'app=pgsift .*SET default_transaction_read_only = on' "$work/data/log/pg.log" ||
+  fail "the lint session did not set default_transaction_read_only"
+
+set +e
+out=$("$pgsift" lint --dsn "postgresql://clinic:Secr3tPw@127.0.0.1:1/clinic?connect_timeout=2" "$work/V7__widen.sql" 2>&1)
+code=$?
+set -e
+[ "$code" -eq 2 ] || fail "unreachable DSN: exit $code"
+echo "$out" | grep -q 'Secr3tPw' && fail "password printed: $out"
+echo "$out" | grep -q 'postgresql://clinic:\*\*\*@127.0.0.1:1/clinic' || fail "redacted DSN not named: $out"
+[ "$status" -eq 0 ] && echo "lint --dsn: sizes from the live database, read-only session, password redacted"
+exit "$status"
