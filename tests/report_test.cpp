@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "pgsift/reporter.h"
 #include "test_util.h"
 
 namespace pgsift {
@@ -180,6 +182,31 @@ TEST(ReportCli, BadInputsExitTwoWithTheFileName) {
   EXPECT_EQ(code, 2);
 }
 
+// Errors week over week: --prev-logs gives the previous window's count.
+// clinic.stderr.log (4 errors) against the same run's csvlog (4) and against
+// the N+1 fixture log (none).
+TEST(ReportCli, PrevLogsGiveTheErrorTrend) {
+  int code = -1;
+  std::string window = "report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz") +
+                       " --logs " + Fixture("logs/clinic.stderr.log");
+  std::string out = RunPgsift(window + " --prev-logs " + Fixture("logs/clinic.csv"), &code);
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("| Errors (from logs) | 4 | 4 | +0% |"), std::string::npos) << out;
+  out = RunPgsift(
+      window + " --prev-logs " + Fixture("rules/workload-n-plus-one/err_simple_stderr.log") + " --format json", &code);
+  EXPECT_EQ(code, 0);
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["log_errors"], 4);
+  EXPECT_EQ(j["before_log_errors"], 0);
+  out = RunPgsift(window + " --format html --prev-logs " + Fixture("logs/clinic.csv"), &code);
+  EXPECT_NE(out.find("previous window 4 (+0%)"), std::string::npos);
+  out = RunPgsift("report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz") +
+                      " --prev-logs " + Fixture("logs/clinic.csv"),
+                  &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--prev-logs needs --logs"), std::string::npos) << out;
+}
+
 // pg_stat_statements rules take --set and --disable like analyze: the
 // reception lookup (800 calls, one row each) is a suspect below the default
 // min_calls only when told so.
@@ -253,7 +280,54 @@ TEST(Fleet, RejectsWhatIsNotAPartial) {
   EXPECT_NE(full.error().find("report_a_b.json: not a partial report"), std::string::npos);
   auto other = ReadPartialReport(Fixture("pgss/pgss_15.json"));
   ASSERT_FALSE(other.ok());
-  EXPECT_NE(other.error().find("not a pgsift report"), std::string::npos);
+  EXPECT_NE(other.error().find("not a pgsift partial report"), std::string::npos);
+}
+
+// Analyze results of many databases' logs merge like partial reports: the
+// clinic workload's csvlog and jsonlog (the same run) stand in for two
+// clinics that only ship logs, beside one database with snapshots.
+TEST(Fleet, MergesAnalyzeResultsOfLogs) {
+  std::vector<Report> reports;
+  for (const char* log : {"clinic.csv", "clinic.json"}) {
+    AnalyzeOptions options;
+    options.inputs = {Fixture(std::string("logs/") + log)};
+    auto result = Analyze(options);
+    ASSERT_TRUE(result.ok()) << result.error();
+    std::string path = ::testing::TempDir() + "/analyze-" + log + ".json";
+    {
+      std::ofstream out(path, std::ios::binary);
+      WriteAnalyzeJson(*result, TableOptions{}, out);
+    }
+    auto r = ReadPartialReport(path);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->window.calls, static_cast<int64_t>(result->workload.summary.calls));
+    EXPECT_TRUE(r->regressions.empty());
+    reports.push_back(*r);
+  }
+  reports.push_back(Partial("a.json.gz", "b.json.gz", "clinic-north"));
+  FleetReport f = BuildFleetReport(reports);
+  ASSERT_EQ(f.databases.size(), 3u);
+  EXPECT_EQ(f.window.calls, reports[0].window.calls * 2 + reports[2].window.calls);
+  // One log database name twice: told apart, not merged.
+  std::set<std::string> labels;
+  for (const FleetDatabase& d : f.databases) labels.insert(d.label);
+  EXPECT_EQ(labels, (std::set<std::string>{"clinic-north", "postgres", "postgres #2"}));
+  // The logs' queries ran in both log databases (one fleet row each, calls
+  // summed); the snapshot database's queries are rows of their own.
+  bool in_both_logs = false, from_snapshots = false;
+  for (const FleetQuery& q : f.top) {
+    in_both_logs |= q.databases == 2 && q.calls % 2 == 0;
+    from_snapshots |= q.query == "SELECT sum(amount_cents) FROM invoices WHERE patient_id = $1" && q.databases == 1;
+  }
+  EXPECT_TRUE(in_both_logs);
+  EXPECT_TRUE(from_snapshots);
+  ASSERT_EQ(f.regressions.size(), 1u);  // only the snapshot window has a baseline
+  std::string md = RenderFleetMarkdown(f);
+  EXPECT_NE(md.find("(from logs)"), std::string::npos) << md;
+  std::ofstream(::testing::TempDir() + "/not-analyze.json") << R"({"schema":"pgsift.analyze.v1","summary":{}})";
+  auto bad = ReadPartialReport(::testing::TempDir() + "/not-analyze.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("not-analyze.json: "), std::string::npos);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ namespace {
 
 struct ReportState {
   std::string from, to, prev, format = "md", output, label, config;
-  std::vector<std::string> logs, merge;
+  std::vector<std::string> logs, prev_logs, merge;
   bool partial = false;
   ReportOptions options;
   RuleSelection rules;
@@ -112,6 +112,25 @@ int RunReport(const ReportState& s) {
     std::cerr << "pgsift: " << error << "\n";
     return kExitError;
   }
+  // The previous window's logs give only its error count (week over week).
+  int64_t prev_errors = -1;
+  if (!s.prev_logs.empty()) {
+    if (s.logs.empty()) {
+      std::cerr << "pgsift: --prev-logs needs --logs (the errors of this window to compare with)\n";
+      return kExitError;
+    }
+    AnalyzeOptions options;
+    options.inputs = s.prev_logs;
+    auto result = Analyze(options);
+    if (!result.ok() || !result->usable) {
+      std::cerr << "pgsift: --prev-logs: " << (result.ok() ? "nothing usable was read" : result.error()) << "\n";
+      return kExitError;
+    }
+    for (const auto& in : result->inputs) {
+      if (!in.error.empty()) std::cerr << "pgsift: " << in.name << ": " << in.error << "\n";
+    }
+    prev_errors = static_cast<int64_t>(result->workload.summary.errors);
+  }
   std::unique_ptr<AnalyzeResult> logs;
   size_t rules_run = 0;
   if (!s.logs.empty()) {
@@ -135,6 +154,7 @@ int RunReport(const ReportState& s) {
   }
   std::vector<const PgssRule*> pgss(pgss_active->begin(), pgss_active->end());
   Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options, &pgss);
+  report.before_log_errors = prev_errors;
   if (!s.label.empty()) report.database = s.label;
   report.journeys_configured = !journeys.empty();
   report.journeys = tracker.Results();
@@ -155,9 +175,12 @@ Command AddReportCommand(CLI::App& app) {
                 "Write JSON with every query of the window: the input of a fleet report (--merge)");
   cmd->add_option("--config", s->config, "TOML file with [journeys.<name>] SLOs (default: ./.pgsift.toml if present)");
   cmd->add_option("--label", s->label, "Name of the database in the report (default: from the snapshot)");
-  cmd->add_option("--merge", s->merge, "Fleet report from partial reports of many databases (any order)");
+  cmd->add_option(
+      "--merge", s->merge,
+      "Fleet report from partial reports (report --partial) and/or analyze JSONs of many databases (any order)");
   cmd->add_option("--prev", s->prev, "Snapshot before --from: compare with the previous window (week over week)");
   cmd->add_option("--logs", s->logs, "Server logs of the window: load by hour, errors, workload rules' findings");
+  cmd->add_option("--prev-logs", s->prev_logs, "Server logs of the previous window: week-over-week error count");
   cmd->add_option("--format", s->format, "md, json or html")
       ->default_val("md")
       ->check(CLI::IsMember({"md", "json", "html"}));

@@ -185,7 +185,12 @@ std::string RenderReportHtml(const Report& r) {
                     " vs start</div>"
               : std::string())
       << "<div class=\"card\">Errors<b>" << (r.has_logs ? std::to_string(r.log_errors) : "-") << "</b>"
-      << (r.has_logs ? "from logs" : "no --logs") << "</div></div>\n";
+      << (!r.has_logs ? std::string("no --logs")
+          : r.before_log_errors >= 0
+              ? "previous window " + std::to_string(r.before_log_errors) + " (" +
+                    FormatChange(static_cast<double>(r.before_log_errors), static_cast<double>(r.log_errors)) + ")"
+              : std::string("from logs"))
+      << "</div></div>\n";
 
   out << "<h2>Top queries by total time</h2>\n";
   if (r.top.empty()) {

@@ -1,11 +1,13 @@
 // The report as JSON (schema pgsift.report.v1): the same sections as the
 // Markdown and HTML renderings, numbers rounded so output is stable.
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "pgsift/input.h"
 #include "pgsift/report.h"
+#include "pgsift/reporter.h"
 #include "report/findings_json.h"
 
 namespace pgsift {
@@ -87,6 +89,7 @@ std::string RenderReportJson(const Report& r, bool partial) {
   j["has_logs"] = r.has_logs;
   if (r.has_logs) {
     j["log_errors"] = r.log_errors;
+    if (r.before_log_errors >= 0) j["before_log_errors"] = r.before_log_errors;
     nlohmann::ordered_json load = nlohmann::ordered_json::array();
     for (const auto& [hour, b] : r.load_by_hour) {
       std::time_t t = hour;
@@ -154,6 +157,56 @@ std::vector<ReportQuery> QueriesFrom(const nlohmann::json& rows) {
   return out;
 }
 
+// A pgsift analyze JSON as one database of a fleet: its logs' window
+// (first to last event), calls and time per fingerprint. Logs have no
+// baseline, so nothing regresses, appears or vanishes.
+Report ReportFromAnalyze(const nlohmann::json& j, const std::string& path) {
+  Report r;
+  const nlohmann::json& summary = j.at("summary");
+  const nlohmann::json& dbs = summary.value("by_database", nlohmann::json::object());
+  if (dbs.size() == 1) {
+    r.database = dbs.begin().key();
+  } else {
+    std::string base = path.substr(path.find_last_of('/') + 1);
+    r.database = base.substr(0, base.find('.'));
+  }
+  r.server_version = "(from logs)";
+  r.from_at = summary.value("first_seen", "");
+  r.to_at = summary.value("last_seen", "");
+  r.baseline = "none (logs)";
+  r.has_logs = true;
+  r.log_errors = summary.value("errors", uint64_t{0});
+  r.window.calls = summary.value("calls", int64_t{0});
+  r.window.exec_ms = summary.value("total_duration_ms", 0.0);
+  for (const nlohmann::json& q : j.at("queries")) {
+    ReportQuery row;
+    std::string hex = q.at("fingerprint").get<std::string>();
+    size_t used = 0;
+    row.fingerprint = std::stoull(hex, &used, 16);
+    if (used != hex.size() || hex.size() != 16) throw std::runtime_error("bad fingerprint " + hex);
+    row.query = q.at("normalized").get<std::string>();
+    row.calls = q.value("calls", int64_t{0});
+    row.total_ms = q.value("total_ms", 0.0);
+    row.mean_ms = q.value("mean_ms", 0.0);
+    row.share = q.value("share_of_total_time", 0.0);
+    row.trend = "steady";
+    std::string names;
+    auto by_database = q.find("by_database");
+    if (by_database != q.end() && by_database->is_object()) {
+      for (auto it = by_database->begin(); it != by_database->end(); ++it)
+        names += (names.empty() ? "" : ",") + it.key();
+    }
+    row.databases = names;
+    r.all.push_back(std::move(row));
+  }
+  r.top = r.all;
+  std::sort(r.top.begin(), r.top.end(), [](const ReportQuery& a, const ReportQuery& b) {
+    return a.total_ms != b.total_ms ? a.total_ms > b.total_ms : a.fingerprint < b.fingerprint;
+  });
+  if (r.top.size() > r.options.top) r.top.resize(r.options.top);
+  return r;
+}
+
 }  // namespace
 
 Result<Report> ReadPartialReport(const std::string& path) {
@@ -168,8 +221,16 @@ Result<Report> ReadPartialReport(const std::string& path) {
     data.append(buf, *n);
   }
   nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.value("schema", "") == kAnalyzeSchema) {
+    try {
+      return ReportFromAnalyze(j, path);
+    } catch (const std::exception& e) {
+      return Err(path + ": " + e.what());
+    }
+  }
   if (j.is_discarded() || !j.is_object() || j.value("schema", "") != "pgsift.report.v1") {
-    return Err(path + ": not a pgsift report (schema pgsift.report.v1)");
+    return Err(path + ": not a pgsift partial report (schema pgsift.report.v1) or analyze JSON (" +
+               std::string(kAnalyzeSchema) + ")");
   }
   if (!j.contains("queries")) return Err(path + ": not a partial report (make it with pgsift report --partial)");
   Report r;

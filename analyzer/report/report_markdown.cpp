@@ -96,7 +96,11 @@ std::string RenderReportMarkdown(const Report& r) {
     out << "| Database size | " << FormatBytes(r.size_to_bytes) << " | " << FormatBytes(r.size_from_bytes) << " | "
         << FormatChange(static_cast<double>(r.size_from_bytes), static_cast<double>(r.size_to_bytes)) << " |\n";
   }
-  out << "| Errors (from logs) | " << (r.has_logs ? std::to_string(r.log_errors) : "no --logs") << " | - | - |\n\n";
+  bool prev_errors = r.has_logs && r.before_log_errors >= 0;
+  out << "| Errors (from logs) | " << (r.has_logs ? std::to_string(r.log_errors) : "no --logs") << " | "
+      << (prev_errors ? std::to_string(r.before_log_errors) : "-") << " | "
+      << (prev_errors ? FormatChange(static_cast<double>(r.before_log_errors), static_cast<double>(r.log_errors)) : "-")
+      << " |\n\n";
   if (!wow)
     out << "Totals of a cumulative baseline are not comparable to one window; pass `--prev` for week-over-week.\n\n";
 

@@ -75,6 +75,7 @@ struct Report {
   // From --logs only (pg_stat_statements has no time of day).
   bool has_logs = false;
   uint64_t log_errors = 0;
+  int64_t before_log_errors = -1;             // from --prev-logs; -1: not given
   std::map<int64_t, Breakdown> load_by_hour;  // hour start, UTC seconds
   size_t rules_run = 0;                       // workload rules (with --logs) and pg_stat_statements rules
   std::vector<Finding> findings;
@@ -99,7 +100,9 @@ std::string RenderReportMarkdown(const Report& report);
 // schema pgsift.report.v1. `partial`: also every fingerprint of the window
 // ("queries"), the input of a fleet merge.
 std::string RenderReportJson(const Report& report, bool partial = false);
-// Reads RenderReportJson(..., true) output back. Errors name the file.
+// Reads RenderReportJson(..., true) output back, or a pgsift analyze JSON
+// (pgsift.analyze.v1: one database's logs, no baseline). Errors name the
+// file.
 Result<Report> ReadPartialReport(const std::string& path);
 
 // Many databases' partial reports in one: a row per database, and queries
