@@ -86,10 +86,15 @@ int RunLint(const LintState& s) {
     if (!workload->tables.empty()) return Fail("lint: --dsn and a --workload snapshot both give table sizes: pick one");
     ConnectOptions connect;
     connect.dsn = s.dsn;
-    connect.statements = false;
+    connect.statements_optional = true;
     auto live = TakeSnapshot(connect);
     if (!live.ok()) return Fail(live.error());
     AddSnapshotTables(*live, &*workload);
+    // Its pg_stat_statements stand in for an analyze JSON when none is given.
+    if (workload->queries.empty() && !live->entries.empty() && !AddSnapshotQueries(*live, &*workload)) {
+      std::cerr << "pgsift: lint --dsn: pg_stat_statements has no stats_reset time (PostgreSQL < 14), so query "
+                   "rates are unknown: migration-locks-hot-table needs --workload ANALYZE.json\n";
+    }
   }
 
   // Which rules run: [rules] enable (if any) narrows, then disables, then
@@ -216,7 +221,8 @@ Command AddLintCommand(CLI::App& app) {
                    "pgsift analyze JSON and/or pgsift snapshot (.json.gz), for the workload-aware rules (repeatable)")
       ->allow_extra_args(false);
   lint->add_option("--dsn", s->dsn,
-                   "Read table sizes from this database (read-only session; \"\" for $DATABASE_URL or PG* variables)")
+                   "Read table sizes (and pg_stat_statements, when no analyze JSON is given) from this database "
+                   "(read-only session; \"\" for $DATABASE_URL or PG* variables)")
       ->each([s](const std::string&) { s->use_dsn = true; });
   lint->add_option("--schema", s->schemas,
                    "Schema SQL (e.g. pg_dump --schema-only) read for index definitions, not linted (repeatable)")

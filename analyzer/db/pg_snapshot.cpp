@@ -199,6 +199,11 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     pqxx::result ext = tx.Exec(
         "SELECT e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
         " WHERE e.extname = 'pg_stat_statements'");
+    if (ext.empty() && options.statements_optional) {
+      ReadRelations(tx, &s);
+      NormalizeSnapshot(&s);
+      return s;
+    }
     if (ext.empty()) {
       return Err(where + ": pg_stat_statements is not installed in database " + s.database +
                  " (add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements)");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "pgsift/event.h"
@@ -72,6 +73,28 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// Parses the query's normalized text for the tables it touches, whether it
+// writes, and its predicate columns; indexes it by table.
+void AddWorkloadQuery(WorkloadQuery wq, LintWorkload* w) {
+  if (w->window_seconds > 0) wq.calls_per_second = static_cast<double>(wq.calls) / w->window_seconds;
+  sql::PgParseStatements parsed = sql::ParseStatements(wq.normalized);
+  std::set<std::string> tables;
+  if (parsed.ok) {
+    for (const Json& st : parsed.statements) {
+      const Json& node = st.value("stmt", Json::object());
+      std::string kind = node.empty() ? "" : node.begin().key();
+      if (kind == "InsertStmt" || kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "MergeStmt") {
+        wq.writes = true;
+      }
+      CollectTables(node, &tables);
+      CollectPredicateColumns(node, &wq.predicate_columns);
+    }
+  }
+  size_t index = w->queries.size();
+  w->queries.push_back(std::move(wq));
+  for (const std::string& t : tables) w->queries_by_table[t].push_back(index);
+}
+
 }  // namespace
 
 void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w) {
@@ -94,9 +117,29 @@ void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w) {
   w->tables_from = snapshot.database + (snapshot.captured_at.empty() ? "" : " at " + snapshot.captured_at);
 }
 
+bool AddSnapshotQueries(const Snapshot& snapshot, LintWorkload* w) {
+  int64_t from = ParseLogTimestamp(snapshot.stats_reset);
+  int64_t to = ParseLogTimestamp(snapshot.captured_at);
+  if (from == kNoTime || to == kNoTime || to <= from) return false;
+  w->window_seconds = static_cast<double>(to - from) / 1e6;
+  w->queries_from = "pg_stat_statements of " + w->tables_from + ", since its reset at " + snapshot.stats_reset;
+  std::map<uint64_t, WorkloadQuery> by_fingerprint;  // entries of several users/databases: one shape
+  for (const PgssEntry& e : snapshot.entries) {
+    if (e.fallback || e.calls <= 0) continue;
+    WorkloadQuery& q = by_fingerprint[e.fingerprint];
+    q.fingerprint = e.fingerprint;
+    q.normalized = e.query;
+    q.calls += static_cast<uint64_t>(e.calls);
+    q.total_ms += e.total_exec_time;
+  }
+  for (auto& [fp, q] : by_fingerprint) AddWorkloadQuery(std::move(q), w);
+  return true;
+}
+
 Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths) {
   LintWorkload out;
   std::string analyze_from, snapshot_from;
+  std::optional<Snapshot> pending_snapshot;  // its queries, unless an analyze JSON gives them
   for (const std::string& path : paths) {
     if (IsGzip(path)) {
       if (!snapshot_from.empty()) return Err(path + ": a second snapshot (the first: " + snapshot_from + ")");
@@ -104,6 +147,7 @@ Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths) {
       if (!snapshot.ok()) return Err(snapshot.error());
       AddSnapshotTables(*snapshot, &out);
       snapshot_from = path;
+      if (analyze_from.empty()) pending_snapshot = std::move(*snapshot);
       continue;
     }
     if (!analyze_from.empty()) return Err(path + ": a second analyze JSON (the first: " + analyze_from + ")");
@@ -112,8 +156,11 @@ Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths) {
     out.window_seconds = w->window_seconds;
     out.queries = std::move(w->queries);
     out.queries_by_table = std::move(w->queries_by_table);
+    out.queries_from = path;
     analyze_from = path;
+    pending_snapshot.reset();
   }
+  if (pending_snapshot) AddSnapshotQueries(*pending_snapshot, &out);
   return out;
 }
 
@@ -140,23 +187,7 @@ Result<LintWorkload> LoadLintWorkload(const std::string& path) {
     wq.total_ms = q.value("total_ms", 0.0);
     std::string fp = q.value("fingerprint", "");
     wq.fingerprint = std::strtoull(fp.c_str(), nullptr, 16);
-    if (w.window_seconds > 0) wq.calls_per_second = static_cast<double>(wq.calls) / w.window_seconds;
-    sql::PgParseStatements parsed = sql::ParseStatements(wq.normalized);
-    std::set<std::string> tables;
-    if (parsed.ok) {
-      for (const Json& st : parsed.statements) {
-        const Json& node = st.value("stmt", Json::object());
-        std::string kind = node.empty() ? "" : node.begin().key();
-        if (kind == "InsertStmt" || kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "MergeStmt") {
-          wq.writes = true;
-        }
-        CollectTables(node, &tables);
-        CollectPredicateColumns(node, &wq.predicate_columns);
-      }
-    }
-    size_t index = w.queries.size();
-    w.queries.push_back(std::move(wq));
-    for (const std::string& t : tables) w.queries_by_table[t].push_back(index);
+    AddWorkloadQuery(std::move(wq), &w);
   }
   return w;
 }

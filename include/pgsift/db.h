@@ -23,9 +23,12 @@ struct ConnectOptions {
   // database's entries are kept, so that one snapshot per database (a fleet
   // of clinic databases on one server) counts each statement once.
   bool all_databases = false;
-  // false: database, table and index statistics only (what lint needs for
-  // table sizes); pg_stat_statements need not be installed.
+  // false: database, table and index statistics only; pg_stat_statements
+  // need not be installed.
   bool statements = true;
+  // Read pg_stat_statements when installed, else go on without it (entries
+  // empty, pgss_version ""), as lint --dsn does.
+  bool statements_optional = false;
 };
 
 // The DSN with its password replaced by "***" (key=value and URI forms).

@@ -51,7 +51,8 @@ struct LintWorkload {
   // From a snapshot (pgsift snapshot): table → size. A name in several
   // schemas keeps the largest.
   std::map<std::string, LintTableSize> tables;
-  std::string tables_from;  // the snapshot's database and capture time
+  std::string tables_from;   // the snapshot's database and capture time
+  std::string queries_from;  // the analyze JSON, or the snapshot's pg_stat_statements
 };
 
 // An index known from --schema files or earlier migration files: what
@@ -153,8 +154,13 @@ bool LayoutAssumesTransaction(const std::string& path);
 Result<LintWorkload> LoadLintWorkload(const std::string& path);
 // Table sizes of a snapshot (or of a live database read like one) into `w`.
 void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w);
+// The queries of a snapshot's pg_stat_statements, over the window since its
+// stats_reset (PostgreSQL 14+; rates need a window). False, and nothing added,
+// without a known window.
+bool AddSnapshotQueries(const Snapshot& snapshot, LintWorkload* w);
 // Several --workload files: at most one analyze JSON (queries) and at most
-// one pgsift snapshot (.json.gz, table sizes), told apart by content.
+// one pgsift snapshot (.json.gz: table sizes, and its pg_stat_statements
+// queries when no analyze JSON is given), told apart by content.
 Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths);
 
 // Every registered migration rule.

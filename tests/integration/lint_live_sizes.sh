@@ -12,15 +12,20 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-lintlive.XXXXXX")
 chmod 755 "$work"
 cleanup() { pg_stop "$work" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-pg_start "$work" "log_min_duration_statement = 0" "log_line_prefix = '%m app=%a '" \
+pg_start "$work" "shared_preload_libraries = 'pg_stat_statements'" \
+  "log_min_duration_statement = 0" "log_line_prefix = '%m app=%a '" \
   "logging_collector = on" "log_directory = 'log'" "log_filename = 'pg.log'" >/dev/null 2>&1
 bindir=$(_pg_bindir)
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION pg_stat_statements;
 CREATE TABLE visits (id bigint PRIMARY KEY, patient_id integer NOT NULL, notes text NOT NULL);
 INSERT INTO visits SELECT g, g % 5000, repeat('vitals recorded ', 4) FROM generate_series(1, 60000) g;
 CREATE TABLE clinics (id integer PRIMARY KEY, name text NOT NULL);
 VACUUM ANALYZE;
 SQL
+# Reads on visits, seen by pg_stat_statements (its stats_reset is the window).
+for i in $(seq 1 300); do echo "SELECT id FROM visits WHERE patient_id = $i;"; done |
+  "$bindir/psql" -X -q -v ON_ERROR_STOP=1 >/dev/null
 cat >"$work/V7__widen.sql" <<'SQL'
 ALTER TABLE visits ALTER COLUMN notes TYPE varchar(500);
 ALTER TABLE clinics ALTER COLUMN name TYPE varchar(200);
@@ -39,6 +44,10 @@ echo "$out" | grep -q 'V7__widen.sql:1:1: error\[migration-rewrites-large-table\
   fail "no rewrite finding for visits"
 echo "$out" | grep -Eq 'visits: [0-9.]+ MB, [0-9]+ live rows' || fail "size and live rows from pg_stat_user_tables"
 echo "$out" | grep -q 'rewrites clinics' && fail "clinics is below min_size_mb"
+# Without an analyze JSON, the live pg_stat_statements give the query rates.
+echo "$out" | grep -q 'V7__widen.sql:1:1: warning\[migration-locks-hot-table\] .* on visits' ||
+  fail "no locks-hot-table finding from the live pg_stat_statements: $out"
+echo "$out" | grep -q 'SELECT id FROM visits WHERE patient_id = \$1' || fail "the blocked query, normalized"
 # pgsift's session was read-only and named itself.
 grep -q 'app=pgsift .*SET default_transaction_read_only = on' "$work/data/log/pg.log" ||
   fail "the lint session did not set default_transaction_read_only"
