@@ -99,6 +99,14 @@ int RunCheck(const CheckState& s) {
         std::string now = it == run->settings.end() ? "(unset)" : it->second;
         if (now != value) report.settings_diff[name] = {value, now};
       }
+      for (const auto& [name, before] : baseline->relation_rows) {
+        auto it = run->relation_rows.find(name);
+        int64_t after = it == run->relation_rows.end() ? -1 : it->second;
+        ++report.relations_compared;
+        double lo = static_cast<double>(before) * 0.9, hi = static_cast<double>(before) * 1.1;
+        if (static_cast<double>(after) < lo || static_cast<double>(after) > hi)
+          report.rows_diff[name] = {before, after};
+      }
       std::map<std::string, const BaselineEntry*> replans;
       for (const BaselineEntry& e : run->replans) replans[e.name] = &e;
       for (const BaselineEntry& old_e : baseline->queries) {
@@ -181,6 +189,9 @@ Command AddCheckCommand(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--scratch-dsn", s->scratch.connect.dsn,
                   "The throw-away database to migrate (default: $DATABASE_URL, then PG* env)");
+  cmd->add_option("--create-scratch-from", s->scratch.create_from.dsn,
+                  "Create the scratch database as a copy of this one (CREATE DATABASE ... TEMPLATE; it must have no "
+                  "other sessions), drop it afterwards; the source itself is never changed");
   cmd->add_flag("--scratch-is-disposable", s->scratch.confirmed,
                 "Confirm that the scratch database may be changed (pgsift refuses without it)");
   cmd->add_option("--format", s->format, "text, markdown, json, sarif, junit")

@@ -1,5 +1,7 @@
 // Live EXPLAIN through libpqxx: baseline capture (read-only session) and the
 // scratch database of `pgsift check` (migrations applied, queries re-planned).
+#include <unistd.h>
+
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <set>
@@ -38,6 +40,28 @@ std::map<std::string, std::string> PlannerSettings(pqxx::nontransaction& tx) {
       " 'effective_cache_size', 'work_mem', 'default_statistics_target', 'jit', 'from_collapse_limit',"
       " 'join_collapse_limit', 'max_parallel_workers_per_gather', 'random_page_cost') ORDER BY name");
   for (const pqxx::row& row : r) out[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
+  return out;
+}
+
+// reltuples of each named relation (resolved on the search_path); -1 when
+// the relation is missing or was never analyzed.
+std::map<std::string, int64_t> RelationRows(pqxx::nontransaction& tx, const std::set<std::string>& names) {
+  std::map<std::string, int64_t> out;
+  for (const std::string& name : names) {
+    pqxx::row r = tx.exec1("SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(" +
+                           tx.quote(tx.quote_name(name)) + ")), -1)");
+    out[name] = r[0].as<int64_t>();
+  }
+  return out;
+}
+
+std::set<std::string> PlanRelations(const std::vector<BaselineEntry>& entries) {
+  std::set<std::string> out;
+  for (const BaselineEntry& e : entries) {
+    WalkPlan(e.plan, [&](const PlanNode& n, int) {
+      if (!n.relation.empty()) out.insert(n.schema.empty() ? n.relation : n.schema + "." + n.relation);
+    });
+  }
   return out;
 }
 
@@ -183,6 +207,63 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
   return std::nullopt;
 }
 
+// `dsn` pointing at database `db` instead (URI path or a later dbname=,
+// which libpq lets win).
+std::string WithDatabase(const std::string& dsn, const std::string& db) {
+  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
+    size_t start = dsn.find("://") + 3;
+    size_t query = dsn.find('?', start);
+    size_t slash = dsn.find('/', start);
+    std::string head = dsn.substr(0, slash != std::string::npos && slash < query ? slash : query);
+    std::string tail = query == std::string::npos ? "" : dsn.substr(query);
+    return head + "/" + db + tail;
+  }
+  return dsn + (dsn.empty() ? "" : " ") + "dbname='" + db + "'";
+}
+
+// A database pgsift creates as a copy of the source (CREATE DATABASE ...
+// TEMPLATE: same data, same statistics) and drops when done.
+class TemplateCopy {
+ public:
+  TemplateCopy(const ConnectOptions& source) : source_(source) {}
+  ~TemplateCopy() {
+    if (name_.empty()) return;
+    try {
+      pqxx::connection conn(admin_dsn_);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, source_, /*writable=*/true);
+      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+    } catch (const std::exception&) {
+    }
+  }
+  // Creates the copy; returns its DSN. The source must have no other
+  // sessions (PostgreSQL refuses to copy a database in use).
+  std::string Create() {
+    std::string dsn = ResolveDsn(source_);
+    std::string db;
+    {
+      pqxx::connection conn(dsn);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, source_, /*writable=*/false);
+      db = tx.exec1("SELECT current_database()")[0].c_str();
+    }
+    admin_dsn_ = WithDatabase(dsn, db == "postgres" ? "template1" : "postgres");
+    pqxx::connection conn(admin_dsn_);
+    pqxx::nontransaction tx(conn);
+    Setup(tx, source_, /*writable=*/true);
+    std::string name = "pgsift_scratch_" + std::to_string(::getpid());
+    tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(db));
+    name_ = name;
+    source_db_ = db;
+    return WithDatabase(dsn, name);
+  }
+  const std::string& source_db() const { return source_db_; }
+
+ private:
+  ConnectOptions source_;
+  std::string admin_dsn_, name_, source_db_;
+};
+
 }  // namespace
 
 Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
@@ -206,6 +287,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
       b.queries.push_back(std::move(e).value());
     }
     std::sort(b.queries.begin(), b.queries.end(), [](const auto& a, const auto& c) { return a.name < c.name; });
+    b.relation_rows = RelationRows(tx, PlanRelations(b.queries));
     return b;
   } catch (const std::exception& e) {
     return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));
@@ -214,19 +296,35 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
 
 Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
                                 const Baseline& baseline, const PlanOptions& plan_options) {
-  if (!options.confirmed) {
+  std::optional<TemplateCopy> copy;
+  ConnectOptions connect = options.connect;
+  std::string statistics =
+      "scratch database as given (--scratch-dsn): plans are only as close to production as "
+      "its data and statistics";
+  if (!options.create_from.dsn.empty() || options.create_from_env) {
+    copy.emplace(options.create_from);
+    try {
+      connect.dsn = copy->Create();
+    } catch (const std::exception& e) {
+      std::string dsn = ResolveDsn(options.create_from);
+      return Err(RedactError("creating the scratch copy of " + (dsn.empty() ? "the PG* database" : RedactDsn(dsn)) +
+                                 ": " + PrimaryMessage(e),
+                             dsn));
+    }
+    statistics = "template copy of " + copy->source_db() + " (same data and statistics as the source)";
+  } else if (!options.confirmed) {
     return Err(
         "refusing to apply migrations: pass --scratch-is-disposable to confirm that the --scratch-dsn database is "
         "a throw-away copy (never production)");
   }
-  std::string dsn = ResolveDsn(options.connect);
+  std::string dsn = ResolveDsn(connect);
   std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
   try {
     pqxx::connection conn(dsn);
     pqxx::nontransaction tx(conn);
-    Setup(tx, options.connect, /*writable=*/true);
+    Setup(tx, connect, /*writable=*/true);
     ScratchRun run;
-    run.statistics = "scratch as given";
+    run.statistics = statistics;
     run.server_major = ServerMajor(tx);
     for (const LoadedMigration& m : migrations) {
       AppliedFile applied;
@@ -239,6 +337,9 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       }
     }
     run.settings = PlannerSettings(tx);
+    std::set<std::string> relations;
+    for (const auto& [name, rows] : baseline.relation_rows) relations.insert(name);
+    run.relation_rows = RelationRows(tx, relations);
     Fingerprinter fp;
     for (const BaselineEntry& old_e : baseline.queries) {
       GuardedQuery q;

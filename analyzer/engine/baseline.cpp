@@ -171,6 +171,7 @@ std::string WriteBaselineJson(const Baseline& b) {
   doc["database"] = b.database;
   doc["statistics"] = b.statistics;
   doc["settings"] = b.settings;
+  doc["relation_rows"] = b.relation_rows;
   doc["analyze"] = b.analyze;
   doc["repeats"] = b.repeats;
   std::vector<const BaselineEntry*> sorted;
@@ -217,6 +218,12 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
   if (settings != doc.end() && settings->is_object()) {
     for (auto it = settings->begin(); it != settings->end(); ++it) {
       if (it->is_string()) b.settings[it.key()] = it->get<std::string>();
+    }
+  }
+  auto rows = doc.find("relation_rows");
+  if (rows != doc.end() && rows->is_object()) {
+    for (auto it = rows->begin(); it != rows->end(); ++it) {
+      if (it->is_number()) b.relation_rows[it.key()] = it->get<int64_t>();
     }
   }
   b.analyze = doc.value("analyze", false);

@@ -36,6 +36,17 @@ std::string Fidelity(const CheckReport& r) {
     s += "; baseline from PostgreSQL " + std::to_string(r.baseline_server) + ", scratch is " +
          std::to_string(r.scratch_server);
   }
+  if (r.relations_compared > 0) {
+    if (r.rows_diff.empty()) {
+      s +=
+          "; row estimates of all " + std::to_string(r.relations_compared) + " planned tables within 10% of the source";
+    } else {
+      s += "; row estimates differ from the source (plans may too):";
+      for (const auto& [name, v] : r.rows_diff) {
+        s += " " + name + " " + std::to_string(v.first) + " -> " + std::to_string(v.second);
+      }
+    }
+  }
   if (!r.settings_diff.empty()) {
     s += "; planner settings differ from the baseline:";
     for (const auto& [name, v] : r.settings_diff) s += " " + name + " " + v.first + " -> " + v.second;
@@ -190,6 +201,10 @@ std::string CheckJson(const CheckReport& r) {
   Json settings = Json::object();
   for (const auto& [name, v] : r.settings_diff) settings[name] = {{"baseline", v.first}, {"scratch", v.second}};
   doc["settings_diff"] = settings;
+  Json rows = Json::object();
+  for (const auto& [name, v] : r.rows_diff) rows[name] = {{"baseline", v.first}, {"scratch", v.second}};
+  doc["relations_compared"] = r.relations_compared;
+  doc["rows_diff"] = rows;
   Json errors = Json::array();
   for (const LintDiagnostic& e : r.errors) {
     errors.push_back({{"file", e.location.file}, {"line", e.location.line}, {"message", e.message}});

@@ -23,6 +23,10 @@ struct CheckReport {
   // reason alone, so the report says so.
   std::map<std::string, std::pair<std::string, std::string>> settings_diff;
   int baseline_server = 0, scratch_server = 0;
+  // Relations whose row estimate differs by more than 10% between the
+  // baseline source and the scratch database: name -> {baseline, scratch}.
+  std::map<std::string, std::pair<int64_t, int64_t>> rows_diff;
+  size_t relations_compared = 0;
   std::vector<QueryComparison> queries;  // baseline order (by name)
   std::vector<Finding> findings;         // plan and lint findings, sorted
   std::vector<LintDiagnostic> errors;    // migration failures, syntax errors

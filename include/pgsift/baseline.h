@@ -72,6 +72,10 @@ struct Baseline {
   // "schema-only+sample", "schema-only". A baseline is always "source".
   std::string statistics = "source";
   std::map<std::string, std::string> settings;  // planner settings in effect
+  // Row estimates (pg_class.reltuples) of every relation the plans read: what
+  // `check` compares with the scratch database to say how close its
+  // statistics are to the source's.
+  std::map<std::string, int64_t> relation_rows;
   bool analyze = false;
   int repeats = 0;
   std::vector<BaselineEntry> queries;  // sorted by name

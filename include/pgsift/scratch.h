@@ -35,9 +35,12 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
 struct ScratchOptions {
   ConnectOptions connect;
   bool confirmed = false;  // --scratch-is-disposable: the user said so
-  // Create the scratch database from the baseline source with CREATE
-  // DATABASE ... TEMPLATE (copies data and statistics), drop it after.
-  std::string create_from_dsn;
+  // --create-scratch-from: create the scratch database as a copy of this
+  // database (CREATE DATABASE ... TEMPLATE: data and statistics), drop it
+  // after. The source itself is only read. Used when create_from.dsn is set
+  // or create_from_env (the PG* / DATABASE_URL database).
+  ConnectOptions create_from;
+  bool create_from_env = false;
 };
 
 // One migration file applied to the scratch database.
@@ -52,6 +55,7 @@ struct ScratchRun {
   std::string statistics;  // how the scratch database got its statistics
   int server_major = 0;
   std::map<std::string, std::string> settings;
+  std::map<std::string, int64_t> relation_rows;  // the baseline's relations, after the migrations
   std::vector<AppliedFile> applied;
   // The first failing statement (file, line, server message); nothing after
   // it was applied and nothing was re-planned.
@@ -64,7 +68,8 @@ struct ScratchRun {
 
 // Applies `migrations` in order (each file in one transaction when it can
 // run in one) and re-plans every baseline query with the baseline's
-// options. Refuses (error) unless options.confirmed or create_from_dsn.
+// options. Refuses (error) unless options.confirmed or pgsift creates the
+// scratch copy itself.
 Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
                                 const Baseline& baseline, const PlanOptions& plan_options);
 

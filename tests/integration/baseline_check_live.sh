@@ -136,6 +136,32 @@ for f in text markdown json sarif junit; do
   grep -q "$canary" "$work/out" "$work/err" && fail "dup: canary in $f output"
 done
 
+# pgsift creates the scratch copy itself (template: same data and
+# statistics), drops it afterwards, and never changes the source.
+expect_exit 1 "$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/drop_index" \
+  --create-scratch-from dbname=clinic --format json -o "$work/created.json"
+python3 - "$work/created.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["statistics"].startswith("template copy of clinic"), d["statistics"]
+assert d["relations_compared"] == 2 and d["rows_diff"] == {}, d
+EOF2
+[ "$(psql -XqAt -d clinic -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'appointments_patient_id_idx'")" = 1 ] ||
+  fail "the source was changed"
+[ "$(psql -XqAt -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgsift_scratch%'")" = 0 ] ||
+  fail "scratch copy left behind"
+
+# Fidelity: a schema-only scratch (no data) plans differently, and the
+# report says why (row estimates differ from the source).
+psql -XqAt -c "CREATE DATABASE s_schema"
+"$(_pg_bindir)/pg_dump" --schema-only -d clinic | psql -XqAt -d s_schema >/dev/null
+psql -XqAt -d s_schema -c ANALYZE
+expect_exit 0 "$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/harmless" \
+  --scratch-dsn dbname=s_schema --scratch-is-disposable --no-lint
+grep -q "row estimates differ from the source (plans may too): appointments 100000 -> 0 patients 20000 -> 0" "$work/out" ||
+  fail "fidelity: $(cat "$work/out")"
+grep -q " 0 unchanged" "$work/out" || fail "fidelity: schema-only plans expected to differ: $(cat "$work/out")"
+
 # (e) noise: ten runs of the unchanged schema, EXPLAIN and EXPLAIN ANALYZE.
 "$pgsift" baseline capture --dsn dbname=clinic --queries "$fx/queries.sql" --analyze --repeats 3 -o "$work/analyze.json"
 grep -q '"median_ms"' "$work/analyze.json" || fail "no median in the ANALYZE baseline"
