@@ -66,6 +66,22 @@ TEST(QueriesFile, SplitParams) {
   EXPECT_TRUE(SplitParams("  ").empty());
 }
 
+TEST(QueriesFile, TopGuardedQueries) {
+  std::vector<TopQuery> c = {{3, "SELECT $1", 5},
+                             {1, "UPDATE t SET a = $1", 9},
+                             {2, "PREPARE pgsift_q AS SELECT 1", 99},
+                             {4, "SET work_mem = $1", 50},
+                             {5, "WITH x AS (SELECT 1) SELECT * FROM x", 5}};
+  auto q = TopGuardedQueries(c, 2, "pg_stat_statements");
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0].name, "q_0000000000000001");
+  EXPECT_EQ(q[0].sql, "UPDATE t SET a = $1");
+  EXPECT_EQ(q[1].name, "q_0000000000000003");  // tie at 5 ms: lower fingerprint first
+  EXPECT_TRUE(q[1].optional);
+  EXPECT_TRUE(q[1].params.empty());
+  EXPECT_EQ(q[1].source, "pg_stat_statements");
+}
+
 BaselineEntry Entry(const std::string& name, const std::string& plan_fixture) {
   auto plan = ReadExplainJson(ReadFile(testing::Fixture("plans/" + plan_fixture + ".json")));
   EXPECT_TRUE(plan.ok());

@@ -267,7 +267,7 @@ class TemplateCopy {
 }  // namespace
 
 Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
-                                 const PlanOptions& options) {
+                                 const PlanOptions& options, std::vector<std::string>* skipped) {
   std::string dsn = ResolveDsn(source);
   std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
   try {
@@ -283,6 +283,10 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Fingerprinter fp;
     for (const GuardedQuery& q : queries) {
       auto e = PlanQuery(tx, fp, q, options);
+      if (!e.ok() && q.optional) {
+        if (skipped) skipped->push_back(q.name + ": " + e.error());
+        continue;
+      }
       if (!e.ok()) return Err(q.source + ": query " + q.name + " does not plan: " + e.error());
       b.queries.push_back(std::move(e).value());
     }

@@ -1,10 +1,12 @@
 // The queries file of `pgsift baseline capture`: hand-written SQL, one
 // statement per ';', with "-- name:" and "-- params:" comment lines.
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <string>
 
 #include "pgsift/baseline.h"
+#include "pgsift/fingerprint.h"
 
 namespace pgsift {
 namespace {
@@ -26,6 +28,19 @@ bool ValidName(std::string_view name) {
     if (!ok) return false;
   }
   return true;
+}
+
+// Only statements PREPARE accepts: utility statements (pgsift's own PREPARE,
+// EXPLAIN, SET among them in pg_stat_statements) are not plans to guard.
+bool Preparable(std::string_view sql) {
+  sql = Trim(sql);
+  while (sql.starts_with("(")) sql = Trim(sql.substr(1));
+  size_t end = 0;
+  while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
+  std::string word(sql.substr(0, end));
+  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return word == "SELECT" || word == "WITH" || word == "INSERT" || word == "UPDATE" || word == "DELETE" ||
+         word == "VALUES" || word == "TABLE" || word == "MERGE";
 }
 
 }  // namespace
@@ -162,6 +177,25 @@ Result<std::vector<GuardedQuery>> ReadQueriesFile(const std::string& path, std::
   Status s = finish(line);
   if (!s.ok()) return Err(s.error());
   if (out.empty()) return Err(path + ": no statements");
+  return out;
+}
+
+std::vector<GuardedQuery> TopGuardedQueries(std::vector<TopQuery> candidates, size_t top, const std::string& source) {
+  std::sort(candidates.begin(), candidates.end(), [](const TopQuery& a, const TopQuery& b) {
+    return a.total_ms != b.total_ms ? a.total_ms > b.total_ms : a.fingerprint < b.fingerprint;
+  });
+  std::vector<GuardedQuery> out;
+  std::set<uint64_t> seen;
+  for (const TopQuery& c : candidates) {
+    if (out.size() >= top) break;
+    if (!Preparable(c.normalized) || !seen.insert(c.fingerprint).second) continue;
+    GuardedQuery q;
+    q.name = "q_" + FingerprintHex(c.fingerprint);
+    q.sql = c.normalized;
+    q.source = source;
+    q.optional = true;
+    out.push_back(std::move(q));
+  }
   return out;
 }
 

@@ -32,8 +32,24 @@ struct GuardedQuery {
   // baseline), "log" (patient data: used to EXPLAIN, never written unless
   // --show-values) or "" (none).
   std::string params_origin;
-  std::string source;  // "file.sql:12", "analyze:<fingerprint>", "pg_stat_statements"
+  std::string source;  // "file.sql:12", "analyze JSON", "pg_stat_statements"
+  // Picked automatically (analyze JSON, pg_stat_statements): a statement
+  // that cannot be prepared (utility statements, untyped parameters) is
+  // skipped with a note instead of failing the capture.
+  bool optional = false;
 };
+
+// The `top` queries by total time of a pgsift analyze JSON's workload, or of
+// pg_stat_statements entries, as guarded queries named q_<fingerprint>
+// (normalized texts: planned generically, no values). Only statements
+// PREPARE accepts (SELECT, WITH, INSERT, UPDATE, DELETE, MERGE, VALUES,
+// TABLE); ties in total time go by fingerprint.
+struct TopQuery {
+  uint64_t fingerprint = 0;
+  std::string normalized;
+  double total_ms = 0;
+};
+std::vector<GuardedQuery> TopGuardedQueries(std::vector<TopQuery> candidates, size_t top, const std::string& source);
 
 // Reads a queries file: statements separated by ';', each optionally
 // preceded by "-- name: NAME" and "-- params: v1, v2" comment lines. Names

@@ -29,8 +29,10 @@ struct PlanOptions {
 // query that does not plan is an error naming the query and its source; the
 // server's message is reduced to its first line (DETAIL lines can hold
 // values from the data).
+// Optional queries that do not plan are left out and named in `skipped`
+// ("name: message"; may be null).
 Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
-                                 const PlanOptions& options);
+                                 const PlanOptions& options, std::vector<std::string>* skipped = nullptr);
 
 struct ScratchOptions {
   ConnectOptions connect;

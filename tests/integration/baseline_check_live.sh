@@ -16,7 +16,7 @@ fx=$here/../../fixtures/baseline
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-baseline.XXXXXX")
 chmod 755 "$work"
 trap 'pg_stop "$work/pg" || true; rm -rf "$work"' EXIT
-pg_start "$work/pg" "lc_messages = 'C'" "timezone = 'UTC'"
+pg_start "$work/pg" "lc_messages = 'C'" "timezone = 'UTC'" "shared_preload_libraries = 'pg_stat_statements'"
 export PGCLIENTENCODING=UTF8
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -53,6 +53,24 @@ printf -- '-- name: touch\nUPDATE patients SET name = name WHERE id = 1;\n' >"$w
 expect_exit 2 "$pgsift" baseline capture --dsn dbname=clinic --queries "$work/dml.sql" --analyze --repeats 1
 grep -q "read-only transaction" "$work/err" || fail "DML capture not refused as read-only: $(cat "$work/err")"
 grep -q "dml.sql:2: query touch" "$work/err" || fail "capture error does not name the query: $(cat "$work/err")"
+
+# Guarded queries from pg_stat_statements: normalized, planned generically;
+# the canary the application sent as a literal is not in the baseline.
+psql -XqAt -d clinic -c "CREATE EXTENSION pg_stat_statements"
+for i in 1 2 3; do
+  psql -XqAt -d clinic -c "SELECT id FROM patients WHERE name = '$canary'" \
+    -c "SELECT count(*) FROM appointments WHERE patient_id = 4 AND status <> 'done'" >/dev/null
+done
+"$pgsift" baseline capture --dsn dbname=clinic --from-pgss 50 -o "$work/pgss.json" 2>"$work/pgss.err"
+grep -q "$canary" "$work/pgss.json" "$work/pgss.err" && fail "canary in the pg_stat_statements baseline"
+grep -q '"display": "SELECT id FROM patients WHERE name = \$1"' "$work/pgss.json" || fail "pgss query missing"
+grep -q '"source": "pg_stat_statements"' "$work/pgss.json" || fail "pgss source"
+python3 - "$work/pgss.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+q = [x for x in d["queries"] if x["display"] == "SELECT id FROM patients WHERE name = $1"][0]
+assert q["generic_plan"] and q["params"] == [] and q["name"].startswith("q_"), q
+EOF2
 
 check() {  # MIGRATIONS DB [extra args]
   local m=$1 db=$2; shift 2
