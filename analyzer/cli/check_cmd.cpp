@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/lint_run.h"
 #include "pgsift/scratch.h"
 #include "report/check_report.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 struct CheckState {
   ScratchOptions scratch;
-  std::string baseline_path, output, format = "text", fail_on = "error";
+  std::string baseline_path, output, format = "text", fail_on = "error", lint_config;
   std::vector<std::string> migrations;
   CheckThresholds thresholds;
   bool no_lint = false, show_values = false;
@@ -62,11 +63,17 @@ int RunCheck(const CheckState& s) {
   IndexCatalog indexes;
   lint_options.indexes = &indexes;
   std::vector<LoadedMigration> loaded;
-  auto rules = MakeMigrationRules();
-  std::vector<const MigrationRule*> active;
-  for (auto& rule : rules) {
-    if (rule->Info().id != "migration-unused-ignore") active.push_back(rule.get());
-    if (!s.no_lint) report.rules.push_back(rule->Info());
+  if (!s.no_lint) {
+    // The lint exactly as `pgsift lint` runs it (.pgsift.toml, --lint-config);
+    // its syntax errors are the same as the ones found below.
+    LintRequest request;
+    request.paths = s.migrations;
+    request.config_path = s.lint_config;
+    request.fail_on = "none";
+    auto lint = RunMigrationLint(request);
+    if (!lint.ok()) return Fail(lint.error());
+    for (Finding& f : lint->report.findings) report.findings.push_back(std::move(f));
+    for (RuleInfo& r : lint->report.rules) report.rules.push_back(std::move(r));
   }
   for (const std::string& path : *files) {
     auto t = ReadText(path);
@@ -76,9 +83,6 @@ int RunCheck(const CheckState& s) {
     }
     loaded.push_back(LoadMigration(path, *t, lint_options));
     for (const LintDiagnostic& d : loaded.back().diagnostics) report.errors.push_back(d);
-    if (!s.no_lint) {
-      for (Finding& f : LintMigration(loaded.back(), active, false)) report.findings.push_back(std::move(f));
-    }
   }
 
   if (report.errors.empty()) {
@@ -207,6 +211,7 @@ Command AddCheckCommand(CLI::App& app) {
   cmd->add_option("--buffers-abs", s->thresholds.buffers_abs, "ANALYZE: buffers new-old at least (default 100)");
   cmd->add_option("--repeats", s->repeats, "ANALYZE runs per query (default: as in the baseline)")
       ->check(CLI::Range(1, 100));
+  cmd->add_option("--lint-config", s->lint_config, "Settings for the lint (default: ./.pgsift.toml if present)");
   cmd->add_flag("--no-lint", s->no_lint, "Do not run the migration lint rules on the migrations");
   cmd->add_flag("--show-values", s->show_values, "Keep literals in plan conditions");
   cmd->add_option("--statement-timeout", s->scratch.connect.statement_timeout_ms, "Milliseconds per statement")
