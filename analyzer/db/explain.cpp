@@ -327,6 +327,14 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     pqxx::connection conn(dsn);
     pqxx::nontransaction tx(conn);
     Setup(tx, connect, /*writable=*/true);
+    // A confirmed --scratch-dsn that names the baseline's own database is
+    // most likely the source itself: nothing is ever applied there.
+    std::string scratch_db = tx.exec1("SELECT current_database()")[0].c_str();
+    if (!copy && scratch_db == baseline.database) {
+      return Err("refusing to apply migrations: the scratch database " + scratch_db +
+                 " has the name of the baseline's source database; use a copy with another name or "
+                 "--create-scratch-from");
+    }
     ScratchRun run;
     run.statistics = statistics;
     run.server_major = ServerMajor(tx);

@@ -71,7 +71,8 @@ struct ScratchRun {
 // Applies `migrations` in order (each file in one transaction when it can
 // run in one) and re-plans every baseline query with the baseline's
 // options. Refuses (error) unless options.confirmed or pgsift creates the
-// scratch copy itself.
+// scratch copy itself, and refuses a confirmed database that has the name of
+// the baseline's source database.
 Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
                                 const Baseline& baseline, const PlanOptions& plan_options);
 

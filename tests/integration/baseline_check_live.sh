@@ -86,6 +86,13 @@ grep -q "refusing to apply migrations" "$work/err" || fail "no refusal message"
 [ "$(psql -XqAt -d s_refuse -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'appointments_patient_id_idx'")" = 1 ] ||
   fail "index dropped despite the refusal"
 
+# ... nor to a database named like the baseline's source, even when confirmed.
+expect_exit 2 "$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/drop_index" \
+  --scratch-dsn dbname=clinic --scratch-is-disposable
+grep -q "has the name of the baseline's source database" "$work/err" || fail "no same-name refusal: $(cat "$work/err")"
+[ "$(psql -XqAt -d clinic -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'appointments_patient_id_idx'")" = 1 ] ||
+  fail "source changed"
+
 # (a) harmless: a nullable column.
 scratch s_a
 expect_exit 0 check harmless s_a
