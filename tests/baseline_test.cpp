@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "report/check_report.h"
 #include "test_util.h"
 
 namespace pgsift {
@@ -184,6 +185,37 @@ TEST(ComparePlans, JoinStrategyAndTimeThresholds) {
   c = ComparePlans(before, after, CheckThresholds{}, &findings);
   EXPECT_EQ(c.status, "regressed");
   EXPECT_EQ(findings.size(), 2u);
+}
+
+// Every check output of a regressed query: the literal 42 of the plan's
+// conditions never appears, the diff does, and rendering is deterministic.
+TEST(CheckReport, FormatsMaskValuesAndAreDeterministic) {
+  BaselineEntry before = Entry("appointments_of_patient", "index_scan");
+  BaselineEntry after = before;
+  after.plan.children[0].node_type = "Seq Scan";
+  after.plan.children[0].children.clear();
+  after.plan.total_cost = 2120.07;
+  CheckReport r;
+  r.baseline_path = "plan-baseline.json";
+  r.migrations = {"V2__drop.sql"};
+  r.statistics = "template copy of clinic";
+  r.rules = PlanRuleInfos();
+  r.queries.push_back(ComparePlans(before, after, CheckThresholds{}, &r.findings));
+  for (Finding& f : r.findings) f.location.file = r.baseline_path;
+  SortFindings(&r.findings);
+  std::string text = CheckText(r), md = CheckMarkdown(r), json = CheckJson(r);
+  std::string sarif = LintSarif(ToLintReport(r)), junit = LintJunit(ToLintReport(r));
+  for (const std::string* out : {&text, &md, &json, &sarif, &junit}) {
+    EXPECT_EQ(out->find("= 42"), std::string::npos) << *out;
+    EXPECT_NE(out->find("plan-index-lost"), std::string::npos) << *out;
+  }
+  EXPECT_NE(text.find("FAIL appointments_of_patient  regressed  cost 23.33 -> 2120.07 (x90.87)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Bitmap Index Scan using appointments_patient_id_idx"), std::string::npos);
+  EXPECT_NE(md.find("| ❌ | `appointments_of_patient` | regressed | 23.33 | 2120.07 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("+   -> Seq Scan on appointments"), std::string::npos) << md;
+  EXPECT_EQ(CheckText(r), text);
+  EXPECT_EQ(CheckJson(r), json);
 }
 
 }  // namespace
