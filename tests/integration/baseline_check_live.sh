@@ -145,6 +145,13 @@ expect_exit 1 check type_change s_c
 grep -q "FAIL patient_by_mrn  regressed" "$work/out" || fail "(c) $(cat "$work/out")"
 grep -q "no longer uses index patients_mrn_idx" "$work/out" || fail "(c) lost index"
 
+# CONCURRENTLY: the file runs outside a transaction block.
+scratch s_conc
+expect_exit 1 check concurrently s_conc --no-lint
+grep -q "FAIL appointments_of_patient  regressed" "$work/out" || fail "concurrently: $(cat "$work/out")"
+[ "$(psql -XqAt -d s_conc -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'appointments_status_idx'")" = 1 ] ||
+  fail "concurrently: index not created"
+
 # (d) syntax error: exit 2, file and line, nothing applied.
 scratch s_d
 expect_exit 2 check syntax_error s_d
