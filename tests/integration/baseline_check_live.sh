@@ -139,6 +139,15 @@ assert any(r["ruleId"] == "plan-index-lost" for r in results)
 xml.dom.minidom.parse(w + "/b.junit")
 EOF
 
+# SARIF against the 2.1.0 schema with the npm tools ci/setup installs (CI
+# has them; elsewhere this one step is skipped, and says so).
+modules=$here/../../.tools/node_modules
+if command -v node >/dev/null && [ -d "$modules/ajv" ]; then
+  node "$here/validate_sarif.js" "$modules" "$work/b.sarif" || fail "(b) SARIF does not validate"
+else
+  echo "baseline_check_live: SARIF schema validation skipped (no node or $modules)"
+fi
+
 # (c) type change of an indexed column the query compares with text.
 scratch s_c
 expect_exit 1 check type_change s_c
