@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
       cli::AddSnapshotCommand(app),
       cli::AddReportCommand(app),
       cli::AddLintCommand(app),
+      cli::AddBaselineCommand(app),
+      cli::AddCheckCommand(app),
   };
 
   try {

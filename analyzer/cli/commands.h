@@ -21,5 +21,7 @@ Command AddFingerprintCommand(CLI::App& app);
 Command AddSnapshotCommand(CLI::App& app);
 Command AddReportCommand(CLI::App& app);
 Command AddLintCommand(CLI::App& app);
+Command AddBaselineCommand(CLI::App& app);
+Command AddCheckCommand(CLI::App& app);
 
 }  // namespace pgsift::cli

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/lint_run.h"
 #include "pgsift/config.h"
 #include "pgsift/db.h"
 #include "pgsift/migration.h"
@@ -17,14 +18,9 @@ namespace pgsift::cli {
 
 namespace {
 
-struct LintState {
-  std::vector<std::string> paths, enable, disable, schemas;
-  std::string format = "text", output, fail_on, config_path;
-  std::vector<std::string> workload_paths;
-  std::string dsn;
-  bool use_dsn = false;
-  int pg_version = 0;
-  bool assume_in_transaction = false, list_rules = false;
+struct LintState : LintRequest {
+  std::string format = "text", output;
+  bool list_rules = false;
 };
 
 int Fail(const std::string& message) {
@@ -46,14 +42,15 @@ int ListRules() {
   return kExitOk;
 }
 
-int RunLint(const LintState& s) {
-  if (s.list_rules) return ListRules();
+}  // namespace
+
+Result<LintRun> RunMigrationLint(const LintRequest& s) {
   Config config;
   std::string config_path = s.config_path;
   if (config_path.empty() && std::filesystem::exists(".pgsift.toml")) config_path = ".pgsift.toml";
   if (!config_path.empty()) {
     auto loaded = LoadConfig(config_path);
-    if (!loaded.ok()) return Fail(loaded.error());
+    if (!loaded.ok()) return Err(loaded.error());
     config = std::move(*loaded);
   }
 
@@ -66,29 +63,29 @@ int RunLint(const LintState& s) {
   }
   std::string fail_on = !s.fail_on.empty() ? s.fail_on : config.lint.fail_on.value_or("error");
   std::optional<Severity> fail_level = ParseSeverity(fail_on);
-  if (!fail_level && fail_on != "none") return Fail("--fail-on " + fail_on + ": expected info, warning, error or none");
+  if (!fail_level && fail_on != "none") return Err("--fail-on " + fail_on + ": expected info, warning, error or none");
 
   std::vector<std::string> paths = s.paths;
   if (paths.empty()) {
     std::filesystem::path base = std::filesystem::path(config_path).parent_path();
     for (const std::string& p : config.lint.paths) paths.push_back((base / p).lexically_normal().string());
   }
-  if (paths.empty()) return Fail("lint: no files given (and no [lint] paths in .pgsift.toml)");
+  if (paths.empty()) return Err("lint: no files given (and no [lint] paths in .pgsift.toml)");
 
   std::optional<LintWorkload> workload;
   if (!s.workload_paths.empty() || s.use_dsn) {
     auto w = LoadLintWorkload(s.workload_paths);
-    if (!w.ok()) return Fail(w.error());
+    if (!w.ok()) return Err(w.error());
     workload = std::move(*w);
     options.workload = &*workload;
   }
   if (s.use_dsn) {
-    if (!workload->tables.empty()) return Fail("lint: --dsn and a --workload snapshot both give table sizes: pick one");
+    if (!workload->tables.empty()) return Err("lint: --dsn and a --workload snapshot both give table sizes: pick one");
     ConnectOptions connect;
     connect.dsn = s.dsn;
     connect.statements_optional = true;
     auto live = TakeSnapshot(connect);
-    if (!live.ok()) return Fail(live.error());
+    if (!live.ok()) return Err(live.error());
     AddSnapshotTables(*live, &*workload);
     // Its pg_stat_statements stand in for an analyze JSON when none is given.
     if (workload->queries.empty() && !live->entries.empty() && !AddSnapshotQueries(*live, &*workload)) {
@@ -103,7 +100,7 @@ int RunLint(const LintState& s) {
   for (const auto& [list, out] : {std::pair{&s.enable, &cli_enable}, std::pair{&s.disable, &cli_disable}}) {
     for (const std::string& name : *list) {
       auto rule = MakeRule(name);
-      if (!rule) return Fail("unknown rule " + name);
+      if (!rule) return Err("unknown rule " + name);
       out->insert(rule->Info().id);
     }
   }
@@ -122,7 +119,7 @@ int RunLint(const LintState& s) {
     if (cli_disable.count(id)) on = false;
     if (!on) continue;
     Status configured = rule->Configure(rc != config.rules.end() ? rc->second.options : RuleOptions{});
-    if (!configured.ok()) return Fail(id + ": " + configured.error());
+    if (!configured.ok()) return Err(id + ": " + configured.error());
     RuleInfo info = rule->Info();
     if (rc != config.rules.end() && rc->second.severity) info.severity = *rc->second.severity;
     report.rules.push_back(info);
@@ -139,7 +136,7 @@ int RunLint(const LintState& s) {
   options.indexes = &indexes;
   for (const std::string& schema : s.schemas) {
     std::ifstream in(schema, std::ios::binary);
-    if (!in) return Fail(schema + ": cannot read");
+    if (!in) return Err(schema + ": cannot read");
     std::ostringstream text;
     text << in.rdbuf();
     LoadedMigration loaded = LoadMigration(schema, text.str(), options);
@@ -147,7 +144,7 @@ int RunLint(const LintState& s) {
   }
 
   auto files = FindMigrationFiles(paths);
-  if (!files.ok()) return Fail(files.error());
+  if (!files.ok()) return Err(files.error());
   for (const std::string& path : *files) {
     report.files.push_back(path);
     std::ifstream in(path, std::ios::binary);
@@ -167,6 +164,17 @@ int RunLint(const LintState& s) {
     }
   }
   SortFindings(&report.findings);
+  return LintRun{std::move(report), fail_level};
+}
+
+namespace {
+
+int RunLint(const LintState& s) {
+  if (s.list_rules) return ListRules();
+  auto run = RunMigrationLint(s);
+  if (!run.ok()) return Fail(run.error());
+  const LintReport& report = run->report;
+  const std::optional<Severity>& fail_level = run->fail_level;
 
   std::string doc;
   if (s.format == "text") {

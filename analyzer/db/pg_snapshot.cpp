@@ -158,12 +158,28 @@ void ReadRelations(Session& tx, Snapshot* s) {
 
 std::string RedactDsn(std::string_view dsn) { return Redact(std::string(dsn), PasswordOf(dsn)); }
 
+std::string ResolveDsn(const ConnectOptions& options) {
+  if (!options.dsn.empty()) return options.dsn;
+  const char* url = std::getenv("DATABASE_URL");
+  return url != nullptr ? url : "";
+}
+
+std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool writable) {
+  std::vector<std::string> out = {"SET application_name = 'pgsift'"};
+  if (!writable) out.push_back("SET default_transaction_read_only = on");
+  out.push_back("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
+  out.push_back("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
+  out.push_back("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
+  return out;
+}
+
+std::string RedactError(std::string message, std::string_view dsn) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return Redact(std::move(message), PasswordOf(dsn));
+}
+
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
-  std::string dsn = options.dsn;
-  if (dsn.empty()) {
-    const char* url = std::getenv("DATABASE_URL");
-    if (url != nullptr) dsn = url;
-  }
+  std::string dsn = ResolveDsn(options);
   std::string password = PasswordOf(dsn);
   std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
   try {
@@ -171,11 +187,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     pqxx::nontransaction raw(conn);
     Session tx(raw);
     // Before anything else: this session can change nothing and wait on nothing for long.
-    tx.Exec("SET application_name = 'pgsift'");
-    tx.Exec("SET default_transaction_read_only = on");
-    tx.Exec("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
-    tx.Exec("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
-    tx.Exec("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
+    for (const std::string& sql : SessionSetupSql(options, /*writable=*/false)) tx.Exec(sql);
 
     Snapshot s;
     s.source = "live";

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgsift/pgss.h"
 #include "pgsift/result.h"
@@ -33,6 +34,20 @@ struct ConnectOptions {
 
 // The DSN with its password replaced by "***" (key=value and URI forms).
 std::string RedactDsn(std::string_view dsn);
+
+// The connection string to use: options.dsn, else $DATABASE_URL, else ""
+// (libpq reads PG* variables).
+std::string ResolveDsn(const ConnectOptions& options);
+
+// The statements every pgsift session runs before anything else:
+// application_name, statement_timeout, lock_timeout,
+// idle_in_transaction_session_timeout and, unless `writable` (only a scratch
+// database pgsift was told it may change), default_transaction_read_only.
+std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool writable);
+
+// `message` with the DSN's password replaced by "***", trailing newlines
+// dropped.
+std::string RedactError(std::string message, std::string_view dsn);
 
 // Reads pg_stat_statements (never resets it; any server version 9.5-17, the
 // columns found at run time; the connected database's rows unless

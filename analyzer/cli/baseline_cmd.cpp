@@ -1,0 +1,114 @@
+// `pgsift baseline capture`: plans of the guarded queries, from a live
+// database in a read-only session, into a baseline file meant to be committed.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "pgsift/migration.h"
+#include "pgsift/scratch.h"
+
+namespace pgsift::cli {
+
+namespace {
+
+struct CaptureState {
+  ConnectOptions connect;
+  std::string queries_path, output, analyze_path;
+  size_t top = 20, pgss_top = 0;
+  bool analyze = false, show_values = false;
+  int repeats = 5;
+};
+
+int Fail(const std::string& message) {
+  std::cerr << "pgsift: " << message << "\n";
+  return kExitError;
+}
+
+int RunCapture(const CaptureState& s) {
+  if (s.queries_path.empty() && s.analyze_path.empty() && s.pgss_top == 0) {
+    return Fail("baseline capture: give --queries, --from-analyze or --from-pgss");
+  }
+  std::vector<GuardedQuery> queries;
+  if (!s.queries_path.empty()) {
+    std::ifstream in(s.queries_path, std::ios::binary);
+    if (!in) return Fail(s.queries_path + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto from_file = ReadQueriesFile(s.queries_path, text.str());
+    if (!from_file.ok()) return Fail(from_file.error());
+    queries = std::move(*from_file);
+  }
+  if (!s.analyze_path.empty()) {
+    auto workload = LoadLintWorkload(s.analyze_path);
+    if (!workload.ok()) return Fail(workload.error());
+    std::vector<TopQuery> candidates;
+    for (const WorkloadQuery& w : workload->queries) candidates.push_back({w.fingerprint, w.normalized, w.total_ms});
+    for (GuardedQuery& q : TopGuardedQueries(std::move(candidates), s.top, "analyze JSON")) queries.push_back(q);
+  }
+  if (s.pgss_top > 0) {
+    auto snap = TakeSnapshot(s.connect);
+    if (!snap.ok()) return Fail(snap.error());
+    std::vector<TopQuery> candidates;
+    for (const PgssEntry& e : snap->entries) {
+      if (!e.fallback) candidates.push_back({e.fingerprint, e.query, e.total_exec_time});
+    }
+    for (GuardedQuery& q : TopGuardedQueries(std::move(candidates), s.pgss_top, "pg_stat_statements")) {
+      queries.push_back(q);
+    }
+  }
+  // A fingerprint picked by two sources (or named in the queries file too)
+  // is guarded once.
+  std::set<std::string> names;
+  std::erase_if(queries, [&](const GuardedQuery& q) { return !names.insert(q.name).second; });
+  PlanOptions options;
+  options.analyze = s.analyze;
+  options.repeats = s.repeats;
+  options.show_values = s.show_values;
+  std::vector<std::string> skipped;
+  auto baseline = CaptureBaseline(s.connect, queries, options, &skipped);
+  if (!baseline.ok()) return Fail(baseline.error());
+  for (const std::string& note : skipped) std::cerr << "pgsift: skipped " << note << "\n";
+  std::string doc = WriteBaselineJson(*baseline);
+  if (s.output.empty() || s.output == "-") {
+    std::cout << doc << std::flush;
+  } else {
+    std::ofstream out(s.output, std::ios::binary);
+    if (!(out << doc)) return Fail("cannot write " + s.output);
+  }
+  std::cerr << "pgsift: baseline of " << baseline->queries.size() << " queries from database " << baseline->database
+            << " (PostgreSQL " << baseline->server_major << (s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN") << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddBaselineCommand(CLI::App& app) {
+  auto s = std::make_shared<CaptureState>();
+  CLI::App* cmd = app.add_subcommand("baseline", "Plan baselines of guarded queries (for pgsift check)");
+  cmd->require_subcommand(1);
+  CLI::App* capture = cmd->add_subcommand("capture", "EXPLAIN the guarded queries on a database (read-only session)");
+  capture->add_option("--dsn", s->connect.dsn, "libpq connection string or URI (default: $DATABASE_URL, then PG* env)");
+  capture->add_option("--queries", s->queries_path,
+                      "Queries file: SQL statements separated by ';', each optionally after '-- name: NAME' and "
+                      "'-- params: v1, v2' lines");
+  capture->add_option("--from-analyze", s->analyze_path,
+                      "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans)");
+  capture->add_option("--top", s->top, "Queries taken from --from-analyze (default 20)");
+  capture->add_option("--from-pgss", s->pgss_top,
+                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans)");
+  capture->add_option("-o,--output", s->output, "Baseline file to write (default: stdout)");
+  capture->add_flag(
+      "--analyze", s->analyze,
+      "Also run EXPLAIN (ANALYZE, BUFFERS) --repeats times: median time and buffers (inside a rolled-back "
+      "transaction)");
+  capture->add_option("--repeats", s->repeats, "Runs per query with --analyze (default 5)")->check(CLI::Range(1, 100));
+  capture->add_flag("--show-values", s->show_values, "Keep literals in plan conditions and values taken from logs");
+  capture->add_option("--statement-timeout", s->connect.statement_timeout_ms, "Milliseconds per statement")
+      ->default_val(60000);
+  return {cmd, [s]() { return RunCapture(*s); }};
+}
+
+}  // namespace pgsift::cli

@@ -1,0 +1,383 @@
+// Live EXPLAIN through libpqxx: baseline capture (read-only session) and the
+// scratch database of `pgsift check` (migrations applied, queries re-planned).
+#include <unistd.h>
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "pgsift/fingerprint.h"
+#include "pgsift/scratch.h"
+
+namespace pgsift {
+namespace {
+
+// The server's primary message only: libpq adds "LINE n: <sql>" and DETAIL
+// lines, which can quote data values ("Key (mrn)=(...) already exists").
+std::string PrimaryMessage(const std::exception& e) {
+  std::string msg = e.what();
+  size_t nl = msg.find('\n');
+  if (nl != std::string::npos) msg.resize(nl);
+  for (const char* prefix : {"ERROR:  ", "FATAL:  "}) {
+    if (msg.starts_with(prefix)) msg.erase(0, std::string_view(prefix).size());
+  }
+  return msg;
+}
+
+void Setup(pqxx::nontransaction& tx, const ConnectOptions& options, bool writable) {
+  for (const std::string& sql : SessionSetupSql(options, writable)) tx.exec(sql);
+}
+
+int ServerMajor(pqxx::nontransaction& tx) {
+  return tx.exec1("SELECT current_setting('server_version_num')::int / 10000")[0].as<int>();
+}
+
+std::map<std::string, std::string> PlannerSettings(pqxx::nontransaction& tx) {
+  std::map<std::string, std::string> out;
+  pqxx::result r = tx.exec(
+      "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name LIKE 'enable\\_%' OR name IN ("
+      "'seq_page_cost', 'random_page_cost', 'cpu_tuple_cost', 'cpu_index_tuple_cost', 'cpu_operator_cost',"
+      " 'effective_cache_size', 'work_mem', 'default_statistics_target', 'jit', 'from_collapse_limit',"
+      " 'join_collapse_limit', 'max_parallel_workers_per_gather', 'random_page_cost') ORDER BY name");
+  for (const pqxx::row& row : r) out[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
+  return out;
+}
+
+// reltuples of each named relation (resolved on the search_path); -1 when
+// the relation is missing or was never analyzed.
+std::map<std::string, int64_t> RelationRows(pqxx::nontransaction& tx, const std::set<std::string>& names) {
+  std::map<std::string, int64_t> out;
+  for (const std::string& name : names) {
+    pqxx::row r = tx.exec1("SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(" +
+                           tx.quote(tx.quote_name(name)) + ")), -1)");
+    out[name] = r[0].as<int64_t>();
+  }
+  return out;
+}
+
+std::set<std::string> PlanRelations(const std::vector<BaselineEntry>& entries) {
+  std::set<std::string> out;
+  for (const BaselineEntry& e : entries) {
+    WalkPlan(e.plan, [&](const PlanNode& n, int) {
+      if (!n.relation.empty()) out.insert(n.schema.empty() ? n.relation : n.schema + "." + n.relation);
+    });
+  }
+  return out;
+}
+
+int64_t Median(std::vector<int64_t> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double MedianMs(std::vector<double> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Plans one query: PREPARE, then EXPLAIN EXECUTE with the sample parameters
+// (custom plan) or with NULLs under force_generic_plan when there are none.
+// Each EXPLAIN runs inside a transaction that is rolled back, so EXPLAIN
+// ANALYZE of a data-modifying query changes nothing.
+Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, const GuardedQuery& q,
+                                const PlanOptions& options) {
+  BaselineEntry e;
+  e.name = q.name;
+  e.sql = q.sql;
+  const Shape& shape = fp.Fingerprint(q.sql);
+  e.display = shape.normalized;
+  e.fingerprint = FingerprintHex(shape.fingerprint);
+  e.params_origin = q.params_origin;
+  e.source = q.source;
+  bool keep_params = q.params_origin == "queries-file" || options.show_values;
+  bool prepared = false;
+  try {
+    tx.exec("PREPARE pgsift_q AS " + q.sql);
+    prepared = true;
+    e.param_count = tx.exec1(
+                          "SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
+                          " WHERE name = 'pgsift_q'")[0]
+                        .as<size_t>();
+    if (!q.params.empty() && q.params.size() != e.param_count) {
+      tx.exec("DEALLOCATE pgsift_q");
+      return Err(std::to_string(q.params.size()) + " parameter values given, the statement takes " +
+                 std::to_string(e.param_count));
+    }
+    std::string args;
+    e.generic_plan = e.param_count > 0 && q.params.empty();
+    for (size_t i = 0; i < e.param_count; ++i) {
+      std::string v = e.generic_plan ? "NULL" : q.params_origin == "log" ? tx.quote(q.params[i]) : q.params[i];
+      args += (i ? ", " : "") + v;
+    }
+    if (keep_params) e.params = q.params;
+    tx.exec(e.generic_plan ? "SET plan_cache_mode = force_generic_plan" : "SET plan_cache_mode = force_custom_plan");
+    std::string explain = std::string("EXPLAIN (FORMAT JSON") + (options.analyze ? ", ANALYZE, BUFFERS" : "") +
+                          ") EXECUTE pgsift_q" + (args.empty() ? "" : "(" + args + ")");
+    int runs = options.analyze ? std::max(1, options.repeats) : 1;
+    std::vector<double> times;
+    std::vector<int64_t> blocks, temp;
+    for (int i = 0; i < runs; ++i) {
+      tx.exec("BEGIN");
+      pqxx::result r = tx.exec(explain);
+      tx.exec("ROLLBACK");
+      std::string json;
+      for (const pqxx::row& row : r) json += row[0].c_str();
+      auto plan = ReadExplainJson(json);
+      if (!plan.ok()) return Err(plan.error());
+      if (i == 0) e.plan = StablePlan(plan->root, options.show_values);
+      if (options.analyze) {
+        times.push_back(plan->execution_ms);
+        blocks.push_back(plan->root.buffers.shared_total());
+        temp.push_back(plan->root.buffers.temp_read + plan->root.buffers.temp_written);
+      }
+    }
+    if (options.analyze) {
+      e.repeats = runs;
+      e.median_ms = MedianMs(times);
+      e.median_shared_blocks = Median(blocks);
+      e.temp_blocks = Median(temp);
+    }
+    tx.exec("RESET plan_cache_mode");
+    tx.exec("DEALLOCATE pgsift_q");
+    return e;
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception& ex) {
+    std::string msg = PrimaryMessage(ex);
+    try {
+      tx.exec("ROLLBACK");
+      tx.exec("RESET plan_cache_mode");
+      if (prepared) tx.exec("DEALLOCATE pgsift_q");
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception&) {
+    }
+    return Err(msg);
+  }
+}
+
+bool ContainsNoCase(std::string_view text, std::string_view word) {
+  auto it = std::search(text.begin(), text.end(), word.begin(), word.end(),
+                        [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; });
+  return it != text.end();
+}
+
+// Statements PostgreSQL refuses inside a transaction block, and files that
+// manage their own transactions: such files run statement by statement.
+bool NeedsAutocommit(const MigrationFile& file) {
+  static const std::set<std::string> kKinds = {
+      "TransactionStmt",      "VacuumStmt",         "CreatedbStmt",           "DropdbStmt",          "AlterSystemStmt",
+      "CreateTableSpaceStmt", "DropTableSpaceStmt", "CreateSubscriptionStmt", "DropSubscriptionStmt"};
+  for (const MigrationStatement& s : file.statements) {
+    if (s.in_plpgsql) continue;
+    if (kKinds.count(s.kind) || ContainsNoCase(s.text, "CONCURRENTLY")) return true;
+  }
+  return false;
+}
+
+// Applies one file; returns the first failure.
+std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const MigrationFile& file, AppliedFile* applied) {
+  applied->path = file.path;
+  applied->in_transaction = !NeedsAutocommit(file);
+  if (applied->in_transaction) tx.exec("BEGIN");
+  for (const MigrationStatement& s : file.statements) {
+    if (s.in_plpgsql) continue;  // part of a DO body, sent with the DO
+    try {
+      tx.exec(s.text);
+      ++applied->statements;
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception& ex) {
+      std::string msg = PrimaryMessage(ex);
+      try {
+        tx.exec("ROLLBACK");
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const std::exception&) {
+      }
+      Location where = s.location;
+      where.file = file.path;
+      return LintDiagnostic{where, msg + (applied->in_transaction ? " (the file was rolled back)" : "")};
+    }
+  }
+  if (applied->in_transaction) tx.exec("COMMIT");
+  return std::nullopt;
+}
+
+// `dsn` pointing at database `db` instead (URI path or a later dbname=,
+// which libpq lets win).
+std::string WithDatabase(const std::string& dsn, const std::string& db) {
+  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
+    size_t start = dsn.find("://") + 3;
+    size_t query = dsn.find('?', start);
+    size_t slash = dsn.find('/', start);
+    std::string head = dsn.substr(0, slash != std::string::npos && slash < query ? slash : query);
+    std::string tail = query == std::string::npos ? "" : dsn.substr(query);
+    return head + "/" + db + tail;
+  }
+  return dsn + (dsn.empty() ? "" : " ") + "dbname='" + db + "'";
+}
+
+// A database pgsift creates as a copy of the source (CREATE DATABASE ...
+// TEMPLATE: same data, same statistics) and drops when done.
+class TemplateCopy {
+ public:
+  TemplateCopy(const ConnectOptions& source) : source_(source) {}
+  ~TemplateCopy() {
+    if (name_.empty()) return;
+    try {
+      pqxx::connection conn(admin_dsn_);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, source_, /*writable=*/true);
+      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
+    } catch (const std::exception&) {
+    }
+  }
+  // Creates the copy; returns its DSN. The source must have no other
+  // sessions (PostgreSQL refuses to copy a database in use).
+  std::string Create() {
+    std::string dsn = ResolveDsn(source_);
+    std::string db;
+    {
+      pqxx::connection conn(dsn);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, source_, /*writable=*/false);
+      db = tx.exec1("SELECT current_database()")[0].c_str();
+    }
+    admin_dsn_ = WithDatabase(dsn, db == "postgres" ? "template1" : "postgres");
+    pqxx::connection conn(admin_dsn_);
+    pqxx::nontransaction tx(conn);
+    Setup(tx, source_, /*writable=*/true);
+    std::string name = "pgsift_scratch_" + std::to_string(::getpid());
+    tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(db));
+    name_ = name;
+    source_db_ = db;
+    return WithDatabase(dsn, name);
+  }
+  const std::string& source_db() const { return source_db_; }
+
+ private:
+  ConnectOptions source_;
+  std::string admin_dsn_, name_, source_db_;
+};
+
+}  // namespace
+
+Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
+                                 const PlanOptions& options, std::vector<std::string>* skipped) {
+  std::string dsn = ResolveDsn(source);
+  std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction tx(conn);
+    Setup(tx, source, /*writable=*/false);
+    Baseline b;
+    b.server_major = ServerMajor(tx);
+    b.database = tx.exec1("SELECT current_database()")[0].c_str();
+    b.settings = PlannerSettings(tx);
+    b.analyze = options.analyze;
+    b.repeats = options.analyze ? std::max(1, options.repeats) : 0;
+    Fingerprinter fp;
+    for (const GuardedQuery& q : queries) {
+      auto e = PlanQuery(tx, fp, q, options);
+      if (!e.ok() && q.optional) {
+        if (skipped) skipped->push_back(q.name + ": " + e.error());
+        continue;
+      }
+      if (!e.ok()) return Err(q.source + ": query " + q.name + " does not plan: " + e.error());
+      b.queries.push_back(std::move(e).value());
+    }
+    std::sort(b.queries.begin(), b.queries.end(), [](const auto& a, const auto& c) { return a.name < c.name; });
+    b.relation_rows = RelationRows(tx, PlanRelations(b.queries));
+    return b;
+  } catch (const std::exception& e) {
+    return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));
+  }
+}
+
+Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
+                                const Baseline& baseline, const PlanOptions& plan_options) {
+  std::optional<TemplateCopy> copy;
+  ConnectOptions connect = options.connect;
+  std::string statistics =
+      "scratch database as given (--scratch-dsn): plans are only as close to production as "
+      "its data and statistics";
+  if (!options.create_from.dsn.empty() || options.create_from_env) {
+    copy.emplace(options.create_from);
+    try {
+      connect.dsn = copy->Create();
+    } catch (const std::exception& e) {
+      std::string dsn = ResolveDsn(options.create_from);
+      return Err(RedactError("creating the scratch copy of " + (dsn.empty() ? "the PG* database" : RedactDsn(dsn)) +
+                                 ": " + PrimaryMessage(e),
+                             dsn));
+    }
+    statistics = "template copy of " + copy->source_db() + " (same data and statistics as the source)";
+  } else if (!options.confirmed) {
+    return Err(
+        "refusing to apply migrations: pass --scratch-is-disposable to confirm that the --scratch-dsn database is "
+        "a throw-away copy (never production)");
+  }
+  std::string dsn = ResolveDsn(connect);
+  std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction tx(conn);
+    Setup(tx, connect, /*writable=*/true);
+    // A confirmed --scratch-dsn that names the baseline's own database is
+    // most likely the source itself: nothing is ever applied there.
+    std::string scratch_db = tx.exec1("SELECT current_database()")[0].c_str();
+    if (!copy && scratch_db == baseline.database) {
+      return Err("refusing to apply migrations: the scratch database " + scratch_db +
+                 " has the name of the baseline's source database; use a copy with another name or "
+                 "--create-scratch-from");
+    }
+    ScratchRun run;
+    run.statistics = statistics;
+    run.server_major = ServerMajor(tx);
+    for (const LoadedMigration& m : migrations) {
+      AppliedFile applied;
+      std::optional<LintDiagnostic> err = ApplyFile(tx, m.file, &applied);
+      run.applied.push_back(applied);
+      if (err) {
+        err->message = RedactError(err->message, dsn);
+        run.migration_error = std::move(err);
+        return run;
+      }
+    }
+    run.settings = PlannerSettings(tx);
+    std::set<std::string> relations;
+    for (const auto& [name, rows] : baseline.relation_rows) relations.insert(name);
+    run.relation_rows = RelationRows(tx, relations);
+    Fingerprinter fp;
+    for (const BaselineEntry& old_e : baseline.queries) {
+      GuardedQuery q;
+      q.name = old_e.name;
+      q.sql = old_e.sql;
+      q.params = old_e.params;
+      q.params_origin = old_e.params_origin;
+      q.source = old_e.source;
+      if (!old_e.generic_plan && old_e.param_count > 0 && q.params.empty()) {
+        run.errors[q.name] =
+            "the baseline holds no parameter values for this query (captured from logs "
+            "without --show-values); re-capture with a queries file";
+        continue;
+      }
+      PlanOptions po = plan_options;
+      auto e = PlanQuery(tx, fp, q, po);
+      if (!e.ok()) {
+        run.errors[q.name] = e.error();
+        continue;
+      }
+      run.replans.push_back(std::move(e).value());
+    }
+    return run;
+  } catch (const std::exception& e) {
+    return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));
+  }
+}
+
+}  // namespace pgsift

@@ -1,0 +1,260 @@
+// Baseline files: JSON with sorted keys and queries sorted by name, so that a
+// capture of an unchanged database is byte-identical and diffs stay small.
+#include "pgsift/baseline.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace pgsift {
+namespace {
+
+using Json = nlohmann::json;
+
+void PutString(Json& o, const char* key, const std::string& v) {
+  if (!v.empty()) o[key] = v;
+}
+
+Json NodeJson(const PlanNode& n) {
+  Json o = Json::object();
+  o["node_type"] = n.node_type;
+  PutString(o, "parent_relationship", n.parent_relationship);
+  PutString(o, "subplan_name", n.subplan_name);
+  PutString(o, "relation", n.relation);
+  PutString(o, "schema", n.schema);
+  PutString(o, "alias", n.alias);
+  PutString(o, "index_name", n.index_name);
+  PutString(o, "cte_name", n.cte_name);
+  PutString(o, "function_name", n.function_name);
+  PutString(o, "join_type", n.join_type);
+  PutString(o, "strategy", n.strategy);
+  PutString(o, "scan_direction", n.scan_direction);
+  PutString(o, "operation", n.operation);
+  if (n.parallel_aware) o["parallel_aware"] = true;
+  if (n.workers_planned) o["workers_planned"] = n.workers_planned;
+  o["startup_cost"] = n.startup_cost;
+  o["total_cost"] = n.total_cost;
+  o["plan_rows"] = n.plan_rows;
+  o["plan_width"] = n.plan_width;
+  PutString(o, "filter", n.filter);
+  PutString(o, "join_filter", n.join_filter);
+  PutString(o, "index_cond", n.index_cond);
+  PutString(o, "recheck_cond", n.recheck_cond);
+  PutString(o, "hash_cond", n.hash_cond);
+  PutString(o, "merge_cond", n.merge_cond);
+  if (!n.sort_key.empty()) o["sort_key"] = n.sort_key;
+  if (!n.group_key.empty()) o["group_key"] = n.group_key;
+  if (!n.children.empty()) {
+    Json kids = Json::array();
+    for (const PlanNode& c : n.children) kids.push_back(NodeJson(c));
+    o["children"] = std::move(kids);
+  }
+  return o;
+}
+
+std::string GetString(const Json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+double GetNumber(const Json& o, const char* key, double otherwise) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_number() ? it->get<double>() : otherwise;
+}
+
+std::vector<std::string> GetStrings(const Json& o, const char* key) {
+  std::vector<std::string> out;
+  auto it = o.find(key);
+  if (it == o.end() || !it->is_array()) return out;
+  for (const Json& v : *it) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Status NodeFromJson(const Json& o, int depth, PlanNode* n) {
+  if (!o.is_object() || depth > 1000) return Err("a plan node is not an object");
+  n->node_type = GetString(o, "node_type");
+  if (n->node_type.empty()) return Err("a plan node has no node_type");
+  n->parent_relationship = GetString(o, "parent_relationship");
+  n->subplan_name = GetString(o, "subplan_name");
+  n->relation = GetString(o, "relation");
+  n->schema = GetString(o, "schema");
+  n->alias = GetString(o, "alias");
+  n->index_name = GetString(o, "index_name");
+  n->cte_name = GetString(o, "cte_name");
+  n->function_name = GetString(o, "function_name");
+  n->join_type = GetString(o, "join_type");
+  n->strategy = GetString(o, "strategy");
+  n->scan_direction = GetString(o, "scan_direction");
+  n->operation = GetString(o, "operation");
+  n->parallel_aware = o.value("parallel_aware", false);
+  n->workers_planned = static_cast<int>(GetNumber(o, "workers_planned", 0));
+  n->startup_cost = GetNumber(o, "startup_cost", 0);
+  n->total_cost = GetNumber(o, "total_cost", 0);
+  n->plan_rows = GetNumber(o, "plan_rows", 0);
+  n->plan_width = static_cast<int64_t>(GetNumber(o, "plan_width", 0));
+  n->filter = GetString(o, "filter");
+  n->join_filter = GetString(o, "join_filter");
+  n->index_cond = GetString(o, "index_cond");
+  n->recheck_cond = GetString(o, "recheck_cond");
+  n->hash_cond = GetString(o, "hash_cond");
+  n->merge_cond = GetString(o, "merge_cond");
+  n->sort_key = GetStrings(o, "sort_key");
+  n->group_key = GetStrings(o, "group_key");
+  auto kids = o.find("children");
+  if (kids != o.end()) {
+    if (!kids->is_array()) return Err("children is not an array");
+    n->children.resize(kids->size());
+    for (size_t i = 0; i < kids->size(); ++i) {
+      Status s = NodeFromJson((*kids)[i], depth + 1, &n->children[i]);
+      if (!s.ok()) return s;
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+PlanNode StablePlan(const PlanNode& plan, bool show_values) {
+  PlanNode n;
+  n.node_type = plan.node_type;
+  n.parent_relationship = plan.parent_relationship;
+  n.subplan_name = show_values ? plan.subplan_name : MaskPlanLiterals(plan.subplan_name);
+  n.relation = plan.relation;
+  n.schema = plan.schema;
+  n.alias = plan.alias;
+  n.index_name = plan.index_name;
+  n.cte_name = plan.cte_name;
+  n.function_name = plan.function_name;
+  n.join_type = plan.join_type;
+  n.strategy = plan.strategy;
+  n.scan_direction = plan.scan_direction;
+  n.operation = plan.operation;
+  n.parallel_aware = plan.parallel_aware;
+  n.workers_planned = plan.workers_planned;
+  n.startup_cost = plan.startup_cost;
+  n.total_cost = plan.total_cost;
+  n.plan_rows = plan.plan_rows;
+  n.plan_width = plan.plan_width;
+  auto mask = [&](const std::string& e) { return show_values ? e : MaskPlanLiterals(e); };
+  n.filter = mask(plan.filter);
+  n.join_filter = mask(plan.join_filter);
+  n.index_cond = mask(plan.index_cond);
+  n.recheck_cond = mask(plan.recheck_cond);
+  n.hash_cond = mask(plan.hash_cond);
+  n.merge_cond = mask(plan.merge_cond);
+  for (const std::string& k : plan.sort_key) n.sort_key.push_back(mask(k));
+  for (const std::string& k : plan.group_key) n.group_key.push_back(mask(k));
+  for (const PlanNode& c : plan.children) n.children.push_back(StablePlan(c, show_values));
+  return n;
+}
+
+std::string DescribeNode(const PlanNode& n) {
+  std::string out = n.node_type;
+  if (!n.strategy.empty() && n.node_type == "Aggregate") out = n.strategy + " " + out;
+  if (!n.join_type.empty() && n.join_type != "Inner") out += " (" + n.join_type + ")";
+  if (!n.index_name.empty()) out += " using " + n.index_name;
+  if (!n.relation.empty()) {
+    out += " on " + (n.schema.empty() ? "" : n.schema + ".") + n.relation;
+    if (!n.alias.empty() && n.alias != n.relation) out += " " + n.alias;
+  }
+  if (!n.cte_name.empty()) out += " on " + n.cte_name;
+  if (!n.function_name.empty()) out += " on " + n.function_name + "()";
+  if (!n.subplan_name.empty()) out = "[" + n.subplan_name + "] " + out;
+  return out;
+}
+
+std::string WriteBaselineJson(const Baseline& b) {
+  Json doc = Json::object();
+  doc["format"] = std::string(Baseline::kFormat);
+  doc["server_major"] = b.server_major;
+  doc["database"] = b.database;
+  doc["statistics"] = b.statistics;
+  doc["settings"] = b.settings;
+  doc["relation_rows"] = b.relation_rows;
+  doc["analyze"] = b.analyze;
+  doc["repeats"] = b.repeats;
+  std::vector<const BaselineEntry*> sorted;
+  for (const BaselineEntry& e : b.queries) sorted.push_back(&e);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* c) { return a->name < c->name; });
+  Json queries = Json::array();
+  for (const BaselineEntry* e : sorted) {
+    Json q = Json::object();
+    q["name"] = e->name;
+    q["sql"] = e->sql;
+    q["display"] = e->display;
+    q["fingerprint"] = e->fingerprint;
+    q["params"] = e->params;
+    q["params_origin"] = e->params_origin;
+    q["param_count"] = e->param_count;
+    q["generic_plan"] = e->generic_plan;
+    q["source"] = e->source;
+    q["total_cost"] = e->plan.total_cost;
+    q["plan_rows"] = e->plan.plan_rows;
+    q["plan"] = NodeJson(e->plan);
+    if (e->repeats > 0) {
+      q["repeats"] = e->repeats;
+      q["median_ms"] = e->median_ms;
+      q["median_shared_blocks"] = e->median_shared_blocks;
+      q["temp_blocks"] = e->temp_blocks;
+    }
+    queries.push_back(std::move(q));
+  }
+  doc["queries"] = std::move(queries);
+  return doc.dump(2) + "\n";
+}
+
+Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path) {
+  Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return Err(path + ": not a JSON baseline file");
+  if (GetString(doc, "format") != Baseline::kFormat) {
+    return Err(path + ": not a pgsift baseline (format " + std::string(Baseline::kFormat) + " expected)");
+  }
+  Baseline b;
+  b.server_major = static_cast<int>(GetNumber(doc, "server_major", 0));
+  b.database = GetString(doc, "database");
+  b.statistics = GetString(doc, "statistics");
+  auto settings = doc.find("settings");
+  if (settings != doc.end() && settings->is_object()) {
+    for (auto it = settings->begin(); it != settings->end(); ++it) {
+      if (it->is_string()) b.settings[it.key()] = it->get<std::string>();
+    }
+  }
+  auto rows = doc.find("relation_rows");
+  if (rows != doc.end() && rows->is_object()) {
+    for (auto it = rows->begin(); it != rows->end(); ++it) {
+      if (it->is_number()) b.relation_rows[it.key()] = it->get<int64_t>();
+    }
+  }
+  b.analyze = doc.value("analyze", false);
+  b.repeats = static_cast<int>(GetNumber(doc, "repeats", 0));
+  auto queries = doc.find("queries");
+  if (queries == doc.end() || !queries->is_array()) return Err(path + ": no queries array");
+  for (const Json& q : *queries) {
+    if (!q.is_object()) return Err(path + ": a query is not an object");
+    BaselineEntry e;
+    e.name = GetString(q, "name");
+    if (e.name.empty()) return Err(path + ": a query has no name");
+    e.sql = GetString(q, "sql");
+    if (e.sql.empty()) return Err(path + ": query " + e.name + " has no sql");
+    e.display = GetString(q, "display");
+    e.fingerprint = GetString(q, "fingerprint");
+    e.params = GetStrings(q, "params");
+    e.params_origin = GetString(q, "params_origin");
+    e.param_count = static_cast<size_t>(GetNumber(q, "param_count", 0));
+    e.generic_plan = q.value("generic_plan", false);
+    e.source = GetString(q, "source");
+    auto plan = q.find("plan");
+    if (plan == q.end()) return Err(path + ": query " + e.name + " has no plan");
+    Status s = NodeFromJson(*plan, 0, &e.plan);
+    if (!s.ok()) return Err(path + ": query " + e.name + ": " + s.error());
+    e.repeats = static_cast<int>(GetNumber(q, "repeats", 0));
+    e.median_ms = GetNumber(q, "median_ms", -1);
+    e.median_shared_blocks = static_cast<int64_t>(GetNumber(q, "median_shared_blocks", -1));
+    e.temp_blocks = static_cast<int64_t>(GetNumber(q, "temp_blocks", -1));
+    b.queries.push_back(std::move(e));
+  }
+  return b;
+}
+
+}  // namespace pgsift

@@ -1,0 +1,146 @@
+// Plan baselines: the guarded queries, their plans as captured from a source
+// database, and the comparison `pgsift check` makes after migrations.
+//
+// A baseline file is JSON meant to be committed: keys sorted, queries sorted
+// by name, no timestamps, no host names, no bind values (unless the user
+// passed --show-values when capturing). Capturing twice from an unchanged
+// database without ANALYZE gives byte-identical files.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgsift/finding.h"
+#include "pgsift/plan.h"
+#include "pgsift/result.h"
+
+namespace pgsift {
+
+// One query to guard, from a queries file (.sql), an analyze JSON or
+// pg_stat_statements.
+struct GuardedQuery {
+  std::string name;  // unique; from "-- name:" or derived from the fingerprint
+  std::string sql;   // as written (queries file) or normalized ($1, $2)
+  // Sample parameter values as SQL expressions (queries file: "-- params:").
+  // Empty while sql has $n: the generic plan is used (NULLs, forced generic).
+  std::vector<std::string> params;
+  // Where params came from: "queries-file" (user-written, kept in the
+  // baseline), "log" (patient data: used to EXPLAIN, never written unless
+  // --show-values) or "" (none).
+  std::string params_origin;
+  std::string source;  // "file.sql:12", "analyze JSON", "pg_stat_statements"
+  // Picked automatically (analyze JSON, pg_stat_statements): a statement
+  // that cannot be prepared (utility statements, untyped parameters) is
+  // skipped with a note instead of failing the capture.
+  bool optional = false;
+};
+
+// The `top` queries by total time of a pgsift analyze JSON's workload, or of
+// pg_stat_statements entries, as guarded queries named q_<fingerprint>
+// (normalized texts: planned generically, no values). Only statements
+// PREPARE accepts (SELECT, WITH, INSERT, UPDATE, DELETE, MERGE, VALUES,
+// TABLE); ties in total time go by fingerprint.
+struct TopQuery {
+  uint64_t fingerprint = 0;
+  std::string normalized;
+  double total_ms = 0;
+};
+std::vector<GuardedQuery> TopGuardedQueries(std::vector<TopQuery> candidates, size_t top, const std::string& source);
+
+// Reads a queries file: statements separated by ';', each optionally
+// preceded by "-- name: NAME" and "-- params: v1, v2" comment lines. Names
+// default to "query_<line>". Errors name the file and line.
+Result<std::vector<GuardedQuery>> ReadQueriesFile(const std::string& path, std::string_view text);
+
+// Splits a "-- params:" list at top-level commas (quotes and parentheses
+// respected). Exposed for tests.
+std::vector<std::string> SplitParams(std::string_view list);
+
+struct BaselineEntry {
+  std::string name;
+  std::string sql;          // what is re-planned
+  std::string display;      // normalized, for reports (no literals)
+  std::string fingerprint;  // 16 hex digits of the libpg_query fingerprint
+  std::vector<std::string> params;
+  std::string params_origin;
+  size_t param_count = 0;     // $n parameters the statement takes
+  bool generic_plan = false;  // planned with plan_cache_mode = force_generic_plan
+  std::string source;
+  PlanNode plan;  // conditions already masked unless --show-values
+  // ANALYZE runs only (repeats > 0): median execution time over the repeats
+  // and the median shared buffers (hit + read) of the root node.
+  int repeats = 0;
+  double median_ms = -1;
+  int64_t median_shared_blocks = -1;
+  int64_t temp_blocks = -1;
+};
+
+struct Baseline {
+  static constexpr std::string_view kFormat = "pgsift.baseline.v1";
+  int server_major = 0;
+  std::string database;  // name only
+  // How the plans' statistics came to be: "source" (captured from the
+  // source itself), "template-copy", "schema-only+statistics",
+  // "schema-only+sample", "schema-only". A baseline is always "source".
+  std::string statistics = "source";
+  std::map<std::string, std::string> settings;  // planner settings in effect
+  // Row estimates (pg_class.reltuples) of every relation the plans read: what
+  // `check` compares with the scratch database to say how close its
+  // statistics are to the source's.
+  std::map<std::string, int64_t> relation_rows;
+  bool analyze = false;
+  int repeats = 0;
+  std::vector<BaselineEntry> queries;  // sorted by name
+};
+
+std::string WriteBaselineJson(const Baseline& baseline);
+Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path);
+
+// Node fields copied into a baseline: shape, costs and rows; conditions and
+// keys with literals masked (MaskPlanLiterals) unless show_values; actual
+// times and per-node buffers dropped (they change from run to run).
+PlanNode StablePlan(const PlanNode& plan, bool show_values);
+
+// One line naming a node the way the diff shows it:
+// "Index Scan using appointments_patient_id_idx on appointments a".
+std::string DescribeNode(const PlanNode& node);
+
+struct CheckThresholds {
+  // A cost regression needs both: new/old >= cost_ratio and new-old >= cost_abs.
+  double cost_ratio = 2.0;
+  double cost_abs = 100.0;
+  // ANALYZE: median time new/old >= time_ratio and new-old >= time_abs_ms.
+  double time_ratio = 2.0;
+  double time_abs_ms = 5.0;
+  // ANALYZE: shared buffers new/old >= buffers_ratio and new-old >= buffers_abs.
+  double buffers_ratio = 2.0;
+  int64_t buffers_abs = 100;
+};
+
+// What happened to one guarded query.
+struct QueryComparison {
+  std::string name;
+  std::string display;
+  std::string status;                      // "unchanged", "changed", "regressed", "broken", "missing"
+  std::vector<std::string> shape_changes;  // human-readable, sorted
+  std::vector<std::string> lost_indexes;   // used in the baseline, not any more
+  double old_cost = 0, new_cost = 0;
+  double old_ms = -1, new_ms = -1;
+  int64_t old_blocks = -1, new_blocks = -1;
+  std::string error;                            // "broken": why the query no longer plans
+  std::vector<std::string> old_tree, new_tree;  // DescribeNode lines, indented
+};
+
+// Compares a guarded query's baseline plan with its re-plan. Produces
+// findings with rule ids plan-shape-changed (warning), plan-index-lost
+// (error), plan-seq-scan-new (error), plan-join-strategy-changed (warning),
+// plan-cost-regression (error), plan-time-regression (error),
+// plan-buffers-regression (error).
+QueryComparison ComparePlans(const BaselineEntry& old_entry, const BaselineEntry& new_entry,
+                             const CheckThresholds& thresholds, std::vector<Finding>* findings);
+
+}  // namespace pgsift

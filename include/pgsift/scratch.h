@@ -1,0 +1,79 @@
+// Live EXPLAIN for baselines, and the scratch database `pgsift check`
+// migrates and re-plans. Implemented in analyzer/db/ (the only pqxx user).
+//
+// Safety: capture runs in a read-only session (SessionSetupSql); the source
+// of a baseline is never written. Migrations are only applied to a database
+// the caller has confirmed is scratch (ScratchOptions::confirmed) or one
+// pgsift created itself; every session sets statement_timeout and
+// lock_timeout.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pgsift/baseline.h"
+#include "pgsift/db.h"
+#include "pgsift/migration.h"
+#include "pgsift/result.h"
+
+namespace pgsift {
+
+struct PlanOptions {
+  bool analyze = false;  // EXPLAIN (ANALYZE, BUFFERS), `repeats` times
+  int repeats = 1;
+  bool show_values = false;  // keep literals in plan conditions
+};
+
+// Plans every query and returns the baseline (entries sorted by name). A
+// query that does not plan is an error naming the query and its source; the
+// server's message is reduced to its first line (DETAIL lines can hold
+// values from the data).
+// Optional queries that do not plan are left out and named in `skipped`
+// ("name: message"; may be null).
+Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
+                                 const PlanOptions& options, std::vector<std::string>* skipped = nullptr);
+
+struct ScratchOptions {
+  ConnectOptions connect;
+  bool confirmed = false;  // --scratch-is-disposable: the user said so
+  // --create-scratch-from: create the scratch database as a copy of this
+  // database (CREATE DATABASE ... TEMPLATE: data and statistics), drop it
+  // after. The source itself is only read. Used when create_from.dsn is set
+  // or create_from_env (the PG* / DATABASE_URL database).
+  ConnectOptions create_from;
+  bool create_from_env = false;
+};
+
+// One migration file applied to the scratch database.
+struct AppliedFile {
+  std::string path;
+  size_t statements = 0;
+  bool in_transaction = false;  // false: the file holds statements that cannot
+                                // run in a transaction block, or its own BEGIN
+};
+
+struct ScratchRun {
+  std::string statistics;  // how the scratch database got its statistics
+  int server_major = 0;
+  std::map<std::string, std::string> settings;
+  std::map<std::string, int64_t> relation_rows;  // the baseline's relations, after the migrations
+  std::vector<AppliedFile> applied;
+  // The first failing statement (file, line, server message); nothing after
+  // it was applied and nothing was re-planned.
+  std::optional<LintDiagnostic> migration_error;
+  // Re-plans in baseline order; a query that no longer plans has its
+  // server message (first line) in `errors`.
+  std::vector<BaselineEntry> replans;
+  std::map<std::string, std::string> errors;  // query name -> message
+};
+
+// Applies `migrations` in order (each file in one transaction when it can
+// run in one) and re-plans every baseline query with the baseline's
+// options. Refuses (error) unless options.confirmed or pgsift creates the
+// scratch copy itself, and refuses a confirmed database that has the name of
+// the baseline's source database.
+Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
+                                const Baseline& baseline, const PlanOptions& plan_options);
+
+}  // namespace pgsift
