@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
       cli::AddSnapshotCommand(app),
       cli::AddReportCommand(app),
       cli::AddLintCommand(app),
+      cli::AddIndexesCommand(app),
   };
 
   try {

@@ -7,6 +7,8 @@ namespace pgsift {
 // Factories defined in rules/<category>/<name>.cpp.
 std::unique_ptr<Rule> MakeNPlusOneRule();
 std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
+std::unique_ptr<Rule> MakeIndexMissingRule();
+std::unique_ptr<Rule> MakeForeignKeyUnindexedRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -50,6 +52,8 @@ const std::vector<RuleFactory>& RuleRegistry() {
   static const std::vector<RuleFactory> kRules = {
       MakeNPlusOneRule,
       MakeRepeatedIdenticalQueryRule,
+      MakeIndexMissingRule,
+      MakeForeignKeyUnindexedRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

@@ -21,5 +21,6 @@ Command AddFingerprintCommand(CLI::App& app);
 Command AddSnapshotCommand(CLI::App& app);
 Command AddReportCommand(CLI::App& app);
 Command AddLintCommand(CLI::App& app);
+Command AddIndexesCommand(CLI::App& app);
 
 }  // namespace pgsift::cli

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "pgsift/indexes.h"
 #include "pgsift/migration.h"
 #include "pgsift/rule.h"
 #include "pgsift/workload_rules.h"
@@ -65,6 +66,24 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
   return out;
 }
 
+// Index rules: a log fixture runs against the schema.sql beside it; a .sql
+// fixture is a schema alone (no workload).
+Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path) {
+  auto* r = dynamic_cast<IndexRule*>(&rule);
+  if (r == nullptr) return Err(rule.Info().id + " is not an IndexRule");
+  IndexRunOptions options;
+  options.jobs = 1;
+  if (std::filesystem::path(path).extension() == ".sql") {
+    options.schema_paths = {path};
+  } else {
+    options.logs = {path};
+    options.schema_paths = {(std::filesystem::path(path).parent_path() / "schema.sql").string()};
+  }
+  Result<IndexRunResult> run = RunIndexAdvisor(options, {r});
+  if (!run.ok()) return Err(run.error());
+  return std::move(run->findings);
+}
+
 }  // namespace
 
 Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& path) {
@@ -81,6 +100,8 @@ Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& pat
     }
     case RuleInput::kMigration:
       return RunMigrationFixture(rule, path);
+    case RuleInput::kSchema:
+      return RunIndexFixture(rule, path);
     case RuleInput::kPgss:
     case RuleInput::kDatabase:
       break;
