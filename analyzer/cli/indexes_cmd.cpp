@@ -2,6 +2,7 @@
 // schema file, migrations folder or live database gives the tables and
 // indexes; with a database that has hypopg, every candidate is proven with a
 // hypothetical index before it is suggested.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
+#include "pgsift/report.h"
 #include "report/findings_json.h"
 
 namespace pgsift::cli {
@@ -120,6 +122,19 @@ int RunIndexes(IndexesState& s) {
     std::cout << Json(*r);
   } else {
     std::cout << RenderFindingsText(r->findings);
+    // The findings above are in stable order; the plan of action is ranked.
+    std::vector<std::string> ranked;
+    for (const Finding& f : r->findings) {
+      if (!f.fix.empty()) ranked.push_back(f.fix);
+    }
+    size_t rank = 0;
+    for (const IndexCandidate& c : r->advisor.candidates) {
+      if (std::find(ranked.begin(), ranked.end(), c.Statement()) == ranked.end()) continue;
+      if (rank++ == 0) std::cout << "\nRanked by time the queries spent x saving:\n";
+      char line[64];
+      snprintf(line, sizeof line, "%3zu. %s  ", rank, FormatMs(c.total_ms).c_str());
+      std::cout << line << c.Statement() << "\n";
+    }
     std::cout << (r->findings.empty() ? "" : "\n") << r->findings.size() << " finding(s) from "
               << r->advisor.queries_seen << " queries (" << r->advisor.queries_on_known_tables
               << " on known tables), schema from " << r->schema.source << ", "

@@ -39,7 +39,8 @@ void AddQueryFacts(const std::vector<CandidateQuery>& queries, Finding* f) {
   constexpr size_t kShown = 3;
   for (size_t i = 0; i < queries.size() && i < kShown; ++i) {
     const CandidateQuery& q = queries[i];
-    std::string line = q.normalized + "  [" + std::to_string(q.calls) + " calls, " + FormatMs(q.total_ms) + "]";
+    std::string line = q.normalized + "  [" + std::to_string(q.calls) + (q.calls == 1 ? " call, " : " calls, ") +
+                       FormatMs(q.total_ms) + "]";
     f->facts.emplace_back("query", line);
     if (q.cost_before >= 0 && q.cost_after >= 0) {
       char buf[160];

@@ -297,6 +297,11 @@ class Extractor {
   }
 
   void Comparison(const Json& lhs, const Json& rhs, ColumnOp op, const Scope& scope) {
+    if (op == ColumnOp::kOther) {  // <>, @>, ...: no btree lookup; subqueries still count
+      Walk(lhs, scope);
+      Walk(rhs, scope);
+      return;
+    }
     auto l = Resolve(lhs, scope);
     auto r = Resolve(rhs, scope);
     if (l && r) {
