@@ -9,6 +9,7 @@ std::unique_ptr<Rule> MakeNPlusOneRule();
 std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
 std::unique_ptr<Rule> MakeIndexMissingRule();
 std::unique_ptr<Rule> MakeForeignKeyUnindexedRule();
+std::unique_ptr<Rule> MakeIndexDuplicateRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -54,6 +55,7 @@ const std::vector<RuleFactory>& RuleRegistry() {
       MakeRepeatedIdenticalQueryRule,
       MakeIndexMissingRule,
       MakeForeignKeyUnindexedRule,
+      MakeIndexDuplicateRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

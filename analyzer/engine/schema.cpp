@@ -67,6 +67,13 @@ SchemaTable& TableFor(Schema* schema, const Json& rv) {
 }
 
 void AddIndex(SchemaTable* t, SchemaIndex index) {
+  // Offline, two indexes are the same when method, uniqueness and key agree
+  // (partial ones are left out: their predicates are not compared). The live
+  // reader replaces this with the catalog's definition key.
+  if (!index.partial) {
+    index.definition_key = index.method + (index.unique ? "|unique|" : "||");
+    for (const std::string& c : index.columns) index.definition_key += c + ",";
+  }
   if (index.name.empty()) {
     index.name = t->name + "_";
     for (const std::string& c : index.columns) index.name += c + "_";

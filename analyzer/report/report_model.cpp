@@ -165,22 +165,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
       r.unused_indexes.push_back({x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique});
     }
   }
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ReportIndex>> same;
-  for (const IndexStats& x : to.indexes) {
-    if (x.definition_key.empty()) continue;
-    same[{x.schema, x.table, x.definition_key}].push_back(
-        {x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique || x.primary});
-  }
-  for (auto& [key, group] : same) {
-    if (group.size() < 2) continue;
-    // Keep a constraint's index first, then the most used, then by name.
-    std::sort(group.begin(), group.end(), [](const ReportIndex& a, const ReportIndex& b) {
-      if (a.unique != b.unique) return a.unique;
-      if (a.scans != b.scans) return a.scans > b.scans;
-      return a.name < b.name;
-    });
-    r.duplicate_indexes.push_back(group);
-  }
+  r.duplicate_indexes = DuplicateIndexGroups(to.indexes);
 
   if (logs != nullptr) {
     r.has_logs = true;
@@ -197,6 +182,27 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
     r.findings = logs->findings;
   }
   return r;
+}
+
+std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<ReportIndex>> same;
+  for (const IndexStats& x : indexes) {
+    if (x.definition_key.empty()) continue;
+    same[{x.schema, x.table, x.definition_key}].push_back(
+        {x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique || x.primary});
+  }
+  std::vector<std::vector<ReportIndex>> out;
+  for (auto& [key, group] : same) {
+    if (group.size() < 2) continue;
+    // Keep a constraint's index first, then the most used, then by name.
+    std::sort(group.begin(), group.end(), [](const ReportIndex& a, const ReportIndex& b) {
+      if (a.unique != b.unique) return a.unique;
+      if (a.scans != b.scans) return a.scans > b.scans;
+      return a.name < b.name;
+    });
+    out.push_back(std::move(group));
+  }
+  return out;
 }
 
 }  // namespace pgsift

@@ -70,9 +70,11 @@ struct SchemaIndex {
   bool primary = false;
   bool valid = true;  // pg_index.indisvalid (live only)
   std::string method = "btree";
-  int64_t idx_scan = -1;       // -1: unknown (offline)
-  int64_t size_bytes = -1;     // -1: unknown
-  std::string definition_key;  // same key: duplicates (live only)
+  int64_t idx_scan = -1;    // -1: unknown (offline)
+  int64_t size_bytes = -1;  // -1: unknown
+  // Equal keys on one table: the same index (live: catalog definition; offline:
+  // method, uniqueness and columns of non-partial indexes).
+  std::string definition_key;
 };
 
 struct ForeignKey {

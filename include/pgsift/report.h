@@ -54,6 +54,12 @@ struct ReportIndex {
   bool unique = false;
 };
 
+// Indexes with the same definition (IndexStats::definition_key) on one
+// table, each group with the one to keep first (a constraint's index, then
+// the most used, then by name); groups in (schema, table, key) order. Shared
+// by the weekly report and the index-duplicate rule.
+std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes);
+
 struct Report {
   std::string database;
   std::string server_version;

@@ -39,7 +39,7 @@ rc, out, err = run(log, "--schema", schema, "--fail-on", "warning")
 outputs += [out, err]
 check(rc == 1, "--fail-on warning exits 1 on findings (%d)" % rc)
 rc, out, err = run(os.path.join(d, "ok_indexed_stderr.log"), "--schema", schema, "--fail-on", "warning")
-check(rc == 1 and "index-missing" not in out, "served workload: only the schema's unindexed foreign key")
+check(rc == 1 and "index-missing" not in out, "served workload: only the schema's unindexed foreign key and duplicate")
 rc, out, err = run(log)
 check(rc == 2 and "no schema" in err, "no schema: exit 2 with a reason")
 with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as bad:
