@@ -10,6 +10,7 @@ std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
 std::unique_ptr<Rule> MakeIndexMissingRule();
 std::unique_ptr<Rule> MakeForeignKeyUnindexedRule();
 std::unique_ptr<Rule> MakeIndexDuplicateRule();
+std::unique_ptr<Rule> MakeIndexUnusedRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -56,6 +57,7 @@ const std::vector<RuleFactory>& RuleRegistry() {
       MakeIndexMissingRule,
       MakeForeignKeyUnindexedRule,
       MakeIndexDuplicateRule,
+      MakeIndexUnusedRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

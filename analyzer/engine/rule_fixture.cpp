@@ -67,12 +67,25 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
 }
 
 // Index rules: a log fixture runs against the schema.sql beside it; a .sql
-// fixture is a schema alone (no workload).
+// fixture is a schema alone (no workload); a .json.gz fixture is a snapshot
+// of a real server (statistics, no columns).
 Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path) {
   auto* r = dynamic_cast<IndexRule*>(&rule);
   if (r == nullptr) return Err(rule.Info().id + " is not an IndexRule");
   IndexRunOptions options;
   options.jobs = 1;
+  if (path.ends_with(".json.gz")) {
+    // A `pgsift snapshot` of a real server: the live statistics, recorded.
+    Result<Snapshot> snap = ReadSnapshot(path);
+    if (!snap.ok()) return Err(snap.error());
+    Schema schema = SchemaFromSnapshot(*snap);
+    AdvisorResult result;
+    IndexContext context;
+    context.live = true;
+    FindingList sink;
+    r->Check(result, schema, context, sink);
+    return sink.Sorted();
+  }
   if (std::filesystem::path(path).extension() == ".sql") {
     options.schema_paths = {path};
   } else {

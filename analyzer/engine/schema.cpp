@@ -243,6 +243,55 @@ Status ApplySchemaSql(std::string_view raw, const std::string& file, Schema* sch
   return Ok{};
 }
 
+Schema SchemaFromSnapshot(const Snapshot& snap) {
+  Schema schema;
+  schema.source = "snapshot";
+  for (const TableStats& ts : snap.tables) {
+    SchemaTable& t = schema.tables[ts.schema + "." + ts.name];
+    t.schema = ts.schema;
+    t.name = ts.name;
+    t.rows = ts.n_live_tup;
+    t.size_bytes = ts.size_bytes;
+    t.seq_scan = ts.seq_scan;
+    t.idx_scan = ts.idx_scan;
+    t.n_tup_ins = ts.n_tup_ins;
+    t.n_tup_upd = ts.n_tup_upd;
+    t.n_tup_del = ts.n_tup_del;
+  }
+  for (const IndexStats& x : snap.indexes) {
+    SchemaTable& t = schema.tables[x.schema + "." + x.table];
+    t.schema = x.schema;
+    t.name = x.table;
+    SchemaIndex i;
+    i.name = x.name;
+    i.unique = x.unique;
+    i.primary = x.primary;
+    i.idx_scan = x.idx_scan;
+    i.size_bytes = x.size_bytes;
+    i.definition_key = x.definition_key;
+    i.stats_only = true;
+    t.indexes.push_back(std::move(i));
+  }
+  return schema;
+}
+
+std::vector<IndexStats> IndexStatsOf(const SchemaTable& t) {
+  std::vector<IndexStats> out;
+  for (const SchemaIndex& i : t.indexes) {
+    IndexStats s;
+    s.schema = t.schema;
+    s.table = t.name;
+    s.name = i.name;
+    s.idx_scan = std::max<int64_t>(i.idx_scan, 0);
+    s.size_bytes = std::max<int64_t>(i.size_bytes, 0);
+    s.unique = i.unique;
+    s.primary = i.primary;
+    s.definition_key = i.valid ? i.definition_key : "";
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths) {
   Result<std::vector<std::string>> files = FindMigrationFiles(paths);
   if (!files.ok()) return Err(files.error());

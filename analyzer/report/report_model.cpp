@@ -156,15 +156,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
   std::sort(r.vanished.begin(), r.vanished.end(), ByTotalDesc);
 
   // Unused indexes: no scan in the window (needs the index in both snapshots).
-  std::map<std::tuple<std::string, std::string, std::string>, const IndexStats*> before_idx;
-  for (const IndexStats& x : from.indexes) before_idx[{x.schema, x.table, x.name}] = &x;
-  for (const IndexStats& x : to.indexes) {
-    auto it = before_idx.find({x.schema, x.table, x.name});
-    if (it == before_idx.end() || x.unique || x.primary) continue;
-    if (x.idx_scan == it->second->idx_scan) {
-      r.unused_indexes.push_back({x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique});
-    }
-  }
+  r.unused_indexes = UnusedIndexes(to.indexes, &from.indexes);
   r.duplicate_indexes = DuplicateIndexGroups(to.indexes);
 
   if (logs != nullptr) {
@@ -182,6 +174,25 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
     r.findings = logs->findings;
   }
   return r;
+}
+
+std::vector<ReportIndex> UnusedIndexes(const std::vector<IndexStats>& to, const std::vector<IndexStats>* from) {
+  std::map<std::tuple<std::string, std::string, std::string>, const IndexStats*> before_idx;
+  if (from != nullptr) {
+    for (const IndexStats& x : *from) before_idx[{x.schema, x.table, x.name}] = &x;
+  }
+  std::vector<ReportIndex> out;
+  for (const IndexStats& x : to) {
+    if (x.unique || x.primary) continue;
+    int64_t before = 0;
+    if (from != nullptr) {
+      auto it = before_idx.find({x.schema, x.table, x.name});
+      if (it == before_idx.end()) continue;
+      before = it->second->idx_scan;
+    }
+    if (x.idx_scan == before) out.push_back({x.schema, x.table, x.name, x.size_bytes, x.idx_scan, x.unique});
+  }
+  return out;
 }
 
 std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes) {

@@ -72,6 +72,7 @@ struct SchemaIndex {
   std::string method = "btree";
   int64_t idx_scan = -1;    // -1: unknown (offline)
   int64_t size_bytes = -1;  // -1: unknown
+  bool stats_only = false;  // from a snapshot: columns unknown
   // Equal keys on one table: the same index (live: catalog definition; offline:
   // method, uniqueness and columns of non-partial indexes).
   std::string definition_key;
@@ -113,6 +114,13 @@ Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* sch
 
 // A schema file, or a migrations folder (FindMigrationFiles order).
 Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths);
+
+// Tables and indexes with their statistics from a `pgsift snapshot` file
+// (no columns, no index keys: enough for the statistics rules).
+Schema SchemaFromSnapshot(const Snapshot& snapshot);
+// A table's indexes as the snapshot model has them (for the logic the
+// weekly report shares); unknown statistics become 0.
+std::vector<IndexStats> IndexStatsOf(const SchemaTable& table);
 
 // ---------------------------------------------------------------- advisor
 

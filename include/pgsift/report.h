@@ -60,6 +60,12 @@ struct ReportIndex {
 // by the weekly report and the index-duplicate rule.
 std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes);
 
+// Indexes no query used, never a unique or primary key index: with `from`,
+// those whose idx_scan did not move since `from` (and that existed then);
+// without, those with idx_scan 0 since the statistics reset. Shared by the
+// weekly report and the index-unused rule.
+std::vector<ReportIndex> UnusedIndexes(const std::vector<IndexStats>& to, const std::vector<IndexStats>* from);
+
 struct Report {
   std::string database;
   std::string server_version;

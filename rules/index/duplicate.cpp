@@ -33,19 +33,7 @@ class IndexDuplicate : public IndexRule {
              FindingSink& sink) const override {
     for (const auto& [key, t] : schema.tables) {
       // Same definition: the grouping the weekly report uses.
-      std::vector<IndexStats> stats;
-      for (const SchemaIndex& i : t.indexes) {
-        IndexStats s;
-        s.schema = t.schema;
-        s.table = t.name;
-        s.name = i.name;
-        s.idx_scan = std::max<int64_t>(i.idx_scan, 0);
-        s.size_bytes = std::max<int64_t>(i.size_bytes, 0);
-        s.unique = i.unique;
-        s.primary = i.primary;
-        s.definition_key = i.valid ? i.definition_key : "";
-        stats.push_back(std::move(s));
-      }
+      std::vector<IndexStats> stats = IndexStatsOf(t);
       std::set<std::string> reported;
       for (const std::vector<ReportIndex>& group : DuplicateIndexGroups(stats)) {
         for (size_t k = 1; k < group.size(); ++k) {
