@@ -11,6 +11,7 @@ std::unique_ptr<Rule> MakeIndexMissingRule();
 std::unique_ptr<Rule> MakeForeignKeyUnindexedRule();
 std::unique_ptr<Rule> MakeIndexDuplicateRule();
 std::unique_ptr<Rule> MakeIndexUnusedRule();
+std::unique_ptr<Rule> MakeIndexInvalidRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -58,6 +59,7 @@ const std::vector<RuleFactory>& RuleRegistry() {
       MakeForeignKeyUnindexedRule,
       MakeIndexDuplicateRule,
       MakeIndexUnusedRule,
+      MakeIndexInvalidRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

@@ -4,6 +4,7 @@
 // hypothetical index before it is suggested.
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -24,6 +25,7 @@ struct IndexesState {
   bool json = false;
   double min_saving = 0.5;
   std::string fail_on = "none";
+  std::string dump_schema;
 };
 
 int Fail(const std::string& message) {
@@ -117,6 +119,11 @@ int RunIndexes(IndexesState& s) {
   }
   Result<IndexRunResult> r = RunIndexAdvisor(s.run, active);
   if (!r.ok()) return Fail(r.error());
+  if (!s.dump_schema.empty()) {
+    std::ofstream out(s.dump_schema, std::ios::binary);
+    out << SchemaToJson(r->schema);
+    if (!out) return Fail(s.dump_schema + ": cannot write");
+  }
   if (!r->proof_error.empty()) std::cerr << "pgsift indexes: not proven: " << r->proof_error << "\n";
   if (s.json) {
     std::cout << Json(*r);
@@ -155,14 +162,17 @@ Command AddIndexesCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "indexes", "Missing-index advisor: CREATE INDEX CONCURRENTLY statements from logs, proven with HypoPG");
   cmd->add_option("logs", s->run.logs, "Server logs (stderr, csvlog, jsonlog; compressed ok; - for stdin)");
-  cmd->add_option("--schema", s->run.schema_paths,
-                  "Schema file (pg_dump --schema-only) or migrations folder (offline: no sizes, no proof)");
+  cmd->add_option(
+      "--schema", s->run.schema_paths,
+      "Schema file (pg_dump --schema-only), migrations folder, or a --dump-schema JSON (offline: no proof)");
   cmd->add_option("--dsn", s->run.db.dsn, "Database to read the schema from and prove candidates on (read-only)");
   cmd->add_flag("--db", s->use_env, "Connect through $DATABASE_URL, else the PG* environment");
   cmd->add_flag("--no-proof", s->no_proof, "Do not run the HypoPG proof even with a database");
   cmd->add_option("--min-saving", s->min_saving, "Plan cost saving a proven index must reach (0..1)")
       ->default_val(0.5)
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--dump-schema", s->dump_schema,
+                  "Also write the schema read (with live statistics) as JSON, for --schema FILE.json later");
   cmd->add_flag("--json", s->json, "JSON output (schema pgsift.indexes.v1)");
   cmd->add_option("--fail-on", s->fail_on, "Exit 1 on a finding at or above: info, warning, error, none (default)");
   cmd->add_option("--statement-timeout", s->run.db.statement_timeout_ms, "Milliseconds per query")->default_val(60000);

@@ -67,8 +67,9 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
 }
 
 // Index rules: a log fixture runs against the schema.sql beside it; a .sql
-// fixture is a schema alone (no workload); a .json.gz fixture is a snapshot
-// of a real server (statistics, no columns).
+// fixture is a schema alone (no workload), so is a .json one (a live
+// catalog from --dump-schema); a .json.gz fixture is a snapshot of a real
+// server (statistics, no columns).
 Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path) {
   auto* r = dynamic_cast<IndexRule*>(&rule);
   if (r == nullptr) return Err(rule.Info().id + " is not an IndexRule");
@@ -86,7 +87,8 @@ Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path
     r->Check(result, schema, context, sink);
     return sink.Sorted();
   }
-  if (std::filesystem::path(path).extension() == ".sql") {
+  std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".sql" || ext == ".json") {
     options.schema_paths = {path};
   } else {
     options.logs = {path};

@@ -293,6 +293,13 @@ std::vector<IndexStats> IndexStatsOf(const SchemaTable& t) {
 }
 
 Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths) {
+  if (paths.size() == 1 && paths[0].ends_with(".json")) {
+    std::ifstream in(paths[0], std::ios::binary);
+    if (!in) return Err(paths[0] + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return SchemaFromJson(text.str(), paths[0]);
+  }
   Result<std::vector<std::string>> files = FindMigrationFiles(paths);
   if (!files.ok()) return Err(files.error());
   if (files->empty()) return Err("no .sql schema or migration files under the given --schema paths");

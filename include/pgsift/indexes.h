@@ -112,8 +112,15 @@ struct Schema {
 // file:line.
 Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* schema);
 
-// A schema file, or a migrations folder (FindMigrationFiles order).
+// A schema file, or a migrations folder (FindMigrationFiles order), or one
+// schema JSON (SchemaToJson).
 Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths);
+
+// The schema as JSON (pgsift.schema.v1, `pgsift indexes --dump-schema`):
+// a live catalog with its statistics, read back by LoadSchemaFiles for a
+// .json path where the database is out of reach.
+std::string SchemaToJson(const Schema& schema);
+Result<Schema> SchemaFromJson(std::string_view text, const std::string& name);
 
 // Tables and indexes with their statistics from a `pgsift snapshot` file
 // (no columns, no index keys: enough for the statistics rules).
