@@ -140,6 +140,24 @@ TEST(Schema, SyntaxErrorNamesFileAndLine) {
   EXPECT_NE(st.error().find("dump.sql:3:"), std::string::npos) << st.error();
 }
 
+TEST(Schema, MigrationsFolderInOrder) {
+  // golang-migrate: create, add an FK, rename a column, drop an index.
+  Result<Schema> s = LoadSchemaFiles({std::string(PGSIFT_FIXTURES) + "/migrations/golang-migrate"});
+  ASSERT_TRUE(s.ok()) << s.error();
+  const SchemaTable* p = s->Find("", "patients");
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(p->HasColumn("full_name"));
+  EXPECT_FALSE(p->HasColumn("name"));
+  EXPECT_TRUE(p->HasColumn("external_ref"));
+  std::vector<std::string> names;
+  for (const SchemaIndex& i : p->indexes) names.push_back(i.name);
+  EXPECT_EQ(names, (V{"patients_pkey", "patients_birth_date_idx"}));  // patients_mrn_idx dropped
+  const SchemaTable* v = s->Find("public", "visits");
+  ASSERT_NE(v, nullptr);
+  ASSERT_EQ(v->foreign_keys.size(), 1u);
+  EXPECT_EQ(v->foreign_keys[0].name, "visits_patient_fk");
+}
+
 Workload MakeWorkload(const std::vector<std::pair<std::string, double>>& queries) {
   Workload w;
   uint64_t fp = 1;

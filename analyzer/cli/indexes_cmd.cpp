@@ -162,9 +162,10 @@ Command AddIndexesCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "indexes", "Missing-index advisor: CREATE INDEX CONCURRENTLY statements from logs, proven with HypoPG");
   cmd->add_option("logs", s->run.logs, "Server logs (stderr, csvlog, jsonlog; compressed ok; - for stdin)");
-  cmd->add_option(
-      "--schema", s->run.schema_paths,
-      "Schema file (pg_dump --schema-only), migrations folder, or a --dump-schema JSON (offline: no proof)");
+  cmd->add_option("--schema", s->run.schema_paths,
+                  "Schema file (pg_dump --schema-only), migrations folder, or a --dump-schema JSON (offline: no proof);"
+                  " repeat for several")
+      ->allow_extra_args(false);
   cmd->add_option("--dsn", s->run.db.dsn, "Database to read the schema from and prove candidates on (read-only)");
   cmd->add_flag("--db", s->use_env, "Connect through $DATABASE_URL, else the PG* environment");
   cmd->add_flag("--no-proof", s->no_proof, "Do not run the HypoPG proof even with a database");

@@ -162,6 +162,23 @@ void Apply(const std::string& kind, const Json& n, Schema* schema) {
       CollectColumns(n["whereClause"], &index.predicate_columns);
     }
     AddIndex(&t, std::move(index));
+  } else if (kind == "RenameStmt") {
+    const Json& rv = Member(n, "relation");
+    SchemaTable* t = schema->Find(SchemaOf(rv), Str(rv, "relname"));
+    if (t == nullptr) return;
+    std::string type = Str(n, "renameType");
+    std::string to = Str(n, "newname");
+    if (type == "OBJECT_COLUMN") {
+      std::string from = Str(n, "subname");
+      std::replace(t->columns.begin(), t->columns.end(), from, to);
+      for (SchemaIndex& i : t->indexes) std::replace(i.columns.begin(), i.columns.end(), from, to);
+      for (ForeignKey& fk : t->foreign_keys) std::replace(fk.columns.begin(), fk.columns.end(), from, to);
+    } else if (type == "OBJECT_TABLE") {
+      SchemaTable moved = std::move(*t);
+      schema->tables.erase(moved.QualifiedName());
+      moved.name = to;
+      schema->tables[moved.QualifiedName()] = std::move(moved);
+    }
   } else if (kind == "DropStmt") {
     std::string type = Str(n, "removeType");
     for (const Json& obj : Member(n, "objects")) {

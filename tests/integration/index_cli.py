@@ -40,6 +40,8 @@ outputs += [out, err]
 check(rc == 1, "--fail-on warning exits 1 on findings (%d)" % rc)
 rc, out, err = run(os.path.join(d, "ok_indexed_stderr.log"), "--schema", schema, "--fail-on", "warning")
 check(rc == 1 and "index-missing" not in out, "served workload: only the schema's unindexed foreign key and duplicate")
+rc, out, err = run("--schema", os.path.join(fixtures, "migrations", "golang-migrate"), "--schema", schema, log)
+check(rc == 0 and "patients_name_idx" in out, "--schema DIR --schema FILE before the log: both read, the log is a log")
 rc, out, err = run(log)
 check(rc == 2 and "no schema" in err, "no schema: exit 2 with a reason")
 with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as bad:
