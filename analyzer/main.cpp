@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       cli::AddLintCommand(app),
       cli::AddBaselineCommand(app),
       cli::AddCheckCommand(app),
+      cli::AddIndexesCommand(app),
   };
 
   try {

@@ -8,6 +8,11 @@ namespace pgsift {
 std::unique_ptr<Rule> MakeNPlusOneRule();
 std::unique_ptr<Rule> MakeRepeatedIdenticalQueryRule();
 std::unique_ptr<Rule> MakeNPlusOneSuspectRule();
+std::unique_ptr<Rule> MakeIndexMissingRule();
+std::unique_ptr<Rule> MakeForeignKeyUnindexedRule();
+std::unique_ptr<Rule> MakeIndexDuplicateRule();
+std::unique_ptr<Rule> MakeIndexUnusedRule();
+std::unique_ptr<Rule> MakeIndexInvalidRule();
 
 namespace migration {
 std::unique_ptr<Rule> MakeRequireConcurrentIndexCreation();
@@ -53,6 +58,11 @@ const std::vector<RuleFactory>& RuleRegistry() {
       MakeNPlusOneRule,
       MakeRepeatedIdenticalQueryRule,
       MakeNPlusOneSuspectRule,
+      MakeIndexMissingRule,
+      MakeForeignKeyUnindexedRule,
+      MakeIndexDuplicateRule,
+      MakeIndexUnusedRule,
+      MakeIndexInvalidRule,
       migration::MakeRequireConcurrentIndexCreation,
       migration::MakeRequireConcurrentIndexDeletion,
       migration::MakeBanConcurrentIndexCreationInTransaction,

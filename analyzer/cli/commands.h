@@ -23,5 +23,6 @@ Command AddReportCommand(CLI::App& app);
 Command AddLintCommand(CLI::App& app);
 Command AddBaselineCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
+Command AddIndexesCommand(CLI::App& app);
 
 }  // namespace pgsift::cli

@@ -5,54 +5,11 @@
 #include <set>
 #include <string>
 
+#include "db/session.h"
 #include "pgsift/db.h"
 
 namespace pgsift {
 namespace {
-
-// The password in a DSN, or "" (key=value "password=..." or URI user:pw@).
-std::string PasswordOf(std::string_view dsn) {
-  if (dsn.starts_with("postgres://") || dsn.starts_with("postgresql://")) {
-    size_t start = dsn.find("://") + 3;
-    size_t at = dsn.find('@', start);
-    size_t slash = dsn.find('/', start);
-    if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
-      std::string_view userinfo = dsn.substr(start, at - start);
-      size_t colon = userinfo.find(':');
-      if (colon != std::string_view::npos) return std::string(userinfo.substr(colon + 1));
-    }
-    size_t q = dsn.find("password=");
-    if (q != std::string_view::npos) {
-      size_t end = dsn.find('&', q);
-      return std::string(dsn.substr(q + 9, end == std::string_view::npos ? end : end - q - 9));
-    }
-    return "";
-  }
-  size_t p = dsn.find("password");
-  while (p != std::string_view::npos) {
-    size_t eq = dsn.find_first_not_of(' ', p + 8);
-    if (eq != std::string_view::npos && dsn[eq] == '=') {
-      size_t v = dsn.find_first_not_of(' ', eq + 1);
-      if (v == std::string_view::npos) return "";
-      if (dsn[v] == '\'') {
-        size_t end = dsn.find('\'', v + 1);
-        return std::string(dsn.substr(v + 1, end == std::string_view::npos ? end : end - v - 1));
-      }
-      size_t end = dsn.find(' ', v);
-      return std::string(dsn.substr(v, end == std::string_view::npos ? end : end - v));
-    }
-    p = dsn.find("password", p + 8);
-  }
-  return "";
-}
-
-std::string Redact(std::string text, const std::string& password) {
-  if (password.empty()) return text;
-  for (size_t p = text.find(password); p != std::string::npos; p = text.find(password, p + 3)) {
-    text.replace(p, password.size(), "***");
-  }
-  return text;
-}
 
 std::string Text(const pqxx::field& f) { return f.is_null() ? std::string() : std::string(f.c_str()); }
 int64_t Int(const pqxx::field& f) { return f.is_null() ? 0 : f.as<int64_t>(); }
@@ -156,38 +113,15 @@ void ReadRelations(Session& tx, Snapshot* s) {
 
 }  // namespace
 
-std::string RedactDsn(std::string_view dsn) { return Redact(std::string(dsn), PasswordOf(dsn)); }
-
-std::string ResolveDsn(const ConnectOptions& options) {
-  if (!options.dsn.empty()) return options.dsn;
-  const char* url = std::getenv("DATABASE_URL");
-  return url != nullptr ? url : "";
-}
-
-std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool writable) {
-  std::vector<std::string> out = {"SET application_name = 'pgsift'"};
-  if (!writable) out.push_back("SET default_transaction_read_only = on");
-  out.push_back("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
-  out.push_back("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
-  out.push_back("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
-  return out;
-}
-
-std::string RedactError(std::string message, std::string_view dsn) {
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Redact(std::move(message), PasswordOf(dsn));
-}
-
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
   std::string dsn = ResolveDsn(options);
-  std::string password = PasswordOf(dsn);
-  std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
+  std::string password = db::PasswordOf(dsn);
+  std::string where = db::Where(dsn);
   try {
     pqxx::connection conn(dsn);
     pqxx::nontransaction raw(conn);
     Session tx(raw);
-    // Before anything else: this session can change nothing and wait on nothing for long.
-    for (const std::string& sql : SessionSetupSql(options, /*writable=*/false)) tx.Exec(sql);
+    db::SetUpReadOnly(options, [&](const std::string& sql) { tx.Exec(sql); });
 
     Snapshot s;
     s.source = "live";
@@ -247,9 +181,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     NormalizeSnapshot(&s);
     return s;
   } catch (const std::exception& e) {
-    std::string msg = e.what();
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    return Err(Redact(where + ": " + msg, password));
+    return Err(db::ErrorText(where, e, password));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 
+#include "pgsift/indexes.h"
 #include "pgsift/migration.h"
 #include "pgsift/pgss_rules.h"
 #include "pgsift/rule.h"
@@ -81,6 +82,39 @@ Result<std::vector<Finding>> RunPgssFixture(Rule& rule, const std::string& path)
   return RunPgssRules(CumulativeWindow(*snapshot), {p});
 }
 
+// Index rules: a log fixture runs against the schema.sql beside it; a .sql
+// fixture is a schema alone (no workload), so is a .json one (a live
+// catalog from --dump-schema); a .json.gz fixture is a snapshot of a real
+// server (statistics, no columns).
+Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path) {
+  auto* r = dynamic_cast<IndexRule*>(&rule);
+  if (r == nullptr) return Err(rule.Info().id + " is not an IndexRule");
+  IndexRunOptions options;
+  options.jobs = 1;
+  if (path.ends_with(".json.gz")) {
+    // A `pgsift snapshot` of a real server: the live statistics, recorded.
+    Result<Snapshot> snap = ReadSnapshot(path);
+    if (!snap.ok()) return Err(snap.error());
+    Schema schema = SchemaFromSnapshot(*snap);
+    AdvisorResult result;
+    IndexContext context;
+    context.live = true;
+    FindingList sink;
+    r->Check(result, schema, context, sink);
+    return sink.Sorted();
+  }
+  std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".sql" || ext == ".json") {
+    options.schema_paths = {path};
+  } else {
+    options.logs = {path};
+    options.schema_paths = {(std::filesystem::path(path).parent_path() / "schema.sql").string()};
+  }
+  Result<IndexRunResult> run = RunIndexAdvisor(options, {r});
+  if (!run.ok()) return Err(run.error());
+  return std::move(run->findings);
+}
+
 }  // namespace
 
 Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& path) {
@@ -97,6 +131,8 @@ Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& pat
     }
     case RuleInput::kMigration:
       return RunMigrationFixture(rule, path);
+    case RuleInput::kSchema:
+      return RunIndexFixture(rule, path);
     case RuleInput::kPgss:
       return RunPgssFixture(rule, path);
     case RuleInput::kDatabase:

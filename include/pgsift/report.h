@@ -55,6 +55,18 @@ struct ReportIndex {
   bool unique = false;
 };
 
+// Indexes with the same definition (IndexStats::definition_key) on one
+// table, each group with the one to keep first (a constraint's index, then
+// the most used, then by name); groups in (schema, table, key) order. Shared
+// by the weekly report and the index-duplicate rule.
+std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes);
+
+// Indexes no query used, never a unique or primary key index: with `from`,
+// those whose idx_scan did not move since `from` (and that existed then);
+// without, those with idx_scan 0 since the statistics reset. Shared by the
+// weekly report and the index-unused rule.
+std::vector<ReportIndex> UnusedIndexes(const std::vector<IndexStats>& to, const std::vector<IndexStats>* from);
+
 struct Report {
   std::string database;
   std::string server_version;

@@ -25,6 +25,8 @@ enum class RuleInput : uint8_t {
   kWorkload,   // server logs through `analyze`; fixtures are log files
   kPgss,       // pg_stat_statements snapshots/exports
   kDatabase,   // a live database (schema, stats); fixtures are .sql setups
+  kSchema,     // logs against a schema (files or live): the index advisor;
+               // fixtures are logs with a schema.sql beside them, or .sql schemas
 };
 
 struct RuleInfo {

@@ -7,6 +7,7 @@ usage: lint_cli.py PGSIFT FIXTURES [sarif NODE_MODULES VALIDATOR]
 With `sarif`, only the SARIF schema check runs (exit 77 = skipped when the
 npm tools are not installed and CI is not set).
 """
+import glob
 import json
 import os
 import re
@@ -39,7 +40,7 @@ def sarif_mode(pgsift, fixtures, modules, validator):
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for name, paths in [("corpus", [os.path.join(fixtures, "migrations")]),
-                            ("rules", [os.path.join(fixtures, "rules")])]:
+                            ("rules", sorted(glob.glob(os.path.join(fixtures, "rules", "migration-*"))))]:
             out = os.path.join(tmp, name + ".sarif")
             code, _, err = run(pgsift, "--format", "sarif", "-o", out, *paths)
             check(code == 1, f"sarif {name}: exit {code} {err}")

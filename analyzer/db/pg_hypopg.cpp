@@ -1,0 +1,144 @@
+// HypoPG proof of the advisor's candidates. PostgreSQL 15 has no EXPLAIN
+// (GENERIC_PLAN), so each query is PREPAREd from its normalized text and
+// explained with plan_cache_mode = force_generic_plan and NULL arguments:
+// the generic plan does not depend on the arguments, and no value from the
+// logs is ever needed or sent. Only the text plan's top cost and whether the
+// hypothetical index's name appears are read: this is no plan reader.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <pqxx/pqxx>
+
+#include "db/session.h"
+#include "pgsift/indexes.h"
+
+namespace pgsift {
+
+namespace {
+
+int MaxParam(const std::string& text) {
+  int max = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] != '$' || !std::isdigit(static_cast<unsigned char>(text[i + 1]))) continue;
+    int n = 0;
+    size_t j = i + 1;
+    while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) n = n * 10 + (text[j++] - '0');
+    max = std::max(max, n);
+  }
+  return max;
+}
+
+struct Plan {
+  bool ok = false;
+  double cost = 0;
+  std::string text;
+  std::string error;
+};
+
+// The first line of a server error, without the "ERROR:" tag.
+std::string FirstLine(const std::exception& e) {
+  std::string msg = e.what();
+  size_t nl = msg.find('\n');
+  if (nl != std::string::npos) msg.resize(nl);
+  if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(6);
+  while (!msg.empty() && msg.front() == ' ') msg.erase(0, 1);
+  return msg;
+}
+
+Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
+  Plan plan;
+  std::string text = query;
+  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back()))))
+    text.pop_back();
+  int params = MaxParam(text);
+  std::string args;
+  for (int i = 0; i < params; ++i) args += i ? ", NULL" : "(NULL";
+  if (params) args += ")";
+  try {
+    tx.exec("PREPARE pgsift_probe AS " + text);
+  } catch (const std::exception& e) {
+    plan.error = FirstLine(e);
+    return plan;
+  }
+  try {
+    pqxx::result r = tx.exec("EXPLAIN EXECUTE pgsift_probe" + args);
+    for (const pqxx::row& row : r) plan.text += std::string(row[0].c_str()) + "\n";
+    size_t at = plan.text.find("..");
+    if (plan.text.find("(cost=") != std::string::npos && at != std::string::npos) {
+      plan.cost = std::strtod(plan.text.c_str() + at + 2, nullptr);
+      plan.ok = true;
+    } else {
+      plan.error = "no cost in the plan";
+    }
+  } catch (const std::exception& e) {
+    plan.error = FirstLine(e);
+  }
+  tx.exec("DEALLOCATE pgsift_probe");
+  return plan;
+}
+
+std::string Quote(pqxx::nontransaction& tx, const std::string& name) { return tx.quote_name(name); }
+
+}  // namespace
+
+Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
+  std::string dsn = ResolveDsn(options);
+  std::string password = db::PasswordOf(dsn);
+  std::string where = db::Where(dsn);
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction tx(conn);
+    db::SetUpReadOnly(options, [&](const std::string& sql) { tx.exec(sql); });
+    if (tx.exec("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").empty()) {
+      return Err(where + ": the hypopg extension is not installed in this database (CREATE EXTENSION hypopg)");
+    }
+    tx.exec("SET plan_cache_mode = force_generic_plan");
+    tx.exec("SELECT hypopg_reset()");
+    std::map<uint64_t, Plan> before;  // by fingerprint
+    constexpr size_t kQueriesPerCandidate = 5;
+    for (IndexCandidate& c : result->candidates) {
+      size_t n = std::min(c.queries.size(), kQueriesPerCandidate);
+      for (size_t i = 0; i < n; ++i) {
+        CandidateQuery& q = c.queries[i];
+        if (!before.count(q.fingerprint)) before[q.fingerprint] = Explain(tx, q.normalized);
+      }
+      std::string cols;
+      for (const std::string& col : c.columns) {
+        cols += (cols.empty() ? "" : ", ") + (col.find('(') != std::string::npos ? "(" + col + ")" : Quote(tx, col));
+      }
+      std::string create = "CREATE INDEX ON " + Quote(tx, c.schema) + "." + Quote(tx, c.table) + " (" + cols + ")";
+      pqxx::row hypo = tx.exec1("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")");
+      std::string name = hypo[0].c_str();
+      c.saving = -1;
+      c.proven = false;
+      for (size_t i = 0; i < n; ++i) {
+        CandidateQuery& q = c.queries[i];
+        const Plan& b = before[q.fingerprint];
+        if (!b.ok) {
+          q.proof_error = b.error;
+          continue;
+        }
+        Plan a = Explain(tx, q.normalized);
+        if (!a.ok) {
+          q.proof_error = a.error;
+          continue;
+        }
+        q.cost_before = b.cost;
+        q.cost_after = a.cost;
+        q.index_used = a.text.find(name) != std::string::npos;
+        double saving = b.cost > 0 ? 1 - a.cost / b.cost : 0;
+        if (q.index_used) {
+          c.proven = true;
+          c.saving = std::max(c.saving, saving);
+        }
+      }
+      if (!c.proven) c.saving = 0;
+      tx.exec("SELECT hypopg_reset()");
+    }
+    return Ok{};
+  } catch (const std::exception& e) {
+    return Err(db::Redact(where + ": HypoPG proof: " + FirstLine(e), password));
+  }
+}
+
+}  // namespace pgsift

@@ -1,0 +1,279 @@
+// Candidate indexes from the workload's predicates. Per query and table:
+// the filter columns (equality-like first, sorted by name so that queries
+// filtering the same set share one candidate, then one range column or the
+// ORDER BY columns), and each join column alone (the inner side of a nested
+// loop). A candidate an existing index already serves is dropped (PgHero
+// issue #64); a candidate that is a prefix of another is merged into it.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <set>
+
+#include "pgsift/indexes.h"
+#include "sql/shape_key.h"
+
+namespace pgsift {
+
+namespace {
+
+std::string Quote(const std::string& name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      plain = false;
+    }
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+bool IsExpression(const std::string& column) { return column.find('(') != std::string::npos; }
+
+std::string KeyText(const std::string& column) { return IsExpression(column) ? "(" + column + ")" : Quote(column); }
+
+// Whether `index` already serves a lookup on `columns` whose first
+// `equality` columns are equality-like, for a query that uses `used`.
+bool Serves(const SchemaIndex& index, std::vector<std::string> columns, size_t equality,
+            const std::set<std::string>& used) {
+  if (!index.valid || (index.method != "btree" && index.method != "hash")) return false;
+  if (index.partial) {
+    // The planner uses a partial index when the query repeats its predicate;
+    // the columns the predicate fixes need no place in the key.
+    for (const std::string& c : index.predicate_columns) {
+      if (!used.count(c)) return false;
+    }
+    for (const std::string& c : index.predicate_columns) {
+      auto it = std::find(columns.begin(), columns.end(), c);
+      if (it == columns.end()) continue;
+      if (static_cast<size_t>(it - columns.begin()) < equality) --equality;
+      columns.erase(it);
+    }
+    if (columns.empty()) return true;
+  }
+  if (index.method == "hash") return columns.size() == 1 && index.columns.front() == columns.front();
+  if (equality > 0) {
+    if (index.columns.size() < equality) return false;
+    std::set<std::string> want(columns.begin(), columns.begin() + static_cast<ptrdiff_t>(equality));
+    std::set<std::string> have(index.columns.begin(), index.columns.begin() + static_cast<ptrdiff_t>(equality));
+    return want == have;
+  }
+  return !index.columns.empty() && index.columns.front() == columns.front();
+}
+
+struct Draft {
+  std::string table_key;
+  std::vector<std::string> columns;
+  std::vector<std::string> kinds;
+  size_t equality = 0;
+  std::set<std::string> used;  // every column the query uses on the table
+};
+
+std::vector<Draft> DraftsFor(const std::string& table_key, const std::vector<const ColumnUse*>& uses,
+                             const AdvisorOptions& options) {
+  std::vector<Draft> out;
+  std::set<std::string> used;
+  for (const ColumnUse* u : uses) used.insert(u->column);
+  std::set<std::string> eq;
+  std::vector<std::string> range, sort, joins;
+  for (const ColumnUse* u : uses) {
+    if (u->op == ColumnOp::kJoin) {
+      if (std::find(joins.begin(), joins.end(), u->column) == joins.end()) joins.push_back(u->column);
+    } else if (IsEqualityLike(u->op)) {
+      eq.insert(u->column);
+    } else if (u->op == ColumnOp::kRange) {
+      range.push_back(u->column);
+    } else if (u->op == ColumnOp::kSort) {
+      sort.push_back(u->column);
+    }
+  }
+  Draft d{table_key, {}, {}, 0, used};
+  for (const std::string& c : eq) {
+    d.columns.push_back(c);
+    d.kinds.push_back("equality");
+  }
+  d.equality = d.columns.size();
+  auto add_tail = [&](const std::vector<std::string>& cols, const char* kind, bool all) {
+    for (const std::string& c : cols) {
+      if (eq.count(c) || std::find(d.columns.begin(), d.columns.end(), c) != d.columns.end()) continue;
+      d.columns.push_back(c);
+      d.kinds.push_back(kind);
+      if (!all) break;
+    }
+  };
+  if (!d.columns.empty() || !range.empty()) {
+    if (!range.empty())
+      add_tail(range, "range", false);
+    else
+      add_tail(sort, "sort", true);
+  }
+  if (d.columns.size() > options.max_columns) {
+    d.columns.resize(options.max_columns);
+    d.kinds.resize(options.max_columns);
+    d.equality = std::min(d.equality, options.max_columns);
+  }
+  if (!d.columns.empty()) out.push_back(d);
+  for (const std::string& j : joins) {
+    if (eq.count(j)) continue;
+    out.push_back(Draft{table_key, {j}, {"equality"}, 1, used});
+  }
+  return out;
+}
+
+bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace
+
+std::string IndexCandidate::Statement() const {
+  std::string name = table;
+  for (const std::string& c : columns) {
+    name += "_";
+    for (char ch : c) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  }
+  while (name.find("__") != std::string::npos) name.replace(name.find("__"), 2, "_");
+  if (!name.empty() && name.back() == '_') name.pop_back();
+  name += "_idx";
+  if (name.size() > 63) name.resize(63);
+  std::string cols;
+  for (const std::string& c : columns) cols += (cols.empty() ? "" : ", ") + KeyText(c);
+  return "CREATE INDEX CONCURRENTLY " + Quote(name) + " ON " + Quote(schema) + "." + Quote(table) + " (" + cols + ");";
+}
+
+std::string IndexCandidate::Key() const {
+  std::string cols;
+  for (const std::string& c : columns) cols += (cols.empty() ? "" : ",") + c;
+  return schema + "." + table + "(" + cols + ")";
+}
+
+AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options) {
+  AdvisorResult result;
+  std::map<std::string, IndexCandidate> candidates;               // by Key()
+  std::map<std::string, std::vector<CandidateQuery>> fk_queries;  // table key + fk name
+  ColumnLookup lookup = schema.Lookup();
+  std::vector<const QueryStats*> queries;
+  for (const auto& [fp, q] : workload.queries) queries.push_back(&q);
+  std::sort(queries.begin(), queries.end(),
+            [](const QueryStats* a, const QueryStats* b) { return a->fingerprint < b->fingerprint; });
+  for (const QueryStats* q : queries) {
+    ++result.queries_seen;
+    QueryPredicates p = ExtractPredicates(q->normalized, lookup);
+    if (!p.ok) {
+      ++result.queries_unparsed;
+      continue;
+    }
+    CandidateQuery cq;
+    cq.fingerprint = q->fingerprint;
+    cq.normalized = sql::DisplayText(q->normalized);
+    cq.calls = q->calls;
+    cq.total_ms = q->total_ms;
+    cq.plans = q->plans;
+    std::map<std::string, std::vector<const ColumnUse*>> by_table;
+    for (const ColumnUse& u : p.uses) {
+      const SchemaTable* t = schema.Find(u.schema, u.table);
+      if (t == nullptr) continue;
+      std::string base = u.column;
+      if (u.expression) base = base.substr(base.rfind('(') + 1, base.find(')') - base.rfind('(') - 1);
+      if (!t->HasColumn(base)) continue;
+      by_table[t->QualifiedName()].push_back(&u);
+    }
+    if (!by_table.empty()) ++result.queries_on_known_tables;
+    for (const auto& [key, uses] : by_table) {
+      const SchemaTable& t = schema.tables.at(key);
+      for (const Draft& d : DraftsFor(key, uses, options)) {
+        bool served = std::any_of(t.indexes.begin(), t.indexes.end(),
+                                  [&](const SchemaIndex& i) { return Serves(i, d.columns, d.equality, d.used); });
+        for (const ForeignKey& fk : t.foreign_keys) {
+          if (std::find(fk.columns.begin(), fk.columns.end(), d.columns.front()) != fk.columns.end()) {
+            fk_queries[key + "\n" + fk.name].push_back(cq);
+          }
+        }
+        if (served) continue;
+        IndexCandidate c;
+        c.schema = t.schema;
+        c.table = t.name;
+        c.columns = d.columns;
+        c.kinds = d.kinds;
+        IndexCandidate& slot = candidates.try_emplace(c.Key(), c).first->second;
+        if (std::none_of(slot.queries.begin(), slot.queries.end(),
+                         [&](const CandidateQuery& x) { return x.fingerprint == cq.fingerprint; })) {
+          slot.queries.push_back(cq);
+        }
+      }
+    }
+  }
+  // A candidate that is a prefix of another gives its queries to the longer
+  // one (which serves them too) and is dropped.
+  for (auto it = candidates.begin(); it != candidates.end();) {
+    IndexCandidate* longer = nullptr;
+    for (auto& [k, other] : candidates) {
+      if (other.schema == it->second.schema && other.table == it->second.table &&
+          IsPrefix(it->second.columns, other.columns)) {
+        longer = &other;
+        break;
+      }
+    }
+    if (longer == nullptr) {
+      ++it;
+      continue;
+    }
+    for (const CandidateQuery& q : it->second.queries) {
+      if (std::none_of(longer->queries.begin(), longer->queries.end(),
+                       [&](const CandidateQuery& x) { return x.fingerprint == q.fingerprint; })) {
+        longer->queries.push_back(q);
+      }
+    }
+    it = candidates.erase(it);
+  }
+  auto by_time = [](const CandidateQuery& a, const CandidateQuery& b) {
+    return a.total_ms != b.total_ms ? a.total_ms > b.total_ms : a.fingerprint < b.fingerprint;
+  };
+  for (auto& [key, t] : schema.tables) {
+    for (const ForeignKey& fk : t.foreign_keys) {
+      if (fk.columns.empty()) continue;
+      bool indexed = std::any_of(t.indexes.begin(), t.indexes.end(), [&](const SchemaIndex& i) {
+        if (i.partial || !i.valid || i.method != "btree" || i.columns.size() < fk.columns.size()) return false;
+        std::set<std::string> want(fk.columns.begin(), fk.columns.end());
+        std::set<std::string> have(i.columns.begin(), i.columns.begin() + static_cast<ptrdiff_t>(fk.columns.size()));
+        return want == have;
+      });
+      if (indexed) continue;
+      UnindexedForeignKey u{t.schema, t.name, fk, fk_queries[key + "\n" + fk.name], 0};
+      std::sort(u.queries.begin(), u.queries.end(), by_time);
+      u.queries.erase(
+          std::unique(u.queries.begin(), u.queries.end(),
+                      [](const CandidateQuery& a, const CandidateQuery& b) { return a.fingerprint == b.fingerprint; }),
+          u.queries.end());
+      for (const CandidateQuery& q : u.queries) u.total_ms += q.total_ms;
+      std::set<std::string> fk_set(fk.columns.begin(), fk.columns.end());
+      for (auto& [k, c] : candidates) {
+        if (c.schema == t.schema && c.table == t.name && c.columns.size() >= fk.columns.size() &&
+            std::set<std::string>(c.columns.begin(), c.columns.begin() + static_cast<ptrdiff_t>(fk.columns.size())) ==
+                fk_set &&
+            c.foreign_key.empty()) {
+          c.foreign_key = fk.name;
+        }
+      }
+      result.unindexed_fks.push_back(std::move(u));
+    }
+  }
+  for (auto& [key, c] : candidates) {
+    std::sort(c.queries.begin(), c.queries.end(), by_time);
+    for (const CandidateQuery& q : c.queries) c.total_ms += q.total_ms;
+    c.score = c.total_ms;
+    result.candidates.push_back(std::move(c));
+  }
+  RankCandidates(&result);
+  return result;
+}
+
+void RankCandidates(AdvisorResult* result) {
+  for (IndexCandidate& c : result->candidates) c.score = c.total_ms * (c.saving >= 0 ? c.saving : 1.0);
+  std::sort(result->candidates.begin(), result->candidates.end(), [](const IndexCandidate& a, const IndexCandidate& b) {
+    return a.score != b.score ? a.score > b.score : a.Key() < b.Key();
+  });
+}
+
+}  // namespace pgsift

@@ -1,0 +1,236 @@
+// The missing-index advisor: what each query filters, joins and sorts on
+// (from its parse tree, resolved to base tables), the schema it runs
+// against (offline from schema/migration files or live from a database),
+// and the candidate indexes that follow, optionally proven with HypoPG.
+//
+// Everything here reads normalized query texts ($1, $2): no literal from a
+// log is ever held or shown.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pgsift/analyze.h"
+#include "pgsift/db.h"
+#include "pgsift/finding.h"
+#include "pgsift/result.h"
+#include "pgsift/rule.h"
+#include "pgsift/workload.h"
+
+namespace pgsift {
+
+// How a column is used. Equality-like uses (kEquality, kIn, kIsNull, kJoin)
+// may come in any order in a btree index; a range ends the usable prefix.
+enum class ColumnOp : uint8_t { kEquality, kIn, kIsNull, kJoin, kRange, kLike, kSort, kGroup, kOther };
+std::string_view ColumnOpName(ColumnOp op);
+bool IsEqualityLike(ColumnOp op);
+
+struct ColumnUse {
+  std::string schema;  // "" when the query did not qualify the table
+  std::string table;   // a base table (aliases, CTEs, subqueries resolved)
+  // A column name, or a canonical expression such as "lower(email)" (the
+  // form an expression index on it has, see CanonicalExpression).
+  std::string column;
+  bool expression = false;
+  ColumnOp op = ColumnOp::kOther;
+  bool operator==(const ColumnUse&) const = default;
+};
+
+struct QueryPredicates {
+  bool ok = false;
+  std::string error;                // parser message (no input text)
+  std::vector<std::string> tables;  // base tables read or written, "schema.table" or "table"
+  std::vector<ColumnUse> uses;      // in order of appearance, duplicates removed
+  bool writes = false;              // INSERT/UPDATE/DELETE/MERGE
+};
+
+// Answers whether `table` (schema may be "") has `column`; lets unqualified
+// columns in a multi-table scope find their table. May be empty.
+using ColumnLookup =
+    std::function<bool(const std::string& schema, const std::string& table, const std::string& column)>;
+
+// Columns used in WHERE, JOIN ... ON, ORDER BY and GROUP BY of every
+// statement in `sql`, through aliases, CTEs (columns a CTE passes through
+// unchanged) and subqueries (correlated references to outer tables too).
+QueryPredicates ExtractPredicates(std::string_view sql, const ColumnLookup& lookup = {});
+
+// ---------------------------------------------------------------- schema
+
+struct SchemaIndex {
+  std::string name;
+  std::vector<std::string> columns;            // key columns; expressions in canonical form
+  std::vector<std::string> predicate_columns;  // columns in a partial index's WHERE
+  bool partial = false;
+  bool unique = false;
+  bool primary = false;
+  bool valid = true;  // pg_index.indisvalid (live only)
+  std::string method = "btree";
+  int64_t idx_scan = -1;    // -1: unknown (offline)
+  int64_t size_bytes = -1;  // -1: unknown
+  bool stats_only = false;  // from a snapshot: columns unknown
+  // Equal keys on one table: the same index (live: catalog definition; offline:
+  // method, uniqueness and columns of non-partial indexes).
+  std::string definition_key;
+};
+
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string ref_table;  // "schema.table"
+};
+
+struct SchemaTable {
+  std::string schema = "public";
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<SchemaIndex> indexes;
+  std::vector<ForeignKey> foreign_keys;
+  // Statistics, -1 when unknown (offline schema).
+  int64_t rows = -1, size_bytes = -1, seq_scan = -1, idx_scan = -1;
+  int64_t n_tup_ins = -1, n_tup_upd = -1, n_tup_del = -1;
+  bool HasColumn(const std::string& column) const;
+  std::string QualifiedName() const { return schema + "." + name; }
+};
+
+struct Schema {
+  std::string source;                         // "files" | "live"
+  std::map<std::string, SchemaTable> tables;  // by "schema.table"
+  // `schema` "" means the search path, taken as public.
+  const SchemaTable* Find(const std::string& schema, const std::string& table) const;
+  SchemaTable* Find(const std::string& schema, const std::string& table);
+  ColumnLookup Lookup() const;
+};
+
+// Applies the DDL in `sql` (CREATE TABLE, ALTER TABLE ADD COLUMN/CONSTRAINT,
+// CREATE INDEX, DROP TABLE/INDEX, as pg_dump --schema-only or migrations
+// write them). Other statements are ignored. A syntax error fails with
+// file:line.
+Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* schema);
+
+// A schema file, or a migrations folder (FindMigrationFiles order), or one
+// schema JSON (SchemaToJson).
+Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths);
+
+// The schema as JSON (pgsift.schema.v1, `pgsift indexes --dump-schema`):
+// a live catalog with its statistics, read back by LoadSchemaFiles for a
+// .json path where the database is out of reach.
+std::string SchemaToJson(const Schema& schema);
+Result<Schema> SchemaFromJson(std::string_view text, const std::string& name);
+
+// Tables and indexes with their statistics from a `pgsift snapshot` file
+// (no columns, no index keys: enough for the statistics rules).
+Schema SchemaFromSnapshot(const Snapshot& snapshot);
+// A table's indexes as the snapshot model has them (for the logic the
+// weekly report shares); unknown statistics become 0.
+std::vector<IndexStats> IndexStatsOf(const SchemaTable& table);
+
+// ---------------------------------------------------------------- advisor
+
+struct CandidateQuery {
+  uint64_t fingerprint = 0;
+  std::string normalized;  // DisplayText form, $n placeholders
+  uint64_t calls = 0;
+  double total_ms = 0;
+  uint64_t plans = 0;
+  // HypoPG proof (cost_before < 0: not proven).
+  double cost_before = -1, cost_after = -1;
+  bool index_used = false;
+  std::string proof_error;
+};
+
+struct IndexCandidate {
+  std::string schema, table;
+  std::vector<std::string> columns;
+  std::vector<std::string> kinds;       // per column: "equality", "range", "sort"
+  std::vector<CandidateQuery> queries;  // sorted by total time desc
+  double total_ms = 0;                  // time the helped queries spent
+  std::string foreign_key;              // the unindexed FK it serves, if any
+  // HypoPG: best saving over the queries (0..1), -1 when not proven.
+  double saving = -1;
+  bool proven = false;
+  double score = 0;               // total_ms x expected saving (1 when unproven)
+  std::string Statement() const;  // CREATE INDEX CONCURRENTLY ...
+  std::string Key() const;        // schema.table(col,col)
+};
+
+struct UnindexedForeignKey {
+  std::string schema, table;
+  ForeignKey fk;
+  std::vector<CandidateQuery> queries;  // queries filtering or joining on it
+  double total_ms = 0;
+};
+
+struct AdvisorOptions {
+  double min_saving = 0.5;  // HypoPG threshold
+  size_t max_columns = 3;
+};
+
+struct AdvisorResult {
+  std::vector<IndexCandidate> candidates;  // ranked (score desc, key)
+  std::vector<UnindexedForeignKey> unindexed_fks;
+  uint64_t queries_seen = 0, queries_unparsed = 0, queries_on_known_tables = 0;
+};
+
+// Candidates from a workload's queries against `schema` (no I/O).
+AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options);
+
+// Orders candidates by score = time x saving (1 when unproven), then key.
+void RankCandidates(AdvisorResult* result);
+
+// Reads the live schema (tables, columns, indexes through pg_get_indexdef,
+// foreign keys through pg_get_constraintdef, statistics) in a read-only,
+// bounded session (see db.h). The password never appears in an error.
+Result<Schema> ReadLiveSchema(const ConnectOptions& options);
+
+// HypoPG proof: for each candidate and each query it helps, the generic
+// plan's cost (PREPARE with plan_cache_mode = force_generic_plan, EXPLAIN
+// EXECUTE with NULL arguments: no value from the logs is needed) without
+// and with a hypothetical index. Sets cost_before/after, index_used and
+// the candidate's saving. Fails when hypopg is not installed.
+Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result);
+
+// Index rules (RuleInput::kSchema) read the advisor's result.
+struct IndexContext {
+  bool proof_ran = false;  // HypoPG proved (or refuted) the candidates
+  bool live = false;       // the schema came from a database (stats known)
+};
+class IndexRule : public Rule {
+ public:
+  virtual void Check(const AdvisorResult& result, const Schema& schema, const IndexContext& context,
+                     FindingSink& sink) const = 0;
+};
+std::vector<std::unique_ptr<IndexRule>> MakeIndexRules();
+
+// The whole advisor run: logs analyzed, the schema from files or a live
+// database, candidates, the HypoPG proof when a database is given (and
+// `prove`), and the rules' findings (sorted).
+struct IndexRunOptions {
+  std::vector<std::string> logs;          // server logs ("-": stdin)
+  std::vector<std::string> schema_paths;  // schema files or migration folders
+  bool live = false;                      // read schema and prove on `db`
+  ConnectOptions db;
+  bool prove = true;
+  AdvisorOptions advisor;
+  unsigned jobs = 0;
+};
+struct IndexRunResult {
+  AnalyzeResult analyze;  // input reports
+  Schema schema;
+  AdvisorResult advisor;
+  IndexContext context;
+  std::string proof_error;  // why the proof did not run, if it did not
+  std::vector<Finding> findings;
+};
+Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std::vector<const IndexRule*>& rules);
+
+// Facts shared by the index rules: the queries helped (normalized), plans,
+// the proof and the table's statistics.
+void AddQueryFacts(const std::vector<CandidateQuery>& queries, Finding* finding);
+void AddTableFacts(const SchemaTable* table, Finding* finding);
+
+}  // namespace pgsift

@@ -1,0 +1,87 @@
+// index-duplicate: two indexes with the same definition on one table, or a
+// plain index whose columns lead another index (prefix-redundant).
+#include <set>
+
+#include "pgsift/indexes.h"
+#include "pgsift/report.h"
+
+namespace pgsift {
+
+namespace {
+
+std::string Columns(const std::vector<std::string>& cols) {
+  std::string out;
+  for (const std::string& c : cols) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+bool Plain(const SchemaIndex& i) { return i.valid && !i.partial && i.method == "btree"; }
+
+class IndexDuplicate : public IndexRule {
+ public:
+  const RuleInfo& Info() const override {
+    static const RuleInfo kInfo{"index-duplicate",
+                                {},
+                                "an index repeats another one, or its columns lead another index",
+                                Severity::kWarning,
+                                RuleInput::kSchema,
+                                "rules/index/duplicate.md"};
+    return kInfo;
+  }
+
+  void Check(const AdvisorResult& /*result*/, const Schema& schema, const IndexContext& /*context*/,
+             FindingSink& sink) const override {
+    for (const auto& [key, t] : schema.tables) {
+      // Same definition: the grouping the weekly report uses.
+      std::vector<IndexStats> stats = IndexStatsOf(t);
+      std::set<std::string> reported;
+      for (const std::vector<ReportIndex>& group : DuplicateIndexGroups(stats)) {
+        for (size_t k = 1; k < group.size(); ++k) {
+          if (group[k].unique) continue;  // a constraint's index cannot simply go
+          Report(sink, t, group[k].name,
+                 "index " + group[k].name + " on " + t.QualifiedName() + " repeats " + group[0].name,
+                 "same columns, method and uniqueness: every write updates both, queries use one");
+          reported.insert(group[k].name);
+        }
+      }
+      for (const SchemaIndex& a : t.indexes) {
+        if (!Plain(a) || a.unique || reported.count(a.name)) continue;
+        for (const SchemaIndex& b : t.indexes) {
+          if (&a == &b || !Plain(b) || b.columns.size() <= a.columns.size() ||
+              !std::equal(a.columns.begin(), a.columns.end(), b.columns.begin())) {
+            continue;
+          }
+          Report(sink, t, a.name,
+                 "index " + a.name + " on " + t.QualifiedName() + " (" + Columns(a.columns) + ") is a prefix of " +
+                     b.name + " (" + Columns(b.columns) + ")",
+                 "a lookup on the leading columns can use " + b.name + " (a little larger per entry)");
+          break;
+        }
+      }
+    }
+  }
+
+ private:
+  void Report(FindingSink& sink, const SchemaTable& t, const std::string& name, std::string message,
+              std::string why) const {
+    Finding f;
+    f.rule_id = Info().id;
+    f.severity = Info().severity;
+    f.message = std::move(message);
+    f.facts.emplace_back("why", std::move(why));
+    for (const SchemaIndex& i : t.indexes) {
+      if (i.name != name || i.idx_scan < 0) continue;
+      f.facts.emplace_back("index scans", std::to_string(i.idx_scan) + " since statistics reset");
+    }
+    f.help = "drop the redundant index after checking no query hints it by name";
+    f.fix = "DROP INDEX CONCURRENTLY " + t.schema + "." + name + ";";
+    f.key_extra = t.QualifiedName() + "." + name;
+    sink.Report(std::move(f));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> MakeIndexDuplicateRule() { return std::make_unique<IndexDuplicate>(); }
+
+}  // namespace pgsift
