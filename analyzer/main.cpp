@@ -14,11 +14,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pgsift 0.1.0");
 
   std::vector<cli::Command> commands = {
-      cli::AddAnalyzeCommand(app),
-      cli::AddFingerprintCommand(app),
-      cli::AddSnapshotCommand(app),
-      cli::AddReportCommand(app),
-      cli::AddLintCommand(app),
+      cli::AddAnalyzeCommand(app), cli::AddFingerprintCommand(app), cli::AddSnapshotCommand(app),
+      cli::AddReportCommand(app),  cli::AddLintCommand(app),
   };
 
   try {

@@ -105,8 +105,9 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
   analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
   analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)");
-  analyze->add_option("--max-shapes", options.max_shapes,
-                      "Distinct statement shapes kept per thread; later ones are counted as one overflow entry")
+  analyze
+      ->add_option("--max-shapes", options.max_shapes,
+                   "Distinct statement shapes kept per thread; later ones are counted as one overflow entry")
       ->default_val(kDefaultMaxShapes);
   analyze->add_option("--set", s->sets,
                       "Rule option RULE.KEY=VALUE (repeatable), e.g. workload-n-plus-one.min_burst=8");

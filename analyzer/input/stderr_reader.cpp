@@ -72,8 +72,8 @@ class StderrReader {
  private:
   static constexpr size_t kFields = 10;
   static std::string_view* Field(LogRecord* r, size_t i) {
-    std::array<std::string_view*, kFields> f = {&r->timestamp, &r->pid,    &r->session_id, &r->user,
-                                                &r->database,  &r->application, &r->client, &r->sqlstate,
+    std::array<std::string_view*, kFields> f = {&r->timestamp, &r->pid,         &r->session_id, &r->user,
+                                                &r->database,  &r->application, &r->client,     &r->sqlstate,
                                                 &r->severity,  &r->query_id};
     return f[i];
   }

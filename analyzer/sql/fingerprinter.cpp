@@ -148,8 +148,8 @@ struct Fingerprinter::Impl {
     overflow_shape.fingerprint = 0;
     overflow_shape.fallback = true;
     overflow_shape.overflow = true;
-    overflow_shape.normalized = "(statements of new shapes after the limit of " + std::to_string(cap) +
-                                " distinct shapes; raise --max-shapes)";
+    overflow_shape.normalized =
+        "(statements of new shapes after the limit of " + std::to_string(cap) + " distinct shapes; raise --max-shapes)";
   }
 
   // One Shape per fingerprint; in layout mode one per (fingerprint, normalized
