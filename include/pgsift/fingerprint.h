@@ -42,7 +42,7 @@ struct Shape {
 
 // Longer statements are fingerprinted from their first this many bytes, so
 // a generated 100 MB IN list costs neither a 100 MB parse tree nor minutes.
-inline constexpr size_t kMaxStatementBytes = size_t{1} << 20;
+inline constexpr size_t kMaxStatementBytes = size_t{8} << 20;
 // Distinct shapes one Fingerprinter keeps by default (memory: a few hundred
 // bytes each in the cache, more in a Workload).
 inline constexpr size_t kDefaultMaxShapes = 200000;
