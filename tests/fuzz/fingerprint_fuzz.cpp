@@ -5,6 +5,7 @@
 // fuzz-seeds: fixtures/pg_query/fingerprint_15-4.0.0.jsonl jsonl-query
 // fuzz-seeds: fixtures/pg_query/normalize_15-4.0.0.jsonl jsonl-query
 // fuzz-seeds: fixtures/pg_query/regress_golden_15-4.0.0.jsonl.gz jsonl-query
+// fuzz-seeds: fixtures/fuzz/fingerprint_fuzz/* whole
 #include <cstring>
 
 #include "fuzz_util.h"

@@ -2,6 +2,7 @@
 // fuzz-seeds: fixtures/migrations/*/*.sql whole
 // fuzz-seeds: fixtures/migrations/*/*/*.sql whole
 // fuzz-seeds: fixtures/rules/migration-*/*.sql whole
+// fuzz-seeds: fixtures/fuzz/migration_lint_fuzz/* whole
 #include <memory>
 #include <string>
 #include <vector>
