@@ -1,5 +1,8 @@
 // The CLI: the list of subcommands (analyzer/cli/), nothing else.
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <new>
+#include <typeinfo>
 #include <vector>
 
 #include "cli/commands.h"
@@ -26,8 +29,18 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? cli::kExitOk : cli::kExitError;
   }
-  for (const cli::Command& c : commands) {
-    if (*c.app) return c.run();
+  // The one catch: a bug must end with exit 2 and a message, not an abort.
+  // Only the exception's type is printed: its text may quote input data.
+  try {
+    for (const cli::Command& c : commands) {
+      if (*c.app) return c.run();
+    }
+  } catch (const std::bad_alloc&) {
+    std::cerr << "pgsift: out of memory\n";
+    return cli::kExitError;
+  } catch (const std::exception& e) {
+    std::cerr << "pgsift: internal error (" << typeid(e).name() << "); please report it\n";
+    return cli::kExitError;
   }
   return cli::kExitError;
 }

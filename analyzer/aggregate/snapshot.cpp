@@ -85,7 +85,7 @@ std::string SnapshotToJson(const Snapshot& s) {
   j["entries"] = std::move(entries);
   j["tables"] = nlohmann::json(s.tables);
   j["indexes"] = nlohmann::json(s.indexes);
-  return j.dump(1) + "\n";
+  return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name) {

@@ -93,6 +93,8 @@ QueryStats& Workload::Stats(const Shape& shape, uint64_t input, uint64_t line) {
   if (inserted) {
     q.fingerprint = shape.fingerprint;
     q.fallback = shape.fallback;
+    q.truncated = shape.truncated;
+    q.overflow = shape.overflow;
     q.normalized = shape.normalized;
   }
   if (input < q.first_input || (input == q.first_input && line < q.first_line)) {

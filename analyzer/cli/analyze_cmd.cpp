@@ -37,6 +37,16 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
   for (const auto& in : result->inputs) {
     if (!in.error.empty()) std::cerr << "pgsift: " << in.name << ": " << in.error << "\n";
   }
+  if (result->fingerprints.truncated > 0) {
+    std::cerr << "pgsift: " << result->fingerprints.truncated << " statement(s) longer than "
+              << (kMaxStatementBytes >> 20) << " MiB fingerprinted from their first " << (kMaxStatementBytes >> 20)
+              << " MiB (marked \"truncated\" in the JSON report)\n";
+  }
+  if (result->fingerprints.overflow > 0) {
+    std::cerr << "pgsift: more than " << (options.max_shapes ? options.max_shapes : kDefaultMaxShapes)
+              << " distinct statement shapes: " << result->fingerprints.overflow
+              << " statement(s) of later shapes are counted together as one overflow entry (raise --max-shapes)\n";
+  }
   if (!json_path.empty()) {
     std::ofstream out(json_path);
     if (!out) {
@@ -84,6 +94,10 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
   analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
   analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)");
+  analyze
+      ->add_option("--max-shapes", options.max_shapes,
+                   "Distinct statement shapes kept per thread; later ones are counted as one overflow entry")
+      ->default_val(kDefaultMaxShapes);
   AddRuleSelectionOptions(analyze, &s->rules);
 
   return {analyze, [s, analyze]() -> int {

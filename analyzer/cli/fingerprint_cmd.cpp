@@ -35,7 +35,7 @@ int RunFingerprint(const std::string& path, bool jsonl) {
   if (!jsonl) {
     std::string sql((std::istreambuf_iterator<char>(*in)), {});
     const Shape& s = fp.Fingerprint(sql);
-    std::cout << emit(s).dump() << "\n";
+    std::cout << emit(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   std::string line;
@@ -55,7 +55,7 @@ int RunFingerprint(const std::string& path, bool jsonl) {
       ++bad;
       continue;
     }
-    std::cout << emit(fp.Fingerprint(sql)).dump() << "\n";
+    std::cout << emit(fp.Fingerprint(sql)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return bad > 0 && bad == line_no ? kExitError : kExitOk;
 }

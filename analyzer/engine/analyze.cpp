@@ -139,6 +139,7 @@ struct Task {
 };
 
 struct ThreadState {
+  explicit ThreadState(size_t max_shapes) : fingerprinter(Fingerprinter::KeyMode::kShape, max_shapes) {}
   Fingerprinter fingerprinter;
   Workload workload;
 };
@@ -178,6 +179,8 @@ void AddStats(FingerprintStats* into, const FingerprintStats& s) {
   into->shapes += s.shapes;
   into->uncacheable += s.uncacheable;
   into->fallbacks += s.fallbacks;
+  into->truncated += s.truncated;
+  into->overflow += s.overflow;
 }
 
 class Pipeline {
@@ -188,18 +191,19 @@ class Pipeline {
         jobs_(options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
         piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
         in_flight_(2 * jobs_ + 2),
+        max_shapes_(options.max_shapes ? options.max_shapes : kDefaultMaxShapes),
         inputs_(options.inputs.size()) {}
 
   AnalyzeResult Run() {
     AnalyzeResult result;
     result.threads = jobs_;
     std::vector<std::unique_ptr<ThreadState>> states;
-    for (unsigned j = 0; j < jobs_; ++j) states.push_back(std::make_unique<ThreadState>());
+    for (unsigned j = 0; j < jobs_; ++j) states.push_back(std::make_unique<ThreadState>(max_shapes_));
     std::vector<std::thread> workers;
     for (unsigned j = 0; j < jobs_; ++j) workers.emplace_back([this, s = states[j].get()] { Work(s); });
     std::thread producer([this] { Produce(); });
 
-    ThreadState local;  // inputs read whole, on this thread
+    ThreadState local(max_shapes_);  // inputs read whole, on this thread
     Merge(&local, &result);
 
     producer.join();
@@ -450,6 +454,9 @@ class Pipeline {
     InputReport& rep = in.rep;
     if (options_.statements) options_.statements->OnSessionEnd(static_cast<uint32_t>(i), 0, kNoTime);
     if (rep.error.empty()) rep.error = error;
+    if (!error.empty() && rep.lines > 0) {
+      rep.error += "; stopped after line " + std::to_string(rep.lines) + ", the lines before it were read";
+    }
     if (rep.error.empty() && rep.counts.records == 0 && rep.lines > 0) {
       rep.error = "no log record could be read";
       if (!rep.skip_examples.empty()) rep.error += "; first problem: " + rep.skip_examples.front();
@@ -470,6 +477,7 @@ class Pipeline {
   const unsigned jobs_;
   const size_t piece_bytes_;
   const uint64_t in_flight_;
+  const size_t max_shapes_;
   std::vector<InputState> inputs_;
   uint64_t reported_ = 0;  // reading thread only
 

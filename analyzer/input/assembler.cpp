@@ -107,7 +107,21 @@ void Assembler::OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::st
   }
 }
 
+// A NUL byte is never in text PostgreSQL writes: it is a zeroed block or a
+// binary file. libpg_query reads C strings, so a statement holding one would
+// be fingerprinted as its text before the NUL; the record is skipped instead.
+static bool HasNul(const LogRecord& r) {
+  for (std::string_view s : {r.message, r.detail, r.statement}) {
+    if (!s.empty() && std::memchr(s.data(), '\0', s.size()) != nullptr) return true;
+  }
+  return false;
+}
+
 void Assembler::OnRecord(const LogRecord& r) {
+  if (HasNul(r)) [[unlikely]] {
+    OnSkip(r.line, r.lines, SkipReason::kBinary, "NUL bytes in the record (a zeroed block or binary data)");
+    return;
+  }
   ++counts_.records;
   counts_.lines_in_records += r.lines;
   if (IsAttachment(r.severity)) {

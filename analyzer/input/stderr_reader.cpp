@@ -3,6 +3,7 @@
 // the message stays one contiguous view; header fields are kept as offsets
 // into that buffer because appending may move it.
 #include <array>
+#include <cstring>
 
 #include "pgsift/prefix.h"
 #include "pgsift/readers.h"
@@ -29,6 +30,12 @@ class StderrReader {
     }
     if (line.empty()) {
       sink_->OnSkip(line_no, 1, SkipReason::kBlank, "blank line");
+      return;
+    }
+    // Not a record start: the rare case, so the NUL scan costs nothing on
+    // the common path. A zeroed block must not become part of a message.
+    if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
+      sink_->OnSkip(line_no, 1, SkipReason::kBinary, "NUL bytes in the line (a zeroed block or binary data)");
       return;
     }
     bool indented = line[0] == '\t' || line[0] == ' ';
@@ -65,8 +72,8 @@ class StderrReader {
  private:
   static constexpr size_t kFields = 10;
   static std::string_view* Field(LogRecord* r, size_t i) {
-    std::array<std::string_view*, kFields> f = {&r->timestamp, &r->pid,    &r->session_id, &r->user,
-                                                &r->database,  &r->application, &r->client, &r->sqlstate,
+    std::array<std::string_view*, kFields> f = {&r->timestamp, &r->pid,         &r->session_id, &r->user,
+                                                &r->database,  &r->application, &r->client,     &r->sqlstate,
                                                 &r->severity,  &r->query_id};
     return f[i];
   }

@@ -189,7 +189,7 @@ std::string RenderFleetJson(const FleetReport& f) {
   };
   j["top_queries"] = queries(f.top);
   j["regressions"] = queries(f.regressions);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string RenderFleetHtml(const FleetReport& f) {

@@ -87,7 +87,16 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                     {"parser_calls", r.fingerprints.parser_calls},
                     {"shapes", r.fingerprints.shapes},
                     {"uncacheable_shapes", r.fingerprints.uncacheable},
-                    {"fallbacks", r.fingerprints.fallbacks}}}};
+                    {"fallbacks", r.fingerprints.fallbacks},
+                    {"truncated_statements", r.fingerprints.truncated},
+                    {"overflow_statements", r.fingerprints.overflow}}}};
+  Json skipped_by_reason = Json::object();
+  for (size_t k = 0; k < static_cast<size_t>(SkipReason::kCount_); ++k) {
+    uint64_t n = 0;
+    for (const InputReport& in : r.inputs) n += in.counts.skipped_lines[k];
+    if (n > 0) skipped_by_reason[std::string(SkipReasonName(static_cast<SkipReason>(k)))] = n;
+  }
+  summary["skipped_by_reason"] = skipped_by_reason;
   Json queries = Json::array();
   for (const QueryStats* q : sorted) {
     Json hourly = Json::array();
@@ -120,12 +129,14 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
               {"plans", q->plans},
               {"temp_files", q->temp_files},
               {"temp_bytes", q->temp_bytes}};
+    if (q->truncated) j["truncated"] = true;
+    if (q->overflow) j["overflow"] = true;
     queries.push_back(std::move(j));
   }
   (void)options;
   Json doc = {
       {"schema", kAnalyzeSchema}, {"summary", summary}, {"queries", queries}, {"findings", FindingsToJson(r.findings)}};
-  out << doc.dump(2) << "\n";
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace pgsift

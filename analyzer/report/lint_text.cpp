@@ -37,7 +37,7 @@ std::string LintJson(const LintReport& report) {
               {"files", report.files},
               {"findings", FindingsToJson(report.findings)},
               {"errors", errors}};
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace pgsift

@@ -119,7 +119,7 @@ std::string RenderReportJson(const Report& r, bool partial) {
     j["findings"] = FindingsToJson(r.findings);
   }
   if (partial) j["queries"] = QueriesJson(r.all);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {

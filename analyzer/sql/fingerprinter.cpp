@@ -144,12 +144,18 @@ struct Fingerprinter::Impl {
     std::vector<Variant> variants;
   };
 
-  explicit Impl(KeyMode m) : mode(m) {}
+  Impl(KeyMode m, size_t cap) : mode(m), max_shapes(cap) {
+    overflow_shape.fingerprint = 0;
+    overflow_shape.fallback = true;
+    overflow_shape.overflow = true;
+    overflow_shape.normalized =
+        "(statements of new shapes after the limit of " + std::to_string(cap) + " distinct shapes; raise --max-shapes)";
+  }
 
   // One Shape per fingerprint; in layout mode one per (fingerprint, normalized
   // text), so every layout keeps its own normalization.
   const Shape& ShapeFor(uint64_t fp, bool fallback, std::string_view sql, std::string_view normalized_hint,
-                        const std::string& error) {
+                        const std::string& error, bool truncated = false) {
     std::string normalized;
     bool have_normalized = !normalized_hint.empty() || fallback;
     if (have_normalized) normalized = std::string(normalized_hint);
@@ -158,13 +164,18 @@ struct Fingerprinter::Impl {
       have_normalized = true;
     }
     shape_key.assign(reinterpret_cast<const char*>(&fp), sizeof fp);
-    shape_key.push_back(fallback ? 'f' : 'p');
+    shape_key.push_back(truncated ? 't' : fallback ? 'f' : 'p');
     if (mode == KeyMode::kLayout) shape_key += normalized;
     auto it = shapes.find(std::string_view(shape_key));
     if (it != shapes.end()) return *it->second;
+    if (shapes.size() >= max_shapes) [[unlikely]] {
+      ++stats.overflow;
+      return overflow_shape;
+    }
     auto shape = std::make_unique<Shape>();
     shape->fingerprint = fp;
     shape->fallback = fallback;
+    shape->truncated = truncated;
     shape->parse_error = error;
     shape->normalized = have_normalized ? std::move(normalized) : Normalize(sql);
     // Analysis output never shows a value: no literal libpg_query left, no comment.
@@ -178,6 +189,22 @@ struct Fingerprinter::Impl {
     ++stats.parser_calls;
     sql::PgNormalized n = sql::PgQueryNormalize(sql);
     return n.ok ? std::move(n.text) : sql::MaskLiterals(sql, sk);
+  }
+
+  // A statement past kMaxStatementBytes: its first kMaxStatementBytes are
+  // hashed like an unparseable statement (cut mid-token, libpg_query could
+  // not parse it anyway), and the shape is marked truncated.
+  const Shape& Truncated(std::string_view sql) {
+    ++stats.truncated;
+    ++stats.fallbacks;
+    std::string_view cut = sql.substr(0, kMaxStatementBytes);
+    BuildShapeKey(cut, false, &fallback_sk);
+    uint64_t fp = Fnv1a64(fallback_sk.key);
+    std::string masked = sql::MaskLiterals(cut, fallback_sk);
+    return ShapeFor(fp, true, cut, masked,
+                    "statement longer than " + std::to_string(kMaxStatementBytes >> 20) +
+                        " MiB: fingerprinted from its first " + std::to_string(kMaxStatementBytes >> 20) + " MiB",
+                    true);
   }
 
   const Shape& Fallback(std::string_view sql, const std::string& raw_error) {
@@ -253,9 +280,15 @@ struct Fingerprinter::Impl {
 
   const Shape& Fingerprint(std::string_view sql) {
     ++stats.statements;
+    if (sql.size() > kMaxStatementBytes) [[unlikely]]
+      return Truncated(sql);
     BuildShapeKey(sql, mode == KeyMode::kLayout, &sk);
     auto it = keys.find(std::string_view(sk.key));
     if (it == keys.end()) {
+      // Past the cap, new keys are not remembered: each such statement goes
+      // to libpg_query, and a new fingerprint lands in the overflow shape.
+      if (keys.size() >= max_shapes) [[unlikely]]
+        return Uncached(sql);
       ++stats.shapes;
       it = keys.emplace(sk.key, KeyEntry{}).first;
       return FirstOfKey(sql, &it->second);
@@ -281,6 +314,8 @@ struct Fingerprinter::Impl {
   }
 
   KeyMode mode;
+  size_t max_shapes;
+  Shape overflow_shape;
   sql::ShapeKey sk;
   sql::ShapeKey fallback_sk;
   std::unordered_map<std::string, KeyEntry, StringHash, std::equal_to<>> keys;
@@ -289,7 +324,7 @@ struct Fingerprinter::Impl {
   FingerprintStats stats;
 };
 
-Fingerprinter::Fingerprinter(KeyMode mode) : impl_(std::make_unique<Impl>(mode)) {}
+Fingerprinter::Fingerprinter(KeyMode mode, size_t max_shapes) : impl_(std::make_unique<Impl>(mode, max_shapes)) {}
 Fingerprinter::~Fingerprinter() = default;
 const Shape& Fingerprinter::Fingerprint(std::string_view sql) { return impl_->Fingerprint(sql); }
 const FingerprintStats& Fingerprinter::stats() const { return impl_->stats; }

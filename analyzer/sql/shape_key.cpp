@@ -10,7 +10,8 @@ constexpr char kTokenSep = '\x01';
 constexpr char kLiteralMark = '\x02';
 
 inline bool IsSpace(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  // PostgreSQL 15's scanner: space [ \t\n\r\f] (\v is whitespace only from 16 on).
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 inline bool IsIdentStart(unsigned char c) {

@@ -26,6 +26,9 @@ struct AnalyzeOptions {
   // record boundaries and read in parallel; results equal a 1-thread run.
   unsigned jobs = 0;
   size_t piece_bytes = 0;  // 0: default (8 MiB); small values for tests
+  // Distinct statement shapes each parsing thread keeps (0: kDefaultMaxShapes).
+  // Statements of shapes past it are counted in one overflow entry.
+  size_t max_shapes = 0;
   // Called now and then with (input name, bytes read so far); may be empty.
   // Called from the reading thread.
   std::function<void(const std::string&, uint64_t)> progress;

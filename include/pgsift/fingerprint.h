@@ -32,7 +32,20 @@ struct Shape {
   // this fingerprint. Never contains a literal from the input.
   std::string normalized;
   std::string parse_error;
+  // The statement was longer than kMaxStatementBytes: fingerprinted (as a
+  // fallback) from its first kMaxStatementBytes only.
+  bool truncated = false;
+  // Not a real shape: the bucket of every statement whose fingerprint was new
+  // after the Fingerprinter already held max_shapes shapes.
+  bool overflow = false;
 };
+
+// Longer statements are fingerprinted from their first this many bytes, so
+// a generated 100 MB IN list costs neither a 100 MB parse tree nor minutes.
+inline constexpr size_t kMaxStatementBytes = size_t{8} << 20;
+// Distinct shapes one Fingerprinter keeps by default (memory: a few hundred
+// bytes each in the cache, more in a Workload).
+inline constexpr size_t kDefaultMaxShapes = 200000;
 
 // 16 lowercase hex digits, as pg_query_fingerprint's fingerprint_str.
 std::string FingerprintHex(uint64_t fingerprint);
@@ -44,6 +57,8 @@ struct FingerprintStats {
   uint64_t shapes = 0;        // distinct shape keys seen
   uint64_t uncacheable = 0;   // keys that failed the exactness checks
   uint64_t fallbacks = 0;     // statements libpg_query could not parse
+  uint64_t truncated = 0;     // statements longer than kMaxStatementBytes
+  uint64_t overflow = 0;      // statements counted in the overflow shape
 };
 
 // Not thread-safe: use one per thread and merge results by fingerprint.
@@ -57,7 +72,10 @@ class Fingerprinter {
     // pg_query_normalize of the very statement given (for `pgsift fingerprint`).
     kLayout,
   };
-  explicit Fingerprinter(KeyMode mode = KeyMode::kShape);
+  // `max_shapes` bounds memory on adversarial input (a million distinct
+  // statements): past it, statements of a known fingerprint are still
+  // answered, and the others all get the one overflow Shape.
+  explicit Fingerprinter(KeyMode mode = KeyMode::kShape, size_t max_shapes = kDefaultMaxShapes);
   ~Fingerprinter();
   Fingerprinter(const Fingerprinter&) = delete;
   Fingerprinter& operator=(const Fingerprinter&) = delete;

@@ -51,6 +51,8 @@ using BreakdownMap = std::unordered_map<std::string, Breakdown, StringHash, std:
 struct QueryStats {
   uint64_t fingerprint = 0;
   bool fallback = false;
+  bool truncated = false;  // see Shape::truncated
+  bool overflow = false;   // see Shape::overflow
   std::string normalized;
   uint64_t calls = 0;
   uint64_t calls_with_duration = 0;

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The one canary harness: patient data from a real server never reaches any
+# pgsift output. A real PostgreSQL 15 (pg_stat_statements, auto_explain,
+# stderr + csvlog + jsonlog) runs a clinic workload whose Japanese patient
+# names, insurance numbers and dates of birth sit in
+#   - literals of statements (simple protocol), and a utility statement that
+#     pg_stat_statements keeps verbatim,
+#   - bind parameters (pgbench -M extended: DETAIL "parameters: $1 = ..."),
+#   - error messages (invalid input, unique and check violations),
+#   - auto_explain plans, text and JSON (Filter / Index Cond with the value,
+#     custom plans of bound statements too).
+# Every command's every output format and every message it prints goes to
+# one directory, which is grepped for every canary: zero hits. Each canary
+# is first proven to be in the server's log, so the test can fail.
+#
+# Adding an output: run it with `out NAME command...` (stdout and stderr are
+# kept) or write a file into "$out"; the grep at the end covers it.
+set -euo pipefail
+pgsift=$1
+here=$(cd "$(dirname "$0")" && pwd -P)
+. "$here/../pg/pgctl.sh"
+
+# Literals (simple protocol) and bind values (extended protocol).
+lit_name='山田花子カナリア'
+lit_ins='83917465'
+lit_dob='1951-07-23'
+bind_name='鈴木一郎カナリア'
+bind_ins='57204913'
+bind_dob='1949-02-11'
+canaries=("$lit_name" "$lit_ins" "$lit_dob" "$bind_name" "$bind_ins" "$bind_dob")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-canary.XXXXXX")
+chmod 755 "$work"
+cleanup() { pg_stop "$work" >/dev/null 2>&1 || true; [ -n "${PGSIFT_KEEP:-}" ] || rm -rf "$work"; }
+trap cleanup EXIT
+out=$work/out
+mkdir -p "$out"
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+# out NAME CMD...: runs a pgsift command, keeps stdout and stderr as outputs.
+out() {
+  local name=$1
+  shift
+  set +e
+  "$@" >"$out/$name.stdout" 2>"$out/$name.stderr"
+  local code=$?
+  set -e
+  echo "$code" >"$out/$name.code"
+  [ "$code" -lt 3 ] || fail "$name: exit $code (crash?): $(tail -c 500 "$out/$name.stderr")"
+}
+
+prefix='%m [%p] %q%u@%d app=%a '
+pg_start "$work" "shared_preload_libraries = 'pg_stat_statements,auto_explain'" \
+  "pg_stat_statements.track_utility = on" "auto_explain.log_min_duration = -1" \
+  "logging_collector = on" "log_directory = 'log'" "log_filename = 'pg.log'" \
+  "log_destination = 'stderr,csvlog,jsonlog'" "log_min_duration_statement = 0" \
+  "log_line_prefix = '$prefix'" "lc_messages = 'C'" "log_timezone = 'UTC'" >/dev/null 2>&1
+bindir=$(_pg_bindir)
+psql=("$bindir/psql" -X -q)
+"${psql[@]}" -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION pg_stat_statements;
+CREATE TABLE patients (id bigint PRIMARY KEY, name text NOT NULL, insurance_no text UNIQUE,
+                       birth_date date CHECK (birth_date > '1900-01-01'));
+INSERT INTO patients SELECT g, 'name' || g, 'ins' || g, '1980-01-01' FROM generate_series(1, 3000) g;
+CREATE INDEX patients_name_idx ON patients (name);
+ANALYZE patients;
+SQL
+out snapshot_a "$pgsift" snapshot -o "$out/a.json.gz"
+
+{
+  echo "COMMENT ON TABLE patients IS '$lit_name $lit_ins $lit_dob';"
+  echo "INSERT INTO patients VALUES (900001, '$lit_name', '$lit_ins', '$lit_dob');"
+  for i in $(seq 1 30); do
+    echo "SELECT id, birth_date FROM patients WHERE name = '$lit_name' AND birth_date = '$lit_dob';"
+    echo "UPDATE patients SET insurance_no = '$lit_ins' WHERE id = 900001;"
+  done
+  echo "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
+  echo "SELECT count(*) FROM patients WHERE insurance_no = '$lit_ins' OR name = '$lit_name';"
+  echo "SET auto_explain.log_format = json;"
+  echo "SELECT count(*) FROM patients WHERE birth_date = '$lit_dob' AND name <> '$lit_name';"
+  echo "SET auto_explain.log_min_duration = -1;"
+  # Errors whose messages quote the values.
+  echo "SELECT '$lit_name'::int;"
+  echo "INSERT INTO patients VALUES (900002, '$lit_name', '$lit_ins', '$lit_dob');"
+  echo "INSERT INTO patients VALUES (900003, '$lit_name', 'x-$lit_ins', '1800-01-01');"
+} | "${psql[@]}" >/dev/null 2>&1 || true
+
+cat >"$work/bind.sql" <<'SQL'
+SET auto_explain.log_min_duration = 0;
+SELECT id FROM patients WHERE name = :name AND insurance_no = :ins AND birth_date = :dob;
+INSERT INTO patients VALUES (:id, :name, :ins, :dob) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name;
+SQL
+"$bindir/pgbench" -n -M extended -D "name=$bind_name" -D "ins=$bind_ins" -D "dob=$bind_dob" -D id=900010 \
+  -f "$work/bind.sql" -t 12 >/dev/null 2>&1
+# A bound value that fails: the error and its CONTEXT quote the parameter.
+printf 'SELECT :dob::int;\n' >"$work/bind_error.sql"
+"$bindir/pgbench" -n -M extended -D "dob=$bind_dob" -f "$work/bind_error.sql" -t 1 >/dev/null 2>&1 || true
+"${psql[@]}" -c "\\copy (SELECT * FROM pg_stat_statements) TO '$work/pgss_export.csv' CSV HEADER"
+out snapshot_b "$pgsift" snapshot -o "$out/b.json.gz"
+pg_stop "$work" >/dev/null 2>&1
+
+logdir=$work/data/log
+log=$logdir/pg.log
+# Each canary is where it should be, so a zero-hit grep means something.
+planted() { grep -qE -- "$2" "$3" || fail "canary not planted: $1 (/$2/ in $(basename "$3"))"; }
+planted "literal in a statement" "statement: .*$lit_name" "$log"
+planted "bind values in DETAIL" "parameters: .*$bind_name.*$bind_ins|parameters: .*$bind_ins.*$bind_name" "$log"
+planted "value in an error message" "ERROR: .*$lit_name" "$log"
+planted "bind value in an error" "ERROR: .*$bind_dob" "$log"
+planted "value in a unique-violation DETAIL" "Key \\(insurance_no\\)=\\($lit_ins\\)" "$log"
+planted "value in a text plan" "(Filter|Cond): .*$lit_ins" "$log"
+planted "value in a JSON plan" "\"Filter\": .*$lit_dob" "$log"
+planted "bind value in a custom plan" "(Filter|Cond): .*$bind_ins" "$log"
+planted "literal in the pg_stat_statements export" "$lit_name" "$work/pgss_export.csv"
+for f in pg.log pg.csv pg.json; do
+  for c in "${canaries[@]}"; do planted "$c in $f" "$c" "$logdir/$f"; done
+done
+
+# analyze: every log format, text and JSON, one thread and two.
+out analyze_stderr "$pgsift" analyze --top 50 --prefix "$prefix" --json "$out/analyze_stderr.json" "$log"
+out analyze_csv "$pgsift" analyze --top 50 --json "$out/analyze_csv.json" "$logdir/pg.csv"
+out analyze_jsonlog "$pgsift" analyze --top 50 -j 2 --json "$out/analyze_jsonlog.json" "$logdir/pg.json"
+out analyze_sorted "$pgsift" analyze --top 50 --sort errors "$logdir/pg.csv"
+# Diagnostics: a wrong prefix (the error quotes what the lines look like),
+# and a damaged copy of the log (skip hints with file:line).
+out analyze_wrong_prefix "$pgsift" analyze --prefix '%t [%p]: [%l-1] ' "$log"
+head -c 20000 "$logdir/pg.csv" >"$work/cut.csv"
+sed -n '200,400p' "$log" >>"$work/cut.csv"
+out analyze_damaged "$pgsift" analyze --format csv "$work/cut.csv"
+grep -qE "skipped .*cut.csv:[0-9]+: " "$out/analyze_damaged.stdout" || fail "the damaged log gave no skip diagnostic"
+
+# snapshot from a pg_stat_statements export; report in every format.
+out snapshot_export "$pgsift" snapshot --from-export "$work/pgss_export.csv" --label clinic -o "$out/e.json.gz"
+for f in md json html; do
+  out "report_$f" "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --logs "$log" --format "$f" \
+    -o "$out/report.$f"
+done
+out report_partial "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --partial --label clinic \
+  -o "$out/partial.json"
+out report_fleet "$pgsift" report --merge "$out/partial.json" --format md -o "$out/fleet.md"
+out report_export "$pgsift" report --from "$out/a.json.gz" --to "$out/e.json.gz" --format md -o "$out/report_e.md"
+
+# lint with the workload in every format.
+cat >"$work/schema.sql" <<'SQL'
+CREATE TABLE patients (id bigint PRIMARY KEY, name text NOT NULL, insurance_no text UNIQUE, birth_date date);
+CREATE INDEX patients_name_idx ON patients (name);
+SQL
+cat >"$work/V2__drop_name_index.sql" <<'SQL'
+DROP INDEX patients_name_idx;
+ALTER TABLE patients ADD COLUMN note text;
+SQL
+for f in text json sarif junit github; do
+  out "lint_$f" "$pgsift" lint --workload "$out/analyze_stderr.json" --schema "$work/schema.sql" --format "$f" \
+    "$work/V2__drop_name_index.sql"
+  [ "$(cat "$out/lint_$f.code")" -eq 1 ] || fail "lint --format $f: exit $(cat "$out/lint_$f.code"), want 1"
+  for rule in migration-drops-used-index migration-locks-hot-table; do
+    grep -q "$rule" "$out/lint_$f.stdout" || fail "lint --format $f: no $rule finding"
+  done
+done
+
+# fingerprint: the same statements given by hand.
+grep -o "statement: SELECT id, birth_date FROM patients WHERE name = [^;]*;" "$log" | head -1 |
+  sed 's/^statement: //' >"$work/stmt.sql"
+out fingerprint "$pgsift" fingerprint "$work/stmt.sql"
+out fingerprint_jsonl "$pgsift" fingerprint --jsonl < <(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/stmt.sql")
+
+# The outputs are non-trivial (the canary statements are in them, masked).
+grep -q '"calls"' "$out/analyze_stderr.json" || fail "analyze JSON is empty"
+grep -q 'FROM patients WHERE name = \$1' "$out/analyze_stderr.json" || fail "the canary statement is not in the analyze JSON"
+grep -q 'WHERE name = \$1' "$out/fingerprint.stdout" || fail "fingerprint did not normalize the statement"
+
+for f in "$out"/*.gz; do gzip -dc "$f" >"$f.txt"; done
+files=$(find "$out" -type f ! -name '*.gz' | wc -l)
+for c in "${canaries[@]}"; do
+  if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
+done
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint)"
+exit "$status"
