@@ -11,6 +11,7 @@
 #include "cli/lint_run.h"
 #include "pgsift/config.h"
 #include "pgsift/db.h"
+#include "pgsift/indexes.h"
 #include "pgsift/migration.h"
 #include "report/lint_report.h"
 
@@ -141,6 +142,26 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
     text << in.rdbuf();
     LoadedMigration loaded = LoadMigration(schema, text.str(), options);
     for (LintDiagnostic& d : loaded.diagnostics) report.errors.push_back(std::move(d));
+  }
+
+  // With --dsn, the live database's indexes too (what --schema would give).
+  if (s.use_dsn) {
+    ConnectOptions connect;
+    connect.dsn = s.dsn;
+    auto live = ReadLiveSchema(connect);
+    if (!live.ok()) return Err(live.error());
+    for (const auto& [qualified, table] : live->tables) {
+      for (const SchemaIndex& index : table.indexes) {
+        if (indexes.count(index.name)) continue;
+        IndexDef def;
+        def.table = table.name;
+        for (const std::string& column : index.columns) {
+          if (column.find('(') == std::string::npos) def.columns.push_back(column);  // expressions left out
+        }
+        def.defined_at.file = "live database";
+        indexes[index.name] = std::move(def);
+      }
+    }
   }
 
   auto files = FindMigrationFiles(paths);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `pgsift lint --dsn`: table sizes read from a live PostgreSQL 15 (a
-# read-only session; pg_stat_statements not installed) reach
-# migration-rewrites-large-table, the same as a snapshot file does; a bad DSN
-# exits 2 without printing its password.
+# `pgsift lint --dsn` on a live PostgreSQL 15 (a read-only session): table
+# sizes reach migration-rewrites-large-table as a snapshot file would; its
+# pg_stat_statements (since stats_reset) stand in for an analyze JSON
+# (migration-locks-hot-table); its indexes stand in for --schema
+# (migration-drops-used-index). A bad DSN exits 2 without its password.
 set -euo pipefail
 pgsift=$1
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -21,6 +22,7 @@ CREATE EXTENSION pg_stat_statements;
 CREATE TABLE visits (id bigint PRIMARY KEY, patient_id integer NOT NULL, notes text NOT NULL);
 INSERT INTO visits SELECT g, g % 5000, repeat('vitals recorded ', 4) FROM generate_series(1, 60000) g;
 CREATE TABLE clinics (id integer PRIMARY KEY, name text NOT NULL);
+CREATE INDEX visits_patient_idx ON visits (patient_id);
 VACUUM ANALYZE;
 SQL
 # Reads on visits, seen by pg_stat_statements (its stats_reset is the window).
@@ -29,6 +31,7 @@ for i in $(seq 1 300); do echo "SELECT id FROM visits WHERE patient_id = $i;"; d
 cat >"$work/V7__widen.sql" <<'SQL'
 ALTER TABLE visits ALTER COLUMN notes TYPE varchar(500);
 ALTER TABLE clinics ALTER COLUMN name TYPE varchar(200);
+DROP INDEX visits_patient_idx;
 SQL
 printf '[rules.migration-rewrites-large-table]\nmin_size_mb = 1\n' >"$work/pgsift.toml"
 
@@ -48,6 +51,9 @@ echo "$out" | grep -q 'rewrites clinics' && fail "clinics is below min_size_mb"
 echo "$out" | grep -q 'V7__widen.sql:1:1: warning\[migration-locks-hot-table\] .* on visits' ||
   fail "no locks-hot-table finding from the live pg_stat_statements: $out"
 echo "$out" | grep -q 'SELECT id FROM visits WHERE patient_id = \$1' || fail "the blocked query, normalized"
+# ... and the live indexes tell what the DROP INDEX takes from those queries.
+echo "$out" | grep -q 'V7__widen.sql:3:1: .*\[migration-drops-used-index\] dropping index visits_patient_idx on visits (patient_id)' ||
+  fail "no drops-used-index finding from the live schema: $out"
 # pgsift's session was read-only and named itself.
 grep -q 'app=pgsift .*SET default_transaction_read_only = on' "$work/data/log/pg.log" ||
   fail "the lint session did not set default_transaction_read_only"
