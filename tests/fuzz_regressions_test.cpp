@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string>
 
+#include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "test_util.h"
 
@@ -34,6 +35,40 @@ TEST(FuzzRegressions, VerticalTabIsNotWhitespaceInPostgres15) {
       }
     }
   }
+}
+
+// fingerprint_fuzz (a CI pass): a dollar-quoted body cut short,
+// "... AS $$ INSERT ... sert_d$", after the same statement with its closing
+// $$. The shape key runs an unterminated literal to the end and marks the
+// statement unclean, so both had one key; the first statement of a key was
+// checked for cleanness, a cache hit was not, so the cache answered for a
+// statement libpg_query rejects. Unclean statements now always go to
+// libpg_query.
+TEST(FuzzRegressions, UnterminatedDollarQuoteNeverTakesTheCache) {
+  std::ifstream in(testing::Fixture("fuzz/fingerprint_fuzz/unterminated_dollar_quote"), std::ios::binary);
+  std::string crash((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_EQ(crash.back(), '$');
+  std::string closed = crash.substr(0, crash.rfind("$$") + 2) + " INSERT INTO tbl VALUES (b) $$";
+  for (const std::string& first : {closed, std::string("SELECT $$a$$"), std::string("SELECT $tag$a$tag$")}) {
+    Fingerprinter fp;
+    ASSERT_FALSE(fp.Fingerprint(first).fallback) << first;
+    for (const std::string& sql : {crash, std::string("SELECT $$a"), std::string("SELECT $tag$a$tag")}) {
+      const Shape& s = fp.Fingerprint(sql);
+      ExactFingerprint exact = FingerprintWithLibpgQuery(sql);
+      EXPECT_EQ(exact.ok, !s.fallback) << first << " then " << sql;
+      if (exact.ok) {
+        EXPECT_EQ(exact.fingerprint, s.fingerprint);
+      }
+    }
+  }
+}
+
+// stderr_reader_fuzz: a %n (epoch seconds) prefix field of 65 digits. The
+// double was cast to int64 microseconds out of range (undefined behaviour).
+TEST(FuzzRegressions, EpochTimestampOutOfRangeIsNoTime) {
+  EXPECT_EQ(ParseLogTimestamp(std::string(65, '7')), kNoTime);
+  EXPECT_EQ(ParseLogTimestamp("1e300"), kNoTime);
+  EXPECT_EQ(ParseLogTimestamp("1763890000.5"), int64_t{1763890000500000});
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include <charconv>
 #include <cstdio>
-#include <string>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "pgsift/event.h"
@@ -38,13 +38,12 @@ struct Zone {
 // Abbreviations PostgreSQL prints for common zones; ambiguous ones (IST, CST)
 // take their most common meaning in server logs.
 constexpr Zone kZones[] = {
-    {"UTC", 0},     {"GMT", 0},     {"Z", 0},        {"UCT", 0},     {"WET", 0},      {"WEST", 60},
-    {"BST", 60},    {"CET", 60},    {"CEST", 120},   {"MET", 60},    {"MEST", 120},   {"EET", 120},
-    {"EEST", 180},  {"MSK", 180},   {"IST", 330},    {"PKT", 300},   {"ICT", 420},    {"WIB", 420},
-    {"HKT", 480},   {"SGT", 480},   {"AWST", 480},   {"CST", -360},  {"CDT", -300},   {"JST", 540},
-    {"KST", 540},   {"ACST", 570},  {"AEST", 600},   {"AEDT", 660},  {"NZST", 720},   {"NZDT", 780},
-    {"EST", -300},  {"EDT", -240},  {"MST", -420},   {"MDT", -360},  {"PST", -480},   {"PDT", -420},
-    {"AKST", -540}, {"AKDT", -480}, {"HST", -600},   {"BRT", -180},  {"ART", -180},   {"SAST", 120},
+    {"UTC", 0},    {"GMT", 0},     {"Z", 0},       {"UCT", 0},    {"WET", 0},    {"WEST", 60},  {"BST", 60},
+    {"CET", 60},   {"CEST", 120},  {"MET", 60},    {"MEST", 120}, {"EET", 120},  {"EEST", 180}, {"MSK", 180},
+    {"IST", 330},  {"PKT", 300},   {"ICT", 420},   {"WIB", 420},  {"HKT", 480},  {"SGT", 480},  {"AWST", 480},
+    {"CST", -360}, {"CDT", -300},  {"JST", 540},   {"KST", 540},  {"ACST", 570}, {"AEST", 600}, {"AEDT", 660},
+    {"NZST", 720}, {"NZDT", 780},  {"EST", -300},  {"EDT", -240}, {"MST", -420}, {"MDT", -360}, {"PST", -480},
+    {"PDT", -420}, {"AKST", -540}, {"AKDT", -480}, {"HST", -600}, {"BRT", -180}, {"ART", -180}, {"SAST", 120},
 };
 
 // Offset in minutes for " TZ" text; sets *unknown for abbreviations we do not know.
@@ -55,8 +54,10 @@ int ZoneMinutes(std::string_view z, bool* unknown) {
     int h = 0, m = 0;
     std::string_view d = z.substr(1);
     if (Num(d, 0, 2, &h)) {
-      if (d.size() >= 5 && d[2] == ':') Num(d, 3, 2, &m);
-      else if (d.size() >= 4) Num(d, 2, 2, &m);
+      if (d.size() >= 5 && d[2] == ':')
+        Num(d, 3, 2, &m);
+      else if (d.size() >= 4)
+        Num(d, 2, 2, &m);
     } else if (!Num(d, 0, 1, &h)) {
       *unknown = true;
       return 0;
@@ -81,12 +82,15 @@ int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
     // Epoch seconds with fraction (%n).
     double epoch = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), epoch);
-    if (ec == std::errc() && ptr == s.data() + s.size() && epoch > 1e8) return static_cast<int64_t>(epoch * 1e6);
+    if (ec == std::errc() && ptr == s.data() + s.size() && epoch > 1e8 && epoch < 1e11) {
+      return static_cast<int64_t>(epoch * 1e6);  // 1973 to year 5138: no overflow
+    }
     return kNoTime;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return kNoTime;
-  int64_t us = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se) *
-               1000000;
+  int64_t us =
+      (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se) *
+      1000000;
   size_t p = 19;
   if (p < s.size() && s[p] == '.') {
     ++p;
@@ -105,7 +109,6 @@ int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
   if (unknown_zone != nullptr) *unknown_zone = unknown;
   return us;
 }
-
 
 std::string FormatIsoTime(int64_t us) {
   if (us == kNoTime) return "";

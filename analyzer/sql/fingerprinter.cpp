@@ -294,7 +294,9 @@ struct Fingerprinter::Impl {
       return FirstOfKey(sql, &it->second);
     }
     KeyEntry& entry = it->second;
-    if (!entry.cacheable) return Uncached(sql);
+    // An unterminated literal or comment runs to the end of the text, so its
+    // key can equal a complete statement's: only libpg_query can answer.
+    if (!entry.cacheable || !sk.clean) return Uncached(sql);
     for (const Variant& v : entry.variants) {
       bool match = true;
       for (size_t p = 0; p < entry.pinned_idx.size() && match; ++p) {
