@@ -63,6 +63,27 @@ TEST(FuzzRegressions, UnterminatedDollarQuoteNeverTakesTheCache) {
   }
 }
 
+// fingerprint_fuzz: "t.b = 3AND t.a" after "t.b = 3 AND t.a". libpg_query
+// 15-4.0.0 rejects trailing junk after a number; our key lexed 3 and AND
+// apart, so the cache answered with the valid statement's fingerprint.
+TEST(FuzzRegressions, TrailingJunkAfterANumberNeverTakesTheCache) {
+  for (const std::string& first : {std::string("SELECT * FROM t WHERE t.b = 3 AND t.a IN (1, 2)"),
+                                   std::string("SELECT 1 x"), std::string("SELECT 1 e")}) {
+    Fingerprinter fp;
+    ASSERT_FALSE(fp.Fingerprint(first).fallback) << first;
+    for (const std::string& sql : {std::string("SELECT * FROM t WHERE t.b = 3AND t.a IN (1, 2)"),
+                                   std::string("SELECT 1x"), std::string("SELECT 0x1F"), std::string("SELECT 1e"),
+                                   std::string("SELECT 1.5e3 x"), std::string("SELECT 1 AND 2")}) {
+      const Shape& s = fp.Fingerprint(sql);
+      ExactFingerprint exact = FingerprintWithLibpgQuery(sql);
+      EXPECT_EQ(exact.ok, !s.fallback) << first << " then " << sql;
+      if (exact.ok) {
+        EXPECT_EQ(exact.fingerprint, s.fingerprint) << first << " then " << sql;
+      }
+    }
+  }
+}
+
 // stderr_reader_fuzz: a %n (epoch seconds) prefix field of 65 digits. The
 // double was cast to int64 microseconds out of range (undefined behaviour).
 TEST(FuzzRegressions, EpochTimestampOutOfRangeIsNoTime) {

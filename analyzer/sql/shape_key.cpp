@@ -251,6 +251,10 @@ class Lexer {
       size_t len = p_ - d;
       is_float = len > 10 || (len == 10 && s_.substr(d, 10) > "2147483647");
     }
+    // "3AND", "0x1F", "1e": PostgreSQL 15's scanner (libpg_query 15-4.0.0)
+    // rejects trailing junk after a number. The key would equal "3 AND"'s,
+    // so such text is left to libpg_query.
+    if (p_ < n && IsIdentStart(s_[p_])) out_->clean = false;
     EmitLiteral(b, p_, is_float ? LiteralKind::kNumeric : LiteralKind::kInt);
   }
 
