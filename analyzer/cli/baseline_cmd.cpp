@@ -22,11 +22,6 @@ struct CaptureState {
   int repeats = 5;
 };
 
-int Fail(const std::string& message) {
-  std::cerr << "pgsift: " << message << "\n";
-  return kExitError;
-}
-
 int RunCapture(const CaptureState& s) {
   if (s.queries_path.empty() && s.analyze_path.empty() && s.pgss_top == 0) {
     return Fail("baseline capture: give --queries, --from-analyze or --from-pgss");

@@ -26,11 +26,6 @@ struct CheckState {
   int repeats = 0;  // 0: as in the baseline
 };
 
-int Fail(const std::string& message) {
-  std::cerr << "pgsift: " << message << "\n";
-  return kExitError;
-}
-
 Result<std::string> ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Err(path + ": cannot read");
@@ -161,24 +156,8 @@ int RunCheck(const CheckState& s) {
   } else {
     doc = LintJunit(ToLintReport(report));
   }
-  if (s.output.empty()) {
-    std::cout << doc << std::flush;
-  } else {
-    std::ofstream out(s.output, std::ios::binary);
-    if (!(out << doc)) return Fail("cannot write " + s.output);
-  }
-  if (s.format != "text" || !s.output.empty()) {
-    for (const LintDiagnostic& e : report.errors) {
-      std::cerr << e.location.file << ":" << e.location.line << ": " << e.message << "\n";
-    }
-  }
-  if (!report.errors.empty()) return kExitError;
-  if (fail_level) {
-    for (const Finding& f : report.findings) {
-      if (f.severity >= *fail_level) return kExitFindings;
-    }
-  }
-  return kExitOk;
+  return FinishLintOutput(doc, s.output, s.format != "text" || !s.output.empty(), report.errors, report.findings,
+                          fail_level);
 }
 
 }  // namespace

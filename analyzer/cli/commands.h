@@ -4,12 +4,20 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <iostream>
+#include <string>
 
 namespace pgsift::cli {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
 inline constexpr int kExitError = 2;     // usage or runtime error
+
+// "pgsift: MESSAGE" on stderr; returns kExitError.
+inline int Fail(const std::string& message) {
+  std::cerr << "pgsift: " << message << "\n";
+  return kExitError;
+}
 
 struct Command {
   CLI::App* app = nullptr;

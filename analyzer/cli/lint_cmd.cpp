@@ -24,11 +24,6 @@ struct LintState : LintRequest {
   bool list_rules = false;
 };
 
-int Fail(const std::string& message) {
-  std::cerr << "pgsift: " << message << "\n";
-  return kExitError;
-}
-
 int ListRules() {
   for (const auto& rule : MakeMigrationRules()) {
     const RuleInfo& info = rule->Info();
@@ -188,6 +183,29 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
   return LintRun{std::move(report), fail_level};
 }
 
+int FinishLintOutput(const std::string& doc, const std::string& output, bool errors_to_stderr,
+                     const std::vector<LintDiagnostic>& errors, const std::vector<Finding>& findings,
+                     std::optional<Severity> fail_level) {
+  if (output.empty()) {
+    std::cout << doc << std::flush;
+  } else {
+    std::ofstream out(output, std::ios::binary);
+    if (!(out << doc)) return Fail("cannot write " + output);
+  }
+  if (errors_to_stderr) {
+    for (const LintDiagnostic& e : errors) {
+      std::cerr << e.location.file << ":" << e.location.line << ": " << e.message << "\n";
+    }
+  }
+  if (!errors.empty()) return kExitError;
+  if (fail_level) {
+    for (const Finding& f : findings) {
+      if (f.severity >= *fail_level) return kExitFindings;
+    }
+  }
+  return kExitOk;
+}
+
 namespace {
 
 int RunLint(const LintState& s) {
@@ -209,24 +227,8 @@ int RunLint(const LintState& s) {
   } else {
     doc = LintGithub(report);
   }
-  if (s.output.empty()) {
-    std::cout << doc << std::flush;
-  } else {
-    std::ofstream out(s.output, std::ios::binary);
-    if (!(out << doc)) return Fail("cannot write " + s.output);
-  }
-  if (s.format != "text" || !s.output.empty()) {
-    for (const LintDiagnostic& e : report.errors) {
-      std::cerr << e.location.file << ":" << e.location.line << ": " << e.message << "\n";
-    }
-  }
-  if (!report.errors.empty()) return kExitError;
-  if (fail_level) {
-    for (const Finding& f : report.findings) {
-      if (f.severity >= *fail_level) return kExitFindings;
-    }
-  }
-  return kExitOk;
+  return FinishLintOutput(doc, s.output, s.format != "text" || !s.output.empty(), report.errors, report.findings,
+                          fail_level);
 }
 
 }  // namespace
