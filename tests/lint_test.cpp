@@ -177,6 +177,41 @@ TEST(Lint, FindingKeysTellStatementsApartAndIgnoreLineNumbers) {
   EXPECT_EQ(keys_before, keys_after);
 }
 
+// A live snapshot's captured_at is cut to the second while stats_reset keeps
+// its microseconds: a reset in the same second as the capture (a server
+// started a moment before, as in CI) is a short window, not an unknown one.
+TEST(LintWorkload, SnapshotWindowAtTheResolutionOfCapturedAt) {
+  pgsift::Snapshot s;
+  s.database = "clinic";
+  pgsift::PgssEntry e;
+  e.fingerprint = 42;
+  e.query = "SELECT id FROM visits WHERE patient_id = $1";
+  e.calls = 300;
+  e.total_exec_time = 12.5;
+  s.entries.push_back(e);
+
+  s.captured_at = "2026-11-23T16:12:19Z";
+  s.stats_reset = "2026-11-23T16:12:19.412345Z";
+  pgsift::LintWorkload same_second;
+  ASSERT_TRUE(pgsift::AddSnapshotQueries(s, &same_second));
+  EXPECT_DOUBLE_EQ(same_second.window_seconds, 1.0);
+  ASSERT_EQ(same_second.queries.size(), 1u);
+  EXPECT_EQ(same_second.queries[0].calls, 300u);
+
+  s.stats_reset = "2026-11-23T16:10:19.000000Z";
+  pgsift::LintWorkload two_minutes;
+  ASSERT_TRUE(pgsift::AddSnapshotQueries(s, &two_minutes));
+  EXPECT_DOUBLE_EQ(two_minutes.window_seconds, 120.0);
+
+  // A reset after the capture's second, or none at all: no window, nothing added.
+  s.stats_reset = "2026-11-23T16:12:20.5Z";
+  pgsift::LintWorkload later;
+  EXPECT_FALSE(pgsift::AddSnapshotQueries(s, &later));
+  EXPECT_TRUE(later.queries.empty());
+  s.stats_reset.clear();
+  EXPECT_FALSE(pgsift::AddSnapshotQueries(s, &later));
+}
+
 TEST(Lint, FindsUpMigrationsOnly) {
   fs::path dir = fs::temp_directory_path() / ("pgsift-lint-" + std::to_string(::getpid()));
   fs::remove_all(dir);

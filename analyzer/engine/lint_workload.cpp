@@ -1,6 +1,7 @@
 // Reads a pgsift analyze JSON for the workload-aware migration rules: the
 // queries with their rates, and which tables each reads or writes (from the
 // normalized text's parse tree; the texts hold $n, never a literal).
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -120,8 +121,14 @@ void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w) {
 bool AddSnapshotQueries(const Snapshot& snapshot, LintWorkload* w) {
   int64_t from = ParseLogTimestamp(snapshot.stats_reset);
   int64_t to = ParseLogTimestamp(snapshot.captured_at);
-  if (from == kNoTime || to == kNoTime || to <= from) return false;
-  w->window_seconds = static_cast<double>(to - from) / 1e6;
+  if (from == kNoTime || to == kNoTime) return false;
+  // A live snapshot's captured_at is the server's now() cut to the second, so
+  // the capture lies in [to, to + 1 s): a stats_reset later in that same second
+  // is a window shorter than the resolution, counted as one second.
+  constexpr int64_t kSecond = 1'000'000;
+  bool whole_seconds = snapshot.captured_at.find('.') == std::string::npos;
+  if (to <= from && !(whole_seconds && from - to < kSecond)) return false;
+  w->window_seconds = static_cast<double>(std::max(to - from, kSecond)) / 1e6;
   w->queries_from = "pg_stat_statements of " + w->tables_from + ", since its reset at " + snapshot.stats_reset;
   std::map<uint64_t, WorkloadQuery> by_fingerprint;  // entries of several users/databases: one shape
   for (const PgssEntry& e : snapshot.entries) {

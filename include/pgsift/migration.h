@@ -156,7 +156,8 @@ Result<LintWorkload> LoadLintWorkload(const std::string& path);
 void AddSnapshotTables(const Snapshot& snapshot, LintWorkload* w);
 // The queries of a snapshot's pg_stat_statements, over the window since its
 // stats_reset (PostgreSQL 14+; rates need a window). False, and nothing added,
-// without a known window.
+// without a known window. A window shorter than captured_at's resolution (a
+// reset in the capture's second) counts as one second.
 bool AddSnapshotQueries(const Snapshot& snapshot, LintWorkload* w);
 // Several --workload files: at most one analyze JSON (queries) and at most
 // one pgsift snapshot (.json.gz: table sizes, and its pg_stat_statements
