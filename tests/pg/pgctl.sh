@@ -173,6 +173,34 @@ pg_start() {
     _pg_log "server started: $data, 127.0.0.1:$port"
 }
 
+# pg_quiesce DIR: waits (up to 60 s) until the server in DIR has no client
+# backend left (so every session's last lines, disconnection included, have
+# been sent to the logger) and the files in its log directory have stopped
+# growing (the logger has written them). Scripts that switch log files
+# between scenarios call it instead of sleeping a fixed time, which a loaded
+# machine outruns.
+pg_quiesce() {
+    local dir=$1 data pid i stable=0 sizes prev=""
+    data=$dir/data
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null) || { _pg_err "pg_quiesce: no server in $dir"; return 1; }
+    for ((i = 0; i < 600; i++)); do
+        # Client backends carry the client's address in their process title.
+        if ! ps --ppid "$pid" -o args= 2>/dev/null | grep -qE '\[local\]|[0-9]\(([0-9]+)\)|127\.0\.0\.1'; then
+            sizes=$(stat -c '%n %s' "$data"/log/* 2>/dev/null | sort)
+            if [ "$sizes" = "$prev" ]; then
+                stable=$((stable + 1))
+                [ "$stable" -ge 3 ] && return 0
+            else
+                stable=0
+            fi
+            prev=$sizes
+        fi
+        sleep 0.1
+    done
+    _pg_err "pg_quiesce: server in $dir still busy after 60 s"
+    return 1
+}
+
 pg_stop() {
     if [ $# -lt 1 ] || [ -z "$1" ]; then
         _pg_err "usage: pg_stop DIR"; return 1
