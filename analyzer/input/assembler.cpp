@@ -15,8 +15,6 @@ bool IsAttachment(std::string_view sev) {
          sev == "LOCATION";
 }
 
-void Assign(std::string* dst, std::string_view src) { dst->assign(src.data(), src.size()); }
-
 // "12.345 ms" at the start of s; returns the rest after "ms".
 bool ParseDuration(std::string_view s, double* ms, std::string_view* rest) {
   const char* end = s.data() + s.size();
@@ -125,32 +123,33 @@ void Assembler::OnRecord(const LogRecord& r) {
   ++counts_.records;
   counts_.lines_in_records += r.lines;
   if (IsAttachment(r.severity)) {
-    if (!pending_.active || (!r.pid.empty() && r.pid != pending_.pid)) {
+    if (!pending_.active || (!r.pid.empty() && r.pid != pending_.f[kPid])) {
       ++counts_.orphan_details;
       return;
     }
     if (r.severity == "DETAIL") {
-      if (pending_.detail.empty()) Assign(&pending_.detail, r.message);
+      if (pending_.f[kDetail].empty()) pending_.Keep(kDetail, r.message, r.stable);
     } else if (r.severity == "STATEMENT") {
-      Assign(&pending_.statement, r.message);
+      pending_.Keep(kStatement, r.message, r.stable);
     }
     return;
   }
   Flush();
   Pending& p = pending_;
   p.active = true;
-  Assign(&p.timestamp, r.timestamp);
-  Assign(&p.pid, r.pid);
-  Assign(&p.session, r.session_id);
-  Assign(&p.user, r.user);
-  Assign(&p.database, r.database);
-  Assign(&p.application, r.application);
-  Assign(&p.client, r.client);
-  Assign(&p.sqlstate, r.sqlstate);
-  Assign(&p.severity, r.severity);
-  Assign(&p.message, r.message);
-  Assign(&p.detail, r.detail);
-  Assign(&p.statement, r.statement);
+  const bool stable = r.stable;
+  p.Keep(kTimestamp, r.timestamp, stable);
+  p.Keep(kPid, r.pid, stable);
+  p.Keep(kSession, r.session_id, stable);
+  p.Keep(kUser, r.user, stable);
+  p.Keep(kDatabase, r.database, stable);
+  p.Keep(kApplication, r.application, stable);
+  p.Keep(kClient, r.client, stable);
+  p.Keep(kSqlstate, r.sqlstate, stable);
+  p.Keep(kSeverity, r.severity, stable);
+  p.Keep(kMessage, r.message, stable);
+  p.Keep(kDetail, r.detail, stable);
+  p.Keep(kStatement, r.statement, stable);
   p.line = r.line;
 }
 
@@ -164,25 +163,25 @@ void Assembler::Emit(const Pending& p) {
   Event e;
   e.line = p.line;
   bool unknown_zone = false;
-  e.time_us = ParseLogTimestamp(p.timestamp, &unknown_zone);
+  e.time_us = ParseLogTimestamp(p.f[kTimestamp], &unknown_zone);
   counts_.unknown_time_zone += unknown_zone;
-  e.pid = p.pid;
-  e.session = p.session.empty() ? std::string_view(p.pid) : std::string_view(p.session);
-  e.identity = !p.session.empty() ? SessionIdentity::kSession
-               : !p.pid.empty()   ? SessionIdentity::kProcess
-                                  : SessionIdentity::kNone;
-  e.user = p.user;
-  e.database = p.database;
-  e.application = p.application;
-  e.client = p.client;
-  e.sqlstate = p.sqlstate;
-  std::string_view msg = p.message;
-  const std::string& sev = p.severity;
+  e.pid = p.f[kPid];
+  e.session = p.f[kSession].empty() ? std::string_view(p.f[kPid]) : std::string_view(p.f[kSession]);
+  e.identity = !p.f[kSession].empty() ? SessionIdentity::kSession
+               : !p.f[kPid].empty()   ? SessionIdentity::kProcess
+                                      : SessionIdentity::kNone;
+  e.user = p.f[kUser];
+  e.database = p.f[kDatabase];
+  e.application = p.f[kApplication];
+  e.client = p.f[kClient];
+  e.sqlstate = p.f[kSqlstate];
+  std::string_view msg = p.f[kMessage];
+  std::string_view sev = p.f[kSeverity];
 
   if (sev == "ERROR" || sev == "FATAL" || sev == "PANIC") {
     e.kind = EventKind::kError;
     e.message = msg;
-    e.sql = p.statement;
+    e.sql = p.f[kStatement];
   } else if (sev != "LOG") {
     e.kind = EventKind::kOther;
   } else if (StartsWith(msg, "duration: ")) {
@@ -229,14 +228,14 @@ void Assembler::Emit(const Pending& p) {
     if (s != std::string_view::npos) {
       std::from_chars(msg.data() + s + 5, msg.data() + msg.size(), e.temp_bytes);
     }
-    e.sql = p.statement;
+    e.sql = p.f[kStatement];
   } else if (StartsWith(msg, "process ") && msg.find(" still waiting for ") != std::string_view::npos) {
     e.kind = EventKind::kLockWait;
-    e.sql = p.statement;
+    e.sql = p.f[kStatement];
   } else {
     e.kind = EventKind::kOther;
   }
-  if (StartsWith(p.detail, "parameters: ")) e.parameters = std::string_view(p.detail).substr(12);
+  if (StartsWith(p.f[kDetail], "parameters: ")) e.parameters = std::string_view(p.f[kDetail]).substr(12);
   ++counts_.events[static_cast<size_t>(e.kind)];
   sink_->OnEvent(e);
 }

@@ -17,6 +17,7 @@ constexpr std::string_view kSeverities[] = {"LOG",    "ERROR",  "FATAL",   "PANI
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+inline bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 size_t Digits(std::string_view s, size_t p) {
   size_t q = p;
@@ -26,12 +27,12 @@ size_t Digits(std::string_view s, size_t p) {
 
 // "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
 size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
-  static constexpr char kShape[] = "dddd-dd-dd dd:dd:dd";
-  size_t n = sizeof kShape - 1;
+  constexpr size_t n = 19;  // dddd-dd-dd dd:dd:dd
   if (s.size() < p + n) return 0;
-  for (size_t i = 0; i < n; ++i) {
-    char want = kShape[i], c = s[p + i];
-    if (want == 'd' ? !IsDigit(c) : c != want) return 0;
+  const char* t = s.data() + p;
+  if (t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':') return 0;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (!IsDigit(t[i])) return 0;
   }
   size_t q = p + n;
   if (millis) {
@@ -43,7 +44,7 @@ size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
   // Time zone abbreviation or offset: " UTC", " CET", " +03", " -0330".
   if (q + 1 < s.size() && s[q] == ' ') {
     size_t r = q + 1;
-    while (r < s.size() && (std::isalnum(static_cast<unsigned char>(s[r])) || s[r] == '+' || s[r] == '-')) ++r;
+    while (r < s.size() && (IsAlnum(s[r]) || s[r] == '+' || s[r] == '-')) ++r;
     if (r > q + 1) q = r;
   }
   return q - p;
@@ -139,6 +140,44 @@ long MatchTyped(char e, std::string_view s, size_t p) {
   }
 }
 
+// How common a character is in rendered prefixes: the anchor of a literal
+// is its rarest character, so searching for it stops at few false starts.
+int Commonness(char c) {
+  if (c == ' ') return 3;
+  if (IsAlnum(c)) return 2;
+  return 1;
+}
+
+size_t AnchorOf(const std::string& literal) {
+  size_t best = 0;
+  for (size_t i = 1; i < literal.size(); ++i) {
+    if (Commonness(literal[i]) < Commonness(literal[best])) best = i;
+  }
+  return best;
+}
+
+inline bool HasAt(std::string_view s, size_t pos, const std::string& literal) {
+  if (s.size() - pos < literal.size()) return false;
+  for (size_t i = 0; i < literal.size(); ++i) {
+    if (s[pos + i] != literal[i]) return false;
+  }
+  return true;
+}
+
+// The first occurrence of `el.literal` in `s` at or after `from`.
+size_t FindLiteral(std::string_view s, size_t from, const LinePrefix::Element& el) {
+  const std::string& lit = el.literal;
+  const char a = lit[el.anchor];
+  for (size_t p = from + el.anchor; p < s.size();) {
+    const void* hit = std::memchr(s.data() + p, a, s.size() - p);
+    if (hit == nullptr) break;
+    size_t h = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+    if (HasAt(s, h - el.anchor, lit)) return h - el.anchor;
+    p = h + 1;
+  }
+  return std::string_view::npos;
+}
+
 std::string_view Trim(std::string_view v) {
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
@@ -190,9 +229,84 @@ Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
       return Err(std::string("log_line_prefix has unknown escape %") + e);
     }
     // A padded value may carry spaces: match it as free text and trim.
-    p.elements_.push_back(Element{padded && e != 'q' ? static_cast<char>(e | 0x80) : e, {}});
+    Element el;
+    el.escape = padded && e != 'q' ? static_cast<char>(e | 0x80) : e;
+    el.free_text = (padded && e != 'q') || IsFreeText(e);
+    p.elements_.push_back(std::move(el));
+  }
+  // The fast matcher walks the elements once; it needs every free-text
+  // escape to end at a literal or at the severity, and stays far below
+  // MatchFrom's budget (one call per element).
+  p.fast_ = p.elements_.size() < 48;
+  for (size_t k = 0; k < p.elements_.size(); ++k) {
+    Element& el = p.elements_[k];
+    if (el.escape == 0) el.anchor = AnchorOf(el.literal);
+    if (el.free_text && k + 1 < p.elements_.size() && p.elements_[k + 1].escape != 0) p.fast_ = false;
   }
   return p;
+}
+
+// MatchFrom's first path, walked without recursion: each free-text escape
+// ends at the first occurrence of the literal after it. MatchFrom tries
+// exactly that path first, so when it succeeds it is MatchFrom's answer.
+// On failure, *sure tells whether MatchFrom would fail too (no free-text
+// escape had been passed, so there was no other path to try).
+bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) const {
+  *sure = true;
+  size_t pos = 0;
+  auto finish = [&](size_t at, size_t sev_len) {
+    rec->severity = line.substr(at, sev_len);
+    size_t m = at + sev_len + 1;
+    while (m < line.size() && line[m] == ' ') ++m;
+    rec->message = line.substr(m);
+    return true;
+  };
+  size_t sev_len = 0;
+  for (size_t k = 0; k < elements_.size(); ++k) {
+    const Element& el = elements_[k];
+    if (el.escape == 0) {
+      if (!HasAt(line, pos, el.literal)) return false;
+      pos += el.literal.size();
+      continue;
+    }
+    const char e = static_cast<char>(el.escape & 0x7f);
+    if (e == 'q') {
+      if (StartsWithSeverity(line.substr(pos), &sev_len)) {
+        for (size_t j = k + 1; j < elements_.size(); ++j) {
+          if (std::string_view* f = FieldFor(static_cast<char>(elements_[j].escape & 0x7f), rec)) *f = {};
+        }
+        return finish(pos, sev_len);
+      }
+      continue;
+    }
+    std::string_view* field = FieldFor(e, rec);
+    if (!el.free_text) {
+      long n = MatchTyped(e, line, pos);
+      if (n < 0) return false;
+      if (field != nullptr) *field = line.substr(pos, static_cast<size_t>(n));
+      pos += static_cast<size_t>(n);
+      continue;
+    }
+    size_t end = std::string_view::npos;
+    if (k + 1 < elements_.size()) {
+      end = FindLiteral(line, pos, elements_[k + 1]);
+    } else {
+      for (size_t q = pos; q < line.size(); ++q) {
+        if (StartsWithSeverity(line.substr(q))) {
+          end = q;
+          break;
+        }
+      }
+    }
+    if (end == std::string_view::npos) return false;
+    *sure = false;  // a later end might have matched
+    if (field != nullptr) {
+      *field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+    }
+    pos = end;
+  }
+  if (!StartsWithSeverity(line.substr(pos), &sev_len)) return false;
+  return finish(pos, sev_len);
 }
 
 bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* rec, int* budget,
@@ -213,7 +327,7 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
   }
   const Element& el = elements_[elem];
   if (el.escape == 0) {
-    if (line.compare(pos, el.literal.size(), el.literal) != 0) return fail();
+    if (!HasAt(line, pos, el.literal)) return fail();
     return MatchFrom(elem + 1, line, pos + el.literal.size(), rec, budget, fail_elem, fail_pos);
   }
   char e = static_cast<char>(el.escape & 0x7f);
@@ -230,7 +344,7 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
     return MatchFrom(elem + 1, line, pos, rec, budget, fail_elem, fail_pos);
   }
   std::string_view* field = FieldFor(e, rec);
-  if (!padded && !IsFreeText(e)) {
+  if (!el.free_text) {
     long n = MatchTyped(e, line, pos);
     if (n < 0) return fail();
     if (field != nullptr) *field = line.substr(pos, static_cast<size_t>(n));
@@ -242,7 +356,7 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
   for (;;) {
     size_t end;
     if (next != nullptr && next->escape == 0) {
-      end = line.find(next->literal, from);
+      end = FindLiteral(line, from, *next);
     } else if (next == nullptr) {
       end = std::string_view::npos;
       for (size_t q = from; q < line.size(); ++q) {
@@ -264,6 +378,11 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
 }
 
 bool LinePrefix::Match(std::string_view line, LogRecord* rec) const {
+  if (fast_) {
+    bool sure = false;
+    if (MatchFast(line, rec, &sure)) return true;
+    if (sure) return false;
+  }
   int budget = 64;
   size_t fe = 0, fp = 0;
   return MatchFrom(0, line, 0, rec, &budget, &fe, &fp);

@@ -1,7 +1,9 @@
-// A record is a prefixed line plus its continuation lines. The first line is
+// A record is a prefixed line plus its continuation lines. A single-line
+// record is passed on as a view of its line when lines stay valid (a piece
+// of a file); otherwise, or when a continuation line comes, the first line is
 // copied once into a reused buffer and continuation text appended to it, so
-// the message stays one contiguous view; header fields are kept as offsets
-// into that buffer because appending may move it.
+// the message stays one contiguous view. Header fields are kept as offsets
+// into the record's text because appending may move the buffer.
 #include <array>
 #include <cstring>
 
@@ -19,7 +21,8 @@ struct Span {
 
 class StderrReader {
  public:
-  StderrReader(const LinePrefix& prefix, RecordSink* sink) : prefix_(prefix), sink_(sink) {}
+  StderrReader(const LinePrefix& prefix, RecordSink* sink, bool lines_stay_valid)
+      : prefix_(prefix), sink_(sink), lines_stay_valid_(lines_stay_valid) {}
 
   void Line(std::string_view line, uint64_t line_no) {
     LogRecord rec;
@@ -51,6 +54,10 @@ class StderrReader {
     // Continuation: PostgreSQL puts a tab after each newline of a message.
     ++lines_;
     if (line[0] == '\t') line.remove_prefix(1);
+    if (!copied_) {
+      buf_.assign(first_.data(), first_.size());
+      copied_ = true;
+    }
     if (buf_.size() + line.size() + 1 <= kMaxRecordBytes) {
       buf_.push_back('\n');
       buf_.append(line);
@@ -61,11 +68,13 @@ class StderrReader {
     if (!active_) return;
     active_ = false;
     LogRecord rec;
-    auto view = [&](Span s) { return std::string_view(buf_.data() + s.off, s.len); };
+    std::string_view text = copied_ ? std::string_view(buf_) : first_;
+    auto view = [&](Span s) { return text.substr(s.off, s.len); };
     for (size_t i = 0; i < kFields; ++i) *Field(&rec, i) = view(spans_[i]);
-    rec.message = std::string_view(buf_.data() + message_off_, buf_.size() - message_off_);
+    rec.message = text.substr(message_off_);
     rec.line = first_line_;
     rec.lines = lines_;
+    rec.stable = !copied_;
     sink_->OnRecord(rec);
   }
 
@@ -90,7 +99,9 @@ class StderrReader {
   }
 
   void Start(std::string_view line, LogRecord& rec, uint64_t line_no) {
-    buf_.assign(line.data(), line.size());
+    first_ = line;
+    copied_ = !lines_stay_valid_;
+    if (copied_) buf_.assign(line.data(), line.size());
     for (size_t i = 0; i < kFields; ++i) {
       std::string_view f = *Field(&rec, i);
       if (f.empty()) {
@@ -107,6 +118,9 @@ class StderrReader {
 
   const LinePrefix& prefix_;
   RecordSink* sink_;
+  const bool lines_stay_valid_;
+  std::string_view first_;  // the record's first line
+  bool copied_ = false;     // the record's text is in buf_
   std::string buf_;
   std::array<Span, kFields> spans_{};
   size_t message_off_ = 0;
@@ -118,7 +132,7 @@ class StderrReader {
 }  // namespace
 
 void ReadStderr(LineReader* lines, const LinePrefix& prefix, RecordSink* sink) {
-  StderrReader reader(prefix, sink);
+  StderrReader reader(prefix, sink, lines->lines_stay_valid());
   std::string_view line;
   while (lines->Next(&line)) reader.Line(line, lines->line_number());
   reader.Flush();

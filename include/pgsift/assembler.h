@@ -1,7 +1,8 @@
 // Joins log records into events: a statement and its DETAIL parameters, an
 // ERROR with its STATEMENT, a plan with its Query Text. Holds at most one
 // pending record (PostgreSQL writes a message's DETAIL/STATEMENT lines right
-// after it), copied into reused buffers, so memory does not grow with input.
+// after it), copied into reused buffers unless the record is stable, so
+// memory does not grow with input.
 #pragma once
 
 #include <array>
@@ -41,11 +42,36 @@ class Assembler : public RecordSink {
   const std::vector<SkipExample>& skip_examples() const { return skip_examples_; }
 
  private:
+  // Fields of the pending record: views of the record when it is stable,
+  // else of the reused buffers in `copies`.
+  enum Field {
+    kTimestamp,
+    kPid,
+    kSession,
+    kUser,
+    kDatabase,
+    kApplication,
+    kClient,
+    kSqlstate,
+    kSeverity,
+    kMessage,
+    kDetail,
+    kStatement,
+    kFieldCount
+  };
   struct Pending {
     bool active = false;
-    std::string timestamp, pid, session, user, database, application, client, sqlstate, severity;
-    std::string message, detail, statement;
+    std::array<std::string_view, kFieldCount> f;
+    std::array<std::string, kFieldCount> copies;
     uint64_t line = 0;
+    void Keep(Field k, std::string_view v, bool stable) {
+      if (stable) {
+        f[k] = v;
+      } else {
+        copies[k].assign(v.data(), v.size());
+        f[k] = copies[k];
+      }
+    }
   };
   void Emit(const Pending& p);
   EventSink* sink_;

@@ -42,6 +42,9 @@ class LineReader {
   // The source's error, if it failed mid-way (empty when it ended cleanly).
   const std::string& error() const { return error_; }
   uint64_t bytes_read() const { return bytes_read_; }
+  // True when every line returned stays valid for the reader's lifetime
+  // (lines of caller-owned data); false when a later Next() may move them.
+  bool lines_stay_valid() const { return source_ == nullptr; }
 
  private:
   bool Fill();

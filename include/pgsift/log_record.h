@@ -19,24 +19,28 @@ struct LogRecord {
   std::string_view user;
   std::string_view database;
   std::string_view application;
-  std::string_view client;      // host, host:port or host(port)
-  std::string_view sqlstate;    // empty when the format does not carry it
-  std::string_view query_id;    // %Q / csv / json query_id (PG 14+), when logged
-  std::string_view severity;    // LOG, ERROR, FATAL, DETAIL, STATEMENT, CONTEXT, HINT, ...
-  std::string_view message;     // text after "SEVERITY:  ", continuation lines joined by '\n'
-  std::string_view detail;      // csvlog/jsonlog: the detail field (stderr has separate DETAIL records)
-  std::string_view statement;   // csvlog/jsonlog: the statement that caused an error
-  uint64_t line = 0;            // 1-based physical line where the record starts
-  uint32_t lines = 1;           // physical lines it spans
+  std::string_view client;     // host, host:port or host(port)
+  std::string_view sqlstate;   // empty when the format does not carry it
+  std::string_view query_id;   // %Q / csv / json query_id (PG 14+), when logged
+  std::string_view severity;   // LOG, ERROR, FATAL, DETAIL, STATEMENT, CONTEXT, HINT, ...
+  std::string_view message;    // text after "SEVERITY:  ", continuation lines joined by '\n'
+  std::string_view detail;     // csvlog/jsonlog: the detail field (stderr has separate DETAIL records)
+  std::string_view statement;  // csvlog/jsonlog: the statement that caused an error
+  uint64_t line = 0;           // 1-based physical line where the record starts
+  uint32_t lines = 1;          // physical lines it spans
+  // The views stay valid until the reader is destroyed (they point into the
+  // piece being read, not into a buffer the next record reuses): a sink may
+  // keep them instead of copying.
+  bool stable = false;
 };
 
 enum class SkipReason : uint8_t {
-  kPrefixMismatch,  // stderr line that is neither a prefixed record nor a continuation
+  kPrefixMismatch,      // stderr line that is neither a prefixed record nor a continuation
   kOrphanContinuation,  // continuation line before any record
   kMalformedCsv,
   kMalformedJson,
-  kNotPostgres,     // syslog/cloud line from another program
-  kBinary,          // NUL bytes or invalid structure
+  kNotPostgres,  // syslog/cloud line from another program
+  kBinary,       // NUL bytes or invalid structure
   kBlank,
   kCount_,
 };

@@ -27,15 +27,19 @@ class LinePrefix {
   const std::string& text() const { return text_; }
 
   struct Element {
-    char escape = 0;      // 0 for literal text
-    std::string literal;  // text for literal elements
+    char escape = 0;         // 0 for literal text
+    std::string literal;     // text for literal elements
+    bool free_text = false;  // an escape that ends where the next literal starts
+    size_t anchor = 0;       // literal: its least common character, searched first
   };
 
  private:
-  bool MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* record, int* budget,
-                 size_t* fail_elem, size_t* fail_pos) const;
+  bool MatchFast(std::string_view line, LogRecord* record, bool* sure) const;
+  bool MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* record, int* budget, size_t* fail_elem,
+                 size_t* fail_pos) const;
   std::string text_;
   std::vector<Element> elements_;
+  bool fast_ = false;  // every free-text escape is followed by a literal or the severity
 };
 
 // Infers the log_line_prefix from sample lines of a stderr log (the first few
