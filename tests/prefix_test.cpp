@@ -71,6 +71,32 @@ TEST(Prefix, SessionFieldsStopAtPercentQ) {
   EXPECT_TRUE(saw_session);
 }
 
+// application_name may hold the text that follows %a in the prefix. The
+// matcher's quick first path then ends a field too early, fails further on,
+// and must fall back to trying later ends: real lines, with the name made to
+// contain " client=" and " session=". Like the backtracking matcher, the
+// first field takes the shortest text that lets the whole prefix match.
+TEST(Prefix, FreeTextHoldingTheNextLiteralStillMatches) {
+  auto prefix = LinePrefix::Compile(ReadFile(Fixture("logs/clinic.prefix")));
+  ASSERT_TRUE(prefix.ok());
+  size_t checked = 0;
+  for (const std::string& line : HeadLines(Fixture("logs/clinic.stderr.log"), 100000)) {
+    size_t at = line.find(" app=clinic-web client=");
+    if (at == std::string::npos) continue;
+    LogRecord plain, odd;
+    ASSERT_TRUE(prefix->Match(line, &plain));
+    std::string renamed = line.substr(0, at) + " app=clinic client=web session=x" + line.substr(at + 15);
+    ASSERT_TRUE(prefix->Match(renamed, &odd)) << prefix->Explain(renamed);
+    EXPECT_EQ(odd.application, "clinic");
+    EXPECT_EQ(odd.client, "web session=x client=" + std::string(plain.client));
+    EXPECT_EQ(odd.session_id, plain.session_id);
+    EXPECT_EQ(odd.severity, plain.severity);
+    EXPECT_EQ(odd.message, plain.message);
+    ++checked;
+  }
+  EXPECT_GE(checked, 10u);
+}
+
 struct InferCase {
   const char* file;
   const char* prefix;
