@@ -34,7 +34,10 @@ bool EqualsNoCase(std::string_view a, const char* b) {
 
 class Lexer {
  public:
-  Lexer(std::string_view s, bool layout, ShapeKey* out) : s_(s), layout_(layout), out_(out) {}
+  // The key is written through `w`, into out->key sized beforehand for the
+  // longest possible key (see BuildShapeKey).
+  Lexer(std::string_view s, bool layout, ShapeKey* out, char* w) : s_(s), layout_(layout), out_(out), w_(w) {}
+  char* written() const { return w_; }
 
   void Run() {
     size_t n = s_.size();
@@ -90,13 +93,15 @@ class Lexer {
 
  private:
   void Emit(size_t b, size_t e) {
-    out_->key.append(s_.data() + b, e - b);
-    out_->key.push_back(kTokenSep);
+    std::memcpy(w_, s_.data() + b, e - b);
+    w_ += e - b;
+    *w_++ = kTokenSep;
   }
   void EmitLiteral(size_t b, size_t e, LiteralKind kind) {
-    out_->key.push_back(kLiteralMark);
-    out_->key.push_back(static_cast<char>(kind));
-    out_->key.push_back(kTokenSep);
+    w_[0] = kLiteralMark;
+    w_[1] = static_cast<char>(kind);
+    w_[2] = kTokenSep;
+    w_ += 3;
     out_->literals.push_back(Literal{static_cast<uint32_t>(b), static_cast<uint32_t>(e), kind});
   }
 
@@ -338,17 +343,23 @@ class Lexer {
   std::string_view s_;
   bool layout_;
   ShapeKey* out_;
+  char* w_;
   size_t p_ = 0;
 };
 
 }  // namespace
 
 void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out) {
-  out->key.clear();
   out->literals.clear();
   out->max_param = 0;
   out->clean = true;
-  Lexer(sql, layout_exact, out).Run();
+  // Every token is at least one character and adds at most two (a separator,
+  // or a literal's 3-byte mark for its >= 1 characters): 3 bytes per input
+  // byte bound the key.
+  out->key.resize(3 * sql.size() + 1);
+  Lexer lexer(sql, layout_exact, out, out->key.data());
+  lexer.Run();
+  out->key.resize(static_cast<size_t>(lexer.written() - out->key.data()));
 }
 
 std::string MaskLiterals(std::string_view sql, const ShapeKey& shape) {
