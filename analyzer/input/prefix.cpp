@@ -50,35 +50,6 @@ size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
   return q - p;
 }
 
-// Field each escape fills in a LogRecord.
-std::string_view* FieldFor(char escape, LogRecord* r) {
-  switch (escape) {
-    case 'a':
-      return &r->application;
-    case 'u':
-      return &r->user;
-    case 'd':
-      return &r->database;
-    case 'h':
-    case 'r':
-      return &r->client;
-    case 'p':
-      return &r->pid;
-    case 'c':
-      return &r->session_id;
-    case 'e':
-      return &r->sqlstate;
-    case 'Q':
-      return &r->query_id;
-    case 't':
-    case 'm':
-    case 'n':
-      return &r->timestamp;
-    default:
-      return nullptr;
-  }
-}
-
 bool IsFreeText(char e) { return std::strchr("audhrbi", e) != nullptr; }
 
 // Length matched by a typed escape at s[p], or -1.
@@ -164,6 +135,65 @@ inline bool HasAt(std::string_view s, size_t pos, const std::string& literal) {
   return true;
 }
 
+// HasAt for a literal element: two 8-byte compares when 16 bytes of `s`
+// remain (the usual case: a prefix is followed by its severity and message).
+inline bool HasAt(std::string_view s, size_t pos, const LinePrefix::Element& el) {
+  if (el.literal.size() <= 16 && s.size() - pos >= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, s.data() + pos, 8);
+    std::memcpy(&b, s.data() + pos + 8, 8);
+    return ((a ^ el.word[0]) & el.mask[0]) == 0 && ((b ^ el.word[1]) & el.mask[1]) == 0;
+  }
+  return HasAt(s, pos, el.literal);
+}
+
+// The word/mask form of a literal element (see LinePrefix::Element).
+void SetWords(LinePrefix::Element* el) {
+  if (el->literal.size() > 16) return;
+  unsigned char bytes[16] = {}, keep[16] = {};
+  for (size_t i = 0; i < el->literal.size(); ++i) {
+    bytes[i] = static_cast<unsigned char>(el->literal[i]);
+    keep[i] = 0xff;
+  }
+  std::memcpy(el->word, bytes, 16);
+  std::memcpy(el->mask, keep, 16);
+}
+
+// The LogRecord field each escape fills, resolved once per element.
+std::string_view LogRecord::*MemberFor(char escape) {
+  switch (escape) {
+    case 'a':
+      return &LogRecord::application;
+    case 'u':
+      return &LogRecord::user;
+    case 'd':
+      return &LogRecord::database;
+    case 'h':
+    case 'r':
+      return &LogRecord::client;
+    case 'p':
+      return &LogRecord::pid;
+    case 'c':
+      return &LogRecord::session_id;
+    case 'e':
+      return &LogRecord::sqlstate;
+    case 'Q':
+      return &LogRecord::query_id;
+    case 't':
+    case 'm':
+    case 'n':
+      return &LogRecord::timestamp;
+    default:
+      return nullptr;
+  }
+}
+
+// Field each escape fills in a LogRecord.
+std::string_view* FieldFor(char escape, LogRecord* r) {
+  std::string_view LogRecord::*m = MemberFor(escape);
+  return m != nullptr ? &(r->*m) : nullptr;
+}
+
 // The first occurrence of `el.literal` in `s` at or after `from`.
 size_t FindLiteral(std::string_view s, size_t from, const LinePrefix::Element& el) {
   const std::string& lit = el.literal;
@@ -172,7 +202,7 @@ size_t FindLiteral(std::string_view s, size_t from, const LinePrefix::Element& e
     const void* hit = std::memchr(s.data() + p, a, s.size() - p);
     if (hit == nullptr) break;
     size_t h = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
-    if (HasAt(s, h - el.anchor, lit)) return h - el.anchor;
+    if (HasAt(s, h - el.anchor, el)) return h - el.anchor;
     p = h + 1;
   }
   return std::string_view::npos;
@@ -240,7 +270,12 @@ Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
   p.fast_ = p.elements_.size() < 48;
   for (size_t k = 0; k < p.elements_.size(); ++k) {
     Element& el = p.elements_[k];
-    if (el.escape == 0) el.anchor = AnchorOf(el.literal);
+    if (el.escape == 0) {
+      el.anchor = AnchorOf(el.literal);
+      SetWords(&el);
+    } else {
+      el.field = MemberFor(static_cast<char>(el.escape & 0x7f));
+    }
     if (el.free_text && k + 1 < p.elements_.size() && p.elements_[k + 1].escape != 0) p.fast_ = false;
   }
   return p;
@@ -265,7 +300,7 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
   for (size_t k = 0; k < elements_.size(); ++k) {
     const Element& el = elements_[k];
     if (el.escape == 0) {
-      if (!HasAt(line, pos, el.literal)) return false;
+      if (!HasAt(line, pos, el)) return false;
       pos += el.literal.size();
       continue;
     }
@@ -273,17 +308,16 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
     if (e == 'q') {
       if (StartsWithSeverity(line.substr(pos), &sev_len)) {
         for (size_t j = k + 1; j < elements_.size(); ++j) {
-          if (std::string_view* f = FieldFor(static_cast<char>(elements_[j].escape & 0x7f), rec)) *f = {};
+          if (elements_[j].field != nullptr) rec->*elements_[j].field = {};
         }
         return finish(pos, sev_len);
       }
       continue;
     }
-    std::string_view* field = FieldFor(e, rec);
     if (!el.free_text) {
       long n = MatchTyped(e, line, pos);
       if (n < 0) return false;
-      if (field != nullptr) *field = line.substr(pos, static_cast<size_t>(n));
+      if (el.field != nullptr) rec->*el.field = line.substr(pos, static_cast<size_t>(n));
       pos += static_cast<size_t>(n);
       continue;
     }
@@ -300,8 +334,8 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
     }
     if (end == std::string_view::npos) return false;
     *sure = false;  // a later end might have matched
-    if (field != nullptr) {
-      *field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+    if (el.field != nullptr) {
+      rec->*el.field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
     }
     pos = end;
   }
@@ -327,7 +361,7 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
   }
   const Element& el = elements_[elem];
   if (el.escape == 0) {
-    if (!HasAt(line, pos, el.literal)) return fail();
+    if (!HasAt(line, pos, el)) return fail();
     return MatchFrom(elem + 1, line, pos + el.literal.size(), rec, budget, fail_elem, fail_pos);
   }
   char e = static_cast<char>(el.escape & 0x7f);

@@ -1,6 +1,7 @@
 // log_line_prefix: compiled once into a matcher, no regex on the hot path.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ class LinePrefix {
     std::string literal;     // text for literal elements
     bool free_text = false;  // an escape that ends where the next literal starts
     size_t anchor = 0;       // literal: its least common character, searched first
+    // Literal of at most 16 bytes: its bytes as two words and which bytes
+    // count, compared a word at a time.
+    uint64_t word[2] = {0, 0}, mask[2] = {0, 0};
+    std::string_view LogRecord::*field = nullptr;  // escape: where its value goes
   };
 
  private:
