@@ -1,7 +1,10 @@
 #include "sql/shape_key.h"
 
+#include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace pgsift::sql {
 namespace {
@@ -9,17 +12,39 @@ namespace {
 constexpr char kTokenSep = '\x01';
 constexpr char kLiteralMark = '\x02';
 
-inline bool IsSpace(unsigned char c) {
-  // PostgreSQL 15's scanner: space [ \t\n\r\f] (\v is whitespace only from 16 on).
+// Character classes of PostgreSQL 15's scanner, as a table built at compile
+// time from the definitions (one load per character on the hot path).
+constexpr bool SpaceChar(unsigned c) {
+  // space [ \t\n\r\f] (\v is whitespace only from PostgreSQL 16 on).
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
-inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-inline bool IsIdentStart(unsigned char c) {
+constexpr bool DigitChar(unsigned c) { return c >= '0' && c <= '9'; }
+constexpr bool IdentStartChar(unsigned c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
-inline bool IsIdentCont(unsigned char c) { return IsIdentStart(c) || IsDigit(c) || c == '$'; }
-inline bool IsDollarTagCont(unsigned char c) { return IsIdentStart(c) || IsDigit(c); }
-inline bool IsOpChar(unsigned char c) { return c != 0 && std::strchr("~!@#^&|`?+-*/%<>=", c) != nullptr; }
+constexpr bool OpChar(unsigned c) {
+  for (char op : std::string_view("~!@#^&|`?+-*/%<>=")) {
+    if (c == static_cast<unsigned char>(op)) return true;
+  }
+  return false;
+}
+enum : uint8_t { kSpace = 1, kDigit = 2, kIdentStart = 4, kIdentCont = 8, kDollarTagCont = 16, kOp = 32 };
+constexpr std::array<uint8_t, 256> kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    t[c] = static_cast<uint8_t>((SpaceChar(c) ? kSpace : 0) | (DigitChar(c) ? kDigit : 0) |
+                                (IdentStartChar(c) ? kIdentStart : 0) |
+                                (IdentStartChar(c) || DigitChar(c) || c == '$' ? kIdentCont : 0) |
+                                (IdentStartChar(c) || DigitChar(c) ? kDollarTagCont : 0) | (OpChar(c) ? kOp : 0));
+  }
+  return t;
+}();
+inline bool IsSpace(unsigned char c) { return kClass[c] & kSpace; }
+inline bool IsDigit(unsigned char c) { return kClass[c] & kDigit; }
+inline bool IsIdentStart(unsigned char c) { return kClass[c] & kIdentStart; }
+inline bool IsIdentCont(unsigned char c) { return kClass[c] & kIdentCont; }
+inline bool IsDollarTagCont(unsigned char c) { return kClass[c] & kDollarTagCont; }
+inline bool IsOpChar(unsigned char c) { return kClass[c] & kOp; }
 
 bool EqualsNoCase(std::string_view a, const char* b) {
   size_t n = std::strlen(b);
