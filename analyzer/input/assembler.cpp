@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "input/internal.h"
+
 namespace pgsift {
 namespace {
 
@@ -16,10 +18,15 @@ bool IsAttachment(std::string_view sev) {
 }
 
 // "12.345 ms" at the start of s; returns the rest after "ms".
+
 bool ParseDuration(std::string_view s, double* ms, std::string_view* rest) {
   const char* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, *ms);
-  if (ec != std::errc()) return false;
+  const char* ptr = input_internal::ParsePlainDecimal(s.data(), end, ms);
+  if (ptr == nullptr) {
+    auto [p, ec] = std::from_chars(s.data(), end, *ms);
+    if (ec != std::errc()) return false;
+    ptr = p;
+  }
   std::string_view r(ptr, static_cast<size_t>(end - ptr));
   if (!StartsWith(r, " ms")) return false;
   r.remove_prefix(3);
@@ -239,5 +246,30 @@ void Assembler::Emit(const Pending& p) {
   ++counts_.events[static_cast<size_t>(e.kind)];
   sink_->OnEvent(e);
 }
+
+namespace input_internal {
+
+// The digits as an integer over a power of ten, both exact in a double, so
+// the one division rounds correctly, as from_chars does.
+const char* ParsePlainDecimal(const char* p, const char* end, double* out) {
+  static constexpr double kPow10[] = {1,   1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  uint64_t m = 0;
+  int digits = 0, frac = 0;
+  const char* q = p;
+  while (q < end && *q >= '0' && *q <= '9') m = m * 10 + static_cast<uint64_t>(*q++ - '0'), ++digits;
+  if (q == p) return nullptr;
+  if (q < end && *q == '.') {
+    const char* f = ++q;
+    while (q < end && *q >= '0' && *q <= '9') m = m * 10 + static_cast<uint64_t>(*q++ - '0'), ++digits;
+    frac = static_cast<int>(q - f);
+    if (frac == 0) return nullptr;
+  }
+  if (digits > 15 || (q < end && (*q == 'e' || *q == 'E'))) return nullptr;
+  *out = static_cast<double>(m) / kPow10[frac];
+  return q;
+}
+
+}  // namespace input_internal
 
 }  // namespace pgsift

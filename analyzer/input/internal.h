@@ -25,4 +25,9 @@ bool SequenceTag(std::string_view* body, uint64_t* seq, uint32_t* part);
 // then ','. The csvlog reader resumes there after a damaged record.
 bool LooksLikeCsvRecordStart(std::string_view line);
 
+// assembler.cpp: a plain decimal ("123.456", at most 15 digits) at p, as
+// std::from_chars would read it (correctly rounded); returns the end, or
+// nullptr for any other form (the caller falls back to from_chars).
+const char* ParsePlainDecimal(const char* p, const char* end, double* out);
+
 }  // namespace pgsift::input_internal

@@ -75,22 +75,32 @@ int ZoneMinutes(std::string_view z, bool* unknown) {
 
 int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
   bool unknown = false;
-  int y, mo, d, h, mi, se;
-  if (!(Num(s, 0, 4, &y) && s.size() > 4 && s[4] == '-' && Num(s, 5, 2, &mo) && s[7] == '-' && Num(s, 8, 2, &d) &&
-        s.size() >= 19 && (s[10] == ' ' || s[10] == 'T') && Num(s, 11, 2, &h) && s[13] == ':' && Num(s, 14, 2, &mi) &&
-        s[16] == ':' && Num(s, 17, 2, &se))) {
-    // Epoch seconds with fraction (%n).
-    double epoch = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), epoch);
-    if (ec == std::errc() && ptr == s.data() + s.size() && epoch > 1e8 && epoch < 1e11) {
-      return static_cast<int64_t>(epoch * 1e6);  // 1973 to year 5138: no overflow
+  // Consecutive records mostly share their second: the last valid
+  // "YYYY-MM-DD HH:MM:SS" and its value are remembered (per thread).
+  thread_local char last_second[19] = {};
+  thread_local int64_t last_second_us = kNoTime;
+  int64_t us;
+  if (s.size() >= 19 && last_second_us != kNoTime && std::memcmp(last_second, s.data(), 19) == 0) {
+    us = last_second_us;
+  } else {
+    int y, mo, d, h, mi, se;
+    if (!(s.size() >= 19 && Num(s, 0, 4, &y) && s[4] == '-' && Num(s, 5, 2, &mo) && s[7] == '-' && Num(s, 8, 2, &d) &&
+          (s[10] == ' ' || s[10] == 'T') && Num(s, 11, 2, &h) && s[13] == ':' && Num(s, 14, 2, &mi) && s[16] == ':' &&
+          Num(s, 17, 2, &se))) {
+      // Epoch seconds with fraction (%n).
+      double epoch = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), epoch);
+      if (ec == std::errc() && ptr == s.data() + s.size() && epoch > 1e8 && epoch < 1e11) {
+        return static_cast<int64_t>(epoch * 1e6);  // 1973 to year 5138: no overflow
+      }
+      return kNoTime;
     }
-    return kNoTime;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return kNoTime;
+    us = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se) *
+         1000000;
+    std::memcpy(last_second, s.data(), 19);
+    last_second_us = us;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return kNoTime;
-  int64_t us =
-      (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se) *
-      1000000;
   size_t p = 19;
   if (p < s.size() && s[p] == '.') {
     ++p;
