@@ -43,6 +43,7 @@ nlohmann::ordered_json EvidenceJson(const TableScanEvidence& e) {
   j["plans"] = e.plans;
   j["seq_scans"] = e.seq_scans;
   j["index_scans"] = e.index_scans;
+  j["other_reads"] = e.plans - std::min(e.plans, e.seq_scans + e.index_scans);  // Seq Scans without a filter, ...
   j["indexes_used"] = e.indexes_used;
   if (e.RemovedFraction() >= 0) {
     j["rows_removed"] = e.rows_removed;

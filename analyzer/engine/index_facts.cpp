@@ -80,6 +80,13 @@ std::string DescribePlanEvidence(const TableScanEvidence& e) {
       out += " (no actual rows: auto_explain.log_analyze is off)";
     }
   }
+  uint64_t other = e.plans - std::min(e.plans, e.seq_scans + e.index_scans);
+  if (other > 0) {
+    // A Seq Scan without a filter: the query reads the whole table (an
+    // ORDER BY ... LIMIT or GROUP BY over all of it).
+    out +=
+        (out.empty() ? plans(other) + " read " + e.relation : "; " + plans(other)) + " whole (a Seq Scan, no filter)";
+  }
   if (e.index_scans > 0) {
     std::string names;
     for (const std::string& i : e.indexes_used) names += (names.empty() ? "" : ", ") + i;
@@ -106,13 +113,18 @@ void AddTableFacts(const SchemaTable* t, Finding* f, int64_t stats_seconds) {
     // An index takes one entry per insert and per non-HOT update (deletes
     // leave their entries to vacuum); an update of the new index's column
     // stops being HOT, so this is the least it costs.
-    double hours = static_cast<double>(stats_seconds) / 3600.0;
+    char window[48];
+    if (stats_seconds >= 360) {
+      snprintf(window, sizeof window, "%.1f h", static_cast<double>(stats_seconds) / 3600.0);
+    } else {
+      snprintf(window, sizeof window, "%lld s", static_cast<long long>(stats_seconds));
+    }
     char buf[256];
     snprintf(buf, sizeof buf,
-             "%.1f index entries per hour for one more index (%lld inserts + %lld non-HOT updates in %.1f h since "
+             "%.1f index entries per hour for one more index (%lld inserts + %lld non-HOT updates in %s since "
              "statistics reset; %lld deletes, %lld HOT updates)",
              IndexEntriesPerHour(*t, stats_seconds), static_cast<long long>(t->n_tup_ins),
-             static_cast<long long>(std::max<int64_t>(0, t->n_tup_upd - t->n_tup_hot_upd)), hours,
+             static_cast<long long>(std::max<int64_t>(0, t->n_tup_upd - t->n_tup_hot_upd)), window,
              static_cast<long long>(t->n_tup_del), static_cast<long long>(t->n_tup_hot_upd));
     f->facts.emplace_back("write cost", buf);
   } else if (t->n_tup_ins >= 0) {

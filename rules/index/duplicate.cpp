@@ -51,12 +51,17 @@ class IndexDuplicate : public IndexRule {
         return false;
       };
       for (const std::vector<ReportIndex>& group : DuplicateIndexGroups(stats)) {
-        // Keep a constraint's index if there is one: it cannot simply go.
+        // Keep the primary key, else a constraint's index: it cannot simply go.
         size_t keep = 0;
+        int best = 0;
         for (size_t k = 0; k < group.size(); ++k) {
-          if (constraint(group[k].name)) {
+          int rank = 0;
+          for (const SchemaIndex& i : t.indexes) {
+            if (i.name == group[k].name) rank = i.primary ? 2 : constraint(i.name) ? 1 : 0;
+          }
+          if (rank > best) {
+            best = rank;
             keep = k;
-            break;
           }
         }
         for (size_t k = 0; k < group.size(); ++k) {
