@@ -3,6 +3,7 @@
 // indexes; with a database that has hypopg, every candidate is proven with a
 // hypothetical index before it is suggested.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -51,7 +52,9 @@ nlohmann::ordered_json EvidenceJson(const TableScanEvidence& e) {
     j["loops"] = e.loops;
     j["removed_fraction"] = e.RemovedFraction();
   }
-  if (e.TimeShare() >= 0) j["time_share"] = e.TimeShare();
+  // Sums of times come in the parsing threads' order: rounded, so the JSON
+  // is the same for any -j.
+  if (e.TimeShare() >= 0) j["time_share"] = std::round(e.TimeShare() * 1e4) / 1e4;
   return j;
 }
 

@@ -39,6 +39,20 @@ missing = [f for f in doc["findings"] if f["rule"] == "index-missing"]
 check(any(f["severity"] == "warning" for f in missing) and any(f["severity"] == "info" for f in missing),
       "offline: weak plan evidence lowers a finding to info, strong keeps warning")
 
+# Text plans and JSON plans of the same workload, read on 1 and 4 threads:
+# the same document (plan evidence summed in any order).
+json_plans = os.path.join(d, "err_clinic_json_plans_stderr.log")
+docs = []
+for jobs in ("1", "4"):
+    rc, out, err = run(log, json_plans, "--schema", schema, "--json", "-j", jobs)
+    outputs += [out, err]
+    docs.append(out)
+check(rc == 0 and docs[0] == docs[1], "-j 1 and -j 4 give the same JSON (text and JSON plans)")
+both = json.loads(docs[0])
+name = [c for c in both["candidates"] if c["columns"] == ["name"]]
+check(name and name[0]["queries"][0]["plan_evidence"]["plans"] == name[0]["queries"][0]["plans"],
+      "every logged plan of the query, text or JSON, counts in its evidence")
+
 # .pgsift.toml: [rules.<id>] severity, enabled and options, as pgsift lint reads them
 with tempfile.TemporaryDirectory() as cfg:
     with open(os.path.join(cfg, ".pgsift.toml"), "w") as f:
