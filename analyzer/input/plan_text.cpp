@@ -164,6 +164,12 @@ void ParseDescription(std::string_view d, PlanNode* n) {
   n->node_type = std::string(d);
 }
 
+int64_t ToInt(std::string_view v) {
+  int64_t out = 0;
+  std::from_chars(v.data(), v.data() + v.size(), out);
+  return out;
+}
+
 // "(cost=0.29..8.30 rows=1 width=21) (actual time=0.01..0.02 rows=1 loops=1)"
 void ParseFigures(std::string_view f, PlanNode* n) {
   size_t cost = f.find("(cost=");
@@ -177,7 +183,7 @@ void ParseFigures(std::string_view f, PlanNode* n) {
     std::string_view rest = f.substr(cost);
     rest = rest.substr(0, rest.find(')'));
     n->plan_rows = ToDouble(After(rest, "rows="));
-    n->plan_width = static_cast<int64_t>(ToDouble(After(rest, "width=")));
+    n->plan_width = ToInt(After(rest, "width="));
   }
   size_t actual = f.find("(actual ");
   if (actual != std::string_view::npos) {
@@ -212,12 +218,6 @@ std::vector<std::string> SplitKeys(std::string_view v) {
     out.emplace_back(Trim(v.substr(start, i - start)));
     start = i + 1;
   }
-  return out;
-}
-
-int64_t ToInt(std::string_view v) {
-  int64_t out = 0;
-  std::from_chars(v.data(), v.data() + v.size(), out);
   return out;
 }
 

@@ -44,8 +44,9 @@ class IndexDuplicate : public IndexRule {
       // Same definition: the grouping the weekly report uses.
       std::vector<IndexStats> stats = IndexStatsOf(t);
       std::set<std::string> reported;
-      auto constraint = [&](const std::string& name) {
-        for (const SchemaIndex& i : t.indexes) {
+      const SchemaTable& table = t;  // clang 14 cannot capture a structured binding
+      auto constraint = [&table](const std::string& name) {
+        for (const SchemaIndex& i : table.indexes) {
           if (i.name == name) return i.constraint || i.primary;
         }
         return false;
