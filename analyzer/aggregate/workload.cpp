@@ -184,6 +184,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       const Shape& shape = fingerprinter_->Fingerprint(e.sql);
       QueryStats& q = workload_->Stats(shape, input_, line_base_ + e.line);
       if (statements_) EmitRun(e, shape);
+      if (plan_statements_) plans_->OnStatement(shape, e.sql, e.parameters);
       ++q.calls;
       ++s.calls;
       double ms = e.duration_ms;
@@ -231,7 +232,9 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       std::string_view sql = e.sql;
       if (e.plan_json && JsonPlanQueryText(e.plan, &json_query_text_)) sql = json_query_text_;
       if (sql.empty()) return;
-      ++workload_->Stats(fingerprinter_->Fingerprint(sql), input_, line_base_ + e.line).plans;
+      const Shape& shape = fingerprinter_->Fingerprint(sql);
+      ++workload_->Stats(shape, input_, line_base_ + e.line).plans;
+      if (plans_ != nullptr) plans_->OnPlan(shape, e.plan, e.plan_json);
       return;
     }
     case EventKind::kError: {

@@ -3,12 +3,15 @@
 // indexes; with a database that has hypopg, every candidate is proven with a
 // hypothetical index before it is suggested.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "pgsift/config.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
 #include "pgsift/report.h"
@@ -24,13 +27,35 @@ struct IndexesState {
   bool no_proof = false;
   bool json = false;
   double min_saving = 0.5;
-  std::string fail_on = "none";
+  std::string fail_on;
   std::string dump_schema;
+  std::string config_path;
+  CLI::Option* min_saving_option = nullptr;
 };
 
 int Fail(const std::string& message) {
   std::cerr << "pgsift indexes: " << message << "\n";
   return kExitError;
+}
+
+nlohmann::ordered_json EvidenceJson(const TableScanEvidence& e) {
+  nlohmann::ordered_json j;
+  j["relation"] = e.relation;
+  j["plans"] = e.plans;
+  j["seq_scans"] = e.seq_scans;
+  j["index_scans"] = e.index_scans;
+  j["other_reads"] = e.plans - std::min(e.plans, e.seq_scans + e.index_scans);  // Seq Scans without a filter, ...
+  j["indexes_used"] = e.indexes_used;
+  if (e.RemovedFraction() >= 0) {
+    j["rows_removed"] = e.rows_removed;
+    j["rows_returned"] = e.rows_returned;
+    j["loops"] = e.loops;
+    j["removed_fraction"] = e.RemovedFraction();
+  }
+  // Sums of times come in the parsing threads' order: rounded, so the JSON
+  // is the same for any -j.
+  if (e.TimeShare() >= 0) j["time_share"] = std::round(e.TimeShare() * 1e4) / 1e4;
+  return j;
 }
 
 nlohmann::ordered_json QueriesJson(const std::vector<CandidateQuery>& queries) {
@@ -48,12 +73,13 @@ nlohmann::ordered_json QueriesJson(const std::vector<CandidateQuery>& queries) {
       j["index_used"] = q.index_used;
     }
     if (!q.proof_error.empty()) j["proof_error"] = q.proof_error;
+    if (q.evidence.plans > 0) j["plan_evidence"] = EvidenceJson(q.evidence);
     out.push_back(std::move(j));
   }
   return out;
 }
 
-std::string Json(const IndexRunResult& r) {
+std::string Json(const IndexRunResult& r, double s_min_saving) {
   nlohmann::ordered_json doc;
   doc["schema"] = "pgsift.indexes.v1";
   doc["schema_source"] = r.schema.source;
@@ -71,6 +97,14 @@ std::string Json(const IndexRunResult& r) {
     if (!c.foreign_key.empty()) j["foreign_key"] = c.foreign_key;
     j["total_ms"] = c.total_ms;
     j["score"] = c.score;
+    if (const SchemaTable* t = r.schema.Find(c.schema, c.table)) {
+      double per_hour = IndexEntriesPerHour(*t, r.schema.stats_seconds);
+      if (per_hour >= 0) j["write_index_entries_per_hour"] = per_hour;
+    }
+    j["opclasses"] = c.opclasses;
+    if (c.plan_removed >= 0) j["plan_removed_fraction"] = c.plan_removed;
+    j["plan_index_only"] = c.plan_index_only;
+    j["plan_counter_evidence"] = c.PlanCounterEvidence(s_min_saving);
     if (r.context.proof_ran) {
       j["proven"] = c.proven;
       j["saving"] = c.saving;
@@ -94,7 +128,47 @@ std::string Json(const IndexRunResult& r) {
   return doc.dump(2) + "\n";
 }
 
+// The index rules with their .pgsift.toml settings ([rules] enable/disable,
+// [rules.<id>] enabled, severity and options), as `pgsift lint` reads them;
+// --min-saving on the command line wins over min_saving in the file.
+Result<std::vector<const IndexRule*>> ConfigureIndexRules(const std::vector<std::unique_ptr<IndexRule>>& rules,
+                                                          const Config& config, IndexesState& s,
+                                                          std::map<std::string, Severity>* severities) {
+  std::vector<const IndexRule*> active;
+  for (const auto& rule : rules) {
+    const std::string id(rule->Info().id);
+    bool on = config.enable.empty() || std::count(config.enable.begin(), config.enable.end(), id);
+    if (std::count(config.disable.begin(), config.disable.end(), id)) on = false;
+    auto rc = config.rules.find(id);
+    if (rc != config.rules.end() && rc->second.enabled) on = *rc->second.enabled;
+    RuleOptions options = rc != config.rules.end() ? rc->second.options : RuleOptions{};
+    if (id == "index-missing") {
+      if (s.min_saving_option->count() > 0) {
+        options.Set("min_saving", std::to_string(s.min_saving));
+      } else {
+        Result<double> from_file = options.GetDouble("min_saving", s.min_saving);
+        if (!from_file.ok()) return Err(config.path + ": [rules.index-missing] " + from_file.error());
+        s.min_saving = *from_file;
+      }
+    }
+    Status configured = rule->Configure(options);
+    if (!configured.ok()) return Err((config.path.empty() ? "" : config.path + ": ") + id + ": " + configured.error());
+    if (rc != config.rules.end() && rc->second.severity) (*severities)[id] = *rc->second.severity;
+    if (on) active.push_back(rule.get());
+  }
+  return active;
+}
+
 int RunIndexes(IndexesState& s) {
+  Config config;
+  std::string config_path = s.config_path;
+  if (config_path.empty() && std::filesystem::exists(".pgsift.toml")) config_path = ".pgsift.toml";
+  if (!config_path.empty()) {
+    Result<Config> loaded = LoadConfig(config_path);
+    if (!loaded.ok()) return Fail(loaded.error());
+    config = std::move(*loaded);
+  }
+  if (s.fail_on.empty()) s.fail_on = "none";
   std::optional<Severity> fail_level = ParseSeverity(s.fail_on);
   if (!fail_level && s.fail_on != "none")
     return Fail("--fail-on " + s.fail_on + ": expected info, warning, error or none");
@@ -105,20 +179,23 @@ int RunIndexes(IndexesState& s) {
     return Fail("no schema: pass --schema FILE|DIR (pg_dump --schema-only, migrations) or a database (--dsn, --db)");
   }
   s.run.prove = !s.no_proof;
-  s.run.advisor.min_saving = s.min_saving;
   auto rules = MakeIndexRules();
-  std::vector<const IndexRule*> active;
-  RuleOptions options;
-  options.Set("min-saving", std::to_string(s.min_saving));
-  for (auto& r : rules) {
-    if (r->Info().id == "index-missing") {
-      Status st = r->Configure(options);
-      if (!st.ok()) return Fail(st.error());
-    }
-    active.push_back(r.get());
-  }
-  Result<IndexRunResult> r = RunIndexAdvisor(s.run, active);
+  std::map<std::string, Severity> severities;
+  Result<std::vector<const IndexRule*>> active = ConfigureIndexRules(rules, config, s, &severities);
+  if (!active.ok()) return Fail(active.error());
+  s.run.advisor.min_saving = s.min_saving;
+  Result<IndexRunResult> r = RunIndexAdvisor(s.run, *active);
   if (!r.ok()) return Fail(r.error());
+  // A configured severity replaces the rule's own (a finding the rule
+  // lowered for weak plan evidence stays lower).
+  for (Finding& f : r->findings) {
+    auto sev = severities.find(f.rule_id);
+    if (sev == severities.end()) continue;
+    for (const auto& rule : rules) {
+      if (rule->Info().id == f.rule_id && f.severity == rule->Info().severity) f.severity = sev->second;
+    }
+  }
+  if (!severities.empty()) SortFindings(&r->findings);
   if (!s.dump_schema.empty()) {
     std::ofstream out(s.dump_schema, std::ios::binary);
     out << SchemaToJson(r->schema);
@@ -126,7 +203,7 @@ int RunIndexes(IndexesState& s) {
   }
   if (!r->proof_error.empty()) std::cerr << "pgsift indexes: not proven: " << r->proof_error << "\n";
   if (s.json) {
-    std::cout << Json(*r);
+    std::cout << Json(*r, s.min_saving);
   } else {
     std::cout << RenderFindingsText(r->findings);
     // The findings above are in stable order; the plan of action is ranked.
@@ -169,9 +246,14 @@ Command AddIndexesCommand(CLI::App& app) {
   cmd->add_option("--dsn", s->run.db.dsn, "Database to read the schema from and prove candidates on (read-only)");
   cmd->add_flag("--db", s->use_env, "Connect through $DATABASE_URL, else the PG* environment");
   cmd->add_flag("--no-proof", s->no_proof, "Do not run the HypoPG proof even with a database");
-  cmd->add_option("--min-saving", s->min_saving, "Plan cost saving a proven index must reach (0..1)")
-      ->default_val(0.5)
-      ->check(CLI::Range(0.0, 1.0));
+  s->min_saving_option =
+      cmd->add_option("--min-saving", s->min_saving,
+                      "Plan cost saving a proven index must reach (0..1; default 0.5, or [rules.index-missing] "
+                      "min_saving in .pgsift.toml)")
+          ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--config", s->config_path,
+                  "Settings file (default: ./.pgsift.toml if present): [rules] enable/disable, [rules.<id>] enabled, "
+                  "severity, min_saving");
   cmd->add_option("--dump-schema", s->dump_schema,
                   "Also write the schema read (with live statistics) as JSON, for --schema FILE.json later");
   cmd->add_flag("--json", s->json, "JSON output (schema pgsift.indexes.v1)");

@@ -92,19 +92,40 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
     if (tx.exec("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").empty()) {
       return Err(where + ": the hypopg extension is not installed in this database (CREATE EXTENSION hypopg)");
     }
+    // auto_explain (loaded for this session, log_min_duration 0) logs even an
+    // EXPLAIN's plan, and printing a hypothetical index's name from there
+    // fails ("cache lookup failed for index"): turn it off for this session
+    // where we may (a superuser setting; otherwise the proof goes on).
+    try {
+      tx.exec("SET auto_explain.log_min_duration = -1");
+    } catch (const pqxx::sql_error&) {
+    }
     tx.exec("SET plan_cache_mode = force_generic_plan");
     tx.exec("SELECT hypopg_reset()");
     std::map<uint64_t, Plan> before;  // by fingerprint
     constexpr size_t kQueriesPerCandidate = 5;
     for (IndexCandidate& c : result->candidates) {
       size_t n = std::min(c.queries.size(), kQueriesPerCandidate);
+      if (c.LikePrefix()) {
+        // A generic plan has the pattern as a parameter, and the planner
+        // turns only a constant 'abc%' into an index range: no generic plan
+        // can show the index. The logged plans' evidence decides instead.
+        for (size_t i = 0; i < n; ++i) {
+          c.queries[i].proof_error = "LIKE with a bind parameter: a generic plan cannot use a prefix index";
+        }
+        c.saving = -1;
+        c.proven = false;
+        continue;
+      }
       for (size_t i = 0; i < n; ++i) {
         CandidateQuery& q = c.queries[i];
         if (!before.count(q.fingerprint)) before[q.fingerprint] = Explain(tx, q.normalized);
       }
       std::string cols;
-      for (const std::string& col : c.columns) {
+      for (size_t i = 0; i < c.columns.size(); ++i) {
+        const std::string& col = c.columns[i];
         cols += (cols.empty() ? "" : ", ") + (col.find('(') != std::string::npos ? "(" + col + ")" : Quote(tx, col));
+        if (i < c.opclasses.size() && !c.opclasses[i].empty()) cols += " " + c.opclasses[i];
       }
       std::string create = "CREATE INDEX ON " + Quote(tx, c.schema) + "." + Quote(tx, c.table) + " (" + cols + ")";
       pqxx::row hypo = tx.exec1("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")");

@@ -30,6 +30,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
     db::SetUpReadOnly(options, [&](const std::string& sql) { tx.exec(sql); });
     Schema schema;
     schema.source = "live";
+    schema.collation = Text(tx.exec1("SELECT datcollate FROM pg_database WHERE datname = current_database()")[0]);
     for (const pqxx::row& row :
          tx.exec(std::string("SELECT n.nspname, c.relname, a.attname FROM pg_class c"
                              " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -47,6 +48,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
       std::string key, name;
       bool valid, primary;
       int64_t scans, size;
+      bool constraint;
       std::string definition_key;
     };
     std::vector<IndexExtra> extras;
@@ -54,7 +56,9 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
              std::string("SELECT n.nspname, c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisvalid,"
                          " x.indisprimary, coalesce(s.idx_scan, 0), pg_relation_size(x.indexrelid),"
                          " md5(concat_ws('|', x.indkey::text, x.indclass::text, x.indcollation::text, x.indisunique,"
-                         " am.amname, pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid)))"
+                         " am.amname, pg_get_expr(x.indexprs, x.indrelid), pg_get_expr(x.indpred, x.indrelid))),"
+                         " EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid"
+                         " AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))"
                          " FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid"
                          " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam"
                          " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -62,7 +66,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
              kUserTables + " ORDER BY 1, 2, 3")) {
       ddl += Text(row[3]) + ";\n";
       extras.push_back({Text(row[0]) + "." + Text(row[1]), Text(row[2]), Text(row[4]) == "t", Text(row[5]) == "t",
-                        Int(row[6]), Int(row[7]), Text(row[8])});
+                        Int(row[6]), Int(row[7]), Text(row[9]) == "t", Text(row[8])});
     }
     for (const pqxx::row& row :
          tx.exec(std::string("SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, c.relname,"
@@ -81,6 +85,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
         if (i.name != e.name) continue;
         i.valid = e.valid;
         i.primary = e.primary;
+        i.constraint = e.constraint;
         i.idx_scan = e.scans;
         i.size_bytes = e.size;
         i.definition_key = e.definition_key;
@@ -89,7 +94,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
     for (const pqxx::row& row :
          tx.exec("SELECT t.schemaname, t.relname, greatest(c.reltuples::bigint, t.n_live_tup),"
                  " pg_total_relation_size(t.relid), t.seq_scan, coalesce(t.idx_scan, 0), t.n_tup_ins, t.n_tup_upd,"
-                 " t.n_tup_del FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid")) {
+                 " t.n_tup_del, t.n_tup_hot_upd FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid")) {
       auto it = schema.tables.find(Text(row[0]) + "." + Text(row[1]));
       if (it == schema.tables.end()) continue;
       SchemaTable& t = it->second;
@@ -100,7 +105,12 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
       t.n_tup_ins = Int(row[6]);
       t.n_tup_upd = Int(row[7]);
       t.n_tup_del = Int(row[8]);
+      t.n_tup_hot_upd = Int(row[9]);
     }
+    pqxx::row window = tx.exec1(
+        "SELECT floor(extract(epoch FROM now() - coalesce(stats_reset, pg_postmaster_start_time())))::bigint"
+        " FROM pg_stat_database WHERE datname = current_database()");
+    schema.stats_seconds = window[0].is_null() ? -1 : Int(window[0]);
     return schema;
   } catch (const std::exception& e) {
     return Err(db::ErrorText(where, e, password));

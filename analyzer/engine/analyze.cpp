@@ -383,6 +383,7 @@ class Pipeline {
     builder.set_input(t->input);
     builder.set_line_base(t->piece_index << 32);
     if (options_.statements) builder.set_statement_sink(&t->runs);
+    builder.set_plan_sink(options_.plans);
     Assembler assembler(&builder);
     // Lines are numbered within the piece; the in-order merge adds the lines
     // of the pieces before (so the reading thread never scans for newlines).
@@ -438,6 +439,7 @@ class Pipeline {
     WorkloadBuilder builder(&local->workload, options_.filters, &local->fingerprinter);
     builder.set_input(t->input);
     builder.set_statement_sink(options_.statements);
+    builder.set_plan_sink(options_.plans);
     Assembler assembler(&builder);
     LineReader lines(t->whole.get());
     ReadRecords(in.rep.format, in, &lines, &assembler);

@@ -33,11 +33,31 @@ bool IsExpression(const std::string& column) { return column.find('(') != std::s
 
 std::string KeyText(const std::string& column) { return IsExpression(column) ? "(" + column + ")" : Quote(column); }
 
+bool PatternOpclass(const std::string& opclass) {
+  return opclass == "text_pattern_ops" || opclass == "varchar_pattern_ops" || opclass == "bpchar_pattern_ops";
+}
+
+// Whether a LIKE 'prefix%' can use a btree with the default operator class:
+// only when the collation sorts bytewise.
+bool CollationIsC(const std::string& collation) { return collation == "C" || collation == "POSIX"; }
+
 // Whether `index` already serves a lookup on `columns` whose first
 // `equality` columns are equality-like, for a query that uses `used`.
 bool Serves(const SchemaIndex& index, std::vector<std::string> columns, size_t equality,
-            const std::set<std::string>& used) {
+            const std::set<std::string>& used, const std::string& like_column, bool c_collation) {
   if (!index.valid || (index.method != "btree" && index.method != "hash")) return false;
+  if (!like_column.empty()) {
+    // The LIKE column is served where the index has it with a pattern
+    // operator class (or the default one under the C collation); an index
+    // whose key holds it otherwise stops its usable prefix there.
+    auto it = std::find(index.columns.begin(), index.columns.end(), like_column);
+    if (it != index.columns.end()) {
+      size_t pos = static_cast<size_t>(it - index.columns.begin());
+      std::string opclass = pos < index.opclasses.size() ? index.opclasses[pos] : "";
+      bool usable = index.method == "btree" && (PatternOpclass(opclass) || (opclass.empty() && c_collation));
+      if (!usable) return false;
+    }
+  }
   if (index.partial) {
     // The planner uses a partial index when the query repeats its predicate;
     // the columns the predicate fixes need no place in the key.
@@ -71,12 +91,12 @@ struct Draft {
 };
 
 std::vector<Draft> DraftsFor(const std::string& table_key, const std::vector<const ColumnUse*>& uses,
-                             const AdvisorOptions& options) {
+                             const AdvisorOptions& options, bool like_prefix, bool limit) {
   std::vector<Draft> out;
   std::set<std::string> used;
   for (const ColumnUse* u : uses) used.insert(u->column);
   std::set<std::string> eq;
-  std::vector<std::string> range, sort, joins;
+  std::vector<std::string> range, sort, group, joins, likes;
   for (const ColumnUse* u : uses) {
     if (u->op == ColumnOp::kJoin) {
       if (std::find(joins.begin(), joins.end(), u->column) == joins.end()) joins.push_back(u->column);
@@ -84,8 +104,12 @@ std::vector<Draft> DraftsFor(const std::string& table_key, const std::vector<con
       eq.insert(u->column);
     } else if (u->op == ColumnOp::kRange) {
       range.push_back(u->column);
+    } else if (u->op == ColumnOp::kLike && like_prefix && !u->expression) {
+      likes.push_back(u->column);  // a fixed prefix is a range on a btree
     } else if (u->op == ColumnOp::kSort) {
       sort.push_back(u->column);
+    } else if (u->op == ColumnOp::kGroup) {
+      group.push_back(u->column);
     }
   }
   Draft d{table_key, {}, {}, 0, used};
@@ -102,11 +126,19 @@ std::vector<Draft> DraftsFor(const std::string& table_key, const std::vector<con
       if (!all) break;
     }
   };
-  if (!d.columns.empty() || !range.empty()) {
-    if (!range.empty())
-      add_tail(range, "range", false);
-    else
-      add_tail(sort, "sort", true);
+  // After the equality columns: one range (or LIKE prefix) column, else the
+  // ORDER BY columns (a LIMIT reads the first rows in index order), else
+  // the GROUP BY columns (a sorted group needs no sort).
+  if (!range.empty()) {
+    add_tail(range, "range", false);
+  } else if (!likes.empty()) {
+    add_tail(likes, "like-prefix", false);
+  } else if (!sort.empty() && (!d.columns.empty() || limit)) {
+    // ORDER BY alone helps only with a LIMIT: the whole table in index
+    // order costs more than reading and sorting it.
+    add_tail(sort, "sort", true);
+  } else if (!group.empty()) {
+    add_tail(group, "group", true);
   }
   if (d.columns.size() > options.max_columns) {
     d.columns.resize(options.max_columns);
@@ -127,6 +159,18 @@ bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>&
 
 }  // namespace
 
+static std::string KeyColumn(const IndexCandidate& c, size_t i, bool quote) {
+  std::string col = quote ? KeyText(c.columns[i]) : c.columns[i];
+  if (i < c.opclasses.size() && !c.opclasses[i].empty()) col += " " + c.opclasses[i];
+  return col;
+}
+
+static std::vector<std::string> KeyColumns(const IndexCandidate& c) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < c.columns.size(); ++i) out.push_back(KeyColumn(c, i, false));
+  return out;
+}
+
 std::string IndexCandidate::Statement() const {
   std::string name = table;
   for (const std::string& c : columns) {
@@ -138,21 +182,46 @@ std::string IndexCandidate::Statement() const {
   name += "_idx";
   if (name.size() > 63) name.resize(63);
   std::string cols;
-  for (const std::string& c : columns) cols += (cols.empty() ? "" : ", ") + KeyText(c);
+  for (size_t i = 0; i < columns.size(); ++i) cols += (cols.empty() ? "" : ", ") + KeyColumn(*this, i, true);
   return "CREATE INDEX CONCURRENTLY " + Quote(name) + " ON " + Quote(schema) + "." + Quote(table) + " (" + cols + ");";
 }
 
 std::string IndexCandidate::Key() const {
   std::string cols;
-  for (const std::string& c : columns) cols += (cols.empty() ? "" : ",") + c;
+  for (size_t i = 0; i < columns.size(); ++i) cols += (cols.empty() ? "" : ",") + KeyColumn(*this, i, false);
   return schema + "." + table + "(" + cols + ")";
 }
 
-AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options) {
+bool IndexCandidate::LikePrefix() const { return std::find(kinds.begin(), kinds.end(), "like-prefix") != kinds.end(); }
+
+bool IndexCandidate::PlanCounterEvidence(double threshold) const {
+  return (plan_removed >= 0 && plan_removed < threshold) || (plan_removed < 0 && plan_index_only);
+}
+
+// The evidence the plans of `q` hold about `table`.
+static TableScanEvidence EvidenceFor(const PlanEvidenceMap* plans, uint64_t fingerprint, const std::string& table) {
+  if (plans == nullptr) return {};
+  auto it = plans->find(fingerprint);
+  if (it == plans->end()) return {};
+  auto t = it->second.tables.find(table);
+  return t == it->second.tables.end() ? TableScanEvidence{} : t->second;
+}
+
+// Sums the queries' evidence into the candidate's verdict.
+static void SetPlanVerdict(IndexCandidate* c) {
+  TableScanEvidence all;
+  for (const CandidateQuery& q : c->queries) all.Merge(q.evidence);
+  c->plan_removed = all.RemovedFraction();
+  c->plan_index_only = all.plans > 0 && all.seq_scans == 0 && all.index_scans > 0;
+}
+
+AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options,
+                            const PlanEvidenceMap* plans) {
   AdvisorResult result;
   std::map<std::string, IndexCandidate> candidates;               // by Key()
   std::map<std::string, std::vector<CandidateQuery>> fk_queries;  // table key + fk name
   ColumnLookup lookup = schema.Lookup();
+  const bool c_collation = CollationIsC(schema.collation);
   std::vector<const QueryStats*> queries;
   for (const auto& [fp, q] : workload.queries) queries.push_back(&q);
   std::sort(queries.begin(), queries.end(),
@@ -182,12 +251,24 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
     if (!by_table.empty()) ++result.queries_on_known_tables;
     for (const auto& [key, uses] : by_table) {
       const SchemaTable& t = schema.tables.at(key);
-      for (const Draft& d : DraftsFor(key, uses, options)) {
-        bool served = std::any_of(t.indexes.begin(), t.indexes.end(),
-                                  [&](const SchemaIndex& i) { return Serves(i, d.columns, d.equality, d.used); });
+      bool like_prefix = false;
+      if (plans != nullptr) {
+        auto e = plans->find(cq.fingerprint);
+        like_prefix = e != plans->end() && e->second.LikePrefix();
+      }
+      for (const Draft& d : DraftsFor(key, uses, options, like_prefix, p.limit)) {
+        std::string like_column;
+        for (size_t i = 0; i < d.kinds.size(); ++i) {
+          if (d.kinds[i] == "like-prefix") like_column = d.columns[i];
+        }
+        bool served = std::any_of(t.indexes.begin(), t.indexes.end(), [&](const SchemaIndex& i) {
+          return Serves(i, d.columns, d.equality, d.used, like_column, c_collation);
+        });
+        CandidateQuery with = cq;
+        with.evidence = EvidenceFor(plans, cq.fingerprint, t.name);
         for (const ForeignKey& fk : t.foreign_keys) {
           if (std::find(fk.columns.begin(), fk.columns.end(), d.columns.front()) != fk.columns.end()) {
-            fk_queries[key + "\n" + fk.name].push_back(cq);
+            fk_queries[key + "\n" + fk.name].push_back(with);
           }
         }
         if (served) continue;
@@ -196,10 +277,15 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
         c.table = t.name;
         c.columns = d.columns;
         c.kinds = d.kinds;
+        c.opclasses.assign(d.columns.size(), "");
+        if (!like_column.empty() && !c_collation) {
+          c.opclasses[static_cast<size_t>(std::find(d.columns.begin(), d.columns.end(), like_column) -
+                                          d.columns.begin())] = "text_pattern_ops";
+        }
         IndexCandidate& slot = candidates.try_emplace(c.Key(), c).first->second;
         if (std::none_of(slot.queries.begin(), slot.queries.end(),
                          [&](const CandidateQuery& x) { return x.fingerprint == cq.fingerprint; })) {
-          slot.queries.push_back(cq);
+          slot.queries.push_back(with);
         }
       }
     }
@@ -210,7 +296,7 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
     IndexCandidate* longer = nullptr;
     for (auto& [k, other] : candidates) {
       if (other.schema == it->second.schema && other.table == it->second.table &&
-          IsPrefix(it->second.columns, other.columns)) {
+          IsPrefix(KeyColumns(it->second), KeyColumns(other))) {
         longer = &other;
         break;
       }
@@ -262,6 +348,7 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
   for (auto& [key, c] : candidates) {
     std::sort(c.queries.begin(), c.queries.end(), by_time);
     for (const CandidateQuery& q : c.queries) c.total_ms += q.total_ms;
+    SetPlanVerdict(&c);
     c.score = c.total_ms;
     result.candidates.push_back(std::move(c));
   }
@@ -270,7 +357,17 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
 }
 
 void RankCandidates(AdvisorResult* result) {
-  for (IndexCandidate& c : result->candidates) c.score = c.total_ms * (c.saving >= 0 ? c.saving : 1.0);
+  for (IndexCandidate& c : result->candidates) {
+    double expected = 1.0;
+    if (c.saving >= 0) {
+      expected = c.saving;
+    } else if (c.plan_removed >= 0) {
+      expected = c.plan_removed;
+    } else if (c.plan_index_only) {
+      expected = 0.1;
+    }
+    c.score = c.total_ms * expected;
+  }
   std::sort(result->candidates.begin(), result->candidates.end(), [](const IndexCandidate& a, const IndexCandidate& b) {
     return a.score != b.score ? a.score > b.score : a.Key() < b.Key();
   });

@@ -6,12 +6,15 @@ namespace pgsift {
 Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std::vector<const IndexRule*>& rules) {
   IndexRunResult run;
   if (!options.logs.empty()) {
+    PlanEvidenceCollector plans;
     AnalyzeOptions a;
     a.inputs = options.logs;
     a.jobs = options.jobs;
+    a.plans = &plans;
     Result<AnalyzeResult> r = Analyze(a);
     if (!r.ok()) return Err(r.error());
     run.analyze = std::move(*r);
+    run.plans = plans.Take();
     for (const InputReport& in : run.analyze.inputs) {
       if (!in.error.empty()) return Err(in.name + ": " + in.error);
     }
@@ -26,7 +29,7 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
     if (!s.ok()) return Err(s.error());
     run.schema = std::move(*s);
   }
-  run.advisor = AdviseIndexes(run.analyze.workload, run.schema, options.advisor);
+  run.advisor = AdviseIndexes(run.analyze.workload, run.schema, options.advisor, &run.plans);
   if (options.live && options.prove) {
     Status proof = ProveCandidates(options.db, &run.advisor);
     if (proof.ok()) {

@@ -72,7 +72,10 @@ void AddIndex(SchemaTable* t, SchemaIndex index) {
   // reader replaces this with the catalog's definition key.
   if (!index.partial) {
     index.definition_key = index.method + (index.unique ? "|unique|" : "||");
-    for (const std::string& c : index.columns) index.definition_key += c + ",";
+    for (size_t i = 0; i < index.columns.size(); ++i) {
+      std::string opclass = i < index.opclasses.size() ? index.opclasses[i] : "";
+      index.definition_key += index.columns[i] + (opclass.empty() ? "" : " " + opclass) + ",";
+    }
   }
   if (index.name.empty()) {
     index.name = t->name + "_";
@@ -93,6 +96,7 @@ void AddConstraint(SchemaTable* t, const Json& con, const std::string& column) {
     index.columns = keys;
     index.primary = type == "CONSTR_PRIMARY";
     index.unique = true;
+    index.constraint = true;
     if (index.name.empty()) index.name = t->name + (index.primary ? "_pkey" : "_" + keys.front() + "_key");
     AddIndex(t, std::move(index));
   } else if (type == "CONSTR_FOREIGN") {
@@ -156,6 +160,9 @@ void Apply(const std::string& kind, const Json& n, Schema* schema) {
       if (col.empty()) col = sql::CanonicalExpression(Member(e, "expr"));
       // An expression we cannot name still takes its place in the key.
       index.columns.push_back(col.empty() ? "(expression)" : col);
+      std::string opclass;
+      for (const Json& part : Member(e, "opclass")) opclass = Sval(part);  // schema-qualified: the last part
+      index.opclasses.push_back(opclass);
     }
     if (Member(n, "whereClause").is_object()) {
       index.partial = true;

@@ -193,6 +193,7 @@ class Extractor {
     for (const Json* q : quals) Where(*q, scope);
     Where(Member(n, "whereClause"), scope);
     Where(Member(n, "havingClause"), scope);
+    if (Member(n, "limitCount").is_object()) out.limit = true;
     for (const Json& s : Member(n, "sortClause")) {
       const Json& node = Member(Member(s, "SortBy"), "node");
       if (auto col = Resolve(node, scope)) Add(*col, ColumnOp::kSort);
@@ -292,7 +293,7 @@ class Extractor {
   static ColumnOp OperatorKind(const std::string& op) {
     if (op == "=") return ColumnOp::kEquality;
     if (op == "<" || op == ">" || op == "<=" || op == ">=") return ColumnOp::kRange;
-    if (op == "~~" || op == "~~*") return ColumnOp::kLike;
+    if (op == "~~") return ColumnOp::kLike;  // ILIKE (~~*): no btree prefix
     return ColumnOp::kOther;
   }
 
@@ -350,7 +351,8 @@ class Extractor {
         if (auto l = Resolve(lhs, scope)) Add(*l, ColumnOp::kRange);
         Walk(rhs, scope);
       } else if (kind == "AEXPR_LIKE" || kind == "AEXPR_ILIKE") {
-        if (auto l = Resolve(lhs, scope); l && op.find('!') == std::string::npos) Add(*l, ColumnOp::kLike);
+        // ILIKE matches case-insensitively: no btree prefix serves it.
+        if (auto l = Resolve(lhs, scope); l && kind == "AEXPR_LIKE" && op == "~~") Add(*l, ColumnOp::kLike);
       } else {
         Walk(node, scope);
       }

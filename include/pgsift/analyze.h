@@ -22,6 +22,9 @@ struct AnalyzeOptions {
   // Session rules' stream: every accepted statement run, in log order per
   // input, inputs in order; OnSessionEnd(i, 0, ...) after input i. May be null.
   StatementSink* statements = nullptr;
+  // Every auto_explain plan with its statement's shape (PlanSink: called from
+  // the parsing threads). May be null.
+  PlanSink* plans = nullptr;
   // Threads that parse (0: one per core). Inputs are cut into pieces at
   // record boundaries and read in parallel; results equal a 1-thread run.
   unsigned jobs = 0;

@@ -11,13 +11,16 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "pgsift/analyze.h"
 #include "pgsift/db.h"
 #include "pgsift/finding.h"
+#include "pgsift/plan.h"
 #include "pgsift/result.h"
 #include "pgsift/rule.h"
 #include "pgsift/workload.h"
@@ -47,6 +50,7 @@ struct QueryPredicates {
   std::vector<std::string> tables;  // base tables read or written, "schema.table" or "table"
   std::vector<ColumnUse> uses;      // in order of appearance, duplicates removed
   bool writes = false;              // INSERT/UPDATE/DELETE/MERGE
+  bool limit = false;               // some SELECT has LIMIT / FETCH FIRST
 };
 
 // Answers whether `table` (schema may be "") has `column`; lets unqualified
@@ -64,11 +68,13 @@ QueryPredicates ExtractPredicates(std::string_view sql, const ColumnLookup& look
 struct SchemaIndex {
   std::string name;
   std::vector<std::string> columns;            // key columns; expressions in canonical form
+  std::vector<std::string> opclasses;          // per key column; "" the default (may be shorter)
   std::vector<std::string> predicate_columns;  // columns in a partial index's WHERE
   bool partial = false;
   bool unique = false;
   bool primary = false;
-  bool valid = true;  // pg_index.indisvalid (live only)
+  bool constraint = false;  // backs a PRIMARY KEY / UNIQUE / EXCLUDE constraint
+  bool valid = true;        // pg_index.indisvalid (live only)
   std::string method = "btree";
   int64_t idx_scan = -1;    // -1: unknown (offline)
   int64_t size_bytes = -1;  // -1: unknown
@@ -93,12 +99,19 @@ struct SchemaTable {
   // Statistics, -1 when unknown (offline schema).
   int64_t rows = -1, size_bytes = -1, seq_scan = -1, idx_scan = -1;
   int64_t n_tup_ins = -1, n_tup_upd = -1, n_tup_del = -1;
+  int64_t n_tup_hot_upd = -1;  // updates that wrote no index entry (HOT)
   bool HasColumn(const std::string& column) const;
   std::string QualifiedName() const { return schema + "." + name; }
 };
 
 struct Schema {
-  std::string source;                         // "files" | "live"
+  std::string source;  // "files" | "live"
+  // The database's default collation (pg_database.datcollate); "" unknown
+  // (offline). A LIKE prefix can use a plain btree only under C / POSIX.
+  std::string collation;
+  // Seconds the live statistics cover (since pg_stat_database.stats_reset,
+  // else since the server started); -1 unknown. Turns counts into rates.
+  int64_t stats_seconds = -1;
   std::map<std::string, SchemaTable> tables;  // by "schema.table"
   // `schema` "" means the search path, taken as public.
   const SchemaTable* Find(const std::string& schema, const std::string& table) const;
@@ -129,6 +142,63 @@ Schema SchemaFromSnapshot(const Snapshot& snapshot);
 // weekly report shares); unknown statistics become 0.
 std::vector<IndexStats> IndexStatsOf(const SchemaTable& table);
 
+// ---------------------------------------------------------------- plans
+
+// What the auto_explain plans of one query show about one table it reads.
+// Names and figures only: no condition text (which may hold values).
+struct TableScanEvidence {
+  std::string relation;                   // as the plan names it; "" when no plan read the table
+  uint64_t plans = 0;                     // plans that read the table
+  uint64_t seq_scans = 0;                 // plans reading it with a Seq Scan and a Filter
+  uint64_t index_scans = 0;               // plans reading it through an index
+  std::vector<std::string> indexes_used;  // sorted, distinct
+  uint64_t analyzed = 0;                  // of the Seq Scans: with actual rows (log_analyze)
+  double rows_removed = 0;                // by those Seq Scans' filters, all loops
+  double rows_returned = 0;               // by those Seq Scans, all loops
+  double loops = 0;                       // of those Seq Scans
+  double scan_ms = 0, plan_ms = 0;        // their time, and their plans' whole time
+  // Share of the rows a Seq Scan read that its filter threw away; -1 unknown.
+  double RemovedFraction() const;
+  // Share of the plans' time spent in those Seq Scans; -1 unknown.
+  double TimeShare() const;
+  void Merge(const TableScanEvidence& other);
+};
+
+struct PlanEvidence {
+  uint64_t plans = 0;
+  uint64_t unreadable = 0;  // plans neither reader understood
+  // LIKE patterns in the statements' raw texts and bind values: fixed
+  // prefix ('abc%') or not ('%abc', a column, ...). Counts only.
+  uint64_t like_prefix = 0, like_other = 0;
+  bool LikePrefix() const { return like_prefix > 0 && like_other == 0; }
+  std::map<std::string, TableScanEvidence> tables;  // by relation name
+};
+using PlanEvidenceMap = std::unordered_map<uint64_t, PlanEvidence>;  // by fingerprint
+
+// Counts the LIKE patterns of one raw statement (literals, or $n looked up
+// in "$1 = '...', $2 = ..." parameters) as fixed-prefix or not. NOT LIKE
+// and ILIKE are not counted (no btree serves them).
+void CountLikePatterns(std::string_view sql, std::string_view parameters, PlanEvidence* evidence);
+
+// Adds what `plan` shows into `evidence`.
+void AddPlanEvidence(const ExplainPlan& plan, PlanEvidence* evidence);
+
+// The index advisor's PlanSink: parses each auto_explain plan (text or JSON)
+// and keeps only the evidence (names and numbers; the plan is dropped).
+// Thread-safe. Statements libpg_query could not parse are skipped.
+class PlanEvidenceCollector : public PlanSink {
+ public:
+  void OnPlan(const Shape& shape, std::string_view plan, bool json) override;
+  bool WantsStatements() const override { return true; }
+  // Only statements whose normalized text has a LIKE are looked at.
+  void OnStatement(const Shape& shape, std::string_view sql, std::string_view parameters) override;
+  PlanEvidenceMap Take();
+
+ private:
+  std::mutex mu_;
+  PlanEvidenceMap evidence_;
+};
+
 // ---------------------------------------------------------------- advisor
 
 struct CandidateQuery {
@@ -137,6 +207,8 @@ struct CandidateQuery {
   uint64_t calls = 0;
   double total_ms = 0;
   uint64_t plans = 0;
+  // The plans' evidence on the candidate's table (relation "": none).
+  TableScanEvidence evidence;
   // HypoPG proof (cost_before < 0: not proven).
   double cost_before = -1, cost_after = -1;
   bool index_used = false;
@@ -146,14 +218,27 @@ struct CandidateQuery {
 struct IndexCandidate {
   std::string schema, table;
   std::vector<std::string> columns;
-  std::vector<std::string> kinds;       // per column: "equality", "range", "sort"
+  std::vector<std::string> kinds;       // per column: "equality", "range", "like-prefix", "sort", "group"
+  std::vector<std::string> opclasses;   // per column, "" default ("text_pattern_ops" for a LIKE prefix)
   std::vector<CandidateQuery> queries;  // sorted by total time desc
   double total_ms = 0;                  // time the helped queries spent
   std::string foreign_key;              // the unindexed FK it serves, if any
   // HypoPG: best saving over the queries (0..1), -1 when not proven.
   double saving = -1;
   bool proven = false;
-  double score = 0;               // total_ms x expected saving (1 when unproven)
+  // Plan evidence over the queries: the share of rows their Seq Scans on
+  // the table filtered away (-1: no analyzed Seq Scan), and whether the
+  // plans read the table through an index only (counter-evidence).
+  double plan_removed = -1;
+  bool plan_index_only = false;
+  // total_ms x expected saving: the HypoPG saving when proven, else the
+  // plans' removed share, else 0.1 when the plans use an index only, else 1.
+  double score = 0;
+  // The plans speak against the candidate: a Seq Scan filter kept most rows
+  // (removed share < threshold) or the plans use an index already.
+  bool PlanCounterEvidence(double threshold) const;
+  // A column is a LIKE prefix: HypoPG's generic plans cannot prove it.
+  bool LikePrefix() const;
   std::string Statement() const;  // CREATE INDEX CONCURRENTLY ...
   std::string Key() const;        // schema.table(col,col)
 };
@@ -166,7 +251,7 @@ struct UnindexedForeignKey {
 };
 
 struct AdvisorOptions {
-  double min_saving = 0.5;  // HypoPG threshold
+  double min_saving = 0.5;  // HypoPG threshold (also the plan evidence's)
   size_t max_columns = 3;
 };
 
@@ -177,7 +262,9 @@ struct AdvisorResult {
 };
 
 // Candidates from a workload's queries against `schema` (no I/O).
-AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options);
+// `plans` (may be null): evidence by fingerprint from auto_explain plans.
+AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, const AdvisorOptions& options,
+                            const PlanEvidenceMap* plans = nullptr);
 
 // Orders candidates by score = time x saving (1 when unproven), then key.
 void RankCandidates(AdvisorResult* result);
@@ -223,6 +310,7 @@ struct IndexRunResult {
   Schema schema;
   AdvisorResult advisor;
   IndexContext context;
+  PlanEvidenceMap plans;    // from the logs' auto_explain plans
   std::string proof_error;  // why the proof did not run, if it did not
   std::vector<Finding> findings;
 };
@@ -231,6 +319,15 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
 // Facts shared by the index rules: the queries helped (normalized), plans,
 // the proof and the table's statistics.
 void AddQueryFacts(const std::vector<CandidateQuery>& queries, Finding* finding);
-void AddTableFacts(const SchemaTable* table, Finding* finding);
+// Index entries one more index on `table` takes per hour (inserts plus
+// non-HOT updates over the statistics window); -1 when unknown (offline).
+double IndexEntriesPerHour(const SchemaTable& table, int64_t stats_seconds);
+
+// `stats_seconds` (Schema::stats_seconds) turns write counts into a rate.
+void AddTableFacts(const SchemaTable* table, Finding* finding, int64_t stats_seconds = -1);
+// "12 plans of 12 read appointments with a Seq Scan and a Filter; the filter
+// removed 99.9% of ... rows read (12 loops), 95.0% of the plan time"; "" when
+// no plan read the table.
+std::string DescribePlanEvidence(const TableScanEvidence& evidence);
 
 }  // namespace pgsift

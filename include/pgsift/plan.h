@@ -86,6 +86,17 @@ struct ExplainPlan {
 // input.
 Result<ExplainPlan> ReadExplainJson(std::string_view json);
 
+// Reads one plan in EXPLAIN's text format, as auto_explain logs it by default
+// (auto_explain.log_format = text; the lines after "Query Text: ..."), or as
+// EXPLAIN [ANALYZE] prints it. Fills what the text shows: node types (the
+// JSON model's names: "HashAggregate" is an Aggregate with strategy
+// "Hashed", "Hash Left Join" a Hash Join of type Left, "Insert on t" a
+// ModifyTable), relations, aliases, indexes, costs, actual figures, rows
+// removed, conditions, sort and group keys, subplans. A leading tab per line
+// (log continuation lines) is ignored. Unknown property lines are skipped.
+// An error never quotes the input.
+Result<ExplainPlan> ReadExplainText(std::string_view text);
+
 // Calls f(node, depth) for every node, pre-order, children in server order.
 template <typename F>
 void WalkPlan(const PlanNode& node, F&& f, int depth = 0) {

@@ -115,6 +115,23 @@ class Workload {
   std::vector<const QueryStats*> Sorted(std::string_view by) const;
 };
 
+// Receives every auto_explain plan with the shape of its statement (the
+// index advisor's plan evidence). Plans are rare events: the builder only
+// hands them over; parsing them is the sink's business. Parsing threads call
+// it concurrently, so an implementation synchronizes. `plan` (the body, text
+// or JSON; it may hold values) is valid only during the call.
+class PlanSink {
+ public:
+  virtual ~PlanSink() = default;
+  virtual void OnPlan(const Shape& shape, std::string_view plan, bool json) = 0;
+  // When true (asked once, when the builder takes the sink), every accepted
+  // statement run also comes with its raw text and bind parameters (the
+  // advisor's LIKE patterns). Same threading and lifetime as OnPlan; both
+  // texts hold values: nothing of them may be kept or shown.
+  virtual bool WantsStatements() const { return false; }
+  virtual void OnStatement(const Shape& /*shape*/, std::string_view /*sql*/, std::string_view /*parameters*/) {}
+};
+
 // Feeds events into a Workload. Not thread-safe; one per thread.
 class WorkloadBuilder : public EventSink {
  public:
@@ -126,6 +143,11 @@ class WorkloadBuilder : public EventSink {
   void set_line_base(uint64_t base) { line_base_ = base; }
   // Receives every accepted statement run and disconnection; may be null.
   void set_statement_sink(StatementSink* sink) { statements_ = sink; }
+  // Receives every plan; may be null.
+  void set_plan_sink(PlanSink* sink) {
+    plans_ = sink;
+    plan_statements_ = sink != nullptr && sink->WantsStatements();
+  }
   void OnEvent(const Event& event) override;
   const FingerprintStats& fingerprint_stats() const { return fingerprinter_->stats(); }
 
@@ -139,6 +161,8 @@ class WorkloadBuilder : public EventSink {
   uint64_t input_ = 0;
   uint64_t line_base_ = 0;
   StatementSink* statements_ = nullptr;
+  PlanSink* plans_ = nullptr;
+  bool plan_statements_ = false;
   StatementRun run_;  // reused
   // Session -> the statement last logged without a duration, for
   // log_statement + log_duration logs. Bounded: cleared past kMaxSessions.

@@ -45,7 +45,7 @@ class ForeignKeyUnindexed : public IndexRule {
       if (queries.empty())
         f.facts.emplace_back("queries helped",
                              "none in the logs (deletes of " + u.fk.ref_table + " rows still scan it)");
-      AddTableFacts(schema.Find(u.schema, u.table), &f);
+      AddTableFacts(schema.Find(u.schema, u.table), &f, schema.stats_seconds);
       f.help = "index the foreign key columns: each DELETE or key UPDATE on " + u.fk.ref_table +
                " otherwise scans the whole table, and joins on it cannot use a nested loop with an index";
       f.fix = c.Statement();

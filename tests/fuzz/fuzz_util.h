@@ -2,7 +2,7 @@
 // A target's seeds are named in its own file by `// fuzz-seeds:` lines that
 // tests/fuzz/make_seeds.py reads: a glob under the repository and how to cut
 // each file (whole, chunk = 8 KiB pieces at line ends, jsonl-query,
-// gunzip-chunk, plan-json, prefix-line). Adding a target is one .cpp here.
+// gunzip-chunk, plan-json, plan-text, prefix-line). Adding a target is one .cpp here.
 #pragma once
 
 #include <cstddef>

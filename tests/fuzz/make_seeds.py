@@ -11,6 +11,7 @@ lines and writes seed files into OUT/<name>/. Modes:
                 but whole)
   jsonl-query   each line's "query" or "input" (or the JSON string itself)
   plan-json     the auto_explain JSON plans in a stderr log (the {...} body)
+  plan-text     the auto_explain text plans in a stderr log (the plan tree)
   prefix-line   "<log_line_prefix>\\n<line>" for the first lines of a log
 """
 import glob
@@ -66,6 +67,20 @@ def seeds(path, mode):
                         break
                     body.append(follow[1:])
                 yield b"\n".join(body)
+    elif mode == "plan-text":
+        # the body of each auto_explain text plan: the lines after "Query Text:" from the first with figures
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            if line.endswith(b"plan:") and i + 1 < len(lines) and lines[i + 1].startswith(b"\tQuery Text:"):
+                body = []
+                for follow in lines[i + 2:]:
+                    if not follow.startswith(b"\t"):
+                        break
+                    body.append(follow[1:])
+                while body and b"(cost=" not in body[0] and b"(actual " not in body[0]:
+                    body.pop(0)
+                if body:
+                    yield b"\n".join(body)
     elif mode == "prefix-line":
         prefixes = [b"%m [%p] %q%u@%d app=%a client=%h session=%c line=%l xid=%x state=%e ", b"%m [%p] ",
                     b"%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ", b"%t:%r:%u@%d:[%p]:"]

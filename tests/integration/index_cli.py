@@ -19,8 +19,8 @@ def check(cond, what):
         failures.append(what)
 
 
-def run(*args):
-    p = subprocess.run([pgsift, "indexes", *args], capture_output=True, text=True)
+def run(*args, cwd=None):
+    p = subprocess.run([pgsift, "indexes", *args], capture_output=True, text=True, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -34,7 +34,50 @@ rc, out, err = run(log, "--schema", schema, "--json")
 outputs += [out, err]
 doc = json.loads(out)
 check(doc["schema"] == "pgsift.indexes.v1" and doc["proof"] == "none", "JSON document")
-check(len(doc["candidates"]) == 5, "five candidates offline")
+check(len(doc["candidates"]) == 7, "seven candidates offline: %s" % [c["statement"] for c in doc["candidates"]])
+missing = [f for f in doc["findings"] if f["rule"] == "index-missing"]
+check(any(f["severity"] == "warning" for f in missing) and any(f["severity"] == "info" for f in missing),
+      "offline: weak plan evidence lowers a finding to info, strong keeps warning")
+
+# Text plans and JSON plans of the same workload, read on 1 and 4 threads:
+# the same document (plan evidence summed in any order).
+json_plans = os.path.join(d, "err_clinic_json_plans_stderr.log")
+docs = []
+for jobs in ("1", "4"):
+    rc, out, err = run(log, json_plans, "--schema", schema, "--json", "-j", jobs)
+    outputs += [out, err]
+    docs.append(out)
+check(rc == 0 and docs[0] == docs[1], "-j 1 and -j 4 give the same JSON (text and JSON plans)")
+both = json.loads(docs[0])
+name = [c for c in both["candidates"] if c["columns"] == ["name"]]
+check(name and name[0]["queries"][0]["plan_evidence"]["plans"] == name[0]["queries"][0]["plans"],
+      "every logged plan of the query, text or JSON, counts in its evidence")
+
+# .pgsift.toml: [rules.<id>] severity, enabled and options, as pgsift lint reads them
+with tempfile.TemporaryDirectory() as cfg:
+    with open(os.path.join(cfg, ".pgsift.toml"), "w") as f:
+        f.write('[rules.index-missing]\nseverity = "error"\nmin_saving = 0.7\n\n'
+                '[rules.index-duplicate]\nenabled = false\n')
+    rc, out, err = run(log, "--schema", schema, "--json", "--fail-on", "error", cwd=cfg)
+    outputs += [out, err]
+    cdoc = json.loads(out)
+    sev = sorted({f["severity"] for f in cdoc["findings"] if f["rule"] == "index-missing"})
+    check(rc == 1 and sev == ["error", "info"], "config: index-missing at error (weak ones stay info): %s %d" % (sev, rc))
+    check(not any(f["rule"] == "index-duplicate" for f in cdoc["findings"]), "config: index-duplicate disabled")
+    # min_saving from the file decides the plan verdict: 0.7 > the status filter's 67%
+    status = [c for c in cdoc["candidates"] if c["columns"] == ["status"]]
+    check(status and status[0]["plan_counter_evidence"], "config: min_saving 0.7 read from the file")
+    rc, out, err = run(log, "--schema", schema, "--json", "--min-saving", "0.5", cwd=cfg)
+    status = [c for c in json.loads(out)["candidates"] if c["columns"] == ["status"]]
+    check(status and not status[0]["plan_counter_evidence"], "--min-saving on the command line wins over the file")
+    with open(os.path.join(cfg, "bad.toml"), "w") as f:
+        f.write('[rules.index-missing]\nmin_saving = 2\n')
+    rc, out, err = run(log, "--schema", schema, "--config", os.path.join(cfg, "bad.toml"), cwd=cfg)
+    check(rc == 2 and "bad.toml" in err and "min_saving" in err, "bad min_saving: exit 2 naming the file: " + err.strip())
+    with open(os.path.join(cfg, "unknown.toml"), "w") as f:
+        f.write('[rules.index-nonsense]\nenabled = false\n')
+    rc, out, err = run(log, "--schema", schema, "--config", os.path.join(cfg, "unknown.toml"), cwd=cfg)
+    check(rc == 2 and "unknown.toml" in err, "unknown rule in the config: exit 2: " + err.strip())
 rc, out, err = run(log, "--schema", schema, "--fail-on", "warning")
 outputs += [out, err]
 check(rc == 1, "--fail-on warning exits 1 on findings (%d)" % rc)
