@@ -275,6 +275,58 @@ class TemplateCopy {
   std::string admin_dsn_, name_, source_db_;
 };
 
+// Re-plans every baseline query (log-valued ones with options.log_values,
+// else generically, named in `fallback`); a query that does not plan gets its
+// message in `errors`.
+void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Baseline& baseline,
+               const PlanOptions& plan_options, std::vector<BaselineEntry>* out,
+               std::map<std::string, std::string>* errors, std::set<std::string>* fallback) {
+  Fingerprinter fp;
+  for (const BaselineEntry& old_e : baseline.queries) {
+    GuardedQuery q;
+    q.name = old_e.name;
+    q.sql = old_e.sql;
+    q.params = old_e.params;
+    q.params_origin = old_e.params_origin;
+    q.values_tag = old_e.values_tag;
+    q.source = old_e.source;
+    if (old_e.params_origin == "log") {
+      auto values = options.log_values.find(old_e.name);
+      if (values != options.log_values.end()) {
+        q.params = values->second;
+      } else {
+        q.params.clear();
+        q.params_origin.clear();
+        q.values_tag.clear();
+        fallback->insert(q.name);
+      }
+    }
+    if (!old_e.generic_plan && old_e.param_count > 0 && q.params.empty() && !fallback->count(q.name)) {
+      (*errors)[q.name] =
+          "the baseline holds no parameter values for this query (captured from logs "
+          "without --show-values); re-capture with a queries file";
+      continue;
+    }
+    auto e = PlanQuery(tx, fp, q, plan_options);
+    if (!e.ok() && q.params_origin == "log" && !plan_options.show_values) {
+      // The server's message may quote a log value ("invalid input syntax
+      // for type bigint: ..."): say only whether the generic plan works.
+      GuardedQuery generic = q;
+      generic.params.clear();
+      generic.params_origin.clear();
+      auto g = PlanQuery(tx, fp, generic, plan_options);
+      e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
+                                   "withheld: it may quote a value; --show-values shows it)")
+                     : g.error());
+    }
+    if (!e.ok()) {
+      (*errors)[q.name] = e.error();
+      continue;
+    }
+    out->push_back(std::move(e).value());
+  }
+}
+
 }  // namespace
 
 Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
@@ -384,6 +436,17 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       }
       run.server_major = ServerMajor(tx);
     }
+    if (plan_options.analyze) {
+      // Time and buffers are compared with this database before the
+      // migrations: same machine, same data, same load, minutes apart (the
+      // baseline's were measured elsewhere, maybe on another sample).
+      pqxx::connection conn(dsn);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, connect, /*writable=*/true);
+      std::map<std::string, std::string> errors;
+      std::set<std::string> fallback;
+      ReplanAll(tx, options, baseline, plan_options, &run.before, &errors, &fallback);
+    }
     for (const LoadedMigration& m : migrations) {
       // A fresh session per file: what one file SETs (search_path, enable_*,
       // timeouts), its temp tables and prepared statements never reach the
@@ -407,51 +470,7 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     std::set<std::string> relations;
     for (const auto& [name, rows] : baseline.relation_rows) relations.insert(name);
     run.relation_rows = RelationRows(tx, relations);
-    Fingerprinter fp;
-    for (const BaselineEntry& old_e : baseline.queries) {
-      GuardedQuery q;
-      q.name = old_e.name;
-      q.sql = old_e.sql;
-      q.params = old_e.params;
-      q.params_origin = old_e.params_origin;
-      q.values_tag = old_e.values_tag;
-      q.source = old_e.source;
-      if (old_e.params_origin == "log") {
-        auto values = options.log_values.find(old_e.name);
-        if (values != options.log_values.end()) {
-          q.params = values->second;
-        } else {
-          q.params.clear();
-          q.params_origin.clear();
-          q.values_tag.clear();
-          run.generic_fallback.insert(q.name);
-        }
-      }
-      if (!old_e.generic_plan && old_e.param_count > 0 && q.params.empty() && !run.generic_fallback.count(q.name)) {
-        run.errors[q.name] =
-            "the baseline holds no parameter values for this query (captured from logs "
-            "without --show-values); re-capture with a queries file";
-        continue;
-      }
-      PlanOptions po = plan_options;
-      auto e = PlanQuery(tx, fp, q, po);
-      if (!e.ok() && q.params_origin == "log" && !plan_options.show_values) {
-        // The server's message may quote a log value ("invalid input syntax
-        // for type bigint: ..."): say only whether the generic plan works.
-        GuardedQuery generic = q;
-        generic.params.clear();
-        generic.params_origin.clear();
-        auto g = PlanQuery(tx, fp, generic, po);
-        e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
-                                     "withheld: it may quote a value; --show-values shows it)")
-                       : g.error());
-      }
-      if (!e.ok()) {
-        run.errors[q.name] = e.error();
-        continue;
-      }
-      run.replans.push_back(std::move(e).value());
-    }
+    ReplanAll(tx, options, baseline, plan_options, &run.replans, &run.errors, &run.generic_fallback);
     return run;
   } catch (const std::exception& e) {
     return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));

@@ -22,7 +22,7 @@ fx=$here/../../fixtures/baseline
 . "$here/../pg/pgctl.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-values.XXXXXX")
 chmod 755 "$work"
-trap 'pg_stop "$work/pg" || true; rm -rf "$work"' EXIT
+trap '[ -n "${PGSIFT_KEEP:-}" ] || { pg_stop "$work/pg" || true; rm -rf "$work"; }' EXIT
 prefix='%m [%p] %q%u@%d app=%a '
 pg_start "$work/pg" "lc_messages = 'C'" "timezone = 'UTC'" "log_timezone = 'UTC'" \
   "log_min_duration_statement = 0" "log_line_prefix = '$prefix'"
@@ -93,8 +93,9 @@ import json, sys
 w = sys.argv[1]
 def queries(name):
     return {q["display"]: q for q in json.load(open(w + "/" + name))["queries"]}
-labs = "SELECT count(*) FROM labs WHERE code = $1"
 g, v = queries("generic.json"), queries("values.json")
+print(sorted(v))
+labs = [k for k in v if "FROM labs WHERE code" in k][0]
 def scans(node, out):
     if node.get("relation") == "labs": out.append(node["node_type"])
     for c in node.get("children", []): scans(c, out)
