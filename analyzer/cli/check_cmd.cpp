@@ -172,19 +172,23 @@ int RunCheck(const CheckState& s) {
       std::map<std::string, const BaselineEntry*> replans, before;
       for (const BaselineEntry& e : run->replans) replans[e.name] = &e;
       for (const BaselineEntry& e : run->before) before[e.name] = &e;
-      if (!run->before.empty()) {
-        report.statistics +=
-            "; ANALYZE time and buffers compared with the same scratch database before the migrations";
-      }
+      report.statistics += std::string("; costs") + (baseline->analyze ? ", time and buffers" : "") +
+                           " compared with the same scratch database before the migrations, plan shapes with the "
+                           "baseline";
       for (const BaselineEntry& baseline_e : baseline->queries) {
-        // Plans are compared with the baseline's; time and buffers (ANALYZE)
-        // with the scratch database's before the migrations, so a slower or
-        // busier CI machine, or a sample, is not a regression.
+        // Plan shapes are compared with the baseline's; costs, time and
+        // buffers with the scratch database's before the migrations, so a
+        // slower or busier CI machine, or a sample (costs scale with it), is
+        // neither a regression nor hides one.
         BaselineEntry old_e = baseline_e;
         if (auto b = before.find(old_e.name); b != before.end()) {
+          old_e.plan.total_cost = b->second->plan.total_cost;
+          if (old_e.generic_fallback && run->generic_fallback.count(old_e.name)) {
+            old_e.generic_fallback->total_cost = b->second->plan.total_cost;
+          }
           old_e.median_ms = b->second->median_ms;
           old_e.median_shared_blocks = b->second->median_shared_blocks;
-        } else if (!run->before.empty()) {
+        } else {
           old_e.median_ms = -1;
           old_e.median_shared_blocks = -1;
         }
@@ -214,8 +218,6 @@ int RunCheck(const CheckState& s) {
           BaselineEntry old_generic = old_e, new_generic = *it->second;
           old_generic.plan = *old_e.generic_fallback;
           old_generic.generic_plan = true;
-          old_generic.median_ms = new_generic.median_ms = -1;
-          old_generic.median_shared_blocks = new_generic.median_shared_blocks = -1;
           c = ComparePlans(old_generic, new_generic, s.thresholds, &found);
           c.values = "generic fallback: " + (s.values.paths.empty() ? std::string("no --values-from")
                                                                     : std::string("no matching values in the logs"));

@@ -436,10 +436,10 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       }
       run.server_major = ServerMajor(tx);
     }
-    if (plan_options.analyze) {
-      // Time and buffers are compared with this database before the
+    {
+      // Costs, time and buffers are compared with this database before the
       // migrations: same machine, same data, same load, minutes apart (the
-      // baseline's were measured elsewhere, maybe on another sample).
+      // baseline's were measured elsewhere, maybe on a sample of it).
       pqxx::connection conn(dsn);
       pqxx::nontransaction tx(conn);
       Setup(tx, connect, /*writable=*/true);

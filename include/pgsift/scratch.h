@@ -78,8 +78,8 @@ struct ScratchRun {
   // server message (first line) in `errors`.
   std::vector<BaselineEntry> replans;
   std::map<std::string, std::string> errors;  // query name -> message
-  // ANALYZE runs only: the same re-plans on the scratch database before the
-  // migrations, what time and buffers are compared with.
+  // The same re-plans on the scratch database before the migrations: what
+  // costs, time and buffers (ANALYZE) are compared with.
   std::vector<BaselineEntry> before;
   // Log-valued queries planned generically (no values in log_values).
   std::set<std::string> generic_fallback;
