@@ -395,13 +395,14 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       connect.dsn = copy->Create(options.sample_percent > 0);
       if (options.sample_percent > 0) {
         db::SampleStats st = db::LoadSample(options.create_from, connect.dsn, options.sample_percent, options.pg_dump);
-        statistics =
-            "sample of " + copy->source_db() + ": " + FormatPercent(options.sample_percent) +
-            " of every table's rows (TABLESAMPLE BERNOULLI, REPEATABLE), " + std::to_string(st.rows) + " rows in " +
-            std::to_string(st.tables) + " tables, schema from pg_dump" +
-            (st.foreign_keys_not_valid ? ", " + std::to_string(st.foreign_keys_not_valid) + " foreign keys NOT VALID"
-                                       : std::string()) +
-            ", ANALYZEd: row estimates scale with the sample";
+        statistics = "sample of " + copy->source_db() + ": " + FormatPercent(options.sample_percent) +
+                     " of every table's rows (TABLESAMPLE BERNOULLI, REPEATABLE), " + std::to_string(st.rows) +
+                     " rows in " + std::to_string(st.tables) + " tables, schema from pg_dump" +
+                     (st.foreign_keys_not_valid
+                          ? ", " + std::to_string(st.foreign_keys_not_valid) +
+                                (st.foreign_keys_not_valid == 1 ? " foreign key" : " foreign keys") + " NOT VALID"
+                          : std::string()) +
+                     ", ANALYZEd: row estimates scale with the sample";
       }
     } catch (const std::exception& e) {
       std::string dsn = ResolveDsn(options.create_from);
