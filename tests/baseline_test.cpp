@@ -115,6 +115,32 @@ TEST(BaselineFile, RoundTripIsByteIdenticalAndSorted) {
   EXPECT_EQ(ReadBaselineJson("[", "b.json").error(), "b.json: not a JSON baseline file");
 }
 
+TEST(BaselineFile, LogValuesKeepTagAndGenericFallbackNeverValues) {
+  Baseline b;
+  b.server_major = 15;
+  BaselineEntry e = Entry("q_00000000000000ff", "hash_join");
+  e.params_origin = "log";
+  e.values_tag = "0123456789abcdef";
+  e.param_count = 1;
+  e.generic_fallback = Entry("x", "nested_loop_analyze").plan;
+  b.queries = {e};
+  std::string text = WriteBaselineJson(b);
+  auto back = ReadBaselineJson(text, "b.json");
+  ASSERT_TRUE(back.ok()) << back.error();
+  const BaselineEntry& r = back->queries[0];
+  EXPECT_EQ(r.params_origin, "log");
+  EXPECT_EQ(r.values_tag, "0123456789abcdef");
+  EXPECT_TRUE(r.params.empty());
+  ASSERT_TRUE(r.generic_fallback.has_value());
+  EXPECT_EQ(r.generic_fallback->node_type, e.generic_fallback->node_type);
+  EXPECT_EQ(WriteBaselineJson(*back), text);
+  // Entries without log values carry neither key.
+  b.queries = {Entry("plain", "hash_join")};
+  text = WriteBaselineJson(b);
+  EXPECT_EQ(text.find("values_tag"), std::string::npos);
+  EXPECT_EQ(text.find("generic_fallback_plan"), std::string::npos);
+}
+
 TEST(ComparePlans, SamePlanIsUnchanged) {
   BaselineEntry e = Entry("q", "index_scan");
   std::vector<Finding> findings;

@@ -27,6 +27,15 @@ struct ResultDeleter {
 };
 using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
+// A failure while rows stream: the server's message can quote a row value
+// ("invalid input syntax for type ...: ..."), so only its SQLSTATE is shown.
+std::string RowError(PGconn* c, const std::string& what) {
+  PgResult r(PQgetResult(c));
+  const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+  return what + " failed (SQLSTATE " + (state ? state : "unknown") +
+         "; the server's message is withheld: it may quote row values)";
+}
+
 std::string FirstLine(std::string s) {
   size_t nl = s.find('\n');
   if (nl != std::string::npos) s.resize(nl);
@@ -179,27 +188,27 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
       char* row = nullptr;
       int n = PQgetCopyData(src.get(), &row, 0);
       if (n == -1) break;
-      if (n < 0) throw std::runtime_error("reading a sample of " + table + ": " + FirstLine(PQerrorMessage(src.get())));
+      if (n < 0) throw std::runtime_error(RowError(src.get(), "reading a sample of " + table));
       int put = PQputCopyData(dst.get(), row, n);
       PQfreemem(row);
-      if (put != 1)
-        throw std::runtime_error("loading the sample of " + table + ": " + FirstLine(PQerrorMessage(dst.get())));
+      if (put != 1) throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
       ++stats.rows;
     }
     PgResult done_src(PQgetResult(src.get()));
     if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
-      throw std::runtime_error("reading a sample of " + table + ": " + FirstLine(PQerrorMessage(src.get())));
+      const char* state = PQresultErrorField(done_src.get(), PG_DIAG_SQLSTATE);
+      throw std::runtime_error("reading a sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
+                               "; the server's message is withheld: it may quote row values)");
     }
     while (PgResult extra{PQgetResult(src.get())}) {
     }
-    if (PQputCopyEnd(dst.get(), nullptr) != 1) {
-      throw std::runtime_error("loading the sample of " + table + ": " + FirstLine(PQerrorMessage(dst.get())));
-    }
+    if (PQputCopyEnd(dst.get(), nullptr) != 1)
+      throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
     PgResult done_dst(PQgetResult(dst.get()));
-    // COPY FROM's errors quote the row ("CONTEXT: COPY t, line 3: ..."):
-    // only the first line of the message.
     if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
-      throw std::runtime_error("loading the sample of " + table + ": " + FirstLine(PQerrorMessage(dst.get())));
+      const char* state = PQresultErrorField(done_dst.get(), PG_DIAG_SQLSTATE);
+      throw std::runtime_error("loading the sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
+                               "; the server's message is withheld: it may quote row values)");
     }
     while (PgResult extra{PQgetResult(dst.get())}) {
     }
