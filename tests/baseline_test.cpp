@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "report/check_report.h"
@@ -211,6 +212,23 @@ TEST(ComparePlans, JoinStrategyAndTimeThresholds) {
   c = ComparePlans(before, after, CheckThresholds{}, &findings);
   EXPECT_EQ(c.status, "regressed");
   EXPECT_EQ(findings.size(), 2u);
+  // The same plan over the same buffers, only slower: the machine, not the
+  // migration.
+  BaselineEntry same = before;
+  same.median_ms = 9.0;
+  findings.clear();
+  c = ComparePlans(before, same, CheckThresholds{}, &findings);
+  EXPECT_EQ(c.status, "unchanged");
+  EXPECT_TRUE(findings.empty());
+  // ... unless it also reads many more pages.
+  before.median_shared_blocks = 100;
+  same.median_shared_blocks = 1000;
+  findings.clear();
+  c = ComparePlans(before, same, CheckThresholds{}, &findings);
+  EXPECT_EQ(c.status, "regressed");
+  std::set<std::string> rules;
+  for (const Finding& f : findings) rules.insert(f.rule_id);
+  EXPECT_EQ(rules, (std::set<std::string>{"plan-buffers-regression", "plan-time-regression"}));
 }
 
 // Every check output of a regressed query: the literal 42 of the plan's

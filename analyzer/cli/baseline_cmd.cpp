@@ -141,10 +141,12 @@ Command AddBaselineCommand(CLI::App& app) {
                       "Queries file: SQL statements separated by ';', each optionally after '-- name: NAME' and "
                       "'-- params: v1, v2' lines");
   capture->add_option("--from-analyze", s->analyze_path,
-                      "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans)");
+                      "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans unless "
+                      "--values-from)");
   capture->add_option("--top", s->top, "Queries taken from --from-analyze (default 20)");
   capture->add_option("--from-pgss", s->pgss_top,
-                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans)");
+                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans unless "
+                      "--values-from)");
   capture
       ->add_option("--values-from", s->values.paths,
                    "Server logs: plan the --from-analyze/--from-pgss queries with the values of a representative "

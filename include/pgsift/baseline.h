@@ -43,7 +43,8 @@ struct GuardedQuery {
 
 // The `top` queries by total time of a pgsift analyze JSON's workload, or of
 // pg_stat_statements entries, as guarded queries named q_<fingerprint>
-// (normalized texts: planned generically, no values). Only statements
+// (normalized texts: planned generically unless `baseline capture
+// --values-from` gives them representative values from the logs). Only statements
 // PREPARE accepts (SELECT, WITH, INSERT, UPDATE, DELETE, MERGE, VALUES,
 // TABLE); ties in total time go by fingerprint.
 struct TopQuery {
