@@ -94,7 +94,6 @@ w = sys.argv[1]
 def queries(name):
     return {q["display"]: q for q in json.load(open(w + "/" + name))["queries"]}
 g, v = queries("generic.json"), queries("values.json")
-print(sorted(v))
 labs = [k for k in v if "FROM labs WHERE code" in k][0]
 def scans(node, out):
     if node.get("relation") == "labs": out.append(node["node_type"])
