@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "report/check_report.h"
@@ -115,6 +116,32 @@ TEST(BaselineFile, RoundTripIsByteIdenticalAndSorted) {
   EXPECT_EQ(ReadBaselineJson("[", "b.json").error(), "b.json: not a JSON baseline file");
 }
 
+TEST(BaselineFile, LogValuesKeepTagAndGenericFallbackNeverValues) {
+  Baseline b;
+  b.server_major = 15;
+  BaselineEntry e = Entry("q_00000000000000ff", "hash_join");
+  e.params_origin = "log";
+  e.values_tag = "0123456789abcdef";
+  e.param_count = 1;
+  e.generic_fallback = Entry("x", "nested_loop_analyze").plan;
+  b.queries = {e};
+  std::string text = WriteBaselineJson(b);
+  auto back = ReadBaselineJson(text, "b.json");
+  ASSERT_TRUE(back.ok()) << back.error();
+  const BaselineEntry& r = back->queries[0];
+  EXPECT_EQ(r.params_origin, "log");
+  EXPECT_EQ(r.values_tag, "0123456789abcdef");
+  EXPECT_TRUE(r.params.empty());
+  ASSERT_TRUE(r.generic_fallback.has_value());
+  EXPECT_EQ(r.generic_fallback->node_type, e.generic_fallback->node_type);
+  EXPECT_EQ(WriteBaselineJson(*back), text);
+  // Entries without log values carry neither key.
+  b.queries = {Entry("plain", "hash_join")};
+  text = WriteBaselineJson(b);
+  EXPECT_EQ(text.find("values_tag"), std::string::npos);
+  EXPECT_EQ(text.find("generic_fallback_plan"), std::string::npos);
+}
+
 TEST(ComparePlans, SamePlanIsUnchanged) {
   BaselineEntry e = Entry("q", "index_scan");
   std::vector<Finding> findings;
@@ -185,6 +212,23 @@ TEST(ComparePlans, JoinStrategyAndTimeThresholds) {
   c = ComparePlans(before, after, CheckThresholds{}, &findings);
   EXPECT_EQ(c.status, "regressed");
   EXPECT_EQ(findings.size(), 2u);
+  // The same plan over the same buffers, only slower: the machine, not the
+  // migration.
+  BaselineEntry same = before;
+  same.median_ms = 9.0;
+  findings.clear();
+  c = ComparePlans(before, same, CheckThresholds{}, &findings);
+  EXPECT_EQ(c.status, "unchanged");
+  EXPECT_TRUE(findings.empty());
+  // ... unless it also reads many more pages.
+  before.median_shared_blocks = 100;
+  same.median_shared_blocks = 1000;
+  findings.clear();
+  c = ComparePlans(before, same, CheckThresholds{}, &findings);
+  EXPECT_EQ(c.status, "regressed");
+  std::set<std::string> rules;
+  for (const Finding& f : findings) rules.insert(f.rule_id);
+  EXPECT_EQ(rules, (std::set<std::string>{"plan-buffers-regression", "plan-time-regression"}));
 }
 
 // Every check output of a regressed query: the literal 42 of the plan's

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "pgsift/fingerprint.h"
+#include "pgsift/log_values.h"
 #include "pgsift/migration.h"
 #include "pgsift/scratch.h"
 
@@ -20,7 +22,49 @@ struct CaptureState {
   size_t top = 20, pgss_top = 0;
   bool analyze = false, show_values = false;
   int repeats = 5;
+  LogValuesOptions values;  // --values-from, --prefix
 };
+
+// Gives the automatically picked queries (analyze JSON, pg_stat_statements)
+// the representative values of their executions in the logs. The values stay
+// in memory; the baseline gets their tag. Says on stderr which queries are
+// planned generically.
+Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* queries) {
+  std::map<uint64_t, GuardedQuery*> wanted;
+  for (GuardedQuery& q : *queries) {
+    if (q.optional && q.name.starts_with("q_") && q.sql.find('$') != std::string::npos) {
+      wanted[std::stoull(q.name.substr(2), nullptr, 16)] = &q;
+    }
+  }
+  if (wanted.empty()) {
+    std::cerr << "pgsift: --values-from: no query taken from --from-analyze/--from-pgss has parameters\n";
+    return Ok{};
+  }
+  std::vector<uint64_t> fps;
+  for (const auto& [fp, q] : wanted) fps.push_back(fp);
+  auto found = CollectLogValues(options, fps);
+  if (!found.ok()) return Err("--values-from: " + found.error());
+  std::string generic;
+  size_t with_values = 0;
+  for (auto& [fp, q] : wanted) {
+    auto it = found->find(fp);
+    if (it == found->end()) {
+      generic += (generic.empty() ? "" : ", ") + q->name;
+      continue;
+    }
+    q->params = it->second.params;
+    q->params_origin = "log";
+    q->values_tag = it->second.tag;
+    ++with_values;
+  }
+  std::cerr << "pgsift: " << with_values << " of " << wanted.size()
+            << " queries planned with representative values from the logs (the baseline holds only a tag)\n";
+  if (!generic.empty()) {
+    std::cerr << "pgsift: planned generically (no execution with parameters in the --values-from logs): " << generic
+              << "\n";
+  }
+  return Ok{};
+}
 
 int RunCapture(const CaptureState& s) {
   if (s.queries_path.empty() && s.analyze_path.empty() && s.pgss_top == 0) {
@@ -58,6 +102,10 @@ int RunCapture(const CaptureState& s) {
   // is guarded once.
   std::set<std::string> names;
   std::erase_if(queries, [&](const GuardedQuery& q) { return !names.insert(q.name).second; });
+  if (!s.values.paths.empty()) {
+    Status added = AddLogValues(s.values, &queries);
+    if (!added.ok()) return Fail(added.error());
+  }
   PlanOptions options;
   options.analyze = s.analyze;
   options.repeats = s.repeats;
@@ -65,7 +113,10 @@ int RunCapture(const CaptureState& s) {
   std::vector<std::string> skipped;
   auto baseline = CaptureBaseline(s.connect, queries, options, &skipped);
   if (!baseline.ok()) return Fail(baseline.error());
-  for (const std::string& note : skipped) std::cerr << "pgsift: skipped " << note << "\n";
+  for (const std::string& note : skipped) {
+    bool generic = note.find(": planned generically") != std::string::npos;
+    std::cerr << (generic ? "pgsift: " : "pgsift: skipped ") << note << "\n";
+  }
   std::string doc = WriteBaselineJson(*baseline);
   if (s.output.empty() || s.output == "-") {
     std::cout << doc << std::flush;
@@ -90,10 +141,19 @@ Command AddBaselineCommand(CLI::App& app) {
                       "Queries file: SQL statements separated by ';', each optionally after '-- name: NAME' and "
                       "'-- params: v1, v2' lines");
   capture->add_option("--from-analyze", s->analyze_path,
-                      "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans)");
+                      "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans unless "
+                      "--values-from)");
   capture->add_option("--top", s->top, "Queries taken from --from-analyze (default 20)");
   capture->add_option("--from-pgss", s->pgss_top,
-                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans)");
+                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans unless "
+                      "--values-from)");
+  capture
+      ->add_option("--values-from", s->values.paths,
+                   "Server logs: plan the --from-analyze/--from-pgss queries with the values of a representative "
+                   "(median-duration) execution; the values are never written, only a tag (pgsift check needs "
+                   "the same logs to re-plan with them)")
+      ->allow_extra_args(false);
+  capture->add_option("--prefix", s->values.prefix, "log_line_prefix of stderr --values-from logs (default: inferred)");
   capture->add_option("-o,--output", s->output, "Baseline file to write (default: stdout)");
   capture->add_flag(
       "--analyze", s->analyze,

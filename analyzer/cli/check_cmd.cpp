@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/lint_run.h"
+#include "pgsift/log_values.h"
 #include "pgsift/scratch.h"
 #include "report/check_report.h"
 
@@ -23,8 +24,64 @@ struct CheckState {
   std::vector<std::string> migrations;
   CheckThresholds thresholds;
   bool no_lint = false, show_values = false;
-  int repeats = 0;  // 0: as in the baseline
+  LogValuesOptions values;  // --values-from, --prefix
+  int repeats = 0;          // 0: as in the baseline
 };
+
+// The values `check` re-plans the baseline's log-valued queries with: the
+// same selection over --values-from logs as at capture, accepted only when
+// the tag matches (the same values). Every other log-valued query falls
+// back to generic plans, and a note says which and why.
+Status MatchLogValues(const LogValuesOptions& options, const Baseline& baseline,
+                      std::map<std::string, std::vector<std::string>>* out, std::vector<std::string>* notes) {
+  std::vector<const BaselineEntry*> logged;
+  for (const BaselineEntry& e : baseline.queries) {
+    if (e.params_origin == "log") logged.push_back(&e);
+  }
+  if (logged.empty()) {
+    if (!options.paths.empty()) notes->push_back("--values-from: the baseline has no queries planned with log values");
+    return Ok{};
+  }
+  std::map<uint64_t, LogValues> found;
+  if (!options.paths.empty()) {
+    std::vector<uint64_t> fps;
+    for (const BaselineEntry* e : logged) fps.push_back(std::stoull(e->fingerprint, nullptr, 16));
+    auto collected = CollectLogValues(options, fps);
+    if (!collected.ok()) return Err("--values-from: " + collected.error());
+    found = std::move(*collected);
+  }
+  std::vector<std::string> missing, other;
+  size_t matched = 0;
+  for (const BaselineEntry* e : logged) {
+    auto it = found.find(std::stoull(e->fingerprint, nullptr, 16));
+    if (it == found.end()) {
+      missing.push_back(e->name);
+    } else if (it->second.tag != e->values_tag) {
+      other.push_back(e->name);
+    } else {
+      (*out)[e->name] = it->second.params;
+      ++matched;
+    }
+  }
+  if (matched) notes->push_back(std::to_string(matched) + " queries planned with the capture's values from the logs");
+  auto list = [](const std::vector<std::string>& names) {
+    std::string s;
+    for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  if (!missing.empty()) {
+    notes->push_back("planned generically (generic plans compared; " +
+                     std::string(options.paths.empty() ? "pass --values-from with the capture's logs"
+                                                       : "no execution with parameters in the --values-from logs") +
+                     "): " + list(missing));
+  }
+  if (!other.empty()) {
+    notes->push_back(
+        "planned generically (the --values-from logs give other values than the capture's; generic plans compared): " +
+        list(other));
+  }
+  return Ok{};
+}
 
 Result<std::string> ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -40,6 +97,9 @@ int RunCheck(const CheckState& s) {
     return Fail("--fail-on " + s.fail_on + ": expected info, warning, error or none");
   auto text = ReadText(s.baseline_path);
   if (!text.ok()) return Fail(text.error());
+  if (s.scratch.sample_percent > 0 && s.scratch.create_from.dsn.empty()) {
+    return Fail("--sample needs --create-scratch-from (the database to sample)");
+  }
   auto baseline = ReadBaselineJson(*text, s.baseline_path);
   if (!baseline.ok()) return Fail(baseline.error());
 
@@ -85,7 +145,10 @@ int RunCheck(const CheckState& s) {
     plan_options.analyze = baseline->analyze;
     plan_options.repeats = s.repeats > 0 ? s.repeats : baseline->repeats;
     plan_options.show_values = s.show_values;
-    auto run = RunOnScratch(s.scratch, loaded, *baseline, plan_options);
+    ScratchOptions scratch = s.scratch;
+    auto values = MatchLogValues(s.values, *baseline, &scratch.log_values, &report.values_notes);
+    if (!values.ok()) return Fail(values.error());
+    auto run = RunOnScratch(scratch, loaded, *baseline, plan_options);
     if (!run.ok()) return Fail(run.error());
     report.statistics = run->statistics;
     report.scratch_server = run->server_major;
@@ -106,9 +169,29 @@ int RunCheck(const CheckState& s) {
         if (static_cast<double>(after) < lo || static_cast<double>(after) > hi)
           report.rows_diff[name] = {before, after};
       }
-      std::map<std::string, const BaselineEntry*> replans;
+      std::map<std::string, const BaselineEntry*> replans, before;
       for (const BaselineEntry& e : run->replans) replans[e.name] = &e;
-      for (const BaselineEntry& old_e : baseline->queries) {
+      for (const BaselineEntry& e : run->before) before[e.name] = &e;
+      report.statistics += std::string("; costs") + (baseline->analyze ? ", time and buffers" : "") +
+                           " compared with the same scratch database before the migrations, plan shapes with the "
+                           "baseline";
+      for (const BaselineEntry& baseline_e : baseline->queries) {
+        // Plan shapes are compared with the baseline's; costs, time and
+        // buffers with the scratch database's before the migrations, so a
+        // slower or busier CI machine, or a sample (costs scale with it), is
+        // neither a regression nor hides one.
+        BaselineEntry old_e = baseline_e;
+        if (auto b = before.find(old_e.name); b != before.end()) {
+          old_e.plan.total_cost = b->second->plan.total_cost;
+          if (old_e.generic_fallback && run->generic_fallback.count(old_e.name)) {
+            old_e.generic_fallback->total_cost = b->second->plan.total_cost;
+          }
+          old_e.median_ms = b->second->median_ms;
+          old_e.median_shared_blocks = b->second->median_shared_blocks;
+        } else {
+          old_e.median_ms = -1;
+          old_e.median_shared_blocks = -1;
+        }
         auto it = replans.find(old_e.name);
         std::vector<Finding> found;
         QueryComparison c;
@@ -129,8 +212,18 @@ int RunCheck(const CheckState& s) {
           f.help = "The migration broke this query (a dropped column or table, a type the query no longer matches).";
           f.key_extra = c.name;
           found.push_back(std::move(f));
+        } else if (run->generic_fallback.count(old_e.name) && old_e.generic_fallback) {
+          // Generic against generic: the capture's value-specific plan has
+          // nothing to be compared with here.
+          BaselineEntry old_generic = old_e, new_generic = *it->second;
+          old_generic.plan = *old_e.generic_fallback;
+          old_generic.generic_plan = true;
+          c = ComparePlans(old_generic, new_generic, s.thresholds, &found);
+          c.values = "generic fallback: " + (s.values.paths.empty() ? std::string("no --values-from")
+                                                                    : std::string("no matching values in the logs"));
         } else {
           c = ComparePlans(old_e, *it->second, s.thresholds, &found);
+          if (old_e.params_origin == "log") c.values = "log values";
         }
         for (Finding& f : found) {
           f.location.file = s.baseline_path;
@@ -175,6 +268,11 @@ Command AddCheckCommand(CLI::App& app) {
   cmd->add_option("--create-scratch-from", s->scratch.create_from.dsn,
                   "Create the scratch database as a copy of this one (CREATE DATABASE ... TEMPLATE; it must have no "
                   "other sessions), drop it afterwards; the source itself is never changed");
+  cmd->add_option("--sample", s->scratch.sample_percent,
+                  "With --create-scratch-from: fill the new database with the source's schema (pg_dump) and this "
+                  "percentage of every table's rows (TABLESAMPLE) instead of a template copy; the source may be in use")
+      ->check(CLI::Range(0.0001, 100.0));
+  cmd->add_option("--pg-dump", s->scratch.pg_dump, "pg_dump binary for --sample (default: pg_dump on PATH)");
   cmd->add_flag("--scratch-is-disposable", s->scratch.confirmed,
                 "Confirm that the scratch database may be changed (pgsift refuses without it)");
   cmd->add_option("--format", s->format, "text, markdown, json, sarif, junit")
@@ -193,6 +291,11 @@ Command AddCheckCommand(CLI::App& app) {
   cmd->add_option("--lint-config", s->lint_config, "Settings for the lint (default: ./.pgsift.toml if present)");
   cmd->add_flag("--no-lint", s->no_lint, "Do not run the migration lint rules on the migrations");
   cmd->add_flag("--show-values", s->show_values, "Keep literals in plan conditions");
+  cmd->add_option("--values-from", s->values.paths,
+                  "Server logs the baseline's log values were taken from (baseline capture --values-from): the same "
+                  "values are re-planned; without them those queries are compared on generic plans")
+      ->allow_extra_args(false);
+  cmd->add_option("--prefix", s->values.prefix, "log_line_prefix of stderr --values-from logs (default: inferred)");
   cmd->add_option("--statement-timeout", s->scratch.connect.statement_timeout_ms, "Milliseconds per statement")
       ->default_val(60000);
   cmd->add_option("--lock-timeout", s->scratch.connect.lock_timeout_ms, "Milliseconds to wait for a lock")

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
+#include "db/scratch_sample.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 
@@ -91,6 +92,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
   e.display = shape.normalized;
   e.fingerprint = FingerprintHex(shape.fingerprint);
   e.params_origin = q.params_origin;
+  e.values_tag = q.values_tag;
   e.source = q.source;
   bool keep_params = q.params_origin == "queries-file" || options.show_values;
   bool prepared = false;
@@ -109,7 +111,8 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     std::string args;
     e.generic_plan = e.param_count > 0 && q.params.empty();
     for (size_t i = 0; i < e.param_count; ++i) {
-      std::string v = e.generic_plan ? "NULL" : q.params_origin == "log" ? tx.quote(q.params[i]) : q.params[i];
+      // Log values arrive as SQL literals too (ParseLogParameters).
+      std::string v = e.generic_plan ? "NULL" : q.params[i];
       args += (i ? ", " : "") + v;
     }
     if (keep_params) e.params = q.params;
@@ -157,6 +160,13 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     }
     return Err(msg);
   }
+}
+
+std::string FormatPercent(double p) {
+  std::string s = std::to_string(p);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (s.ends_with('.')) s.pop_back();
+  return s + "%";
 }
 
 bool ContainsNoCase(std::string_view text, std::string_view word) {
@@ -238,7 +248,7 @@ class TemplateCopy {
   }
   // Creates the copy; returns its DSN. The source must have no other
   // sessions (PostgreSQL refuses to copy a database in use).
-  std::string Create() {
+  std::string Create(bool empty = false) {
     std::string dsn = ResolveDsn(source_);
     std::string db;
     {
@@ -252,7 +262,8 @@ class TemplateCopy {
     pqxx::nontransaction tx(conn);
     Setup(tx, source_, /*writable=*/true);
     std::string name = "pgsift_scratch_" + std::to_string(::getpid());
-    tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(db));
+    // Empty (sample mode): template0, so the source may have other sessions.
+    tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(empty ? "template0" : db));
     name_ = name;
     source_db_ = db;
     return WithDatabase(dsn, name);
@@ -263,6 +274,58 @@ class TemplateCopy {
   ConnectOptions source_;
   std::string admin_dsn_, name_, source_db_;
 };
+
+// Re-plans every baseline query (log-valued ones with options.log_values,
+// else generically, named in `fallback`); a query that does not plan gets its
+// message in `errors`.
+void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Baseline& baseline,
+               const PlanOptions& plan_options, std::vector<BaselineEntry>* out,
+               std::map<std::string, std::string>* errors, std::set<std::string>* fallback) {
+  Fingerprinter fp;
+  for (const BaselineEntry& old_e : baseline.queries) {
+    GuardedQuery q;
+    q.name = old_e.name;
+    q.sql = old_e.sql;
+    q.params = old_e.params;
+    q.params_origin = old_e.params_origin;
+    q.values_tag = old_e.values_tag;
+    q.source = old_e.source;
+    if (old_e.params_origin == "log") {
+      auto values = options.log_values.find(old_e.name);
+      if (values != options.log_values.end()) {
+        q.params = values->second;
+      } else {
+        q.params.clear();
+        q.params_origin.clear();
+        q.values_tag.clear();
+        fallback->insert(q.name);
+      }
+    }
+    if (!old_e.generic_plan && old_e.param_count > 0 && q.params.empty() && !fallback->count(q.name)) {
+      (*errors)[q.name] =
+          "the baseline holds no parameter values for this query (captured from logs "
+          "without --show-values); re-capture with a queries file";
+      continue;
+    }
+    auto e = PlanQuery(tx, fp, q, plan_options);
+    if (!e.ok() && q.params_origin == "log" && !plan_options.show_values) {
+      // The server's message may quote a log value ("invalid input syntax
+      // for type bigint: ..."): say only whether the generic plan works.
+      GuardedQuery generic = q;
+      generic.params.clear();
+      generic.params_origin.clear();
+      auto g = PlanQuery(tx, fp, generic, plan_options);
+      e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
+                                   "withheld: it may quote a value; --show-values shows it)")
+                     : g.error());
+    }
+    if (!e.ok()) {
+      (*errors)[q.name] = e.error();
+      continue;
+    }
+    out->push_back(std::move(e).value());
+  }
+}
 
 }  // namespace
 
@@ -283,11 +346,32 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Fingerprinter fp;
     for (const GuardedQuery& q : queries) {
       auto e = PlanQuery(tx, fp, q, options);
+      if (!e.ok() && q.params_origin == "log") {
+        // Values of another arity (an IN list of the same fingerprint) or
+        // type: the generic plan, said so.
+        GuardedQuery generic = q;
+        generic.params.clear();
+        generic.params_origin.clear();
+        generic.values_tag.clear();
+        if (skipped) skipped->push_back(q.name + ": planned generically, the log values do not fit");
+        e = PlanQuery(tx, fp, generic, options);
+      }
       if (!e.ok() && q.optional) {
         if (skipped) skipped->push_back(q.name + ": " + e.error());
         continue;
       }
       if (!e.ok()) return Err(q.source + ": query " + q.name + " does not plan: " + e.error());
+      if (e->params_origin == "log") {
+        // The generic plan too: what `check` compares with when it lacks the values.
+        GuardedQuery generic = q;
+        generic.params.clear();
+        generic.params_origin.clear();
+        generic.values_tag.clear();
+        PlanOptions plan_only = options;
+        plan_only.analyze = false;
+        auto g = PlanQuery(tx, fp, generic, plan_only);
+        if (g.ok()) e->generic_fallback = std::move(g->plan);
+      }
       b.queries.push_back(std::move(e).value());
     }
     std::sort(b.queries.begin(), b.queries.end(), [](const auto& a, const auto& c) { return a.name < c.name; });
@@ -308,14 +392,27 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
   if (!options.create_from.dsn.empty() || options.create_from_env) {
     copy.emplace(options.create_from);
     try {
-      connect.dsn = copy->Create();
+      connect.dsn = copy->Create(options.sample_percent > 0);
+      if (options.sample_percent > 0) {
+        db::SampleStats st = db::LoadSample(options.create_from, connect.dsn, options.sample_percent, options.pg_dump);
+        statistics = "sample of " + copy->source_db() + ": " + FormatPercent(options.sample_percent) +
+                     " of every table's rows (TABLESAMPLE BERNOULLI, REPEATABLE), " + std::to_string(st.rows) +
+                     " rows in " + std::to_string(st.tables) + " tables, schema from pg_dump" +
+                     (st.foreign_keys_not_valid
+                          ? ", " + std::to_string(st.foreign_keys_not_valid) +
+                                (st.foreign_keys_not_valid == 1 ? " foreign key" : " foreign keys") + " NOT VALID"
+                          : std::string()) +
+                     ", ANALYZEd: row estimates scale with the sample";
+      }
     } catch (const std::exception& e) {
       std::string dsn = ResolveDsn(options.create_from);
       return Err(RedactError("creating the scratch copy of " + (dsn.empty() ? "the PG* database" : RedactDsn(dsn)) +
                                  ": " + PrimaryMessage(e),
                              dsn));
     }
-    statistics = "template copy of " + copy->source_db() + " (same data and statistics as the source)";
+    if (options.sample_percent <= 0) {
+      statistics = "template copy of " + copy->source_db() + " (same data and statistics as the source)";
+    }
   } else if (!options.confirmed) {
     return Err(
         "refusing to apply migrations: pass --scratch-is-disposable to confirm that the --scratch-dsn database is "
@@ -324,23 +421,42 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
   std::string dsn = ResolveDsn(connect);
   std::string where = dsn.empty() ? "the PG* environment" : RedactDsn(dsn);
   try {
-    pqxx::connection conn(dsn);
-    pqxx::nontransaction tx(conn);
-    Setup(tx, connect, /*writable=*/true);
-    // A confirmed --scratch-dsn that names the baseline's own database is
-    // most likely the source itself: nothing is ever applied there.
-    std::string scratch_db = tx.exec1("SELECT current_database()")[0].c_str();
-    if (!copy && scratch_db == baseline.database) {
-      return Err("refusing to apply migrations: the scratch database " + scratch_db +
-                 " has the name of the baseline's source database; use a copy with another name or "
-                 "--create-scratch-from");
-    }
     ScratchRun run;
     run.statistics = statistics;
-    run.server_major = ServerMajor(tx);
+    {
+      pqxx::connection conn(dsn);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, connect, /*writable=*/true);
+      // A confirmed --scratch-dsn that names the baseline's own database is
+      // most likely the source itself: nothing is ever applied there.
+      std::string scratch_db = tx.exec1("SELECT current_database()")[0].c_str();
+      if (!copy && scratch_db == baseline.database) {
+        return Err("refusing to apply migrations: the scratch database " + scratch_db +
+                   " has the name of the baseline's source database; use a copy with another name or "
+                   "--create-scratch-from");
+      }
+      run.server_major = ServerMajor(tx);
+    }
+    {
+      // Costs, time and buffers are compared with this database before the
+      // migrations: same machine, same data, same load, minutes apart (the
+      // baseline's were measured elsewhere, maybe on a sample of it).
+      pqxx::connection conn(dsn);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, connect, /*writable=*/true);
+      std::map<std::string, std::string> errors;
+      std::set<std::string> fallback;
+      ReplanAll(tx, options, baseline, plan_options, &run.before, &errors, &fallback);
+    }
     for (const LoadedMigration& m : migrations) {
+      // A fresh session per file: what one file SETs (search_path, enable_*,
+      // timeouts), its temp tables and prepared statements never reach the
+      // next file or the re-planning.
+      pqxx::connection file_conn(dsn);
+      pqxx::nontransaction file_tx(file_conn);
+      Setup(file_tx, connect, /*writable=*/true);
       AppliedFile applied;
-      std::optional<LintDiagnostic> err = ApplyFile(tx, m.file, &applied);
+      std::optional<LintDiagnostic> err = ApplyFile(file_tx, m.file, &applied);
       run.applied.push_back(applied);
       if (err) {
         err->message = RedactError(err->message, dsn);
@@ -348,32 +464,14 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
         return run;
       }
     }
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction tx(conn);
+    Setup(tx, connect, /*writable=*/true);
     run.settings = PlannerSettings(tx);
     std::set<std::string> relations;
     for (const auto& [name, rows] : baseline.relation_rows) relations.insert(name);
     run.relation_rows = RelationRows(tx, relations);
-    Fingerprinter fp;
-    for (const BaselineEntry& old_e : baseline.queries) {
-      GuardedQuery q;
-      q.name = old_e.name;
-      q.sql = old_e.sql;
-      q.params = old_e.params;
-      q.params_origin = old_e.params_origin;
-      q.source = old_e.source;
-      if (!old_e.generic_plan && old_e.param_count > 0 && q.params.empty()) {
-        run.errors[q.name] =
-            "the baseline holds no parameter values for this query (captured from logs "
-            "without --show-values); re-capture with a queries file";
-        continue;
-      }
-      PlanOptions po = plan_options;
-      auto e = PlanQuery(tx, fp, q, po);
-      if (!e.ok()) {
-        run.errors[q.name] = e.error();
-        continue;
-      }
-      run.replans.push_back(std::move(e).value());
-    }
+    ReplanAll(tx, options, baseline, plan_options, &run.replans, &run.errors, &run.generic_fallback);
     return run;
   } catch (const std::exception& e) {
     return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));

@@ -186,6 +186,8 @@ std::string WriteBaselineJson(const Baseline& b) {
     q["fingerprint"] = e->fingerprint;
     q["params"] = e->params;
     q["params_origin"] = e->params_origin;
+    if (!e->values_tag.empty()) q["values_tag"] = e->values_tag;
+    if (e->generic_fallback) q["generic_fallback_plan"] = NodeJson(*e->generic_fallback);
     q["param_count"] = e->param_count;
     q["generic_plan"] = e->generic_plan;
     q["source"] = e->source;
@@ -241,6 +243,13 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
     e.fingerprint = GetString(q, "fingerprint");
     e.params = GetStrings(q, "params");
     e.params_origin = GetString(q, "params_origin");
+    e.values_tag = GetString(q, "values_tag");
+    auto fallback = q.find("generic_fallback_plan");
+    if (fallback != q.end()) {
+      e.generic_fallback.emplace();
+      Status fs = NodeFromJson(*fallback, 0, &*e.generic_fallback);
+      if (!fs.ok()) return Err(path + ": query " + e.name + ": " + fs.error());
+    }
     e.param_count = static_cast<size_t>(GetNumber(q, "param_count", 0));
     e.generic_plan = q.value("generic_plan", false);
     e.source = GetString(q, "source");

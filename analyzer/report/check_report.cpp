@@ -51,6 +51,7 @@ std::string Fidelity(const CheckReport& r) {
     s += "; planner settings differ from the baseline:";
     for (const auto& [name, v] : r.settings_diff) s += " " + name + " " + v.first + " -> " + v.second;
   }
+  for (const std::string& note : r.values_notes) s += "; bind values: " + note;
   return s;
 }
 
@@ -131,6 +132,7 @@ std::string CheckText(const CheckReport& r) {
     if (q.status != "broken")
       out += "  cost " + Fixed(q.old_cost, 2) + " -> " + Fixed(q.new_cost, 2) + Ratio(q.old_cost, q.new_cost);
     if (q.old_ms >= 0 && q.new_ms >= 0) out += ", median " + Fixed(q.old_ms, 3) + " -> " + Fixed(q.new_ms, 3) + " ms";
+    if (!q.values.empty()) out += "  [" + q.values + "]";
     out += "\n     " + Indent(q.display, "     ") + "\n";
     if (!q.error.empty()) out += "     no longer plans: " + q.error + "\n";
     for (const std::string& c : q.shape_changes) out += "     * " + c + "\n";
@@ -197,6 +199,7 @@ std::string CheckJson(const CheckReport& r) {
   doc["baseline"] = r.baseline_path;
   doc["migrations"] = r.migrations;
   doc["statistics"] = r.statistics;
+  doc["values_notes"] = r.values_notes;
   doc["analyze"] = r.analyze;
   Json settings = Json::object();
   for (const auto& [name, v] : r.settings_diff) settings[name] = {{"baseline", v.first}, {"scratch", v.second}};
@@ -225,6 +228,7 @@ std::string CheckJson(const CheckReport& r) {
     j["changes"] = q.shape_changes;
     j["lost_indexes"] = q.lost_indexes;
     if (!q.error.empty()) j["error"] = q.error;
+    if (!q.values.empty()) j["values"] = q.values;
     j["plan_before"] = q.old_tree;
     j["plan_after"] = q.new_tree;
     queries.push_back(std::move(j));

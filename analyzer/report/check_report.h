@@ -32,6 +32,9 @@ struct CheckReport {
   std::vector<LintDiagnostic> errors;    // migration failures, syntax errors
   std::vector<RuleInfo> rules;           // rules that could report (SARIF)
   std::string fail_on = "error";
+  // Which log-valued queries were planned with the capture's values and
+  // which generically, and why (names only, never values).
+  std::vector<std::string> values_notes;
 };
 
 std::string CheckText(const CheckReport& report);

@@ -32,6 +32,8 @@ struct GuardedQuery {
   // baseline), "log" (patient data: used to EXPLAIN, never written unless
   // --show-values) or "" (none).
   std::string params_origin;
+  // params_origin "log": LogValues::tag of the values (never the values).
+  std::string values_tag;
   std::string source;  // "file.sql:12", "analyze JSON", "pg_stat_statements"
   // Picked automatically (analyze JSON, pg_stat_statements): a statement
   // that cannot be prepared (utility statements, untyped parameters) is
@@ -41,7 +43,8 @@ struct GuardedQuery {
 
 // The `top` queries by total time of a pgsift analyze JSON's workload, or of
 // pg_stat_statements entries, as guarded queries named q_<fingerprint>
-// (normalized texts: planned generically, no values). Only statements
+// (normalized texts: planned generically unless `baseline capture
+// --values-from` gives them representative values from the logs). Only statements
 // PREPARE accepts (SELECT, WITH, INSERT, UPDATE, DELETE, MERGE, VALUES,
 // TABLE); ties in total time go by fingerprint.
 struct TopQuery {
@@ -62,11 +65,16 @@ std::vector<std::string> SplitParams(std::string_view list);
 
 struct BaselineEntry {
   std::string name;
-  std::string sql;          // what is re-planned
-  std::string display;      // normalized, for reports (no literals)
-  std::string fingerprint;  // 16 hex digits of the libpg_query fingerprint
-  std::vector<std::string> params;
+  std::string sql;                  // what is re-planned
+  std::string display;              // normalized, for reports (no literals)
+  std::string fingerprint;          // 16 hex digits of the libpg_query fingerprint
+  std::vector<std::string> params;  // empty for log values unless --show-values
   std::string params_origin;
+  // Planned with representative values from the logs (params_origin "log"):
+  // their tag, and the generic plan too, which `check` compares with when it
+  // is not given the same values (no --values-from, other logs).
+  std::string values_tag;
+  std::optional<PlanNode> generic_fallback;
   size_t param_count = 0;     // $n parameters the statement takes
   bool generic_plan = false;  // planned with plan_cache_mode = force_generic_plan
   std::string source;
@@ -125,7 +133,11 @@ struct CheckThresholds {
 struct QueryComparison {
   std::string name;
   std::string display;
-  std::string status;                      // "unchanged", "changed", "regressed", "broken", "missing"
+  std::string status;  // "unchanged", "changed", "regressed", "broken", "missing"
+  // How the query was planned: "" (as written or generic, as in the
+  // baseline), "log values" (--values-from, same tag), or "generic
+  // fallback: <why>" (log values at capture, none here: generic plans compared).
+  std::string values;
   std::vector<std::string> shape_changes;  // human-readable, sorted
   std::vector<std::string> lost_indexes;   // used in the baseline, not any more
   double old_cost = 0, new_cost = 0;

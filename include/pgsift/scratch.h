@@ -8,7 +8,9 @@
 // lock_timeout.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,16 @@ struct ScratchOptions {
   // or create_from_env (the PG* / DATABASE_URL database).
   ConnectOptions create_from;
   bool create_from_env = false;
+  // --sample PERCENT (with create_from): instead of the template copy, an
+  // empty database with the source's schema (pg_dump --schema-only) and
+  // PERCENT of every table's rows (TABLESAMPLE BERNOULLI ... REPEATABLE),
+  // foreign keys NOT VALID, then ANALYZE. The source may be in use.
+  double sample_percent = 0;
+  std::string pg_dump = "pg_dump";
+  // Representative values of the baseline's log-valued queries (query name
+  // -> SQL expressions), from `check --values-from`; in memory only. A
+  // log-valued query without values here is planned generically.
+  std::map<std::string, std::vector<std::string>> log_values;
 };
 
 // One migration file applied to the scratch database.
@@ -66,6 +78,11 @@ struct ScratchRun {
   // server message (first line) in `errors`.
   std::vector<BaselineEntry> replans;
   std::map<std::string, std::string> errors;  // query name -> message
+  // The same re-plans on the scratch database before the migrations: what
+  // costs, time and buffers (ANALYZE) are compared with.
+  std::vector<BaselineEntry> before;
+  // Log-valued queries planned generically (no values in log_values).
+  std::set<std::string> generic_fallback;
 };
 
 // Applies `migrations` in order (each file in one transaction when it can

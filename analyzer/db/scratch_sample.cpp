@@ -1,0 +1,224 @@
+// Sample mode of the scratch database: pg_dump for the schema (pre-data
+// before the rows, post-data after them), libpq COPY streams for the rows,
+// so neither side holds a table in memory.
+#include "db/scratch_sample.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+extern char** environ;
+
+namespace pgsift::db {
+namespace {
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+using Conn = std::unique_ptr<PGconn, ConnDeleter>;
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// A failure while rows stream: the server's message can quote a row value
+// ("invalid input syntax for type ...: ..."), so only its SQLSTATE is shown.
+std::string RowError(PGconn* c, const std::string& what) {
+  PgResult r(PQgetResult(c));
+  const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+  return what + " failed (SQLSTATE " + (state ? state : "unknown") +
+         "; the server's message is withheld: it may quote row values)";
+}
+
+std::string FirstLine(std::string s) {
+  size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "pg_dump: error: "}) {
+    if (s.starts_with(prefix)) s.erase(0, std::string_view(prefix).size());
+  }
+  return s;
+}
+
+Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable) {
+  Conn c(PQconnectdb(dsn.c_str()));
+  if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+    throw std::runtime_error(RedactError(FirstLine(c ? PQerrorMessage(c.get()) : "out of memory"), dsn));
+  }
+  for (const std::string& sql : SessionSetupSql(options, writable)) {
+    PgResult r(PQexec(c.get(), sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(FirstLine(PQerrorMessage(c.get())));
+    }
+  }
+  return c;
+}
+
+PgResult Exec(PGconn* c, const std::string& sql, ExecStatusType want, const std::string& what) {
+  PgResult r(PQexec(c, sql.c_str()));
+  ExecStatusType got = PQresultStatus(r.get());
+  // A script's result is its last statement's: any success will do.
+  bool script_ok = want == PGRES_COMMAND_OK && (got == PGRES_TUPLES_OK || got == PGRES_EMPTY_QUERY);
+  if (got != want && !script_ok) throw std::runtime_error(what + ": " + FirstLine(PQerrorMessage(c)));
+  return r;
+}
+
+// pg_dump's output (stdout) of one section; its stderr's first line on failure.
+std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std::string& section) {
+  std::vector<std::string> args = {pg_dump,           "--schema-only", "--no-owner",
+                                   "--no-privileges", "--no-comments", "--section=" + section};
+  if (!dsn.empty()) args.push_back("--dbname=" + dsn);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pg_dump: cannot create a pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  posix_spawn_file_actions_addclose(&actions, err[0]);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, pg_dump.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(err[1]);
+  if (rc != 0) {
+    close(out[0]);
+    close(err[0]);
+    throw std::runtime_error("cannot run " + pg_dump + " (install postgresql-client, or pass --pg-dump PATH)");
+  }
+  std::string text, errors;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) break;
+    for (pollfd& f : fds) {
+      if (f.fd < 0 || !(f.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(f.fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(f.fd);
+        f.fd = -1;
+        --open_fds;
+      } else {
+        (f.fd == out[0] ? text : errors).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error(RedactError("pg_dump --section=" + section + ": " + FirstLine(errors), dsn));
+  }
+  // psql meta-commands (\restrict, \unrestrict of recent minor releases)
+  // are not SQL.
+  std::string sql;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    if (text[pos] != '\\') sql.append(text, pos, end - pos);
+    pos = end;
+  }
+  return sql;
+}
+
+// Post-data with every foreign key NOT VALID: the child's sample references
+// parent rows the parent's sample does not hold.
+std::string ForeignKeysNotValid(const std::string& post, size_t* count) {
+  std::string out;
+  size_t start = 0;
+  while (start < post.size()) {
+    size_t end = post.find(";\n", start);
+    if (end == std::string::npos) {
+      out.append(post, start);
+      break;
+    }
+    std::string stmt = post.substr(start, end - start);
+    if (stmt.find("ALTER TABLE") != std::string::npos && stmt.find(" FOREIGN KEY ") != std::string::npos) {
+      stmt += " NOT VALID";
+      ++*count;
+    }
+    out += stmt + ";\n";
+    start = end + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_dsn, double percent,
+                       const std::string& pg_dump) {
+  SampleStats stats;
+  std::string source_dsn = ResolveDsn(source);
+  ConnectOptions scratch_options = source;
+  Conn dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
+  Exec(dst.get(), PgDump(pg_dump, source_dsn, "pre-data"), PGRES_COMMAND_OK, "loading the source's schema");
+  // pg_dump's script empties search_path for its session: a fresh one.
+  dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
+  Conn src = Connect(source_dsn, source, /*writable=*/false);
+  PgResult tables =
+      Exec(src.get(),
+           "SELECT format('%I.%I', n.nspname, c.relname), (SELECT string_agg(format('%I', a.attname), ', '"
+           " ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+           "a.attisdropped AND a.attgenerated = '') FROM pg_class c JOIN pg_namespace n ON n.oid = "
+           "c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', "
+           "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE "
+           "'pg\\_temp%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+           "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
+           PGRES_TUPLES_OK, "listing the source's tables");
+  std::string pct = std::to_string(percent);
+  for (int i = 0; i < PQntuples(tables.get()); ++i) {
+    if (PQgetisnull(tables.get(), i, 1)) continue;
+    std::string table = PQgetvalue(tables.get(), i, 0), cols = PQgetvalue(tables.get(), i, 1);
+    // REPEATABLE: the same rows on every run of an unchanged source.
+    Exec(src.get(),
+         "COPY (SELECT " + cols + " FROM ONLY " + table + " TABLESAMPLE BERNOULLI (" + pct +
+             ") REPEATABLE (42)) TO STDOUT",
+         PGRES_COPY_OUT, "reading a sample of " + table);
+    Exec(dst.get(), "COPY " + table + " (" + cols + ") FROM STDIN", PGRES_COPY_IN, "loading the sample of " + table);
+    for (;;) {
+      char* row = nullptr;
+      int n = PQgetCopyData(src.get(), &row, 0);
+      if (n == -1) break;
+      if (n < 0) throw std::runtime_error(RowError(src.get(), "reading a sample of " + table));
+      int put = PQputCopyData(dst.get(), row, n);
+      PQfreemem(row);
+      if (put != 1) throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
+      ++stats.rows;
+    }
+    PgResult done_src(PQgetResult(src.get()));
+    if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
+      const char* state = PQresultErrorField(done_src.get(), PG_DIAG_SQLSTATE);
+      throw std::runtime_error("reading a sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
+                               "; the server's message is withheld: it may quote row values)");
+    }
+    while (PgResult extra{PQgetResult(src.get())}) {
+    }
+    if (PQputCopyEnd(dst.get(), nullptr) != 1)
+      throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
+    PgResult done_dst(PQgetResult(dst.get()));
+    if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
+      const char* state = PQresultErrorField(done_dst.get(), PG_DIAG_SQLSTATE);
+      throw std::runtime_error("loading the sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
+                               "; the server's message is withheld: it may quote row values)");
+    }
+    while (PgResult extra{PQgetResult(dst.get())}) {
+    }
+    ++stats.tables;
+  }
+  std::string post = ForeignKeysNotValid(PgDump(pg_dump, source_dsn, "post-data"), &stats.foreign_keys_not_valid);
+  Exec(dst.get(), post, PGRES_COMMAND_OK, "creating the source's indexes and constraints");
+  dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
+  Exec(dst.get(), "ANALYZE", PGRES_COMMAND_OK, "ANALYZE of the sample");
+  return stats;
+}
+
+}  // namespace pgsift::db

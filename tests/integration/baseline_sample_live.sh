@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Sample mode of the scratch database (check --create-scratch-from DSN
+# --sample PERCENT) on a real PostgreSQL 15, and the fidelity of each mode:
+# how many of the guarded queries' scratch plans equal the source's plans
+# (fixtures/baseline: schema with data, queries.sql), and the cost ratios.
+# Asserts: the report names the mode; the source is only read and may be in
+# use (another session stays connected); the scratch database is dropped; a
+# 50% sample plans every guarded query with the source's plan shape; a
+# schema-only scratch does not (so the comparison can fail).
+set -euo pipefail
+pgsift=$1
+here=$(cd "$(dirname "$0")" && pwd -P)
+fx=$here/../../fixtures/baseline
+# shellcheck source=../pg/pgctl.sh
+. "$here/../pg/pgctl.sh"
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-sample.XXXXXX")
+chmod 755 "$work"
+holder=
+cleanup() {
+  if [ -n "$holder" ]; then kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true; fi
+  pg_stop "$work/pg" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pg_start "$work/pg" "lc_messages = 'C'" "timezone = 'UTC'"
+export PGCLIENTENCODING=UTF8
+bindir=$(_pg_bindir)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+psql -XqAt -c "CREATE DATABASE clinic"
+psql -XqAt -d clinic -v ON_ERROR_STOP=1 -f "$fx/schema.sql" >/dev/null
+"$pgsift" baseline capture --dsn dbname=clinic --queries "$fx/queries.sql" -o "$work/base.json"
+
+# The source stays in use during the sample (a template copy would refuse).
+psql -XqAt -d clinic -c "SELECT pg_sleep(3600)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do
+  [ "$(psql -XqAt -c "SELECT count(*) FROM pg_stat_activity WHERE datname = 'clinic' AND query LIKE '%pg_sleep%'")" = 1 ] && break
+  sleep 0.2
+done
+
+run() {  # LABEL ARGS...: check the harmless migration, JSON into $work/LABEL.json
+  local label=$1 got=0; shift
+  "$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/harmless" --no-lint --fail-on none \
+    --format json -o "$work/$label.json" "$@" 2>"$work/$label.err" || got=$?
+  [ "$got" = 0 ] || { cat "$work/$label.err"; fail "$label: exit $got"; }
+}
+for p in 100 50 20 10 1; do
+  run "sample$p" --create-scratch-from dbname=clinic --sample "$p" --pg-dump "$bindir/pg_dump"
+done
+psql -XqAt -c "CREATE DATABASE s_schema"
+"$bindir/pg_dump" --schema-only -d clinic | psql -XqAt -d s_schema >/dev/null
+psql -XqAt -d s_schema -c ANALYZE
+run schema_only --scratch-dsn dbname=s_schema --scratch-is-disposable
+
+[ "$(psql -XqAt -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgsift_scratch%'")" = 0 ] ||
+  fail "a sample scratch database was left behind"
+[ "$(psql -XqAt -d clinic -c "SELECT count(*) FROM appointments")" = 100000 ] || fail "the source changed"
+
+python3 - "$work" <<'EOF2'
+import json, sys
+w = sys.argv[1]
+base = {q["name"]: q["total_cost"] for q in json.load(open(f"{w}/base.json"))["queries"]}
+rows = []
+for label in ["sample100", "sample50", "sample20", "sample10", "sample1", "schema_only"]:
+    d = json.load(open(f"{w}/{label}.json"))
+    qs = d["queries"]
+    same = sum(q["status"] == "unchanged" and not q["changes"] for q in qs)
+    ratios = [q["cost_after"] / base[q["name"]] for q in qs if base[q["name"]] > 0]
+    # Costs are compared with the scratch database before the migrations.
+    assert all(abs(q["cost_after"] - q["cost_before"]) < 0.01 for q in qs), (label, qs)
+    rows.append((label, same, len(qs), min(ratios), max(ratios), d["statistics"]))
+    print(f"fidelity {label:12} same shape {same}/{len(qs)}  cost ratio {min(ratios):.3f}..{max(ratios):.3f}  [{d['statistics']}]")
+by = {r[0]: r for r in rows}
+assert by["sample50"][5].startswith("sample of clinic: 50% of every table's rows"), by["sample50"][5]
+assert "foreign key NOT VALID" in by["sample50"][5], by["sample50"][5]
+assert "costs compared with the same scratch database before the migrations" in by["sample50"][5], by["sample50"][5]
+assert by["sample100"][1] == by["sample100"][2], by["sample100"]
+assert by["sample50"][1] == by["sample50"][2], by["sample50"]
+assert 0.9 <= by["sample100"][3] and by["sample100"][4] <= 1.1, by["sample100"]
+assert by["schema_only"][1] < by["schema_only"][2], by["schema_only"]
+EOF2
+# --sample needs a database to sample.
+got=0
+"$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/harmless" --sample 10 \
+  --scratch-dsn dbname=s_schema --scratch-is-disposable >"$work/out" 2>&1 || got=$?
+[ "$got" = 2 ] && grep -q -- "--sample needs --create-scratch-from" "$work/out" || fail "--sample alone: $(cat "$work/out")"
+echo "baseline_sample_live: ok"
