@@ -39,7 +39,9 @@ def pgsift(path, out):
 
 
 def pgbadger(path, fmt, prefix, out):
-    cmd = ["pgbadger", "-q", "-f", PGBADGER_FORMAT[fmt], "-o", out, path]
+    # Its own pid directory: pgBadger refuses to start (exit 3) while a pid
+    # file of another pgBadger run on the machine exists in the shared one.
+    cmd = ["pgbadger", "-q", "--pid-dir", os.path.dirname(out), "-f", PGBADGER_FORMAT[fmt], "-o", out, path]
     if fmt == "stderr" and prefix:
         cmd[1:1] = ["--prefix", prefix]  # pgBadger does not detect every prefix; give it ours
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
