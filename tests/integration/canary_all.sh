@@ -187,8 +187,9 @@ done
 out indexes_dump "$pgsift" indexes --dsn dbname=postgres --dump-schema "$out/schema_dump.json" "$logdir/pg.json"
 out indexes_from_dump "$pgsift" indexes --schema "$out/schema_dump.json" --json "$log"
 grep -q '"proof": "hypopg"' "$out/indexes_live_json.stdout" || fail "indexes --dsn did not run the HypoPG proof"
-grep -q '"statement"\|"normalized"\|"query"' "$out/indexes_live_json.stdout" ||
-  fail "indexes --dsn JSON names no statement: $(head -c 400 "$out/indexes_live_json.stdout")"
+grep -qE '"queries_seen": [1-9]' "$out/indexes_live_json.stdout" ||
+  fail "indexes --dsn read no query: $(head -c 400 "$out/indexes_live_json.stdout")"
+grep -q "index-missing" "$out/indexes_offline_text.stdout" || fail "indexes offline: no index-missing finding"
 
 # baseline capture: guarded queries from pg_stat_statements (which keeps the
 # COMMENT with the canaries verbatim) and from the analyze JSON, EXPLAIN and
@@ -243,6 +244,7 @@ out check_error "$pgsift" check --baseline "$out/baseline_pgss.json" --migration
 out check_not_baseline "$pgsift" check --baseline "$out/analyze_stderr.json" --migrations "$work/migrations" \
   --scratch-dsn dbname=scratch_err --scratch-is-disposable
 pg_stop "$work" >/dev/null 2>&1
+planted "value in the failing migration's DETAIL" "Key \\(name\\)=\\($lit_name\\) is duplicated" "$logdir/after.log"
 
 for f in "$out"/*.gz; do gzip -dc "$f" >"$f.txt"; done
 files=$(find "$out" -type f ! -name '*.gz' | wc -l)

@@ -6,7 +6,7 @@
 The records are made at test time from the real clinic log
 (fixtures/logs/clinic.stderr.log): its first single-line `duration:
 statement:` records, each repeated with the table renamed to one of N names
-(`FROM patients` -> `FROM patients_7f3a`), so every record is a statement of
+(`FROM patients` -> `FROM patients_bdwgn`), so every record is a statement of
 a shape never seen before; they are streamed into pgsift's stdin, never
 written to disk. With one thread and the default cap of distinct shapes
 (kDefaultMaxShapes), the first CAP shapes are kept and every later statement
@@ -44,12 +44,23 @@ with open(log, "rb") as f:
 assert len(records) >= 10, f"too few single-line SELECT records in {log}"
 
 
+def letters(i):
+    """i in base 26, a-z: libpg_query's fingerprint ignores digits in table
+    names (numbered partitions and temp tables share one), letters count."""
+    name = b""
+    while True:
+        name = bytes([97 + i % 26]) + name
+        i //= 26
+        if i == 0:
+            return name
+
+
 def stream(out):
-    """Writes N records, the i-th with the table renamed to <table>_<hex i>."""
+    """Writes N records, the i-th with the table renamed to <table>_<i in letters>."""
     buf = []
     for i in range(n):
         head, table, tail = records[i % len(records)]
-        buf.append(b"%s%s_%x%s\n" % (head, table, i, tail))
+        buf.append(b"%s%s_%s%s\n" % (head, table, letters(i), tail))
         if len(buf) == 10000:
             out.write(b"".join(buf))
             buf.clear()
