@@ -3,6 +3,8 @@
 #include "pgsift/baseline.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace pgsift {
@@ -61,6 +63,33 @@ double GetNumber(const Json& o, const char* key, double otherwise) {
   return it != o.end() && it->is_number() ? it->get<double>() : otherwise;
 }
 
+bool GetBool(const Json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_boolean() && it->get<bool>();
+}
+
+// An integer field, clamped to [lo, hi]; `otherwise` when absent, not a
+// number, or NaN. A float outside the target type is clamped before the
+// conversion (converting it is undefined behaviour).
+int64_t GetInt(const Json& o, const char* key, int64_t otherwise, int64_t lo, int64_t hi) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->is_number()) return otherwise;
+  if (it->is_number_unsigned()) {
+    uint64_t u = it->get<uint64_t>();
+    return u > static_cast<uint64_t>(hi) ? hi : std::max(static_cast<int64_t>(u), lo);
+  }
+  if (it->is_number_integer()) return std::clamp(it->get<int64_t>(), lo, hi);
+  double d = it->get<double>();
+  if (std::isnan(d)) return otherwise;
+  if (d <= static_cast<double>(lo)) return lo;
+  if (d >= static_cast<double>(hi)) return hi;
+  return static_cast<int64_t>(d);
+}
+
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+
 std::vector<std::string> GetStrings(const Json& o, const char* key) {
   std::vector<std::string> out;
   auto it = o.find(key);
@@ -87,12 +116,12 @@ Status NodeFromJson(const Json& o, int depth, PlanNode* n) {
   n->strategy = GetString(o, "strategy");
   n->scan_direction = GetString(o, "scan_direction");
   n->operation = GetString(o, "operation");
-  n->parallel_aware = o.value("parallel_aware", false);
-  n->workers_planned = static_cast<int>(GetNumber(o, "workers_planned", 0));
+  n->parallel_aware = GetBool(o, "parallel_aware");
+  n->workers_planned = static_cast<int>(GetInt(o, "workers_planned", 0, 0, kIntMax));
   n->startup_cost = GetNumber(o, "startup_cost", 0);
   n->total_cost = GetNumber(o, "total_cost", 0);
   n->plan_rows = GetNumber(o, "plan_rows", 0);
-  n->plan_width = static_cast<int64_t>(GetNumber(o, "plan_width", 0));
+  n->plan_width = GetInt(o, "plan_width", 0, kInt64Min, kInt64Max);
   n->filter = GetString(o, "filter");
   n->join_filter = GetString(o, "join_filter");
   n->index_cond = GetString(o, "index_cond");
@@ -213,7 +242,7 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
     return Err(path + ": not a pgsift baseline (format " + std::string(Baseline::kFormat) + " expected)");
   }
   Baseline b;
-  b.server_major = static_cast<int>(GetNumber(doc, "server_major", 0));
+  b.server_major = static_cast<int>(GetInt(doc, "server_major", 0, 0, kIntMax));
   b.database = GetString(doc, "database");
   b.statistics = GetString(doc, "statistics");
   auto settings = doc.find("settings");
@@ -225,11 +254,11 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
   auto rows = doc.find("relation_rows");
   if (rows != doc.end() && rows->is_object()) {
     for (auto it = rows->begin(); it != rows->end(); ++it) {
-      if (it->is_number()) b.relation_rows[it.key()] = it->get<int64_t>();
+      if (it->is_number()) b.relation_rows[it.key()] = GetInt(*rows, it.key().c_str(), 0, kInt64Min, kInt64Max);
     }
   }
-  b.analyze = doc.value("analyze", false);
-  b.repeats = static_cast<int>(GetNumber(doc, "repeats", 0));
+  b.analyze = GetBool(doc, "analyze");
+  b.repeats = static_cast<int>(GetInt(doc, "repeats", 0, 0, kIntMax));
   auto queries = doc.find("queries");
   if (queries == doc.end() || !queries->is_array()) return Err(path + ": no queries array");
   for (const Json& q : *queries) {
@@ -250,17 +279,17 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
       Status fs = NodeFromJson(*fallback, 0, &*e.generic_fallback);
       if (!fs.ok()) return Err(path + ": query " + e.name + ": " + fs.error());
     }
-    e.param_count = static_cast<size_t>(GetNumber(q, "param_count", 0));
-    e.generic_plan = q.value("generic_plan", false);
+    e.param_count = static_cast<size_t>(GetInt(q, "param_count", 0, 0, kInt64Max));
+    e.generic_plan = GetBool(q, "generic_plan");
     e.source = GetString(q, "source");
     auto plan = q.find("plan");
     if (plan == q.end()) return Err(path + ": query " + e.name + " has no plan");
     Status s = NodeFromJson(*plan, 0, &e.plan);
     if (!s.ok()) return Err(path + ": query " + e.name + ": " + s.error());
-    e.repeats = static_cast<int>(GetNumber(q, "repeats", 0));
+    e.repeats = static_cast<int>(GetInt(q, "repeats", 0, 0, kIntMax));
     e.median_ms = GetNumber(q, "median_ms", -1);
-    e.median_shared_blocks = static_cast<int64_t>(GetNumber(q, "median_shared_blocks", -1));
-    e.temp_blocks = static_cast<int64_t>(GetNumber(q, "temp_blocks", -1));
+    e.median_shared_blocks = GetInt(q, "median_shared_blocks", -1, kInt64Min, kInt64Max);
+    e.temp_blocks = GetInt(q, "temp_blocks", -1, kInt64Min, kInt64Max);
     b.queries.push_back(std::move(e));
   }
   return b;

@@ -90,14 +90,29 @@ void AddConstraint(SchemaTable* t, const Json& con, const std::string& column) {
   std::string type = Str(con, "contype");
   std::vector<std::string> keys = Names(Member(con, "keys"));
   if (keys.empty() && !column.empty()) keys = {column};
-  if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") {
+  if ((type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") && !Str(con, "indexname").empty()) {
+    // ADD CONSTRAINT c UNIQUE USING INDEX i: the index becomes unique (or the
+    // primary key) and takes the constraint's name; it names no key columns.
+    std::string using_index = Str(con, "indexname");
+    auto it =
+        std::find_if(t->indexes.begin(), t->indexes.end(), [&](const SchemaIndex& i) { return i.name == using_index; });
+    if (it == t->indexes.end()) return;
+    SchemaIndex index = std::move(*it);
+    t->indexes.erase(it);
+    index.unique = true;
+    index.primary = type == "CONSTR_PRIMARY";
+    if (!Str(con, "conname").empty()) index.name = Str(con, "conname");
+    AddIndex(t, std::move(index));
+  } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE") {
     SchemaIndex index;
     index.name = Str(con, "conname");
     index.columns = keys;
     index.primary = type == "CONSTR_PRIMARY";
     index.unique = true;
     index.constraint = true;
-    if (index.name.empty()) index.name = t->name + (index.primary ? "_pkey" : "_" + keys.front() + "_key");
+    if (index.name.empty()) {
+      index.name = t->name + (index.primary ? "_pkey" : keys.empty() ? "_key" : "_" + keys.front() + "_key");
+    }
     AddIndex(t, std::move(index));
   } else if (type == "CONSTR_FOREIGN") {
     ForeignKey fk;

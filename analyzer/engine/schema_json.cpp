@@ -1,7 +1,9 @@
 // The advisor's schema as JSON (pgsift.schema.v1): a live catalog with its
 // statistics, captured once with `pgsift indexes --dump-schema` and read back
 // with --schema FILE.json where the database is out of reach.
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "pgsift/indexes.h"
 
@@ -10,6 +12,16 @@ namespace pgsift {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// A statistic: an integer (a float, even in range, is refused: converting an
+// out-of-range one is undefined behaviour and the writer never writes one).
+int64_t Int(const nlohmann::json& v) {
+  if (!v.is_number_integer()) throw std::invalid_argument("a statistic is not an integer");
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    throw std::out_of_range("a statistic is out of range");
+  }
+  return v.get<int64_t>();
+}
 
 }  // namespace
 
@@ -58,28 +70,33 @@ std::string SchemaToJson(const Schema& schema) {
 
 Result<Schema> SchemaFromJson(std::string_view text, const std::string& name) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || doc.value("schema", "") != "pgsift.schema.v1") {
+  auto format = doc.is_object() ? doc.find("schema") : doc.end();
+  if (!doc.is_object() || format == doc.end() || *format != "pgsift.schema.v1") {
     return Err(name + ": not a pgsift schema JSON (pgsift.schema.v1, from pgsift indexes --dump-schema)");
   }
   try {
     Schema s;
-    s.source = doc.value("source", "files");
-    s.collation = doc.value("collation", "");
-    s.stats_seconds = doc.value("stats_seconds", int64_t{-1});
+    auto source = doc.find("source");
+    s.source = source != doc.end() && source->is_string() ? source->get<std::string>() : "files";
+    auto collation = doc.find("collation");
+    s.collation = collation != doc.end() && collation->is_string() ? collation->get<std::string>() : "";
+    auto stats_seconds = doc.find("stats_seconds");
+    s.stats_seconds = stats_seconds != doc.end() ? Int(*stats_seconds) : -1;
     for (const auto& jt : doc.at("tables")) {
       SchemaTable t;
       t.schema = jt.at("schema").get<std::string>();
       t.name = jt.at("name").get<std::string>();
       t.columns = jt.at("columns").get<std::vector<std::string>>();
       const auto& st = jt.at("stats");
-      t.rows = st.at("rows").get<int64_t>();
-      t.size_bytes = st.at("size_bytes").get<int64_t>();
-      t.seq_scan = st.at("seq_scan").get<int64_t>();
-      t.idx_scan = st.at("idx_scan").get<int64_t>();
-      t.n_tup_ins = st.at("n_tup_ins").get<int64_t>();
-      t.n_tup_upd = st.at("n_tup_upd").get<int64_t>();
-      t.n_tup_del = st.at("n_tup_del").get<int64_t>();
-      t.n_tup_hot_upd = st.value("n_tup_hot_upd", int64_t{-1});
+      t.rows = Int(st.at("rows"));
+      t.size_bytes = Int(st.at("size_bytes"));
+      t.seq_scan = Int(st.at("seq_scan"));
+      t.idx_scan = Int(st.at("idx_scan"));
+      t.n_tup_ins = Int(st.at("n_tup_ins"));
+      t.n_tup_upd = Int(st.at("n_tup_upd"));
+      t.n_tup_del = Int(st.at("n_tup_del"));
+      auto hot = st.find("n_tup_hot_upd");
+      t.n_tup_hot_upd = hot != st.end() ? Int(*hot) : -1;
       for (const auto& ji : jt.at("indexes")) {
         SchemaIndex i;
         i.name = ji.at("name").get<std::string>();
@@ -93,8 +110,8 @@ Result<Schema> SchemaFromJson(std::string_view text, const std::string& name) {
         i.constraint = ji.value("constraint", i.primary);
         i.valid = ji.at("valid").get<bool>();
         i.method = ji.at("method").get<std::string>();
-        i.idx_scan = ji.at("idx_scan").get<int64_t>();
-        i.size_bytes = ji.at("size_bytes").get<int64_t>();
+        i.idx_scan = Int(ji.at("idx_scan"));
+        i.size_bytes = Int(ji.at("size_bytes"));
         i.definition_key = ji.at("definition_key").get<std::string>();
         t.indexes.push_back(std::move(i));
       }

@@ -87,8 +87,11 @@ class ArchiveSource : public ByteSource {
     la_ssize_t r = archive_read_data(a_, buf, n);
     if (r < 0) {
       done_ = true;
-      return Err(path_ + ": compressed input is damaged or truncated: " + ErrorString());
+      // How far it got: the decoded lines before the cut are still read.
+      return Err(path_ + ": compressed input is damaged or truncated after " + std::to_string(decoded_) +
+                 " bytes decoded from " + std::to_string(compressed_) + " compressed bytes read: " + ErrorString());
     }
+    decoded_ += static_cast<uint64_t>(r);
     if (r == 0) done_ = true;
     return static_cast<size_t>(r);
   }
@@ -102,6 +105,7 @@ class ArchiveSource : public ByteSource {
       return -1;
     }
     *out = self->chunk_;
+    self->compressed_ += *r;
     return static_cast<la_ssize_t>(*r);
   }
   std::string ErrorString() const {
@@ -113,6 +117,7 @@ class ArchiveSource : public ByteSource {
   std::string path_;
   archive* a_ = nullptr;
   bool done_ = false;
+  uint64_t decoded_ = 0, compressed_ = 0;
   char chunk_[1 << 16];
 };
 

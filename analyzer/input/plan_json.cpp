@@ -1,5 +1,6 @@
 // Reads EXPLAIN (FORMAT JSON) and auto_explain JSON plans into PlanNode trees.
 // Plans are small (kilobytes), so the DOM parser is fine here.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -20,10 +21,14 @@ double Num(const Json& o, const char* key, double otherwise = 0) {
   return it != o.end() && it->is_number() ? it->get<double>() : otherwise;
 }
 
+// A count from the plan; 0 when absent, not a number, or a float outside
+// int64 (converting one is undefined behaviour).
 int64_t Int(const Json& o, const char* key) {
   auto it = o.find(key);
   if (it == o.end() || !it->is_number()) return 0;
-  return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
+  if (it->is_number_integer()) return it->get<int64_t>();
+  double d = it->get<double>();
+  return d > -9.2e18 && d < 9.2e18 ? static_cast<int64_t>(d) : 0;
 }
 
 std::vector<std::string> Strings(const Json& o, const char* key) {
@@ -55,7 +60,7 @@ Status ReadNode(const Json& o, int depth, PlanNode* n) {
   n->operation = Str(o, "Operation");
   auto pa = o.find("Parallel Aware");
   n->parallel_aware = pa != o.end() && pa->is_boolean() && pa->get<bool>();
-  n->workers_planned = static_cast<int>(Int(o, "Workers Planned"));
+  n->workers_planned = static_cast<int>(std::clamp<int64_t>(Int(o, "Workers Planned"), 0, 1 << 20));
   n->startup_cost = Num(o, "Startup Cost");
   n->total_cost = Num(o, "Total Cost");
   n->plan_rows = Num(o, "Plan Rows");

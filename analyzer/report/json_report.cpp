@@ -97,8 +97,28 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
     if (n > 0) skipped_by_reason[std::string(SkipReasonName(static_cast<SkipReason>(k)))] = n;
   }
   summary["skipped_by_reason"] = skipped_by_reason;
-  Json queries = Json::array();
-  for (const QueryStats* q : sorted) {
+  // The queries are written one at a time, not built into one document: a
+  // workload of --max-shapes distinct shapes would otherwise hold all of
+  // their JSON at once (kilobytes each). The bytes are those of dump(2) of
+  // the whole document.
+  const auto dump = [](const Json& j, size_t depth) {
+    std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string indent = "\n" + std::string(2 * depth, ' ');
+    std::string shifted;
+    shifted.reserve(text.size());
+    for (char c : text) {
+      if (c == '\n') {
+        shifted += indent;
+      } else {
+        shifted += c;
+      }
+    }
+    return shifted;
+  };
+  out << "{\n  \"schema\": " << dump(Json(kAnalyzeSchema), 1) << ",\n  \"summary\": " << dump(summary, 1)
+      << ",\n  \"queries\": " << (sorted.empty() ? "[]" : "[");
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const QueryStats* q = sorted[i];
     Json hourly = Json::array();
     for (const auto& [h, b] : q->hourly) {
       hourly.push_back({{"hour", FormatIsoTime(h * 1000000)}, {"calls", b.calls}, {"total_ms", Ms(b.total_ms)}});
@@ -131,12 +151,11 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
               {"temp_bytes", q->temp_bytes}};
     if (q->truncated) j["truncated"] = true;
     if (q->overflow) j["overflow"] = true;
-    queries.push_back(std::move(j));
+    out << (i == 0 ? "\n    " : ",\n    ") << dump(j, 2);
   }
+  if (!sorted.empty()) out << "\n  ]";
   (void)options;
-  Json doc = {
-      {"schema", kAnalyzeSchema}, {"summary", summary}, {"queries", queries}, {"findings", FindingsToJson(r.findings)}};
-  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  out << ",\n  \"findings\": " << dump(FindingsToJson(r.findings), 1) << "\n}\n";
 }
 
 }  // namespace pgsift

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pgsift/fingerprint.h"
 #include "pgsift/reporter.h"
 
 namespace pgsift {
@@ -54,6 +55,16 @@ std::string Thousands(uint64_t n) {
   return out;
 }
 
+// The marker after a fingerprint in the table: "+" the overflow entry
+// (shapes past --max-shapes), "~" a statement fingerprinted from its first
+// kMaxStatementBytes, "*" libpg_query could not parse it. The overflow and
+// truncated entries are fallbacks too; they get their own marker.
+std::string Marker(const QueryStats& q) {
+  if (q.overflow) return "+";
+  if (q.truncated) return "~";
+  return q.fallback ? "*" : "";
+}
+
 }  // namespace
 
 void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
@@ -95,7 +106,7 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   for (size_t i = 0; i < sorted.size() && i < o.top; ++i) {
     const QueryStats* q = sorted[i];
     double share = s.total_ms > 0 ? 100.0 * q->total_ms / s.total_ms : 0;
-    std::string fp = FingerprintHex(q->fingerprint) + (q->fallback ? "*" : "");
+    std::string fp = FingerprintHex(q->fingerprint) + Marker(*q);
     out << fmt::format("{:>3} {:>9} {:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
                        q->calls_with_duration ? Duration(q->total_ms) : "-", share,
                        q->calls_with_duration ? Duration(q->mean_ms()) : "-",
@@ -103,9 +114,21 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
                        q->calls_with_duration ? Duration(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));
   }
   size_t shown = std::min(o.top, sorted.size());
-  bool any_fallback = std::any_of(sorted.begin(), sorted.begin() + static_cast<long>(shown),
-                                  [](const QueryStats* q) { return q->fallback; });
-  if (any_fallback) out << "\n* libpg_query could not parse this statement; fingerprint is pgsift's own.\n";
+  // One legend line per marker shown, in the order of the markers.
+  bool shown_marker[3] = {false, false, false};
+  for (size_t i = 0; i < shown; ++i) {
+    std::string m = Marker(*sorted[i]);
+    shown_marker[0] |= m == "*";
+    shown_marker[1] |= m == "~";
+    shown_marker[2] |= m == "+";
+  }
+  if (shown_marker[0] || shown_marker[1] || shown_marker[2]) out << "\n";
+  if (shown_marker[0]) out << "* libpg_query could not parse this statement; fingerprint is pgsift's own.\n";
+  if (shown_marker[1]) {
+    out << fmt::format("~ statement longer than {} MiB: fingerprinted from its first {} MiB.\n",
+                       kMaxStatementBytes >> 20, kMaxStatementBytes >> 20);
+  }
+  if (shown_marker[2]) out << "+ overflow: statements of shapes past --max-shapes, counted together.\n";
   if (!s.errors_by_sqlstate.empty()) {
     out << "\nErrors by SQLSTATE:";
     for (const auto& [state, n] : s.errors_by_sqlstate) out << fmt::format(" {} {}", state, n);

@@ -169,10 +169,87 @@ grep -q '"calls"' "$out/analyze_stderr.json" || fail "analyze JSON is empty"
 grep -q 'FROM patients WHERE name = \$1' "$out/analyze_stderr.json" || fail "the canary statement is not in the analyze JSON"
 grep -q 'WHERE name = \$1' "$out/fingerprint.stdout" || fail "fingerprint did not normalize the statement"
 
+# The same server again (its log now goes to another file), for the commands
+# that read a live database: pg_stat_statements and the catalog kept the
+# workload; hypopg for the index advisor's proof.
+pg_start "$work" "shared_preload_libraries = 'pg_stat_statements'" "logging_collector = on" \
+  "log_directory = 'log'" "log_filename = 'after.log'" "lc_messages = 'C'" "log_timezone = 'UTC'" >/dev/null 2>&1
+"${psql[@]}" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION hypopg"
+
+# indexes: offline (schema file, and the live schema dumped to JSON) and live
+# (--dsn: catalog and HypoPG proof), text and JSON, on every log format.
+for f in text json; do
+  flag=()
+  [ "$f" = json ] && flag=(--json)
+  out "indexes_offline_$f" "$pgsift" indexes --schema "$work/schema.sql" "${flag[@]}" "$log"
+  out "indexes_live_$f" "$pgsift" indexes --dsn dbname=postgres "${flag[@]}" "$logdir/pg.csv"
+done
+out indexes_dump "$pgsift" indexes --dsn dbname=postgres --dump-schema "$out/schema_dump.json" "$logdir/pg.json"
+out indexes_from_dump "$pgsift" indexes --schema "$out/schema_dump.json" --json "$log"
+grep -q '"proof": "hypopg"' "$out/indexes_live_json.stdout" || fail "indexes --dsn did not run the HypoPG proof"
+grep -qE '"queries_seen": [1-9]' "$out/indexes_live_json.stdout" ||
+  fail "indexes --dsn read no query: $(head -c 400 "$out/indexes_live_json.stdout")"
+grep -q "index-missing" "$out/indexes_offline_text.stdout" || fail "indexes offline: no index-missing finding"
+
+# baseline capture: guarded queries from pg_stat_statements (which keeps the
+# COMMENT with the canaries verbatim) and from the analyze JSON, EXPLAIN and
+# EXPLAIN ANALYZE; then check after a migration that drops an index the
+# guarded lookup uses, in every format.
+out baseline_pgss "$pgsift" baseline capture --dsn dbname=postgres --from-pgss 100 -o "$out/baseline_pgss.json"
+out baseline_analyze "$pgsift" baseline capture --dsn dbname=postgres --from-analyze "$out/analyze_stderr.json" \
+  --top 50 --analyze --repeats 1 -o "$out/baseline_analyze.json"
+for b in pgss analyze; do
+  [ "$(cat "$out/baseline_$b.code")" -eq 0 ] || fail "baseline capture ($b): exit $(cat "$out/baseline_$b.code")"
+  grep -q 'FROM patients WHERE name = \$1' "$out/baseline_$b.json" ||
+    fail "baseline ($b) does not guard the canary lookup"
+done
+# A queries file whose sample values are the canaries: user-written values,
+# kept in the baseline by design (so that file is not an output here), but
+# never printed by check (plan conditions are masked).
+cat >"$work/guarded.sql" <<SQL
+-- name: by_name
+-- params: '$lit_name', '$lit_dob'
+SELECT id, birth_date FROM patients WHERE name = \$1 AND birth_date = \$2::date;
+SQL
+out baseline_file "$pgsift" baseline capture --dsn dbname=postgres --queries "$work/guarded.sql" \
+  -o "$work/baseline_file.json"
+grep -qF "$lit_name" "$work/baseline_file.json" || fail "the queries-file baseline lacks its sample values"
+mkdir -p "$work/migrations"
+cp "$work/V2__drop_name_index.sql" "$work/migrations/"
+n=0
+for b in pgss file; do
+  base=$out/baseline_$b.json
+  [ "$b" = file ] && base=$work/baseline_file.json
+  for f in text markdown json sarif junit; do
+    n=$((n + 1))
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch$n" -c "CREATE DATABASE scratch$n TEMPLATE postgres"
+    out "check_${b}_$f" "$pgsift" check --baseline "$base" --migrations "$work/migrations" \
+      --scratch-dsn "dbname=scratch$n" --scratch-is-disposable --format "$f" -o "$out/check_${b}.$f"
+    [ "$(cat "$out/check_${b}_$f.code")" -eq 1 ] ||
+      fail "check ($b, $f): exit $(cat "$out/check_${b}_$f.code"), want 1: $(tail -c 300 "$out/check_${b}_$f.stderr")"
+  done
+  grep -q "plan-index-lost" "$out/check_$b.text" || fail "check ($b): no plan-index-lost finding"
+done
+# Errors: a migration that fails on the scratch database with a DETAIL that
+# quotes a canary from the table ("Key (name)=(...) is duplicated"), a
+# baseline that is not one.
+cat >"$work/migrations/V3__unique_name.sql" <<'SQL'
+UPDATE patients SET name = (SELECT name FROM patients WHERE id = 900001) WHERE id = 1;
+CREATE UNIQUE INDEX patients_name_key ON patients (name);
+SQL
+"${psql[@]}" -c "CREATE DATABASE scratch_err TEMPLATE postgres"
+out check_error "$pgsift" check --baseline "$out/baseline_pgss.json" --migrations "$work/migrations" \
+  --scratch-dsn dbname=scratch_err --scratch-is-disposable
+[ "$(cat "$out/check_error.code")" -eq 2 ] || fail "check with a failing migration: exit $(cat "$out/check_error.code")"
+out check_not_baseline "$pgsift" check --baseline "$out/analyze_stderr.json" --migrations "$work/migrations" \
+  --scratch-dsn dbname=scratch_err --scratch-is-disposable
+pg_stop "$work" >/dev/null 2>&1
+planted "value in the failing migration's DETAIL" "Key \\(name\\)=\\($lit_name\\) is duplicated" "$logdir/after.log"
+
 for f in "$out"/*.gz; do gzip -dc "$f" >"$f.txt"; done
 files=$(find "$out" -type f ! -name '*.gz' | wc -l)
 for c in "${canaries[@]}"; do
   if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
 done
-[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint)"
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit and its errors)"
 exit "$status"

@@ -38,7 +38,8 @@ def run(args, tmp):
     out = os.path.join(tmp, "out.json")
     if os.path.exists(out):
         os.remove(out)
-    p = subprocess.run([pgsift, "analyze", "--top", "3", "--json", out] + args,
+    top = [] if "--top" in args else ["--top", "3"]
+    p = subprocess.run([pgsift, "analyze"] + top + ["--json", out] + args,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
     text = p.stdout.decode("utf-8", errors="replace")
     check(p.returncode in (0, 1, 2), f"{args}: exit {p.returncode} (crash?)\n{text[-2000:]}")
@@ -195,8 +196,11 @@ def run_hostile(tmp):
         name = f"truncated.log.{ext}"
         text, doc = case(name)
         i = summary_input(doc)
-        check(re.search(r"truncated.*stopped after line \d+", i.get("error", ""), re.I),
-              f"{name}: error does not say truncated and where: {i.get('error')}")
+        check(re.search(r"truncated after (\d+) bytes decoded from \d+ compressed bytes read.*stopped after line \d+",
+                        i.get("error", ""), re.I),
+              f"{name}: error does not say truncated, how much was decoded and where: {i.get('error')}")
+        m = re.search(r"after (\d+) bytes decoded", i.get("error", ""))
+        check(m and int(m.group(1)) > 0, f"{name}: nothing decoded before the cut? {i.get('error')}")
         check(i["records"] > 100, f"{name}: the part before the cut was not read ({i['records']} records)")
 
     # A cap on distinct shapes: later shapes share one counted overflow entry.
@@ -206,12 +210,17 @@ def run_hostile(tmp):
     check(len(over) == 1 and n > 0 and len(doc["queries"]) <= 6, f"--max-shapes 5: {len(doc['queries'])} entries")
     check(calls(doc) == bs["calls"], "--max-shapes 5: calls lost")
     check("raise --max-shapes" in text, "--max-shapes 5: no warning")
+    # The table marks the overflow entry with its own marker and legend.
+    table = subprocess.run([pgsift, "analyze", "--top", "1000", "--max-shapes", "5", "-j", "1", f("base.stderr.log")],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    check(re.search(r"^ *\d+ .* 0{16}\+  ", table, re.M) and "\n+ overflow: " in table,
+          f"--max-shapes 5: the table has no overflow marker and legend:\n{table[-1500:]}")
 
     # Generated at test time, never committed: a 100 MB single line.
     big = tempfile.mkdtemp(dir=tmp)
     subprocess.run(["bash", os.path.join(h, "make_hostile.sh"), "--large", big], check=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    text, doc = case("long_line.log", [os.path.join(big, "long_line.log")])
+    text, doc = case("long_line.log", ["--top", "1000", os.path.join(big, "long_line.log")])
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     check(calls(doc) == bs["calls"] + 1, f"long_line.log: {calls(doc)} calls, want the base's + 1")
     long = [q for q in doc["queries"] if q.get("truncated")]
@@ -220,6 +229,8 @@ def run_hostile(tmp):
     check(doc["summary"]["fingerprint_cache"].get("truncated_statements") == 1,
           "long_line.log: truncated statements not counted")
     print(f"long_line.log: peak RSS of pgsift {rss // 1024 if rss > before else '?'} MiB")
+    check(re.search(r"^ *\d+ .* [0-9a-f]{16}~  ", text, re.M) and "\n~ statement longer than 8 MiB" in text,
+          f"long_line.log: the table has no truncated marker and legend:\n{text[-1500:]}")
     text, doc = case("one_line_garbage.log", [os.path.join(big, "one_line_garbage.log")], exit_code=2)
     check("is this a PostgreSQL log" in text, "one_line_garbage.log: no clear diagnostic")
     os.remove(os.path.join(big, "long_line.log"))
