@@ -7,10 +7,15 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "input/plan_fields.h"
+
 namespace pgsift {
 namespace {
 
 using Json = nlohmann::json;
+using plan_fields::Number;
+using plan_fields::String;
+using plan_fields::Strings;
 
 void PutString(Json& o, const char* key, const std::string& v) {
   if (!v.empty()) o[key] = v;
@@ -19,48 +24,22 @@ void PutString(Json& o, const char* key, const std::string& v) {
 Json NodeJson(const PlanNode& n) {
   Json o = Json::object();
   o["node_type"] = n.node_type;
-  PutString(o, "parent_relationship", n.parent_relationship);
-  PutString(o, "subplan_name", n.subplan_name);
-  PutString(o, "relation", n.relation);
-  PutString(o, "schema", n.schema);
-  PutString(o, "alias", n.alias);
-  PutString(o, "index_name", n.index_name);
-  PutString(o, "cte_name", n.cte_name);
-  PutString(o, "function_name", n.function_name);
-  PutString(o, "join_type", n.join_type);
-  PutString(o, "strategy", n.strategy);
-  PutString(o, "scan_direction", n.scan_direction);
-  PutString(o, "operation", n.operation);
+  for (const plan_fields::TextField& f : plan_fields::kText) PutString(o, f.baseline_key, n.*f.member);
+  for (const plan_fields::ListField& f : plan_fields::kLists) {
+    if (!(n.*f.member).empty()) o[f.baseline_key] = n.*f.member;
+  }
   if (n.parallel_aware) o["parallel_aware"] = true;
   if (n.workers_planned) o["workers_planned"] = n.workers_planned;
   o["startup_cost"] = n.startup_cost;
   o["total_cost"] = n.total_cost;
   o["plan_rows"] = n.plan_rows;
   o["plan_width"] = n.plan_width;
-  PutString(o, "filter", n.filter);
-  PutString(o, "join_filter", n.join_filter);
-  PutString(o, "index_cond", n.index_cond);
-  PutString(o, "recheck_cond", n.recheck_cond);
-  PutString(o, "hash_cond", n.hash_cond);
-  PutString(o, "merge_cond", n.merge_cond);
-  if (!n.sort_key.empty()) o["sort_key"] = n.sort_key;
-  if (!n.group_key.empty()) o["group_key"] = n.group_key;
   if (!n.children.empty()) {
     Json kids = Json::array();
     for (const PlanNode& c : n.children) kids.push_back(NodeJson(c));
     o["children"] = std::move(kids);
   }
   return o;
-}
-
-std::string GetString(const Json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-double GetNumber(const Json& o, const char* key, double otherwise) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_number() ? it->get<double>() : otherwise;
 }
 
 bool GetBool(const Json& o, const char* key) {
@@ -90,46 +69,18 @@ constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
-std::vector<std::string> GetStrings(const Json& o, const char* key) {
-  std::vector<std::string> out;
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_array()) return out;
-  for (const Json& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 Status NodeFromJson(const Json& o, int depth, PlanNode* n) {
   if (!o.is_object() || depth > 1000) return Err("a plan node is not an object");
-  n->node_type = GetString(o, "node_type");
+  n->node_type = String(o, "node_type");
   if (n->node_type.empty()) return Err("a plan node has no node_type");
-  n->parent_relationship = GetString(o, "parent_relationship");
-  n->subplan_name = GetString(o, "subplan_name");
-  n->relation = GetString(o, "relation");
-  n->schema = GetString(o, "schema");
-  n->alias = GetString(o, "alias");
-  n->index_name = GetString(o, "index_name");
-  n->cte_name = GetString(o, "cte_name");
-  n->function_name = GetString(o, "function_name");
-  n->join_type = GetString(o, "join_type");
-  n->strategy = GetString(o, "strategy");
-  n->scan_direction = GetString(o, "scan_direction");
-  n->operation = GetString(o, "operation");
+  for (const plan_fields::TextField& f : plan_fields::kText) n->*f.member = String(o, f.baseline_key);
+  for (const plan_fields::ListField& f : plan_fields::kLists) n->*f.member = Strings(o, f.baseline_key);
   n->parallel_aware = GetBool(o, "parallel_aware");
   n->workers_planned = static_cast<int>(GetInt(o, "workers_planned", 0, 0, kIntMax));
-  n->startup_cost = GetNumber(o, "startup_cost", 0);
-  n->total_cost = GetNumber(o, "total_cost", 0);
-  n->plan_rows = GetNumber(o, "plan_rows", 0);
+  n->startup_cost = Number(o, "startup_cost", 0);
+  n->total_cost = Number(o, "total_cost", 0);
+  n->plan_rows = Number(o, "plan_rows", 0);
   n->plan_width = GetInt(o, "plan_width", 0, kInt64Min, kInt64Max);
-  n->filter = GetString(o, "filter");
-  n->join_filter = GetString(o, "join_filter");
-  n->index_cond = GetString(o, "index_cond");
-  n->recheck_cond = GetString(o, "recheck_cond");
-  n->hash_cond = GetString(o, "hash_cond");
-  n->merge_cond = GetString(o, "merge_cond");
-  n->sort_key = GetStrings(o, "sort_key");
-  n->group_key = GetStrings(o, "group_key");
   auto kids = o.find("children");
   if (kids != o.end()) {
     if (!kids->is_array()) return Err("children is not an array");
@@ -238,13 +189,13 @@ std::string WriteBaselineJson(const Baseline& b) {
 Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path) {
   Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return Err(path + ": not a JSON baseline file");
-  if (GetString(doc, "format") != Baseline::kFormat) {
+  if (String(doc, "format") != Baseline::kFormat) {
     return Err(path + ": not a pgsift baseline (format " + std::string(Baseline::kFormat) + " expected)");
   }
   Baseline b;
   b.server_major = static_cast<int>(GetInt(doc, "server_major", 0, 0, kIntMax));
-  b.database = GetString(doc, "database");
-  b.statistics = GetString(doc, "statistics");
+  b.database = String(doc, "database");
+  b.statistics = String(doc, "statistics");
   auto settings = doc.find("settings");
   if (settings != doc.end() && settings->is_object()) {
     for (auto it = settings->begin(); it != settings->end(); ++it) {
@@ -264,15 +215,15 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
   for (const Json& q : *queries) {
     if (!q.is_object()) return Err(path + ": a query is not an object");
     BaselineEntry e;
-    e.name = GetString(q, "name");
+    e.name = String(q, "name");
     if (e.name.empty()) return Err(path + ": a query has no name");
-    e.sql = GetString(q, "sql");
+    e.sql = String(q, "sql");
     if (e.sql.empty()) return Err(path + ": query " + e.name + " has no sql");
-    e.display = GetString(q, "display");
-    e.fingerprint = GetString(q, "fingerprint");
-    e.params = GetStrings(q, "params");
-    e.params_origin = GetString(q, "params_origin");
-    e.values_tag = GetString(q, "values_tag");
+    e.display = String(q, "display");
+    e.fingerprint = String(q, "fingerprint");
+    e.params = Strings(q, "params");
+    e.params_origin = String(q, "params_origin");
+    e.values_tag = String(q, "values_tag");
     auto fallback = q.find("generic_fallback_plan");
     if (fallback != q.end()) {
       e.generic_fallback.emplace();
@@ -281,13 +232,13 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
     }
     e.param_count = static_cast<size_t>(GetInt(q, "param_count", 0, 0, kInt64Max));
     e.generic_plan = GetBool(q, "generic_plan");
-    e.source = GetString(q, "source");
+    e.source = String(q, "source");
     auto plan = q.find("plan");
     if (plan == q.end()) return Err(path + ": query " + e.name + " has no plan");
     Status s = NodeFromJson(*plan, 0, &e.plan);
     if (!s.ok()) return Err(path + ": query " + e.name + ": " + s.error());
     e.repeats = static_cast<int>(GetInt(q, "repeats", 0, 0, kIntMax));
-    e.median_ms = GetNumber(q, "median_ms", -1);
+    e.median_ms = Number(q, "median_ms", -1);
     e.median_shared_blocks = GetInt(q, "median_shared_blocks", -1, kInt64Min, kInt64Max);
     e.temp_blocks = GetInt(q, "temp_blocks", -1, kInt64Min, kInt64Max);
     b.queries.push_back(std::move(e));

@@ -4,22 +4,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "input/plan_fields.h"
 #include "pgsift/plan.h"
 
 namespace pgsift {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Str(const Json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-double Num(const Json& o, const char* key, double otherwise = 0) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_number() ? it->get<double>() : otherwise;
-}
+using plan_fields::Number;
+using plan_fields::String;
 
 // A count from the plan; 0 when absent, not a number, or a float outside
 // int64 (converting one is undefined behaviour).
@@ -31,45 +24,25 @@ int64_t Int(const Json& o, const char* key) {
   return d > -9.2e18 && d < 9.2e18 ? static_cast<int64_t>(d) : 0;
 }
 
-std::vector<std::string> Strings(const Json& o, const char* key) {
-  std::vector<std::string> out;
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_array()) return out;
-  for (const Json& v : *it) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 Status ReadNode(const Json& o, int depth, PlanNode* n) {
   if (!o.is_object()) return Err("a plan node is not a JSON object");
   if (depth > 1000) return Err("plan nesting deeper than 1000 nodes");
-  n->node_type = Str(o, "Node Type");
+  n->node_type = String(o, "Node Type");
   if (n->node_type.empty()) return Err("a plan node has no \"Node Type\"");
-  n->parent_relationship = Str(o, "Parent Relationship");
-  n->subplan_name = Str(o, "Subplan Name");
-  n->relation = Str(o, "Relation Name");
-  n->schema = Str(o, "Schema");
-  n->alias = Str(o, "Alias");
-  n->index_name = Str(o, "Index Name");
-  n->cte_name = Str(o, "CTE Name");
-  n->function_name = Str(o, "Function Name");
-  n->join_type = Str(o, "Join Type");
-  n->strategy = Str(o, "Strategy");
-  n->scan_direction = Str(o, "Scan Direction");
-  n->operation = Str(o, "Operation");
+  for (const plan_fields::TextField& f : plan_fields::kText) n->*f.member = String(o, f.explain_key);
+  for (const plan_fields::ListField& f : plan_fields::kLists) n->*f.member = plan_fields::Strings(o, f.explain_key);
   auto pa = o.find("Parallel Aware");
   n->parallel_aware = pa != o.end() && pa->is_boolean() && pa->get<bool>();
   n->workers_planned = static_cast<int>(std::clamp<int64_t>(Int(o, "Workers Planned"), 0, 1 << 20));
-  n->startup_cost = Num(o, "Startup Cost");
-  n->total_cost = Num(o, "Total Cost");
-  n->plan_rows = Num(o, "Plan Rows");
+  n->startup_cost = Number(o, "Startup Cost");
+  n->total_cost = Number(o, "Total Cost");
+  n->plan_rows = Number(o, "Plan Rows");
   n->plan_width = Int(o, "Plan Width");
   n->has_actual = o.contains("Actual Loops");
-  n->actual_startup_ms = Num(o, "Actual Startup Time");
-  n->actual_total_ms = Num(o, "Actual Total Time");
-  n->actual_rows = Num(o, "Actual Rows");
-  n->actual_loops = Num(o, "Actual Loops");
+  n->actual_startup_ms = Number(o, "Actual Startup Time");
+  n->actual_total_ms = Number(o, "Actual Total Time");
+  n->actual_rows = Number(o, "Actual Rows");
+  n->actual_loops = Number(o, "Actual Loops");
   n->rows_removed_by_filter = Int(o, "Rows Removed by Filter");
   n->rows_removed_by_join_filter = Int(o, "Rows Removed by Join Filter");
   n->rows_removed_by_index_recheck = Int(o, "Rows Removed by Index Recheck");
@@ -84,14 +57,6 @@ Status ReadNode(const Json& o, int depth, PlanNode* n) {
   b.local_written = Int(o, "Local Written Blocks");
   b.temp_read = Int(o, "Temp Read Blocks");
   b.temp_written = Int(o, "Temp Written Blocks");
-  n->filter = Str(o, "Filter");
-  n->join_filter = Str(o, "Join Filter");
-  n->index_cond = Str(o, "Index Cond");
-  n->recheck_cond = Str(o, "Recheck Cond");
-  n->hash_cond = Str(o, "Hash Cond");
-  n->merge_cond = Str(o, "Merge Cond");
-  n->sort_key = Strings(o, "Sort Key");
-  n->group_key = Strings(o, "Group Key");
   auto plans = o.find("Plans");
   if (plans != o.end()) {
     if (!plans->is_array()) return Err("\"Plans\" is not an array");
@@ -129,9 +94,9 @@ Result<ExplainPlan> ReadExplainJson(std::string_view text) {
   Status s = ReadNode(*plan, 0, &out.root);
   if (!s.ok()) return Err(s.error());
   out.analyzed = out.root.has_actual;
-  out.planning_ms = Num(doc, "Planning Time", -1);
-  out.execution_ms = Num(doc, "Execution Time", -1);
-  out.query_text = Str(doc, "Query Text");
+  out.planning_ms = Number(doc, "Planning Time", -1);
+  out.execution_ms = Number(doc, "Execution Time", -1);
+  out.query_text = String(doc, "Query Text");
   return out;
 }
 
