@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -95,6 +96,92 @@ TEST(Prefix, FreeTextHoldingTheNextLiteralStillMatches) {
     ++checked;
   }
   EXPECT_GE(checked, 10u);
+}
+
+// The fast matcher (word-at-a-time timestamps, digit runs and literal
+// search) against the backtracking matcher Explain uses: on real lines with
+// one byte replaced anywhere in the prefix, both agree on every line.
+TEST(Prefix, FastMatcherAgreesWithBacktrackingOnMutatedRealLines) {
+  auto prefix = LinePrefix::Compile(ReadFile(Fixture("logs/clinic.prefix")));
+  ASSERT_TRUE(prefix.ok());
+  const std::string replacements = "09ax-: .@=[]LE\xff\xfa\t";
+  size_t lines = 0, matched = 0, refused = 0;
+  for (const std::string& line : HeadLines(Fixture("logs/clinic.stderr.log"), 400)) {
+    LogRecord rec;
+    if (!prefix->Match(line, &rec)) continue;
+    ++lines;
+    size_t prefix_end = static_cast<size_t>(rec.severity.data() - line.data()) + rec.severity.size() + 1;
+    for (size_t at = 0; at < prefix_end; ++at) {
+      for (char c : replacements) {
+        std::string mutated = line;
+        mutated[at] = c;
+        LogRecord m;
+        bool fast = prefix->Match(mutated, &m);
+        ASSERT_EQ(fast, prefix->Explain(mutated) == "matches")
+            << "line " << lines << " byte " << at << " -> " << int(c);
+        (fast ? matched : refused)++;
+      }
+    }
+  }
+  EXPECT_GE(lines, 100u);
+  EXPECT_GT(refused, 1000u);  // timestamps, pids, session ids broken
+  EXPECT_GT(matched, 1000u);  // digits replaced by digits, free text changed
+}
+
+// Timestamps and numbers of every length, at and away from the line end
+// (the word-at-a-time paths read 8 bytes only when 8 remain).
+TEST(Prefix, DigitRunsAndTimestampsOfEveryLength) {
+  auto prefix = LinePrefix::Compile("%m [%p] ");
+  ASSERT_TRUE(prefix.ok());
+  for (size_t n = 0; n <= 20; ++n) {
+    std::string pid(n, '7');
+    for (std::string tail : {"LOG:  x", "LOG:", "LOG:  a much longer message that goes on"}) {
+      std::string line = "2026-11-23 07:14:48.591 UTC [" + pid + "] " + tail;
+      LogRecord rec;
+      EXPECT_EQ(prefix->Match(line, &rec), n > 0) << line;
+      if (n > 0) {
+        EXPECT_EQ(rec.pid, pid);
+      }
+      EXPECT_FALSE(prefix->Match("2026-11-23 07:14:48.591 UTC [" + pid + "\xfa] " + tail, &rec));
+    }
+  }
+  const std::string good = "2026-11-23 07:14:48.591 UTC [1] LOG:  x";
+  for (size_t at = 0; at < 23; ++at) {
+    std::string bad = good;
+    bad[at] = std::isdigit(static_cast<unsigned char>(good[at])) ? '/' : '5';
+    LogRecord rec;
+    EXPECT_FALSE(prefix->Match(bad, &rec)) << bad;
+    bad[at] = std::isdigit(static_cast<unsigned char>(good[at])) ? ':' : '0';
+    EXPECT_FALSE(prefix->Match(bad, &rec)) << bad;
+  }
+  for (std::string ms : {"", ".", ".5", ".123456789012"}) {
+    LogRecord rec;
+    std::string line = "2026-11-23 07:14:48" + ms + " CET [1] LOG:  x";
+    EXPECT_EQ(prefix->Match(line, &rec), ms.size() > 1) << line;
+    if (ms.size() > 1) {
+      EXPECT_EQ(rec.timestamp, "2026-11-23 07:14:48" + ms + " CET");
+    }
+  }
+}
+
+// Every severity PostgreSQL writes at the start of a stderr message, and
+// words that only look like one.
+TEST(Prefix, SeverityWords) {
+  for (std::string_view sev :
+       {"DEBUG5", "DEBUG4", "DEBUG3", "DEBUG2", "DEBUG1", "DEBUG", "LOG", "INFO", "NOTICE", "WARNING", "ERROR", "FATAL",
+        "PANIC", "DETAIL", "HINT", "QUERY", "CONTEXT", "LOCATION", "STATEMENT"}) {
+    size_t n = 0;
+    EXPECT_TRUE(StartsWithSeverity(std::string(sev) + ":  text", &n)) << sev;
+    EXPECT_EQ(n, sev.size());
+    EXPECT_TRUE(StartsWithSeverity(std::string(sev) + ":")) << sev;
+    EXPECT_FALSE(StartsWithSeverity(std::string(sev) + ":x")) << sev;
+    EXPECT_FALSE(StartsWithSeverity(std::string(sev) + "S:  x")) << sev;
+    EXPECT_FALSE(StartsWithSeverity(std::string(sev).substr(1) + ":  x")) << sev;
+  }
+  for (std::string_view word : {"DEBUG0:  x", "DEBUG6:  x", "LOGS:  x", "Log:  x", "ERRORS:  x", "HINTS:  x",
+                                "STATEMENTS:  x", "QUERYX:  x", "L:  x", ":  x", ""}) {
+    EXPECT_FALSE(StartsWithSeverity(word)) << word;
+  }
 }
 
 struct InferCase {

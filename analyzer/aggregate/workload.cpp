@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "pgsift/text_hash.h"
+
 namespace pgsift {
 namespace {
 
@@ -13,11 +15,21 @@ uint64_t SessionHash(std::string_view session) {
 
 constexpr size_t kMaxSessions = 100000;
 
-void AddTo(BreakdownMap* m, std::string_view key, double ms) {
-  auto it = m->find(key);
-  if (it == m->end()) it = m->emplace(std::string(key), Breakdown{}).first;
-  ++it->second.calls;
-  if (ms > 0) it->second.total_ms += ms;
+void Count(Breakdown* b, double ms) {
+  ++b->calls;
+  if (ms > 0) b->total_ms += ms;
+}
+
+// Counts a call under `key` in `m`, whose entry for the last key is cached
+// in slot `i` of `cache` (map nodes do not move, so the pointer stays valid).
+void AddTo(BreakdownMap* m, BreakdownCache* cache, size_t i, std::string_view key, double ms) {
+  if (cache->at[i] == nullptr || cache->key[i] != key) {
+    auto it = m->find(key);
+    if (it == m->end()) it = m->emplace(std::string(key), Breakdown{}).first;
+    cache->key[i].assign(key);
+    cache->at[i] = &it->second;
+  }
+  Count(cache->at[i], ms);
 }
 
 void MergeMap(BreakdownMap* into, const BreakdownMap& from) {
@@ -197,17 +209,20 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         it->second = &q;
       }
       Span(e.time_us, &q.first_us, &q.last_us);
-      AddTo(&q.by_database, e.database, ms);
-      AddTo(&q.by_user, e.user, ms);
-      AddTo(&q.by_application, e.application, ms);
-      AddTo(&s.by_database, e.database, ms);
-      AddTo(&s.by_user, e.user, ms);
-      AddTo(&s.by_application, e.application, ms);
+      AddTo(&q.by_database, &q.cache, 0, e.database, ms);
+      AddTo(&q.by_user, &q.cache, 1, e.user, ms);
+      AddTo(&q.by_application, &q.cache, 2, e.application, ms);
+      AddTo(&s.by_database, &summary_cache_, 0, e.database, ms);
+      AddTo(&s.by_user, &summary_cache_, 1, e.user, ms);
+      AddTo(&s.by_application, &summary_cache_, 2, e.application, ms);
       if (e.time_us != kNoTime) {
         int64_t secs = e.time_us >= 0 ? e.time_us / 1000000 : (e.time_us - 999999) / 1000000;
-        Breakdown& h = q.hourly[secs - ((secs % 3600) + 3600) % 3600];
-        ++h.calls;
-        if (ms > 0) h.total_ms += ms;
+        int64_t hour = secs - ((secs % 3600) + 3600) % 3600;
+        if (q.cache.hour_at == nullptr || q.cache.hour != hour) {
+          q.cache.hour = hour;
+          q.cache.hour_at = &q.hourly[hour];
+        }
+        Count(q.cache.hour_at, ms);
       }
       return;
     }
@@ -275,7 +290,7 @@ void WorkloadBuilder::EmitRun(const Event& e, const Shape& shape) {
   r.fallback = shape.fallback;
   r.identity = e.identity;
   r.session = e.identity == SessionIdentity::kNone ? 0 : SessionHash(e.session);
-  r.values_hash = std::hash<std::string_view>{}(e.sql) * 31 + std::hash<std::string_view>{}(e.parameters);
+  r.values_hash = TextHash(e.sql) * 31 + TextHash(e.parameters);
   r.input = static_cast<uint32_t>(input_);
   r.line = e.line;
   r.application.assign(e.application);

@@ -6,18 +6,49 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace pgsift {
 namespace {
 
-constexpr std::string_view kSeverities[] = {"LOG",    "ERROR",  "FATAL",   "PANIC",     "WARNING", "NOTICE",   "INFO",
-                                            "DETAIL", "HINT",   "CONTEXT", "STATEMENT", "QUERY",   "LOCATION", "DEBUG1",
-                                            "DEBUG2", "DEBUG3", "DEBUG4",  "DEBUG5",    "DEBUG"};
-
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-inline bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Character classes by table: one load per byte on the hot path.
+enum : uint8_t { kClassHex = 1, kClassZone = 2 };  // zone: alnum, '+', '-'
+constexpr std::array<uint8_t, 256> kClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool digit = c >= '0' && c <= '9', lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
+    if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) t[c] |= kClassHex;
+    if (digit || lower || upper || c == '+' || c == '-') t[c] |= kClassZone;
+  }
+  return t;
+}();
+inline bool IsHex(char c) { return (kClass[static_cast<unsigned char>(c)] & kClassHex) != 0; }
+inline bool IsZone(char c) { return (kClass[static_cast<unsigned char>(c)] & kClassZone) != 0; }
 inline bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Number of ASCII digits at s[p..), 8 bytes at a time while 8 remain: a
+// byte is a digit when its high nibble is 3 and adding 6 keeps it 3; the
+// first byte that is not counts exactly (carries only move to later bytes).
+size_t DigitRun(std::string_view s, size_t p) {
+  size_t q = p;
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ull, kThrees = 0x3030303030303030ull;
+    constexpr uint64_t kSixes = 0x0606060606060606ull, kLow7 = 0x7F7F7F7F7F7F7F7Full;
+    while (q + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + q, 8);
+      uint64_t x = ((w & kHighNibbles) ^ kThrees) | (((w + kSixes) & kHighNibbles) ^ kThrees);
+      uint64_t nonzero = (((x & kLow7) + kLow7) | x) & ~kLow7;  // high bit of each non-digit byte
+      if (nonzero != 0) return q - p + static_cast<size_t>(std::countr_zero(nonzero)) / 8;
+      q += 8;
+    }
+  }
+  while (q < s.size() && IsDigit(s[q])) ++q;
+  return q - p;
+}
 
 size_t Digits(std::string_view s, size_t p) {
   size_t q = p;
@@ -25,32 +56,87 @@ size_t Digits(std::string_view s, size_t p) {
   return q - p;
 }
 
+// True when all 8 bytes of `w` are ASCII digits (a byte >= 0xFA carries into
+// the next, but fails its own test first).
+inline bool EightDigits(uint64_t w) {
+  return ((w & 0xF0F0F0F0F0F0F0F0ull) | (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
+         0x3333333333333333ull;
+}
+
+// The word memcpy reads from these 8 bytes, as a constant.
+constexpr uint64_t Bytes8(const char (&b)[9]) {
+  std::array<char, 8> a{};
+  for (size_t i = 0; i < 8; ++i) a[i] = b[i];
+  return std::bit_cast<uint64_t>(a);
+}
+
 // "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
+// The 19 fixed bytes are checked two words at a time: separators compared,
+// then replaced by '0' so one digit test covers the rest.
 size_t MatchTimestamp(std::string_view s, size_t p, bool millis) {
   constexpr size_t n = 19;  // dddd-dd-dd dd:dd:dd
-  if (s.size() < p + n) return 0;
+  if (p > s.size() || s.size() - p < n) return 0;
   const char* t = s.data() + p;
-  if (t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':') return 0;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
-    if (!IsDigit(t[i])) return 0;
-  }
+  uint64_t a, b;
+  std::memcpy(&a, t, 8);
+  std::memcpy(&b, t + 8, 8);
+  constexpr uint64_t kSepA = Bytes8("\0\0\0\0-\0\0-"), kMaskA = Bytes8("\0\0\0\0\xff\0\0\xff");
+  constexpr uint64_t kSepB = Bytes8("\0\0 \0\0:\0\0"), kMaskB = Bytes8("\0\0\xff\0\0\xff\0\0");
+  constexpr uint64_t kZeros = 0x3030303030303030ull;
+  if (((a ^ kSepA) & kMaskA) != 0 || ((b ^ kSepB) & kMaskB) != 0) return 0;
+  if (!EightDigits((a & ~kMaskA) | (kZeros & kMaskA)) || !EightDigits((b & ~kMaskB) | (kZeros & kMaskB))) return 0;
+  if (t[16] != ':' || !IsDigit(t[17]) || !IsDigit(t[18])) return 0;
   size_t q = p + n;
   if (millis) {
     if (q >= s.size() || s[q] != '.') return 0;
-    size_t d = Digits(s, q + 1);
+    size_t d = DigitRun(s, q + 1);
     if (d == 0) return 0;
     q += 1 + d;
   }
   // Time zone abbreviation or offset: " UTC", " CET", " +03", " -0330".
   if (q + 1 < s.size() && s[q] == ' ') {
     size_t r = q + 1;
-    while (r < s.size() && (IsAlnum(s[r]) || s[r] == '+' || s[r] == '-')) ++r;
+    while (r < s.size() && IsZone(s[r])) ++r;
     if (r > q + 1) q = r;
   }
   return q - p;
 }
 
 bool IsFreeText(char e) { return std::strchr("audhrbi", e) != nullptr; }
+
+// How MatchFast matches an element (LinePrefix::Element::op), so the hot loop
+// switches once per element. Typed escapes not listed go through MatchTyped.
+enum Op : uint8_t {
+  kOpLiteral,
+  kOpFreeText,
+  kOpQ,
+  kOpDigits,   // %p %l %x: one or more digits
+  kOpMillis,   // %m
+  kOpSession,  // %c: hex '.' hex
+  kOpSqlstate,
+  kOpTyped,
+};
+
+Op OpFor(const LinePrefix::Element& el) {
+  if (el.escape == 0) return kOpLiteral;
+  if (el.free_text) return kOpFreeText;
+  switch (el.escape) {  // padded escapes are free text, handled above
+    case 'q':
+      return kOpQ;
+    case 'p':
+    case 'l':
+    case 'x':
+      return kOpDigits;
+    case 'm':
+      return kOpMillis;
+    case 'c':
+      return kOpSession;
+    case 'e':
+      return kOpSqlstate;
+    default:
+      return kOpTyped;
+  }
+}
 
 // Length matched by a typed escape at s[p], or -1.
 long MatchTyped(char e, std::string_view s, size_t p) {
@@ -194,16 +280,33 @@ std::string_view* FieldFor(char escape, LogRecord* r) {
   return m != nullptr ? &(r->*m) : nullptr;
 }
 
-// The first occurrence of `el.literal` in `s` at or after `from`.
+// The first occurrence of `el.literal` in `s` at or after `from`. Free text
+// in a prefix is short (a user, a database), too short for memchr's setup to
+// pay: the anchor character is looked for 8 bytes at a time in a word.
 size_t FindLiteral(std::string_view s, size_t from, const LinePrefix::Element& el) {
-  const std::string& lit = el.literal;
-  const char a = lit[el.anchor];
-  for (size_t p = from + el.anchor; p < s.size();) {
-    const void* hit = std::memchr(s.data() + p, a, s.size() - p);
-    if (hit == nullptr) break;
-    size_t h = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
-    if (HasAt(s, h - el.anchor, el)) return h - el.anchor;
-    p = h + 1;
+  const unsigned char a = static_cast<unsigned char>(el.literal[el.anchor]);
+  const char* base = s.data();
+  const size_t n = s.size();
+  size_t p = from + el.anchor;
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const uint64_t pattern = kOnes * a;
+    while (p + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, base + p, 8);
+      uint64_t x = w ^ pattern;                  // a zero byte where the anchor is
+      uint64_t hits = (x - kOnes) & ~x & kHigh;  // the lowest set bit is exact
+      if (hits == 0) {
+        p += 8;
+        continue;
+      }
+      size_t h = p + static_cast<size_t>(std::countr_zero(hits)) / 8;
+      if (HasAt(s, h - el.anchor, el)) return h - el.anchor;
+      p = h + 1;
+    }
+  }
+  for (; p < n; ++p) {
+    if (static_cast<unsigned char>(base[p]) == a && HasAt(s, p - el.anchor, el)) return p - el.anchor;
   }
   return std::string_view::npos;
 }
@@ -218,19 +321,42 @@ std::string_view Trim(std::string_view v) {
 
 bool StartsWithSeverity(std::string_view s, size_t* length) {
   // Hot: tried at every candidate position of every line. Read the word up
-  // to ':' first (upper-case letters and digits, at most 9), then compare.
+  // to ':' first (upper-case letters and digits, at most 9), then compare
+  // with the severities of that length only.
   if (s.empty() || s[0] < 'A' || s[0] > 'Z') return false;
   size_t n = 1;
   while (n < s.size() && n < 10 && ((s[n] >= 'A' && s[n] <= 'Z') || IsDigit(s[n]))) ++n;
   if (n >= s.size() || s[n] != ':' || (n + 1 < s.size() && s[n + 1] != ' ')) return false;
-  std::string_view word = s.substr(0, n);
-  for (std::string_view sev : kSeverities) {
-    if (word == sev) {
-      if (length != nullptr) *length = n;
-      return true;
-    }
+  const char* w = s.data();
+  auto is = [w](std::string_view sev) { return std::memcmp(w, sev.data(), sev.size()) == 0; };
+  bool known = false;
+  switch (n) {
+    case 3:
+      known = is("LOG");
+      break;
+    case 4:
+      known = is("INFO") || is("HINT");
+      break;
+    case 5:
+      known = is("ERROR") || is("FATAL") || is("PANIC") || is("QUERY") || is("DEBUG");
+      break;
+    case 6:
+      known = is("NOTICE") || is("DETAIL") || (std::memcmp(w, "DEBUG", 5) == 0 && w[5] >= '1' && w[5] <= '5');
+      break;
+    case 7:
+      known = is("WARNING") || is("CONTEXT");
+      break;
+    case 8:
+      known = is("LOCATION");
+      break;
+    case 9:
+      known = is("STATEMENT");
+      break;
+    default:
+      break;
   }
-  return false;
+  if (known && length != nullptr) *length = n;
+  return known;
 }
 
 Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
@@ -276,6 +402,7 @@ Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
     } else {
       el.field = MemberFor(static_cast<char>(el.escape & 0x7f));
     }
+    el.op = OpFor(el);
     if (el.free_text && k + 1 < p.elements_.size() && p.elements_[k + 1].escape != 0) p.fast_ = false;
   }
   return p;
@@ -288,59 +415,90 @@ Result<LinePrefix> LinePrefix::Compile(std::string_view text) {
 // escape had been passed, so there was no other path to try).
 bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) const {
   *sure = true;
+  const char* s = line.data();
+  const size_t size = line.size();
   size_t pos = 0;
-  auto finish = [&](size_t at, size_t sev_len) {
-    rec->severity = line.substr(at, sev_len);
-    size_t m = at + sev_len + 1;
-    while (m < line.size() && line[m] == ' ') ++m;
-    rec->message = line.substr(m);
-    return true;
-  };
   size_t sev_len = 0;
-  for (size_t k = 0; k < elements_.size(); ++k) {
+  const size_t count = elements_.size();
+  for (size_t k = 0; k < count; ++k) {
     const Element& el = elements_[k];
-    if (el.escape == 0) {
-      if (!HasAt(line, pos, el)) return false;
-      pos += el.literal.size();
-      continue;
-    }
-    const char e = static_cast<char>(el.escape & 0x7f);
-    if (e == 'q') {
-      if (StartsWithSeverity(line.substr(pos), &sev_len)) {
-        for (size_t j = k + 1; j < elements_.size(); ++j) {
-          if (elements_[j].field != nullptr) rec->*elements_[j].field = {};
+    size_t len = 0;  // of a typed escape's value at pos
+    switch (el.op) {
+      case kOpLiteral:
+        if (!HasAt(line, pos, el)) return false;
+        pos += el.literal.size();
+        continue;
+      case kOpQ:
+        if (StartsWithSeverity(line.substr(pos), &sev_len)) {
+          for (size_t j = k + 1; j < count; ++j) {
+            if (elements_[j].field != nullptr) rec->*elements_[j].field = {};
+          }
+          k = count;  // the severity follows
         }
-        return finish(pos, sev_len);
-      }
-      continue;
-    }
-    if (!el.free_text) {
-      long n = MatchTyped(e, line, pos);
-      if (n < 0) return false;
-      if (el.field != nullptr) rec->*el.field = line.substr(pos, static_cast<size_t>(n));
-      pos += static_cast<size_t>(n);
-      continue;
-    }
-    size_t end = std::string_view::npos;
-    if (k + 1 < elements_.size()) {
-      end = FindLiteral(line, pos, elements_[k + 1]);
-    } else {
-      for (size_t q = pos; q < line.size(); ++q) {
-        if (StartsWithSeverity(line.substr(q))) {
-          end = q;
-          break;
+        continue;
+      case kOpFreeText: {
+        size_t end = std::string_view::npos;
+        if (k + 1 < count) {
+          end = FindLiteral(line, pos, elements_[k + 1]);
+        } else {
+          for (size_t q = pos; q < size; ++q) {
+            if (StartsWithSeverity(line.substr(q))) {
+              end = q;
+              break;
+            }
+          }
         }
+        if (end == std::string_view::npos) return false;
+        *sure = false;  // a later end might have matched
+        if (el.field != nullptr) {
+          rec->*el.field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+        }
+        pos = end;
+        if (k + 1 < count) pos += elements_[++k].literal.size();  // FindLiteral matched it
+        continue;
+      }
+      case kOpDigits:
+        len = DigitRun(line, pos);
+        if (len == 0) return false;
+        break;
+      case kOpMillis:
+        len = MatchTimestamp(line, pos, true);
+        if (len == 0) return false;
+        break;
+      case kOpSession: {
+        size_t q = pos;
+        while (q < size && IsHex(s[q])) ++q;
+        if (q == pos || q >= size || s[q] != '.') return false;
+        size_t r = q + 1;
+        while (r < size && IsHex(s[r])) ++r;
+        if (r == q + 1) return false;
+        len = r - pos;
+        break;
+      }
+      case kOpSqlstate:
+        if (pos + 5 > size) return false;
+        for (size_t i = 0; i < 5; ++i) {
+          char c = s[pos + i];
+          if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) return false;
+        }
+        len = 5;
+        break;
+      default: {
+        long n = MatchTyped(static_cast<char>(el.escape & 0x7f), line, pos);
+        if (n < 0) return false;
+        len = static_cast<size_t>(n);
+        break;
       }
     }
-    if (end == std::string_view::npos) return false;
-    *sure = false;  // a later end might have matched
-    if (el.field != nullptr) {
-      rec->*el.field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
-    }
-    pos = end;
+    if (el.field != nullptr) rec->*el.field = std::string_view(s + pos, len);
+    pos += len;
   }
-  if (!StartsWithSeverity(line.substr(pos), &sev_len)) return false;
-  return finish(pos, sev_len);
+  if (sev_len == 0 && !StartsWithSeverity(line.substr(pos), &sev_len)) return false;
+  rec->severity = std::string_view(s + pos, sev_len);
+  size_t m = pos + sev_len + 1;
+  while (m < size && s[m] == ' ') ++m;
+  rec->message = line.substr(m);
+  return true;
 }
 
 bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRecord* rec, int* budget,

@@ -2,8 +2,9 @@
 // record is passed on as a view of its line when lines stay valid (a piece
 // of a file); otherwise, or when a continuation line comes, the first line is
 // copied once into a reused buffer and continuation text appended to it, so
-// the message stays one contiguous view. Header fields are kept as offsets
-// into the record's text because appending may move the buffer.
+// the message stays one contiguous view. The prefix is matched straight into
+// one of two LogRecords (the pending record and the next line's); header
+// fields are rebased into the buffer when the record's text was copied.
 #include <array>
 #include <cstring>
 
@@ -15,20 +16,19 @@ namespace {
 
 constexpr size_t kMaxRecordBytes = 64u << 20;
 
-struct Span {
-  uint32_t off = 0, len = 0;
-};
-
 class StderrReader {
  public:
   StderrReader(const LinePrefix& prefix, RecordSink* sink, bool lines_stay_valid)
       : prefix_(prefix), sink_(sink), lines_stay_valid_(lines_stay_valid) {}
 
   void Line(std::string_view line, uint64_t line_no) {
-    LogRecord rec;
-    if (prefix_.Match(line, &rec)) {
+    // Match fills the prefix's fields (the same ones on every success) and
+    // severity/message; the other fields of the two records stay empty.
+    LogRecord& next = records_[1 - current_];
+    if (prefix_.Match(line, &next)) {
       Flush();
-      Start(line, rec, line_no);
+      current_ = 1 - current_;
+      Start(line, line_no);
       return;
     }
     if (line.empty()) {
@@ -67,14 +67,19 @@ class StderrReader {
   void Flush() {
     if (!active_) return;
     active_ = false;
-    LogRecord rec;
-    std::string_view text = copied_ ? std::string_view(buf_) : first_;
-    auto view = [&](Span s) { return text.substr(s.off, s.len); };
-    for (size_t i = 0; i < kFields; ++i) *Field(&rec, i) = view(spans_[i]);
-    rec.message = text.substr(message_off_);
+    LogRecord& rec = records_[current_];
     rec.line = first_line_;
     rec.lines = lines_;
     rec.stable = !copied_;
+    if (copied_) {
+      // Same offsets in the buffer as in the first line.
+      const char* from = first_.data();
+      for (size_t i = 0; i < kFields; ++i) {
+        std::string_view* f = Field(&rec, i);
+        if (!f->empty()) *f = std::string_view(buf_.data() + (f->data() - from), f->size());
+      }
+      rec.message = std::string_view(buf_).substr(message_off_);
+    }
     sink_->OnRecord(rec);
   }
 
@@ -98,19 +103,11 @@ class StderrReader {
     return false;
   }
 
-  void Start(std::string_view line, LogRecord& rec, uint64_t line_no) {
+  void Start(std::string_view line, uint64_t line_no) {
     first_ = line;
     copied_ = !lines_stay_valid_;
     if (copied_) buf_.assign(line.data(), line.size());
-    for (size_t i = 0; i < kFields; ++i) {
-      std::string_view f = *Field(&rec, i);
-      if (f.empty()) {
-        spans_[i] = Span{};
-      } else {
-        spans_[i] = Span{static_cast<uint32_t>(f.data() - line.data()), static_cast<uint32_t>(f.size())};
-      }
-    }
-    message_off_ = static_cast<size_t>(rec.message.data() - line.data());
+    message_off_ = static_cast<size_t>(records_[current_].message.data() - line.data());
     first_line_ = line_no;
     lines_ = 1;
     active_ = true;
@@ -122,7 +119,8 @@ class StderrReader {
   std::string_view first_;  // the record's first line
   bool copied_ = false;     // the record's text is in buf_
   std::string buf_;
-  std::array<Span, kFields> spans_{};
+  std::array<LogRecord, 2> records_{};
+  size_t current_ = 0;  // records_[current_] is the pending record
   size_t message_off_ = 0;
   uint64_t first_line_ = 0;
   uint32_t lines_ = 0;

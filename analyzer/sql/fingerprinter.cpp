@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "pgsift/fingerprint.h"
+#include "pgsift/text_hash.h"
 #include "sql/pg_query_api.h"
 #include "sql/shape_key.h"
 
@@ -37,24 +38,6 @@ namespace {
 constexpr size_t kMaxVariantsPerKey = 32;
 constexpr size_t kTextSlots = 4096;           // power of two
 constexpr size_t kMaxCachedTextBytes = 1024;  // bounds the text cache at 4 MiB
-
-// A fast hash for the exact-text cache (a miss costs the hash, so it reads
-// eight bytes at a time); the slot's text is compared on every hit.
-uint64_t TextHash(std::string_view s) {
-  constexpr uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = s.size() * kMul;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = (h ^ tail) * kMul;
-  return h ^ (h >> 32);
-}
 
 struct StringHash {
   using is_transparent = void;

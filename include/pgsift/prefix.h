@@ -29,6 +29,7 @@ class LinePrefix {
 
   struct Element {
     char escape = 0;         // 0 for literal text
+    uint8_t op = 0;          // how the fast matcher matches it (see prefix.cpp)
     std::string literal;     // text for literal elements
     bool free_text = false;  // an escape that ends where the next literal starts
     size_t anchor = 0;       // literal: its least common character, searched first

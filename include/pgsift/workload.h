@@ -48,6 +48,24 @@ struct StringHash {
 };
 using BreakdownMap = std::unordered_map<std::string, Breakdown, StringHash, std::equal_to<>>;
 
+// Where the last call was counted in a query's (or the summary's) database,
+// user and application breakdowns: the next call usually comes from the same
+// ones, so a compare replaces three hash lookups. Only an aggregation cache:
+// a copy starts empty (its pointers would point into the original's maps).
+struct BreakdownCache {
+  BreakdownCache() = default;
+  BreakdownCache(const BreakdownCache&) {}
+  BreakdownCache& operator=(const BreakdownCache&) {  // moves copy too: they reset
+    for (size_t i = 0; i < 3; ++i) key[i].clear(), at[i] = nullptr;
+    hour_at = nullptr;
+    return *this;
+  }
+  std::string key[3];  // database, user, application
+  Breakdown* at[3] = {nullptr, nullptr, nullptr};
+  int64_t hour = 0;
+  Breakdown* hour_at = nullptr;
+};
+
 struct QueryStats {
   uint64_t fingerprint = 0;
   bool fallback = false;
@@ -74,6 +92,7 @@ struct QueryStats {
   uint64_t plans = 0;  // auto_explain plans seen
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
+  BreakdownCache cache;
 
   double mean_ms() const { return calls_with_duration ? total_ms / static_cast<double>(calls_with_duration) : 0; }
   uint64_t errors() const;
@@ -168,6 +187,7 @@ class WorkloadBuilder : public EventSink {
   // log_statement + log_duration logs. Bounded: cleared past kMaxSessions.
   std::unordered_map<std::string, QueryStats*, StringHash, std::equal_to<>> last_statement_;
   std::string json_query_text_;
+  BreakdownCache summary_cache_;  // for workload_->summary's breakdowns
 };
 
 // The first /* ... */ comment at the start or end of `sql` (sqlcommenter,
