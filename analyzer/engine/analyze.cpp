@@ -382,7 +382,18 @@ class Pipeline {
     WorkloadBuilder builder(&state->workload, options_.filters, &state->fingerprinter);
     builder.set_input(t->input);
     builder.set_line_base(t->piece_index << 32);
-    if (options_.statements) builder.set_statement_sink(&t->runs);
+    if (options_.statements) {
+      // A run buffer of an earlier piece: its capacity is kept, so the
+      // vector neither grows by copying nor faults in fresh pages.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!run_pool_.empty()) {
+          t->runs.runs = std::move(run_pool_.back());
+          run_pool_.pop_back();
+        }
+      }
+      builder.set_statement_sink(&t->runs);
+    }
     builder.set_plan_sink(options_.plans);
     Assembler assembler(&builder);
     // Lines are numbered within the piece; the in-order merge adds the lines
@@ -424,11 +435,13 @@ class Pipeline {
       result->pieces += !t->view.empty();
       rep.bytes += t->view.size();
       if (options_.statements) t->runs.ReplayInto(options_.statements, lines_before);
+      t->runs.runs.clear();
       if (t->last) FinishInput(t->input, t->error, result);
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++merged_;
         if (t->piece.cap) pool_.push_back(std::move(t->piece));
+        if (t->runs.runs.capacity()) run_pool_.push_back(std::move(t->runs.runs));
         space_cv_.notify_all();
       }
     }
@@ -488,6 +501,7 @@ class Pipeline {
   std::deque<Task*> queue_;
   std::map<uint64_t, std::unique_ptr<Task>> pending_;
   std::vector<Buffer> pool_;
+  std::vector<std::vector<StatementRun>> run_pool_;  // emptied run buffers, capacity kept
   uint64_t next_seq_ = 0;
   uint64_t merged_ = 0;
   bool producer_done_ = false;
