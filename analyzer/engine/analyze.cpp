@@ -31,7 +31,15 @@ namespace {
 
 constexpr size_t kInferLines = 300;
 constexpr size_t kHeadBytes = 64 << 10;
-constexpr size_t kDefaultPieceBytes = 8 << 20;
+// 1 MiB: the pieces in flight (2 per parsing thread + 2) stay in the CPU's
+// caches between the reading thread's copy and the parsing, and their
+// buffers are reused instead of faulted in (measured on 1 GiB at -j 2:
+// CPU time 1.4-1.5 s with 1 MiB, 2.0-2.4 s with 8 MiB, page faults 3.6 k vs 21 k).
+constexpr size_t kDefaultPieceBytes = 1 << 20;
+// A record is never cut while the piece holding it is below this size (a
+// statement of up to 64 MiB stays one record); tests with tiny pieces use
+// 16 pieces instead.
+constexpr size_t kMaxRecordSpan = 128u << 20;
 constexpr size_t kMaxSkipExamples = 5;
 
 std::vector<std::string> SampleLines(std::string_view head) {
@@ -190,6 +198,7 @@ class Pipeline {
         given_(given),
         jobs_(options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
         piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
+        record_span_(options.piece_bytes ? 16 * options.piece_bytes : kMaxRecordSpan),
         in_flight_(2 * jobs_ + 2),
         max_shapes_(options.max_shapes ? options.max_shapes : kDefaultMaxShapes),
         inputs_(options.inputs.size()) {}
@@ -309,13 +318,13 @@ class Pipeline {
       if (more)
         more = Fill(src.get(), &cur, std::max(piece_bytes_, cur.size + (cur.size >> 1)), &error, &total, in.rep.name);
       size_t cut = more ? cutter.LastCut(cur.view()) : std::string_view::npos;
-      if (more && cut == std::string_view::npos && cur.size < 16 * piece_bytes_) continue;  // one huge record: read on
+      if (more && cut == std::string_view::npos && cur.size < record_span_) continue;  // one huge record: read on
       auto t = std::make_unique<Task>();
       t->input = i;
       t->piece_index = piece_index++;
       Buffer next = TakeBuffer();
       if (more) {
-        if (cut == std::string_view::npos) {  // no safe start in 16 pieces: cut after the last line
+        if (cut == std::string_view::npos) {  // no safe start within record_span_: cut after the last line
           const void* nl = memrchr(cur.data.get(), '\n', cur.size);
           cut = nl ? static_cast<size_t>(static_cast<const char*>(nl) - cur.data.get()) + 1 : cur.size;
         }
@@ -491,6 +500,7 @@ class Pipeline {
   const LinePrefix* given_;
   const unsigned jobs_;
   const size_t piece_bytes_;
+  const size_t record_span_;
   const uint64_t in_flight_;
   const size_t max_shapes_;
   std::vector<InputState> inputs_;

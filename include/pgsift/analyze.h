@@ -28,7 +28,7 @@ struct AnalyzeOptions {
   // Threads that parse (0: one per core). Inputs are cut into pieces at
   // record boundaries and read in parallel; results equal a 1-thread run.
   unsigned jobs = 0;
-  size_t piece_bytes = 0;  // 0: default (8 MiB); small values for tests
+  size_t piece_bytes = 0;  // 0: default (1 MiB); small values for tests
   // Distinct statement shapes each parsing thread keeps (0: kDefaultMaxShapes).
   // Statements of shapes past it are counted in one overflow entry.
   size_t max_shapes = 0;
