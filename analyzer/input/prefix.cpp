@@ -18,6 +18,7 @@ using prefix_internal::IsAlnum;
 using prefix_internal::IsDigit;
 using prefix_internal::MatchTimestamp;
 using prefix_internal::MatchTyped;
+
 namespace {
 
 // Character classes by table: one load per byte on the hot path.
@@ -33,6 +34,20 @@ constexpr std::array<uint8_t, 256> kClass = [] {
 }();
 inline bool IsHex(char c) { return (kClass[static_cast<unsigned char>(c)] & kClassHex) != 0; }
 inline bool IsZone(char c) { return (kClass[static_cast<unsigned char>(c)] & kClassZone) != 0; }
+
+// True when all 8 bytes of `w` are ASCII digits (a byte >= 0xFA carries into
+// the next, but fails its own test first).
+inline bool EightDigits(uint64_t w) {
+  return ((w & 0xF0F0F0F0F0F0F0F0ull) | (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
+         0x3333333333333333ull;
+}
+
+// The word memcpy reads from these 8 bytes, as a constant.
+constexpr uint64_t Bytes8(const char (&b)[9]) {
+  std::array<char, 8> a{};
+  for (size_t i = 0; i < 8; ++i) a[i] = b[i];
+  return std::bit_cast<uint64_t>(a);
+}
 
 // Number of ASCII digits at s[p..), 8 bytes at a time while 8 remain: a
 // byte is a digit when its high nibble is 3 and adding 6 keeps it 3; the
@@ -61,20 +76,6 @@ size_t prefix_internal::Digits(std::string_view s, size_t p) {
   size_t q = p;
   while (q < s.size() && IsDigit(s[q])) ++q;
   return q - p;
-}
-
-// True when all 8 bytes of `w` are ASCII digits (a byte >= 0xFA carries into
-// the next, but fails its own test first).
-inline bool EightDigits(uint64_t w) {
-  return ((w & 0xF0F0F0F0F0F0F0F0ull) | (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) ==
-         0x3333333333333333ull;
-}
-
-// The word memcpy reads from these 8 bytes, as a constant.
-constexpr uint64_t Bytes8(const char (&b)[9]) {
-  std::array<char, 8> a{};
-  for (size_t i = 0; i < 8; ++i) a[i] = b[i];
-  return std::bit_cast<uint64_t>(a);
 }
 
 // "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
@@ -147,9 +148,9 @@ Op OpFor(const LinePrefix::Element& el) {
   }
 }
 
-// Length matched by a typed escape at s[p], or -1.
 }  // namespace
 
+// Length matched by a typed escape at s[p], or -1.
 long prefix_internal::MatchTyped(char e, std::string_view s, size_t p) {
   switch (e) {
     case 'p':
