@@ -7,57 +7,16 @@
 #include <sstream>
 
 #include "pgsift/report.h"
+#include "report/report_text.h"
 
 namespace pgsift {
 namespace {
 
-std::string OneLine(const std::string& q, size_t max) {
-  std::string out;
-  bool space = false;
-  for (char c : q) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out.size() > max ? out.substr(0, max - 3) + "..." : out;
-}
+using report_text::OneLine;
+using report_text::Percent;
 
-std::string MdCode(const std::string& q) {
-  std::string s;
-  for (char c : OneLine(q, 100)) {
-    if (c == '|') s += '\\';
-    s += c;
-  }
-  return s.find('`') == std::string::npos ? "`" + s + "`" : "`` " + s + " ``";
-}
-
-std::string Esc(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else if (c == '"')
-      out += "&quot;";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string Percent(double ratio) {
-  if (ratio < 0) return "n/a";
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f%%", ratio * 100);
-  return buf;
-}
+std::string MdCode(const std::string& q) { return report_text::MarkdownCode(OneLine(q, 100)); }
+std::string Esc(std::string_view s) { return report_text::HtmlEscape(s); }
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
 

@@ -6,47 +6,19 @@
 #include <sstream>
 
 #include "pgsift/report.h"
+#include "report/report_text.h"
 
 namespace pgsift {
 namespace {
 
-std::string Esc(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using report_text::Percent;
+
+std::string Esc(std::string_view s) { return report_text::HtmlEscape(s); }
 
 std::string Short(const std::string& q, size_t max) {
   std::string out;
   for (char c : q) out += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
   return out.size() > max ? out.substr(0, max - 3) + "..." : out;
-}
-
-std::string Percent(double ratio) {
-  if (ratio < 0) return "n/a";
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f%%", ratio * 100);
-  return buf;
 }
 
 constexpr const char* kStyle = R"(

@@ -4,37 +4,16 @@
 #include <sstream>
 
 #include "pgsift/report.h"
+#include "report/report_text.h"
 
 namespace pgsift {
 namespace {
 
+using report_text::Percent;
+
 // One line, pipes escaped, at most `max` characters: table cells.
 std::string Cell(const std::string& query, size_t max = 100) {
-  std::string out;
-  bool space = false;
-  for (char c : query) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > max) out = out.substr(0, max - 3) + "...";
-  std::string escaped;
-  for (char c : out) {
-    if (c == '|') escaped += '\\';
-    escaped += c;
-  }
-  return escaped.find('`') == std::string::npos ? "`" + escaped + "`" : "`` " + escaped + " ``";
-}
-
-std::string Percent(double ratio) {
-  if (ratio < 0) return "n/a";
-  char buf[32];
-  snprintf(buf, sizeof buf, "%.1f%%", ratio * 100);
-  return buf;
+  return report_text::MarkdownCode(report_text::OneLine(query, max));
 }
 
 void QueryTable(std::ostringstream& out, const std::vector<ReportQuery>& rows, bool with_baseline) {

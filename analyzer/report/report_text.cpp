@@ -1,0 +1,65 @@
+#include "report/report_text.h"
+
+#include <cstdio>
+
+namespace pgsift::report_text {
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Percent(double ratio) {
+  if (ratio < 0) return "n/a";
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.1f%%", ratio * 100);
+  return buf;
+}
+
+std::string OneLine(std::string_view text, size_t max) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out.size() > max ? out.substr(0, max - 3) + "..." : out;
+}
+
+std::string MarkdownCode(std::string_view text) {
+  std::string s;
+  for (char c : text) {
+    if (c == '|') s += '\\';
+    s += c;
+  }
+  return s.find('`') == std::string::npos ? "`" + s + "`" : "`` " + s + " ``";
+}
+
+}  // namespace pgsift::report_text

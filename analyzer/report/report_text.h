@@ -1,0 +1,23 @@
+// Internal to analyzer/report/: text helpers the HTML and Markdown renderers
+// of the weekly and fleet reports share.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pgsift::report_text {
+
+// `s` safe in HTML text and attribute values (& < > " ').
+std::string HtmlEscape(std::string_view s);
+
+// "12.3%", or "n/a" for a negative ratio (unknown).
+std::string Percent(double ratio);
+
+// Whitespace runs as one space, at most `max` characters ("..." when cut).
+std::string OneLine(std::string_view text, size_t max);
+
+// `text` as inline Markdown code for a table cell: pipes escaped, fenced
+// with two backticks when it holds one.
+std::string MarkdownCode(std::string_view text);
+
+}  // namespace pgsift::report_text
