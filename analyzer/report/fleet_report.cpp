@@ -16,7 +16,7 @@ using report_text::OneLine;
 using report_text::Percent;
 
 std::string MdCode(const std::string& q) { return report_text::MarkdownCode(OneLine(q, 100)); }
-std::string Esc(std::string_view s) { return report_text::HtmlEscape(s); }
+std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
 

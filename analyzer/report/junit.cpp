@@ -5,38 +5,13 @@
 #include <map>
 
 #include "report/lint_report.h"
+#include "report/report_text.h"
 
 namespace pgsift {
 
 namespace {
 
-std::string Xml(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 allows no control characters but tab, newline, return.
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += ' ';
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
+std::string Xml(const std::string& s) { return report_text::MarkupEscape(s); }
 
 }  // namespace
 

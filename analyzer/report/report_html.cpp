@@ -13,7 +13,7 @@ namespace {
 
 using report_text::Percent;
 
-std::string Esc(std::string_view s) { return report_text::HtmlEscape(s); }
+std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
 
 std::string Short(const std::string& q, size_t max) {
   std::string out;

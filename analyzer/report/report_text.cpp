@@ -4,7 +4,7 @@
 
 namespace pgsift::report_text {
 
-std::string HtmlEscape(std::string_view s) {
+std::string MarkupEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -25,7 +25,11 @@ std::string HtmlEscape(std::string_view s) {
         out += "&#39;";
         break;
       default:
-        out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += ' ';
+        } else {
+          out += c;
+        }
     }
   }
   return out;

@@ -1,5 +1,5 @@
-// Internal to analyzer/report/: text helpers the HTML and Markdown renderers
-// of the weekly and fleet reports share.
+// Internal to analyzer/report/: text helpers the renderers share (HTML and
+// Markdown of the weekly and fleet reports, JUnit XML).
 #pragma once
 
 #include <string>
@@ -7,8 +7,9 @@
 
 namespace pgsift::report_text {
 
-// `s` safe in HTML text and attribute values (& < > " ').
-std::string HtmlEscape(std::string_view s);
+// `s` safe in HTML and XML text and attribute values: & < > " ' escaped,
+// control characters XML 1.0 forbids (all but tab, newline, return) as spaces.
+std::string MarkupEscape(std::string_view s);
 
 // "12.3%", or "n/a" for a negative ratio (unknown).
 std::string Percent(double ratio);
