@@ -8,11 +8,11 @@ namespace {
 TEST(ReportText, MarkupEscapeIsSafeInHtmlAndXml) {
   EXPECT_EQ(MarkupEscape(R"(<a href="x">Tom & Jerry's</a>)"),
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
-  EXPECT_EQ(MarkupEscape(std::string("a\tb\nc\rd\x01"
-                                     "e\x1f"
-                                     "f",
-                                     10)),
-            "a\tb\nc\rd e f");
+  const std::string controls =
+      "a\tb\nc\rd\x01"
+      "e\x1f"
+      "f";
+  EXPECT_EQ(MarkupEscape(controls), "a\tb\nc\rd e f");
   EXPECT_EQ(MarkupEscape("plain \xc3\xa9"), "plain \xc3\xa9");  // UTF-8 kept
 }
 
