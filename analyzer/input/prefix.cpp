@@ -52,7 +52,7 @@ constexpr uint64_t Bytes8(const char (&b)[9]) {
 // Number of ASCII digits at s[p..), 8 bytes at a time while 8 remain: a
 // byte is a digit when its high nibble is 3 and adding 6 keeps it 3; the
 // first byte that is not counts exactly (carries only move to later bytes).
-size_t DigitRun(std::string_view s, size_t p) {
+[[gnu::always_inline]] inline size_t DigitRun(std::string_view s, size_t p) {
   size_t q = p;
   if constexpr (std::endian::native == std::endian::little) {
     constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ull, kThrees = 0x3030303030303030ull;
@@ -81,7 +81,9 @@ size_t prefix_internal::Digits(std::string_view s, size_t p) {
 // "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
 // The 19 fixed bytes are checked two words at a time: separators compared,
 // then replaced by '0' so one digit test covers the rest.
-size_t prefix_internal::MatchTimestamp(std::string_view s, size_t p, bool millis) {
+namespace {
+
+[[gnu::always_inline]] inline size_t TimestampAt(std::string_view s, size_t p, bool millis) {
   constexpr size_t n = 19;  // dddd-dd-dd dd:dd:dd
   if (p > s.size() || s.size() - p < n) return 0;
   const char* t = s.data() + p;
@@ -109,6 +111,10 @@ size_t prefix_internal::MatchTimestamp(std::string_view s, size_t p, bool millis
   }
   return q - p;
 }
+
+}  // namespace
+
+size_t prefix_internal::MatchTimestamp(std::string_view s, size_t p, bool millis) { return TimestampAt(s, p, millis); }
 
 namespace {
 
@@ -476,7 +482,7 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
         if (len == 0) return false;
         break;
       case kOpMillis:
-        len = MatchTimestamp(line, pos, true);
+        len = TimestampAt(line, pos, true);
         if (len == 0) return false;
         break;
       case kOpSession: {
