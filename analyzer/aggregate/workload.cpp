@@ -23,10 +23,10 @@ void Count(Breakdown* b, double ms) {
 // Counts a call under `key` in `m`, whose entry for the last key is cached
 // in slot `i` of `cache` (map nodes do not move, so the pointer stays valid).
 void AddTo(BreakdownMap* m, BreakdownCache* cache, size_t i, std::string_view key, double ms) {
-  if (cache->at[i] == nullptr || cache->key[i] != key) {
+  if (cache->at[i] == nullptr || *cache->key[i] != key) {
     auto it = m->find(key);
     if (it == m->end()) it = m->emplace(std::string(key), Breakdown{}).first;
-    cache->key[i].assign(key);
+    cache->key[i] = &it->first;
     cache->at[i] = &it->second;
   }
   Count(cache->at[i], ms);

@@ -50,17 +50,18 @@ using BreakdownMap = std::unordered_map<std::string, Breakdown, StringHash, std:
 
 // Where the last call was counted in a query's (or the summary's) database,
 // user and application breakdowns: the next call usually comes from the same
-// ones, so a compare replaces three hash lookups. Only an aggregation cache:
-// a copy starts empty (its pointers would point into the original's maps).
+// ones, so a compare replaces three hash lookups. It points at the map's own
+// nodes (key and value), which never move. Only an aggregation cache: a copy
+// starts empty (its pointers would point into the original's maps).
 struct BreakdownCache {
   BreakdownCache() = default;
   BreakdownCache(const BreakdownCache&) {}
   BreakdownCache& operator=(const BreakdownCache&) {  // moves copy too: they reset
-    for (size_t i = 0; i < 3; ++i) key[i].clear(), at[i] = nullptr;
+    for (size_t i = 0; i < 3; ++i) key[i] = nullptr, at[i] = nullptr;
     hour_at = nullptr;
     return *this;
   }
-  std::string key[3];  // database, user, application
+  const std::string* key[3] = {nullptr, nullptr, nullptr};  // database, user, application
   Breakdown* at[3] = {nullptr, nullptr, nullptr};
   int64_t hour = 0;
   Breakdown* hour_at = nullptr;
