@@ -94,5 +94,51 @@ TEST(Workload, MergeIsOrderIndependentAndEqualsOnePass) {
   EXPECT_EQ(forward.workload.summary.calls, whole->workload.summary.calls);
 }
 
+// The per-query breakdown cache (last database/user/application/hour) must
+// count exactly what the maps alone would: keys alternating call by call,
+// and a copy of the workload taken mid-stream keeps its own counts.
+TEST(Workload, BreakdownsCountEveryKeyWhenTheyAlternate) {
+  Workload w;
+  WorkloadBuilder b(&w, Filters{});
+  const std::string dbs[] = {"clinic", "billing"}, users[] = {"web", "web", "report"}, apps[] = {"a", "b", "c", "d"};
+  const int64_t hour = int64_t{3600} * 1000000;
+  Workload snapshot;
+  for (int i = 0; i < 120; ++i) {
+    Event e;
+    e.kind = EventKind::kQuery;
+    e.sql = "SELECT name FROM patients WHERE id = $1";
+    e.duration_ms = 1;
+    e.database = dbs[i % 2];
+    e.user = users[i % 3];
+    e.application = apps[(i / 5) % 4];
+    e.time_us = int64_t{1800000000} * 1000000 + (i % 7 < 3 ? 0 : hour);
+    b.OnEvent(e);
+    if (i == 59) snapshot = w;
+  }
+  ASSERT_EQ(w.queries.size(), 1u);
+  const QueryStats& q = w.queries.begin()->second;
+  EXPECT_EQ(q.by_database.at("clinic").calls, 60u);
+  EXPECT_EQ(q.by_database.at("billing").calls, 60u);
+  EXPECT_EQ(q.by_user.at("web").calls, 80u);
+  EXPECT_EQ(q.by_user.at("report").calls, 40u);
+  for (const char* app : {"a", "b", "c", "d"}) EXPECT_EQ(q.by_application.at(app).calls, 30u) << app;
+  ASSERT_EQ(q.hourly.size(), 2u);
+  EXPECT_EQ(q.hourly.begin()->second.calls + q.hourly.rbegin()->second.calls, 120u);
+  EXPECT_EQ(w.summary.by_database.at("clinic").calls, 60u);
+  EXPECT_EQ(w.summary.by_user.at("report").calls, 40u);
+  // The copy saw 60 calls; feeding the original afterwards did not reach it.
+  const QueryStats& s = snapshot.queries.begin()->second;
+  EXPECT_EQ(s.by_database.at("clinic").calls + s.by_database.at("billing").calls, 60u);
+  // And a builder on the copy counts into the copy only.
+  WorkloadBuilder b2(&snapshot, Filters{});
+  Event e;
+  e.kind = EventKind::kQuery;
+  e.sql = "SELECT name FROM patients WHERE id = $1";
+  e.database = "clinic";
+  b2.OnEvent(e);
+  EXPECT_EQ(snapshot.queries.begin()->second.by_database.at("clinic").calls, 31u);
+  EXPECT_EQ(q.by_database.at("clinic").calls, 60u);
+}
+
 }  // namespace
 }  // namespace pgsift
