@@ -21,6 +21,9 @@ constexpr uint64_t kBatchPages = 16384;  // 128 MB of 8 kB pages per rolled-back
 const char* kStatsSession =
     "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres; SET extra_float_digits = 3; SET TimeZone = 'UTC'; "
     "SET bytea_output = hex";
+// The scratch server's log never gets the values either (log_statement,
+// log_min_duration_statement would print the bind parameters).
+const char* kQuietParameters = "SET log_parameter_max_length = 0; SET log_parameter_max_length_on_error = 0";
 
 uint64_t Pages(PGconn* c, const std::string& table) {
   PgResult r = ExecWithheld(c, "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", {table},
@@ -218,9 +221,15 @@ void GrowHeaps(PGconn* src, PGconn* dst, std::vector<SampledTable>* tables, uint
                          " FROM (SELECT " + t.cols + " FROM ONLY " + t.name +
                          " WHERE ctid < $3::tid) AS s, generate_series(1, $1::bigint) AS pgsift_copies(pgsift_copy) "
                          "LIMIT $2::bigint";
-    while (cur < target) {
+    // Rows per page of the copies: the sample's at first (its last page may
+    // be part-filled), then as measured; one page's worth more than needed,
+    // so every batch crosses into a new page.
+    double per_page = static_cast<double>(t.rows) / static_cast<double>(sample_pages);
+    uint64_t inserted = 0;
+    int stalled = 0;
+    while (cur < target && stalled < 2) {
       uint64_t batch = std::min(target - cur, kBatchPages);
-      uint64_t rows = (batch * t.rows + sample_pages - 1) / sample_pages;
+      auto rows = static_cast<uint64_t>(std::ceil(static_cast<double>(batch) * per_page + per_page));
       uint64_t copies = (rows + t.rows - 1) / t.rows;
       Exec(dst, "BEGIN", PGRES_COMMAND_OK, "growing " + t.name);
       try {
@@ -234,14 +243,16 @@ void GrowHeaps(PGconn* src, PGconn* dst, std::vector<SampledTable>* tables, uint
         throw;
       }
       Exec(dst, "ROLLBACK", PGRES_COMMAND_OK, "growing " + t.name);
+      inserted += rows;
       uint64_t now = Pages(dst, t.name);
-      if (now <= cur) break;
-      cur = now;
+      stalled = now <= cur ? stalled + 1 : 0;
+      cur = std::max(cur, now);
+      if (cur > sample_pages) per_page = static_cast<double>(inserted) / static_cast<double>(cur - sample_pages);
     }
     uint64_t added = cur - sample_pages;
     grown += added;
     budget = budget > added ? budget - added : 0;
-    ++(cur >= want ? out->heaps_full : out->heaps_capped);
+    ++(cur >= want ? out->heaps_full : target < want ? out->heaps_capped : out->heaps_short);
   }
   out->grown_mb = grown * block / (1024 * 1024);
 }
@@ -261,6 +272,7 @@ void CopySourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTab
   }
   Exec(src, kStatsSession, PGRES_COMMAND_OK, "setting up the source session");
   Exec(dst, kStatsSession, PGRES_COMMAND_OK, "setting up the scratch session");
+  Exec(dst, kQuietParameters, PGRES_COMMAND_OK, "setting up the scratch session");
   PgResult cols = Exec(dst, kScratchColumns, PGRES_TUPLES_OK, "reading the scratch database's columns");
   std::map<std::pair<std::string, std::string>, ColumnInfo> scratch;
   for (int i = 0; i < PQntuples(cols.get()); ++i) {
@@ -299,6 +311,7 @@ std::string DescribeSourceStats(const SourceStatsStats& st, size_t tables) {
                   " from pg_class, heap files grown to the source's size with rolled-back rows (" +
                   std::to_string(st.heaps_full) + " of " + std::to_string(tables) + " at the source's size";
   if (st.heaps_capped) s += ", " + std::to_string(st.heaps_capped) + " stopped by --grow-cap-mb";
+  if (st.heaps_short) s += ", " + std::to_string(st.heaps_short) + " short of it (the copies stopped growing the file)";
   s += ", " + std::to_string(st.grown_mb) + " MB)";
   if (st.empty_samples) s += ", " + n(st.empty_samples, "table", "tables") + " with no sampled row left as ANALYZEd";
   s += "; column statistics of " + n(st.columns, "column", "columns") + " from the source's pg_stats";
