@@ -233,10 +233,12 @@ done
 # check on a sample given the source's statistics (--source-stats): the
 # source's pg_stats (most common values, histogram) hold the canary names and
 # go to the scratch server; no output may show them.
-"${psql[@]}" -c "ANALYZE patients"
-"${psql[@]}" -At -c "SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats WHERE tablename = 'patients'" \
+"${psql[@]}" -c "INSERT INTO patients SELECT 950000 + g, '$lit_name', NULL, '$lit_dob' FROM generate_series(1, 60) g" \
+  -c "ANALYZE patients"
+"${psql[@]}" -At -c "SELECT attname, most_common_vals::text FROM pg_stats WHERE tablename = 'patients'" \
   >"$work/pg_stats.txt"
-planted "value in the source's pg_stats" "$lit_name" "$work/pg_stats.txt"
+planted "name in the source's most common values" "^name\|.*$lit_name" "$work/pg_stats.txt"
+planted "birth date in the source's most common values" "^birth_date\|.*$lit_dob" "$work/pg_stats.txt"
 for f in text markdown json sarif junit; do
   out "check_stats_$f" "$pgsift" check --baseline "$out/baseline_pgss.json" --migrations "$work/migrations" \
     --create-scratch-from dbname=postgres --sample 50 --source-stats --pg-dump "$bindir/pg_dump" --format "$f" \
