@@ -111,6 +111,39 @@ std::string ForeignKeysNotValid(const std::string& post, size_t* count) {
   return out;
 }
 
+// Streams the rows of `select` (on the source) into `table` (on the
+// scratch database); returns how many.
+uint64_t CopyRows(PGconn* src, PGconn* dst, const std::string& table, const std::string& cols,
+                  const std::string& select) {
+  uint64_t count = 0;
+  Exec(src, "COPY (" + select + ") TO STDOUT", PGRES_COPY_OUT, "reading a sample of " + table);
+  Exec(dst, "COPY " + table + " (" + cols + ") FROM STDIN", PGRES_COPY_IN, "loading the sample of " + table);
+  for (;;) {
+    char* row = nullptr;
+    int n = PQgetCopyData(src, &row, 0);
+    if (n == -1) break;
+    if (n < 0) throw std::runtime_error(RowError(src, "reading a sample of " + table));
+    int put = PQputCopyData(dst, row, n);
+    PQfreemem(row);
+    if (put != 1) throw std::runtime_error(RowError(dst, "loading the sample of " + table));
+    ++count;
+  }
+  PgResult done_src(PQgetResult(src));
+  if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
+    throw std::runtime_error(WithheldError("reading a sample of " + table, done_src.get()));
+  }
+  while (PgResult extra{PQgetResult(src)}) {
+  }
+  if (PQputCopyEnd(dst, nullptr) != 1) throw std::runtime_error(RowError(dst, "loading the sample of " + table));
+  PgResult done_dst(PQgetResult(dst));
+  if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
+    throw std::runtime_error(WithheldError("loading the sample of " + table, done_dst.get()));
+  }
+  while (PgResult extra{PQgetResult(dst)}) {
+  }
+  return count;
+}
+
 }  // namespace
 
 SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_dsn, const SampleRequest& request) {
@@ -146,40 +179,16 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
   for (SampledTable& sample : sampled) {
     const std::string &table = sample.name, &cols = sample.cols;
     // REPEATABLE: the same rows on every run of an unchanged source.
-    Exec(src.get(),
-         "COPY (SELECT " + cols + " FROM ONLY " + table + " TABLESAMPLE BERNOULLI (" + pct +
-             ") REPEATABLE (42)) TO STDOUT",
-         PGRES_COPY_OUT, "reading a sample of " + table);
-    Exec(dst.get(), "COPY " + table + " (" + cols + ") FROM STDIN", PGRES_COPY_IN, "loading the sample of " + table);
-    for (;;) {
-      char* row = nullptr;
-      int n = PQgetCopyData(src.get(), &row, 0);
-      if (n == -1) break;
-      if (n < 0) throw std::runtime_error(RowError(src.get(), "reading a sample of " + table));
-      int put = PQputCopyData(dst.get(), row, n);
-      PQfreemem(row);
-      if (put != 1) throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
-      ++stats.rows;
-      ++sample.rows;
+    sample.rows =
+        CopyRows(src.get(), dst.get(), table, cols,
+                 "SELECT " + cols + " FROM ONLY " + table + " TABLESAMPLE BERNOULLI (" + pct + ") REPEATABLE (42)");
+    if (sample.rows == 0 && request.source_stats) {
+      // A small table the sample missed: one row, so that its heap can grow
+      // and the planner see the source's row count.
+      sample.rows = CopyRows(src.get(), dst.get(), table, cols, "SELECT " + cols + " FROM ONLY " + table + " LIMIT 1");
+      if (sample.rows) ++stats.source_stats.one_row_tables;
     }
-    PgResult done_src(PQgetResult(src.get()));
-    if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
-      const char* state = PQresultErrorField(done_src.get(), PG_DIAG_SQLSTATE);
-      throw std::runtime_error("reading a sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
-                               "; the server's message is withheld: it may quote row values)");
-    }
-    while (PgResult extra{PQgetResult(src.get())}) {
-    }
-    if (PQputCopyEnd(dst.get(), nullptr) != 1)
-      throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
-    PgResult done_dst(PQgetResult(dst.get()));
-    if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
-      const char* state = PQresultErrorField(done_dst.get(), PG_DIAG_SQLSTATE);
-      throw std::runtime_error("loading the sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
-                               "; the server's message is withheld: it may quote row values)");
-    }
-    while (PgResult extra{PQgetResult(dst.get())}) {
-    }
+    stats.rows += sample.rows;
     ++stats.tables;
   }
   // The heaps grow before the indexes exist: a unique index would refuse

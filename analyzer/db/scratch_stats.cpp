@@ -313,6 +313,7 @@ std::string DescribeSourceStats(const SourceStatsStats& st, size_t tables) {
   if (st.heaps_capped) s += ", " + std::to_string(st.heaps_capped) + " stopped by --grow-cap-mb";
   if (st.heaps_short) s += ", " + std::to_string(st.heaps_short) + " short of it (the copies stopped growing the file)";
   s += ", " + std::to_string(st.grown_mb) + " MB)";
+  if (st.one_row_tables) s += ", " + n(st.one_row_tables, "table", "tables") + " the sample missed given one row";
   if (st.empty_samples) s += ", " + n(st.empty_samples, "table", "tables") + " with no sampled row left as ANALYZEd";
   s += "; column statistics of " + n(st.columns, "column", "columns") + " from the source's pg_stats";
   if (st.columns_failed) s += ", " + n(st.columns_failed, "column", "columns") + " not taken by the scratch server";

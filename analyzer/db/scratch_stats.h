@@ -39,8 +39,9 @@ struct SourceStatsStats {
   size_t tables = 0;                 // pg_class row counts set from the source
   size_t heaps_full = 0;             // heap grown to the source's page count
   size_t heaps_capped = 0;           // stopped by the size cap
-  size_t heaps_short = 0;  // the copies stopped growing the file
+  size_t heaps_short = 0;            // the copies stopped growing the file
   size_t empty_samples = 0;          // rows at the source, none in the sample: left as ANALYZE saw them
+  size_t one_row_tables = 0;         // the sample missed them: one row copied instead
   uint64_t grown_mb = 0;             // dead space written in total
   size_t columns = 0;                // pg_statistic rows written from the source's pg_stats
   size_t columns_failed = 0;         // a column whose values the scratch server did not take
