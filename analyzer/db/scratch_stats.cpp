@@ -157,18 +157,37 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
     add_slot(2, col.lt, "", "array_in(" + param(*hist) + "::cstring, " + col.type + "::oid, -1)");
   }
   if (corr && col.lt != "0") add_slot(3, col.lt, "ARRAY[" + param(*corr) + "::real]", "");
-  for (int i = slot + 1; i <= 5; ++i) {
-    std::string n = std::to_string(i);
-    names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
-    values += ", 0, 0, 0";
-  }
   Exec(dst, "BEGIN", PGRES_COMMAND_OK, "writing pg_statistic");
   try {
+    // The slots the scratch database's ANALYZE wrote that pg_stats cannot
+    // give (array element, range statistics) stay, after the copied ones.
+    PgResult kinds = ExecWithheld(dst,
+                                  "SELECT stakind1, stakind2, stakind3, stakind4, stakind5 FROM pg_statistic WHERE "
+                                  "starelid = $1::oid AND staattnum = $2::int2 AND stainherit = $3::bool",
+                                  {params[0], params[1], params[2]}, PGRES_TUPLES_OK, "reading pg_statistic");
+    std::vector<int> kept;
+    for (int f = 0; PQntuples(kinds.get()) == 1 && f < 5; ++f) {
+      int kind = std::stoi(PQgetvalue(kinds.get(), 0, f));
+      if (kind > 3) kept.push_back(f + 1);
+    }
+    for (int old : kept) {
+      if (slot == 5) break;
+      std::string n = std::to_string(++slot), o = std::to_string(old);
+      for (const char* field : {"stakind", "staop", "stacoll", "stanumbers", "stavalues"}) {
+        names += std::string(", ") + field + n;
+        values += std::string(", old.") + field + o;
+      }
+    }
+    for (int i = slot + 1; i <= 5; ++i) {
+      std::string n = std::to_string(i);
+      names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
+      values += ", 0, 0, 0";
+    }
     ExecWithheld(dst,
-                 "DELETE FROM pg_statistic WHERE starelid = $1::oid AND staattnum = $2::int2 AND stainherit = $3::bool",
-                 {params[0], params[1], params[2]}, PGRES_COMMAND_OK, "writing pg_statistic");
-    ExecWithheld(dst, "INSERT INTO pg_statistic (" + names + ") VALUES (" + values + ")", params, PGRES_COMMAND_OK,
-                 "writing pg_statistic");
+                 "WITH old AS (DELETE FROM pg_statistic WHERE starelid = $1::oid AND staattnum = $2::int2 AND "
+                 "stainherit = $3::bool RETURNING *) INSERT INTO pg_statistic (" +
+                     names + ") SELECT " + values + " FROM (SELECT 1) AS one LEFT JOIN old ON true",
+                 params, PGRES_COMMAND_OK, "writing pg_statistic");
   } catch (const std::runtime_error&) {
     PgResult r(PQexec(dst, "ROLLBACK"));
     return false;
@@ -318,7 +337,10 @@ std::string DescribeSourceStats(const SourceStatsStats& st, size_t tables) {
   s += "; column statistics of " + n(st.columns, "column", "columns") + " from the source's pg_stats";
   if (st.columns_failed) s += ", " + n(st.columns_failed, "column", "columns") + " not taken by the scratch server";
   if (st.columns_differ) s += ", " + n(st.columns_differ, "column", "columns") + " differing after the copy";
-  s += " (not copied: array element, extended and expression-index statistics)";
+  if (st.element_stats_skipped) {
+    s += ", " + n(st.element_stats_skipped, "column's", "columns'") + " array element statistics the sample's";
+  }
+  s += " (extended and expression-index statistics not copied)";
   return s;
 }
 

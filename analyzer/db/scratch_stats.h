@@ -12,7 +12,8 @@
 //     estimate (reltuples / relpages x file pages) is the source's, and
 //     pg_statistic gets the source's pg_stats (null fraction, width,
 //     n_distinct, most common values and frequencies, histogram,
-//     correlation) with the operators ANALYZE would use.
+//     correlation) with the operators ANALYZE would use; the slots pg_stats
+//     cannot give (array element and range statistics) stay the sample's.
 // Writing pg_class and pg_statistic needs a superuser on the scratch server.
 // The statistics values are table data: they go from the source to the
 // scratch server as query parameters and never into a message.
@@ -46,7 +47,7 @@ struct SourceStatsStats {
   size_t columns = 0;                // pg_statistic rows written from the source's pg_stats
   size_t columns_failed = 0;         // a column whose values the scratch server did not take
   size_t columns_differ = 0;         // written, but pg_stats then differs from the source's
-  size_t element_stats_skipped = 0;  // columns with array element statistics (not copied)
+  size_t element_stats_skipped = 0;  // columns whose array element statistics stay the sample's
 };
 
 // Throws unless the scratch session's role is a superuser.

@@ -59,6 +59,10 @@ done
 for p in 10 1 0.5 0.2 0.01; do
   run "stats$p" --create-scratch-from dbname=clinic --sample "$p" --source-stats --pg-dump "$bindir/pg_dump"
 done
+# A cap on the dead space written: the heaps stay smaller than the source's,
+# the row counts are still the source's.
+run stats1_cap1mb --create-scratch-from dbname=clinic --sample 1 --source-stats --grow-cap-mb 1 \
+  --pg-dump "$bindir/pg_dump"
 # A migration that re-ANALYZEs or rewrites a sampled table gives it the
 # sample's statistics again (README: documented, visible as a row count that
 # differs from the source's).
@@ -87,7 +91,7 @@ w = sys.argv[1]
 base = {q["name"]: q["total_cost"] for q in json.load(open(f"{w}/base.json"))["queries"]}
 rows = []
 labels = ["sample100", "sample50", "sample20", "sample10", "sample1", "schema_only",
-          "stats10", "stats1", "stats0.5", "stats0.2", "stats0.01", "stats1_analyze", "stats1_rewrite"]
+          "stats10", "stats1", "stats0.5", "stats0.2", "stats0.01", "stats1_cap1mb", "stats1_analyze", "stats1_rewrite"]
 for label in labels:
     d = json.load(open(f"{w}/{label}.json"))
     qs = d["queries"]
@@ -121,6 +125,7 @@ for label in ["stats10", "stats1", "stats0.5", "stats0.2"]:
     assert "column statistics of 12 columns from the source's pg_stats" in st, st
     assert "differing" not in st and "not taken" not in st, st
 assert "1 table the sample missed given one row" in by["stats1"][5], by["stats1"][5]
+assert "2 stopped by --grow-cap-mb" in by["stats1_cap1mb"][5] and by["stats1_cap1mb"][6] == {}, by["stats1_cap1mb"]
 for label in ["stats1_analyze", "stats1_rewrite"]:
     assert "appointments" in by[label][6], by[label]
 EOF2
