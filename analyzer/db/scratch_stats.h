@@ -19,11 +19,13 @@
 // scratch server as query parameters and never into a message.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+// libpq's connection type (as libpq-fe.h declares it), so that this header
+// needs no libpq headers.
+typedef struct pg_conn PGconn;
 
 namespace pgsift::db {
 
