@@ -100,6 +100,9 @@ int RunCheck(const CheckState& s) {
   if (s.scratch.sample_percent > 0 && s.scratch.create_from.dsn.empty()) {
     return Fail("--sample needs --create-scratch-from (the database to sample)");
   }
+  if (s.scratch.source_stats && s.scratch.sample_percent <= 0) {
+    return Fail("--source-stats needs --create-scratch-from DSN --sample PERCENT (the statistics go onto the sample)");
+  }
   auto baseline = ReadBaselineJson(*text, s.baseline_path);
   if (!baseline.ok()) return Fail(baseline.error());
 
@@ -272,6 +275,13 @@ Command AddCheckCommand(CLI::App& app) {
                   "With --create-scratch-from: fill the new database with the source's schema (pg_dump) and this "
                   "percentage of every table's rows (TABLESAMPLE) instead of a template copy; the source may be in use")
       ->check(CLI::Range(0.0001, 100.0));
+  cmd->add_flag("--source-stats", s->scratch.source_stats,
+                "With --sample: give the sample the source's statistics (row counts from pg_class, column statistics "
+                "from pg_stats; heap files grown with rolled-back rows), so it plans like the source; needs a "
+                "superuser on the scratch server");
+  cmd->add_option("--grow-cap-mb", s->scratch.grow_cap_mb,
+                  "With --source-stats: at most this many MB written in total to grow the heap files (default 1024)")
+      ->check(CLI::Range(static_cast<uint64_t>(0), static_cast<uint64_t>(1) << 40));
   cmd->add_option("--pg-dump", s->scratch.pg_dump, "pg_dump binary for --sample (default: pg_dump on PATH)");
   cmd->add_flag("--scratch-is-disposable", s->scratch.confirmed,
                 "Confirm that the scratch database may be changed (pgsift refuses without it)");

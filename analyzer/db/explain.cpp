@@ -394,7 +394,12 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     try {
       connect.dsn = copy->Create(options.sample_percent > 0);
       if (options.sample_percent > 0) {
-        db::SampleStats st = db::LoadSample(options.create_from, connect.dsn, options.sample_percent, options.pg_dump);
+        db::SampleRequest request;
+        request.percent = options.sample_percent;
+        request.pg_dump = options.pg_dump;
+        request.source_stats = options.source_stats;
+        request.grow_cap_mb = options.grow_cap_mb;
+        db::SampleStats st = db::LoadSample(options.create_from, connect.dsn, request);
         statistics = "sample of " + copy->source_db() + ": " + FormatPercent(options.sample_percent) +
                      " of every table's rows (TABLESAMPLE BERNOULLI, REPEATABLE), " + std::to_string(st.rows) +
                      " rows in " + std::to_string(st.tables) + " tables, schema from pg_dump" +
@@ -402,7 +407,8 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
                           ? ", " + std::to_string(st.foreign_keys_not_valid) +
                                 (st.foreign_keys_not_valid == 1 ? " foreign key" : " foreign keys") + " NOT VALID"
                           : std::string()) +
-                     ", ANALYZEd: row estimates scale with the sample";
+                     (options.source_stats ? ", ANALYZEd, " + db::DescribeSourceStats(st.source_stats, st.tables)
+                                           : std::string(", ANALYZEd: row estimates scale with the sample"));
       }
     } catch (const std::exception& e) {
       std::string dsn = ResolveDsn(options.create_from);

@@ -3,7 +3,6 @@
 // so neither side holds a table in memory.
 #include "db/scratch_sample.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -13,59 +12,19 @@
 #include <stdexcept>
 #include <vector>
 
+#include "db/pq_conn.h"
+#include "db/scratch_stats.h"
+
 extern char** environ;
 
 namespace pgsift::db {
 namespace {
 
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
-
 // A failure while rows stream: the server's message can quote a row value
 // ("invalid input syntax for type ...: ..."), so only its SQLSTATE is shown.
 std::string RowError(PGconn* c, const std::string& what) {
   PgResult r(PQgetResult(c));
-  const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-  return what + " failed (SQLSTATE " + (state ? state : "unknown") +
-         "; the server's message is withheld: it may quote row values)";
-}
-
-std::string FirstLine(std::string s) {
-  size_t nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "pg_dump: error: "}) {
-    if (s.starts_with(prefix)) s.erase(0, std::string_view(prefix).size());
-  }
-  return s;
-}
-
-Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable) {
-  Conn c(PQconnectdb(dsn.c_str()));
-  if (!c || PQstatus(c.get()) != CONNECTION_OK) {
-    throw std::runtime_error(RedactError(FirstLine(c ? PQerrorMessage(c.get()) : "out of memory"), dsn));
-  }
-  for (const std::string& sql : SessionSetupSql(options, writable)) {
-    PgResult r(PQexec(c.get(), sql.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-      throw std::runtime_error(FirstLine(PQerrorMessage(c.get())));
-    }
-  }
-  return c;
-}
-
-PgResult Exec(PGconn* c, const std::string& sql, ExecStatusType want, const std::string& what) {
-  PgResult r(PQexec(c, sql.c_str()));
-  ExecStatusType got = PQresultStatus(r.get());
-  // A script's result is its last statement's: any success will do.
-  bool script_ok = want == PGRES_COMMAND_OK && (got == PGRES_TUPLES_OK || got == PGRES_EMPTY_QUERY);
-  if (got != want && !script_ok) throw std::runtime_error(what + ": " + FirstLine(PQerrorMessage(c)));
-  return r;
+  return WithheldError(what, r.get());
 }
 
 // pg_dump's output (stdout) of one section; its stderr's first line on failure.
@@ -152,14 +111,50 @@ std::string ForeignKeysNotValid(const std::string& post, size_t* count) {
   return out;
 }
 
+// Streams the rows of `select` (on the source) into `table` (on the
+// scratch database); returns how many.
+uint64_t CopyRows(PGconn* src, PGconn* dst, const std::string& table, const std::string& cols,
+                  const std::string& select) {
+  uint64_t count = 0;
+  Exec(src, "COPY (" + select + ") TO STDOUT", PGRES_COPY_OUT, "reading a sample of " + table);
+  Exec(dst, "COPY " + table + " (" + cols + ") FROM STDIN", PGRES_COPY_IN, "loading the sample of " + table);
+  for (;;) {
+    char* row = nullptr;
+    int n = PQgetCopyData(src, &row, 0);
+    if (n == -1) break;
+    if (n < 0) throw std::runtime_error(RowError(src, "reading a sample of " + table));
+    int put = PQputCopyData(dst, row, n);
+    PQfreemem(row);
+    if (put != 1) throw std::runtime_error(RowError(dst, "loading the sample of " + table));
+    ++count;
+  }
+  PgResult done_src(PQgetResult(src));
+  if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
+    throw std::runtime_error(WithheldError("reading a sample of " + table, done_src.get()));
+  }
+  while (PgResult extra{PQgetResult(src)}) {
+  }
+  if (PQputCopyEnd(dst, nullptr) != 1) throw std::runtime_error(RowError(dst, "loading the sample of " + table));
+  PgResult done_dst(PQgetResult(dst));
+  if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
+    throw std::runtime_error(WithheldError("loading the sample of " + table, done_dst.get()));
+  }
+  while (PgResult extra{PQgetResult(dst)}) {
+  }
+  return count;
+}
+
 }  // namespace
 
-SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_dsn, double percent,
-                       const std::string& pg_dump) {
+SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_dsn, const SampleRequest& request) {
   SampleStats stats;
+  const std::string& pg_dump = request.pg_dump;
   std::string source_dsn = ResolveDsn(source);
   ConnectOptions scratch_options = source;
   Conn dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
+  // Before anything is loaded: a role that cannot write the statistics
+  // fails here, not after the sample.
+  if (request.source_stats) RequireSuperuser(dst.get());
   Exec(dst.get(), PgDump(pg_dump, source_dsn, "pre-data"), PGRES_COMMAND_OK, "loading the source's schema");
   // pg_dump's script empties search_path for its session: a fresh one.
   dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
@@ -174,50 +169,36 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
            "'pg\\_temp%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
            "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
            PGRES_TUPLES_OK, "listing the source's tables");
-  std::string pct = std::to_string(percent);
+  std::string pct = std::to_string(request.percent);
+  std::vector<SampledTable> sampled;
   for (int i = 0; i < PQntuples(tables.get()); ++i) {
     if (PQgetisnull(tables.get(), i, 1)) continue;
-    std::string table = PQgetvalue(tables.get(), i, 0), cols = PQgetvalue(tables.get(), i, 1);
+    sampled.push_back({PQgetvalue(tables.get(), i, 0), PQgetvalue(tables.get(), i, 1)});
+  }
+  if (request.source_stats) DisableAutovacuum(dst.get(), sampled);
+  for (SampledTable& sample : sampled) {
+    const std::string &table = sample.name, &cols = sample.cols;
     // REPEATABLE: the same rows on every run of an unchanged source.
-    Exec(src.get(),
-         "COPY (SELECT " + cols + " FROM ONLY " + table + " TABLESAMPLE BERNOULLI (" + pct +
-             ") REPEATABLE (42)) TO STDOUT",
-         PGRES_COPY_OUT, "reading a sample of " + table);
-    Exec(dst.get(), "COPY " + table + " (" + cols + ") FROM STDIN", PGRES_COPY_IN, "loading the sample of " + table);
-    for (;;) {
-      char* row = nullptr;
-      int n = PQgetCopyData(src.get(), &row, 0);
-      if (n == -1) break;
-      if (n < 0) throw std::runtime_error(RowError(src.get(), "reading a sample of " + table));
-      int put = PQputCopyData(dst.get(), row, n);
-      PQfreemem(row);
-      if (put != 1) throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
-      ++stats.rows;
+    sample.rows =
+        CopyRows(src.get(), dst.get(), table, cols,
+                 "SELECT " + cols + " FROM ONLY " + table + " TABLESAMPLE BERNOULLI (" + pct + ") REPEATABLE (42)");
+    if (sample.rows == 0 && request.source_stats) {
+      // A small table the sample missed: one row, so that its heap can grow
+      // and the planner see the source's row count.
+      sample.rows = CopyRows(src.get(), dst.get(), table, cols, "SELECT " + cols + " FROM ONLY " + table + " LIMIT 1");
+      if (sample.rows) ++stats.source_stats.one_row_tables;
     }
-    PgResult done_src(PQgetResult(src.get()));
-    if (PQresultStatus(done_src.get()) != PGRES_COMMAND_OK) {
-      const char* state = PQresultErrorField(done_src.get(), PG_DIAG_SQLSTATE);
-      throw std::runtime_error("reading a sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
-                               "; the server's message is withheld: it may quote row values)");
-    }
-    while (PgResult extra{PQgetResult(src.get())}) {
-    }
-    if (PQputCopyEnd(dst.get(), nullptr) != 1)
-      throw std::runtime_error(RowError(dst.get(), "loading the sample of " + table));
-    PgResult done_dst(PQgetResult(dst.get()));
-    if (PQresultStatus(done_dst.get()) != PGRES_COMMAND_OK) {
-      const char* state = PQresultErrorField(done_dst.get(), PG_DIAG_SQLSTATE);
-      throw std::runtime_error("loading the sample of " + table + " failed (SQLSTATE " + (state ? state : "unknown") +
-                               "; the server's message is withheld: it may quote row values)");
-    }
-    while (PgResult extra{PQgetResult(dst.get())}) {
-    }
+    stats.rows += sample.rows;
     ++stats.tables;
   }
+  // The heaps grow before the indexes exist: a unique index would refuse
+  // the copies.
+  if (request.source_stats) GrowHeaps(src.get(), dst.get(), &sampled, request.grow_cap_mb, &stats.source_stats);
   std::string post = ForeignKeysNotValid(PgDump(pg_dump, source_dsn, "post-data"), &stats.foreign_keys_not_valid);
   Exec(dst.get(), post, PGRES_COMMAND_OK, "creating the source's indexes and constraints");
   dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
   Exec(dst.get(), "ANALYZE", PGRES_COMMAND_OK, "ANALYZE of the sample");
+  if (request.source_stats) CopySourceStatistics(src.get(), dst.get(), sampled, &stats.source_stats);
   return stats;
 }
 

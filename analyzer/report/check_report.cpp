@@ -257,6 +257,7 @@ LintReport ToLintReport(const CheckReport& r) {
   out.findings = r.findings;
   out.errors = r.errors;
   out.rules = r.rules;
+  out.properties["statistics"] = r.statistics;
   return out;
 }
 

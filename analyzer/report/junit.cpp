@@ -34,6 +34,13 @@ std::string LintJunit(const LintReport& report) {
     errors += errs.size();
     suites += "  <testsuite name=\"" + Xml(file) + "\" tests=\"" + std::to_string(n) + "\" failures=\"" +
               std::to_string(findings.size()) + "\" errors=\"" + std::to_string(errs.size()) + "\">\n";
+    if (!report.properties.empty()) {
+      suites += "    <properties>\n";
+      for (const auto& [name, value] : report.properties) {
+        suites += "      <property name=\"" + Xml(name) + "\" value=\"" + Xml(value) + "\"/>\n";
+      }
+      suites += "    </properties>\n";
+    }
     if (findings.empty() && errs.empty()) {
       suites += "    <testcase name=\"" + Xml(file) + "\" classname=\"pgsift.lint\"/>\n";
     }

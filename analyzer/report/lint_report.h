@@ -4,6 +4,7 @@
 // the whole document; all are deterministic for the same report.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct LintReport {
   std::vector<LintDiagnostic> errors;  // syntax errors, unreadable files
   std::vector<RuleInfo> rules;         // the rules that ran (SARIF metadata)
   int pg_version = 15;
+  // Run-level facts (check: "statistics", how the scratch database got its
+  // statistics): SARIF run.properties, JUnit <properties> of every suite.
+  std::map<std::string, std::string> properties;
 };
 
 std::string LintText(const LintReport& report);

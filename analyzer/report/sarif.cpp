@@ -103,6 +103,7 @@ std::string LintSarif(const LintReport& report) {
               {"invocations", Json::array({invocation})},
               {"columnKind", "unicodeCodePoints"},
               {"results", results}};
+  if (!report.properties.empty()) run["properties"] = report.properties;
   Json out = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", Json::array({run})}};
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -50,6 +50,14 @@ struct ScratchOptions {
   // PERCENT of every table's rows (TABLESAMPLE BERNOULLI ... REPEATABLE),
   // foreign keys NOT VALID, then ANALYZE. The source may be in use.
   double sample_percent = 0;
+  // --source-stats (with sample_percent): the planner sees the source's row
+  // counts and column statistics on the sample (analyzer/db/scratch_stats.h:
+  // heap files grown with rolled-back rows up to grow_cap_mb in total,
+  // pg_class and pg_statistic written; needs a superuser on the scratch
+  // server). The values of pg_stats go from the source to the scratch server
+  // only.
+  bool source_stats = false;
+  uint64_t grow_cap_mb = 1024;
   std::string pg_dump = "pg_dump";
   // Representative values of the baseline's log-valued queries (query name
   // -> SQL expressions), from `check --values-from`; in memory only. A

@@ -230,6 +230,27 @@ for b in pgss file; do
   done
   grep -q "plan-index-lost" "$out/check_$b.text" || fail "check ($b): no plan-index-lost finding"
 done
+# check on a sample given the source's statistics (--source-stats): the
+# source's pg_stats (most common values, histogram) hold the canary names and
+# go to the scratch server; no output may show them.
+"${psql[@]}" -c "INSERT INTO patients SELECT 950000 + g, '$lit_name', NULL, '$lit_dob' FROM generate_series(1, 60) g" \
+  -c "ANALYZE patients"
+"${psql[@]}" -At -c "SELECT attname, most_common_vals::text FROM pg_stats WHERE tablename = 'patients'" \
+  >"$work/pg_stats.txt"
+planted "name in the source's most common values" "^name\|.*$lit_name" "$work/pg_stats.txt"
+planted "birth date in the source's most common values" "^birth_date\|.*$lit_dob" "$work/pg_stats.txt"
+for f in text markdown json sarif junit; do
+  out "check_stats_$f" "$pgsift" check --baseline "$out/baseline_pgss.json" --migrations "$work/migrations" \
+    --create-scratch-from dbname=postgres --sample 50 --source-stats --pg-dump "$bindir/pg_dump" --format "$f" \
+    -o "$out/check_stats.$f"
+  [ "$(cat "$out/check_stats_$f.code")" -eq 1 ] ||
+    fail "check --source-stats ($f): exit $(cat "$out/check_stats_$f.code"), want 1: $(tail -c 300 "$out/check_stats_$f.stderr")"
+done
+# Every format says which mode planned (SARIF run.properties, JUnit <properties>).
+for f in text markdown json sarif junit; do
+  grep -q "column statistics of [1-9][0-9]* columns from the source's pg_stats" "$out/check_stats.$f" ||
+    fail "check --source-stats ($f): the report does not say the source's statistics were used"
+done
 # Errors: a migration that fails on the scratch database with a DETAIL that
 # quotes a canary from the table ("Key (name)=(...) is duplicated"), a
 # baseline that is not one.
@@ -251,5 +272,5 @@ files=$(find "$out" -type f ! -name '*.gz' | wc -l)
 for c in "${canaries[@]}"; do
   if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
 done
-[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit and its errors)"
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors)"
 exit "$status"

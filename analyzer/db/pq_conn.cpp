@@ -1,0 +1,60 @@
+// Raw libpq helpers of the scratch database's sample and statistics modes.
+#include "db/pq_conn.h"
+
+#include <stdexcept>
+#include <string_view>
+
+namespace pgsift::db {
+
+std::string FirstLine(std::string s) {
+  size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "pg_dump: error: "}) {
+    if (s.starts_with(prefix)) s.erase(0, std::string_view(prefix).size());
+  }
+  return s;
+}
+
+Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable) {
+  Conn c(PQconnectdb(dsn.c_str()));
+  if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+    throw std::runtime_error(RedactError(FirstLine(c ? PQerrorMessage(c.get()) : "out of memory"), dsn));
+  }
+  for (const std::string& sql : SessionSetupSql(options, writable)) {
+    PgResult r(PQexec(c.get(), sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(FirstLine(PQerrorMessage(c.get())));
+    }
+  }
+  return c;
+}
+
+PgResult Exec(PGconn* c, const std::string& sql, ExecStatusType want, const std::string& what) {
+  PgResult r(PQexec(c, sql.c_str()));
+  ExecStatusType got = PQresultStatus(r.get());
+  // A script's result is its last statement's: any success will do.
+  bool script_ok = want == PGRES_COMMAND_OK && (got == PGRES_TUPLES_OK || got == PGRES_EMPTY_QUERY);
+  if (got != want && !script_ok) throw std::runtime_error(what + ": " + FirstLine(PQerrorMessage(c)));
+  return r;
+}
+
+std::string WithheldError(const std::string& what, const PGresult* r) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  return what + " failed (SQLSTATE " + (state ? state : "unknown") +
+         "; the server's message is withheld: it may quote row values)";
+}
+
+PgResult ExecWithheld(PGconn* c, const std::string& sql, const std::vector<std::string>& params, ExecStatusType want,
+                      const std::string& what) {
+  std::vector<const char*> values;
+  for (const std::string& p : params) values.push_back(p.c_str());
+  PgResult r(
+      PQexecParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+  ExecStatusType got = PQresultStatus(r.get());
+  if (got != want && !(want == PGRES_COMMAND_OK && got == PGRES_TUPLES_OK)) {
+    throw std::runtime_error(WithheldError(what, r.get()));
+  }
+  return r;
+}
+
+}  // namespace pgsift::db

@@ -1,0 +1,46 @@
+// Internal to analyzer/db/: the raw libpq helpers of the sample and
+// statistics modes of the scratch database (COPY streams and anyarray
+// statistics need libpq below pqxx). Every error text is password-free and
+// reduced to the server's first line; where a statement carries table data
+// (rows, statistics values), callers use WithheldError instead.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pgsift/db.h"
+
+namespace pgsift::db {
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+using Conn = std::unique_ptr<PGconn, ConnDeleter>;
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// The first line of a server or pg_dump message, without "ERROR:  ".
+std::string FirstLine(std::string s);
+
+// A session on `dsn` set up by SessionSetupSql(options, writable).
+Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable);
+
+// Runs `sql` (one statement or a script); throws "what: <first line>" unless
+// the result has status `want` (for PGRES_COMMAND_OK, any success).
+PgResult Exec(PGconn* c, const std::string& sql, ExecStatusType want, const std::string& what);
+
+// Runs `sql` with text parameters; throws WithheldError(what) on failure: the
+// parameters are table data the server's message could quote.
+PgResult ExecWithheld(PGconn* c, const std::string& sql, const std::vector<std::string>& params, ExecStatusType want,
+                      const std::string& what);
+
+// "what failed (SQLSTATE xxxxx; the server's message is withheld: it may
+// quote row values)".
+std::string WithheldError(const std::string& what, const PGresult* r);
+
+}  // namespace pgsift::db
