@@ -17,34 +17,32 @@
 namespace pgsift::input_internal {
 
 int JsonLogKeyIndex(std::string_view key) {
-  switch (key.empty() ? '\0' : key[0]) {
-    case 't':
-      return key == "timestamp" ? kJsonTimestamp : -1;
-    case 'p':
+  // By length first: one or two comparisons of known size per key.
+  switch (key.size()) {
+    case 3:
       return key == "pid" ? kJsonPid : -1;
-    case 'q':
-      return key == "query_id" ? kJsonQueryId : -1;
-    case 's':
-      if (key == "session_id") return kJsonSessionId;
-      if (key == "state_code") return kJsonStateCode;
-      if (key == "statement") return kJsonStatement;
-      return -1;
-    case 'u':
+    case 4:
       return key == "user" ? kJsonUser : -1;
-    case 'd':
+    case 6:
       if (key == "dbname") return kJsonDbname;
-      if (key == "detail") return kJsonDetail;
-      return -1;
-    case 'a':
-      return key == "application_name" ? kJsonApplicationName : -1;
-    case 'r':
-      if (key == "remote_host") return kJsonRemoteHost;
-      if (key == "remote_port") return kJsonRemotePort;
-      return -1;
-    case 'e':
-      return key == "error_severity" ? kJsonErrorSeverity : -1;
-    case 'm':
+      return key == "detail" ? kJsonDetail : -1;
+    case 7:
       return key == "message" ? kJsonMessage : -1;
+    case 8:
+      return key == "query_id" ? kJsonQueryId : -1;
+    case 9:
+      if (key == "timestamp") return kJsonTimestamp;
+      return key == "statement" ? kJsonStatement : -1;
+    case 10:
+      if (key == "session_id") return kJsonSessionId;
+      return key == "state_code" ? kJsonStateCode : -1;
+    case 11:
+      if (key == "remote_host") return kJsonRemoteHost;
+      return key == "remote_port" ? kJsonRemotePort : -1;
+    case 14:
+      return key == "error_severity" ? kJsonErrorSeverity : -1;
+    case 16:
+      return key == "application_name" ? kJsonApplicationName : -1;
     default:
       return -1;
   }
@@ -116,27 +114,29 @@ int Hex4(const char* p) {
   return v;
 }
 
-void AppendUtf8(uint32_t cp, std::string* out) {
+// Writes at *o, which moves past what was written.
+void AppendUtf8(uint32_t cp, char** o) {
   if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
+    *(*o)++ = (static_cast<char>(cp));
   } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *(*o)++ = (static_cast<char>(0xC0 | (cp >> 6)));
+    *(*o)++ = (static_cast<char>(0x80 | (cp & 0x3F)));
   } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *(*o)++ = (static_cast<char>(0xE0 | (cp >> 12)));
+    *(*o)++ = (static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    *(*o)++ = (static_cast<char>(0x80 | (cp & 0x3F)));
   } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    *(*o)++ = (static_cast<char>(0xF0 | (cp >> 18)));
+    *(*o)++ = (static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    *(*o)++ = (static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    *(*o)++ = (static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
-// The escape sequence at *pp ('\\' first) appended to *out; *pp moves past it.
+// The escape sequence at *pp ('\\' first) written at *o (never more bytes
+// than the sequence); *pp and *o move past it.
 // False for an invalid escape and for lone or reversed surrogates.
-bool Unescape(const char** pp, const char* end, std::string* out) {
+bool Unescape(const char** pp, const char* end, char** o) {
   const char* p = *pp;
   if (end - p < 2) return false;
   char c;
@@ -169,18 +169,18 @@ bool Unescape(const char** pp, const char* end, std::string* out) {
         if (end - p < 12 || p[6] != '\\' || p[7] != 'u') return false;
         int low = Hex4(p + 8);
         if (low < 0xDC00 || low > 0xDFFF) return false;
-        AppendUtf8(0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(low) - 0xDC00), out);
+        AppendUtf8(0x10000 + ((static_cast<uint32_t>(cp) - 0xD800) << 10) + (static_cast<uint32_t>(low) - 0xDC00), o);
         *pp = p + 12;
         return true;
       }
-      AppendUtf8(static_cast<uint32_t>(cp), out);
+      AppendUtf8(static_cast<uint32_t>(cp), o);
       *pp = p + 6;
       return true;
     }
     default:
       return false;
   }
-  out->push_back(c);
+  *(*o)++ = c;
   *pp = p + 2;
   return true;
 }
@@ -198,6 +198,13 @@ bool ScanInteger(const char** pp, const char* end, std::string_view* out) {
   if (*p == '0') {
     ++p;
   } else if (*p >= '1' && *p <= '9') {
+    while (end - p >= 8) {  // eight digits at a time
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ULL;
+      if ((w & kHighNibbles) != kOnes * 0x30 || ((w + kOnes * 6) & kHighNibbles) != kOnes * 0x30) break;
+      p += 8;
+    }
     while (p < end && *p >= '0' && *p <= '9') ++p;
   } else {
     return false;
@@ -228,18 +235,23 @@ bool JsonLogScanner::ScanString(const char** pp, const char* end, int key, std::
     return true;
   }
   if (*p != '\\') return false;  // an unescaped control character
-  std::string* buf = &unescaped_[key >= 0 ? static_cast<size_t>(key) : static_cast<size_t>(kJsonKeyCount)];
-  buf->assign(start, p);
+  // The unescaped value is never longer than the rest of the line.
+  std::string& buf = unescaped_[key >= 0 ? static_cast<size_t>(key) : static_cast<size_t>(kJsonKeyCount)];
+  if (buf.size() < static_cast<size_t>(end - start)) buf.resize(static_cast<size_t>(end - start));
+  char* o = buf.data();
+  std::memcpy(o, start, static_cast<size_t>(p - start));
+  o += p - start;
   for (;;) {
-    if (!Unescape(&p, end, buf)) return false;
+    if (!Unescape(&p, end, &o)) return false;
     const char* q = SkipPlain(p, end);
-    buf->append(p, q);
+    std::memcpy(o, p, static_cast<size_t>(q - p));
+    o += q - p;
     p = q;
     if (p == end) return false;
     if (*p == '"') break;
     if (*p != '\\') return false;
   }
-  *out = *buf;
+  *out = std::string_view(buf.data(), static_cast<size_t>(o - buf.data()));
   *pp = p + 1;
   return true;
 }
