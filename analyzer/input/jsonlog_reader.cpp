@@ -29,6 +29,8 @@ struct JsonLogDom::Impl {
   std::array<std::array<char, 32>, kJsonKeyCount> numbers{};
 };
 
+bool JsonLogValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
 JsonLogDom::JsonLogDom() : impl_(std::make_unique<Impl>()) {}
 JsonLogDom::~JsonLogDom() = default;
 

@@ -5,8 +5,6 @@
 // out-of-range numbers, "-0", lone surrogates, invalid UTF-8...) is declined.
 #include "input/jsonlog_scan.h"
 
-#include <simdjson.h>
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -318,7 +316,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
     }
   }
   if (p != end) return false;
-  return simdjson::validate_utf8(line.data(), line.size());
+  return JsonLogValidUtf8(line);
 }
 
 }  // namespace pgsift::input_internal

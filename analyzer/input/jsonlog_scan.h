@@ -69,6 +69,9 @@ class JsonLogScanner {
   std::array<std::string, kJsonKeyCount + 1> unescaped_;
 };
 
+// simdjson's UTF-8 validation (jsonlog_reader.cpp: simdjson is used there only).
+bool JsonLogValidUtf8(std::string_view s);
+
 // The DOM path (simdjson, jsonlog_reader.cpp). Views valid until the next Parse.
 class JsonLogDom {
  public:
