@@ -1,8 +1,11 @@
-// jsonlog reader (PostgreSQL 15+): one JSON object per line, parsed with
-// simdjson's DOM parser, which validates the whole line (On-Demand would
-// accept some damaged lines by skipping what it does not visit). One parser
-// and one padded buffer serve every line; string values are views into the
-// parser's string buffer and stay valid until the next line is parsed.
+// jsonlog reader (PostgreSQL 15+): one JSON object per line. Each line goes
+// first to the fast path (JsonLogScanner, jsonlog_scan.cpp), which reads the
+// flat objects PostgreSQL writes; a line it declines goes to simdjson's DOM
+// parser, which validates the whole line (On-Demand would accept some damaged
+// lines by skipping what it does not visit) and decides: parsed, or skipped
+// as not valid JSON. One parser and one padded buffer serve every line;
+// string values are views into the parser's string buffer and stay valid
+// until the next line is parsed.
 #include <simdjson.h>
 
 #include <array>
@@ -12,86 +15,29 @@
 #include <string_view>
 #include <vector>
 
+#include "input/jsonlog_scan.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
+namespace input_internal {
+
+struct JsonLogDom::Impl {
+  simdjson::dom::parser parser;
+  std::vector<char> padded;
+  // A scratch buffer per key so a number can become a string_view without
+  // allocating.
+  std::array<std::array<char, 32>, kJsonKeyCount> numbers{};
+};
+
+bool JsonLogValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+JsonLogDom::JsonLogDom() : impl_(std::make_unique<Impl>()) {}
+JsonLogDom::~JsonLogDom() = default;
+
 namespace {
 
-// The keys read into a LogRecord, and a scratch buffer for each so a number
-// can become a string_view without allocating.
-enum Key {
-  kTimestamp,
-  kPid,
-  kSessionId,
-  kUser,
-  kDbname,
-  kApplicationName,
-  kRemoteHost,
-  kRemotePort,
-  kStateCode,
-  kErrorSeverity,
-  kMessage,
-  kDetail,
-  kStatement,
-  kQueryId,
-  kKeyCount,
-};
-
-int KeyIndex(std::string_view key) {
-  switch (key.empty() ? '\0' : key[0]) {
-    case 't':
-      return key == "timestamp" ? kTimestamp : -1;
-    case 'p':
-      return key == "pid" ? kPid : -1;
-    case 'q':
-      return key == "query_id" ? kQueryId : -1;
-    case 's':
-      if (key == "session_id") return kSessionId;
-      if (key == "state_code") return kStateCode;
-      if (key == "statement") return kStatement;
-      return -1;
-    case 'u':
-      return key == "user" ? kUser : -1;
-    case 'd':
-      if (key == "dbname") return kDbname;
-      if (key == "detail") return kDetail;
-      return -1;
-    case 'a':
-      return key == "application_name" ? kApplicationName : -1;
-    case 'r':
-      if (key == "remote_host") return kRemoteHost;
-      if (key == "remote_port") return kRemotePort;
-      return -1;
-    case 'e':
-      return key == "error_severity" ? kErrorSeverity : -1;
-    case 'm':
-      return key == "message" ? kMessage : -1;
-    default:
-      return -1;
-  }
-}
-
-class JsonLogReader {
- public:
-  JsonLogReader(LineReader* lines, RecordSink* sink) : lines_(lines), sink_(sink) {}
-  void Run();
-
- private:
-  void Parse(std::string_view line, uint64_t number);
-  // A scalar as text: strings as they are, numbers printed into `buf`.
-  static bool Scalar(simdjson::dom::element value, std::array<char, 32>* buf, std::string_view* out);
-
-  LineReader* lines_;
-  RecordSink* sink_;
-  simdjson::dom::parser parser_;
-  std::vector<char> padded_;
-  std::array<std::array<char, 32>, kKeyCount> numbers_{};
-  std::array<std::string_view, kKeyCount> values_;
-  std::string client_;
-  std::string hint_;
-};
-
-bool JsonLogReader::Scalar(simdjson::dom::element value, std::array<char, 32>* buf, std::string_view* out) {
+// A scalar as text: strings as they are, numbers printed into `buf`.
+bool Scalar(simdjson::dom::element value, std::array<char, 32>* buf, std::string_view* out) {
   std::to_chars_result r{};
   switch (value.type()) {
     case simdjson::dom::element_type::STRING:
@@ -116,56 +62,95 @@ bool JsonLogReader::Scalar(simdjson::dom::element value, std::array<char, 32>* b
   return true;
 }
 
-void JsonLogReader::Parse(std::string_view line, uint64_t number) {
-  if (padded_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-    padded_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+}  // namespace
+
+JsonLogDom::Status JsonLogDom::Parse(std::string_view line, JsonLogFields* out, std::string* error) {
+  std::vector<char>& padded = impl_->padded;
+  if (padded.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+    padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
   }
-  std::memcpy(padded_.data(), line.data(), line.size());
-  std::memset(padded_.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+  std::memcpy(padded.data(), line.data(), line.size());
+  std::memset(padded.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
 
   simdjson::dom::element doc;
-  simdjson::error_code err = parser_.parse(padded_.data(), line.size(), false).get(doc);
+  simdjson::error_code err = impl_->parser.parse(padded.data(), line.size(), false).get(doc);
   if (err != simdjson::SUCCESS) {
-    hint_ = "jsonlog line is not valid JSON (";
-    hint_ += simdjson::error_message(err);
-    hint_ += ")";
-    sink_->OnSkip(number, 1, SkipReason::kMalformedJson, hint_);
-    return;
+    error->assign(simdjson::error_message(err));
+    return Status::kNotJson;
   }
   simdjson::dom::object object;
-  if (doc.get_object().get(object) != simdjson::SUCCESS) {
-    sink_->OnSkip(number, 1, SkipReason::kMalformedJson, "jsonlog line is JSON but not an object");
-    return;
-  }
-  values_.fill({});
-  bool has_port = false;
+  if (doc.get_object().get(object) != simdjson::SUCCESS) return Status::kNotObject;
+  out->values.fill({});
+  out->has_port = false;
   for (simdjson::dom::key_value_pair field : object) {
-    int k = KeyIndex(field.key);
+    int k = JsonLogKeyIndex(field.key);
     if (k < 0) continue;
-    if (!Scalar(field.value, &numbers_[static_cast<size_t>(k)], &values_[static_cast<size_t>(k)])) continue;
-    if (k == kRemotePort && !field.value.is_null()) has_port = true;
+    auto i = static_cast<size_t>(k);
+    if (!Scalar(field.value, &impl_->numbers[i], &out->values[i])) continue;
+    if (k == kJsonRemotePort && !field.value.is_null()) out->has_port = true;
   }
+  return Status::kOk;
+}
 
+namespace {
+
+class JsonLogReader {
+ public:
+  JsonLogReader(LineReader* lines, RecordSink* sink, bool fast_path)
+      : lines_(lines), sink_(sink), fast_path_(fast_path) {}
+  void Run();
+
+ private:
+  void Parse(std::string_view line, uint64_t number);
+
+  LineReader* lines_;
+  RecordSink* sink_;
+  bool fast_path_;
+  JsonLogScanner scanner_;
+  JsonLogDom dom_;
+  JsonLogFields fields_;
+  std::string client_;
+  std::string error_;
+  std::string hint_;
+};
+
+void JsonLogReader::Parse(std::string_view line, uint64_t number) {
+  if (!fast_path_ || !scanner_.Scan(line, &fields_)) {
+    switch (dom_.Parse(line, &fields_, &error_)) {
+      case JsonLogDom::Status::kOk:
+        break;
+      case JsonLogDom::Status::kNotJson:
+        hint_ = "jsonlog line is not valid JSON (";
+        hint_ += error_;
+        hint_ += ")";
+        sink_->OnSkip(number, 1, SkipReason::kMalformedJson, hint_);
+        return;
+      case JsonLogDom::Status::kNotObject:
+        sink_->OnSkip(number, 1, SkipReason::kMalformedJson, "jsonlog line is JSON but not an object");
+        return;
+    }
+  }
+  const std::array<std::string_view, kJsonKeyCount>& v = fields_.values;
   LogRecord r;
-  r.timestamp = values_[kTimestamp];
-  r.pid = values_[kPid];
-  r.session_id = values_[kSessionId];
-  r.user = values_[kUser];
-  r.database = values_[kDbname];
-  r.application = values_[kApplicationName];
-  r.client = values_[kRemoteHost];
-  if (has_port && !values_[kRemotePort].empty()) {
-    client_.assign(values_[kRemoteHost]);
+  r.timestamp = v[kJsonTimestamp];
+  r.pid = v[kJsonPid];
+  r.session_id = v[kJsonSessionId];
+  r.user = v[kJsonUser];
+  r.database = v[kJsonDbname];
+  r.application = v[kJsonApplicationName];
+  r.client = v[kJsonRemoteHost];
+  if (fields_.has_port && !v[kJsonRemotePort].empty()) {
+    client_.assign(v[kJsonRemoteHost]);
     client_.push_back(':');
-    client_.append(values_[kRemotePort]);
+    client_.append(v[kJsonRemotePort]);
     r.client = client_;
   }
-  r.sqlstate = values_[kStateCode];
-  r.severity = values_[kErrorSeverity];
-  r.message = values_[kMessage];
-  r.detail = values_[kDetail];
-  r.statement = values_[kStatement];
-  r.query_id = values_[kQueryId];
+  r.sqlstate = v[kJsonStateCode];
+  r.severity = v[kJsonErrorSeverity];
+  r.message = v[kJsonMessage];
+  r.detail = v[kJsonDetail];
+  r.statement = v[kJsonStatement];
+  r.query_id = v[kJsonQueryId];
   r.line = number;
   r.lines = 1;
   sink_->OnRecord(r);
@@ -187,9 +172,13 @@ void JsonLogReader::Run() {
 
 }  // namespace
 
-void ReadJsonLog(LineReader* lines, RecordSink* sink) {
-  JsonLogReader reader(lines, sink);
+void ReadJsonLogWith(LineReader* lines, RecordSink* sink, bool fast_path) {
+  JsonLogReader reader(lines, sink, fast_path);
   reader.Run();
 }
+
+}  // namespace input_internal
+
+void ReadJsonLog(LineReader* lines, RecordSink* sink) { input_internal::ReadJsonLogWith(lines, sink, true); }
 
 }  // namespace pgsift
