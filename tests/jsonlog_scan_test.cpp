@@ -355,5 +355,49 @@ TEST(JsonLogScan, MutatedServerLinesAgree) {
   EXPECT_GT(d.accepted(), 1000u);
 }
 
+// Records read from a piece are stable: their views (unescaped values and
+// "host:port" included) stay right after the next lines were read, as the
+// assembler relies on when it keeps views instead of copies.
+class KeepViews : public RecordSink {
+ public:
+  void OnRecord(const LogRecord& r) override {
+    views.push_back(r);
+    copies.OnRecord(r);
+  }
+  void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) override {
+    copies.OnSkip(line, lines, reason, hint);
+  }
+  std::vector<LogRecord> views;
+  testing::Collect copies;
+};
+
+TEST(JsonLogScan, RecordsOfAPieceAreStable) {
+  std::string piece = ReadFixture("logs/clinic.json");
+  piece += R"({"timestamp":"2026-11-23 07:14:48.591 UTC","pid":7,"remote_host":"10.0.0.1","remote_port":5432,)"
+           R"("error_severity":"LOG","message":"statement: SELECT 'a\nb' \"q\"","detail":"x\ty"})"
+           "\n";
+  LineReader lines(piece, 0);
+  ASSERT_TRUE(lines.lines_stay_valid());
+  KeepViews sink;
+  ReadJsonLogWith(&lines, &sink, /*fast_path=*/true);
+  ASSERT_EQ(sink.views.size(), sink.copies.records.size());
+  ASSERT_GT(sink.views.size(), 100u);
+  size_t stable = 0;
+  for (size_t i = 0; i < sink.views.size(); ++i) {
+    const LogRecord& v = sink.views[i];
+    const testing::Rec& c = sink.copies.records[i];
+    if (!v.stable) continue;
+    ++stable;
+    EXPECT_EQ(v.message, c.message) << i;
+    EXPECT_EQ(v.client, c.client) << i;
+    EXPECT_EQ(v.detail, c.detail) << i;
+    EXPECT_EQ(v.timestamp, c.timestamp) << i;
+    EXPECT_EQ(v.user, c.user) << i;
+  }
+  EXPECT_EQ(stable, sink.views.size());  // every line of a real server is taken by the fast path
+  EXPECT_EQ(sink.copies.records.back().message, "statement: SELECT 'a\nb' \"q\"");
+  EXPECT_EQ(sink.copies.records.back().client, "10.0.0.1:5432");
+}
+
 }  // namespace
 }  // namespace pgsift::input_internal

@@ -96,37 +96,6 @@ JsonLogDom::Status JsonLogDom::Parse(std::string_view line, JsonLogFields* out, 
 
 namespace {
 
-// Text a record points at that is not in its line (unescaped strings,
-// "host:port"), kept until the reader ends in blocks that never move: with
-// it a record read from a piece is stable, and the assembler keeps views
-// instead of copying every field. At most about the piece's size.
-class StableText {
- public:
-  std::string_view Add(std::string_view a, std::string_view b = {}, std::string_view c = {}) {
-    size_t n = a.size() + b.size() + c.size();
-    if (n == 0) return {};
-    if (n > cap_ - used_) {
-      cap_ = std::max<size_t>(kBlock, n);
-      blocks_.push_back(std::make_unique<char[]>(cap_));
-      used_ = 0;
-    }
-    char* out = blocks_.back().get() + used_;
-    char* w = out;
-    for (std::string_view part : {a, b, c}) {
-      if (part.empty()) continue;
-      std::memcpy(w, part.data(), part.size());
-      w += part.size();
-    }
-    used_ += n;
-    return std::string_view(out, n);
-  }
-
- private:
-  static constexpr size_t kBlock = 64 << 10;
-  std::vector<std::unique_ptr<char[]>> blocks_;
-  size_t used_ = 0, cap_ = 0;
-};
-
 class JsonLogReader {
  public:
   JsonLogReader(LineReader* lines, RecordSink* sink, bool fast_path)
@@ -140,7 +109,6 @@ class JsonLogReader {
   RecordSink* sink_;
   bool fast_path_;
   const bool lines_stay_valid_;
-  StableText stable_text_;
   JsonLogScanner scanner_;
   JsonLogDom dom_;
   JsonLogFields fields_;
@@ -156,7 +124,7 @@ void JsonLogReader::Parse(std::string_view line, uint64_t number) {
     if (stable) {
       for (std::string_view& v : fields_.values) {
         if (!v.empty() && (v.data() < line.data() || v.data() + v.size() > line.data() + line.size())) {
-          v = stable_text_.Add(v);  // unescaped into the scanner's buffer
+          v = lines_->KeepText({v});  // unescaped into the scanner's buffer
         }
       }
     }
@@ -186,7 +154,7 @@ void JsonLogReader::Parse(std::string_view line, uint64_t number) {
   r.client = v[kJsonRemoteHost];
   if (fields_.has_port && !v[kJsonRemotePort].empty()) {
     if (stable) {
-      r.client = stable_text_.Add(v[kJsonRemoteHost], ":", v[kJsonRemotePort]);
+      r.client = lines_->KeepText({v[kJsonRemoteHost], ":", v[kJsonRemotePort]});
     } else {
       client_.assign(v[kJsonRemoteHost]);
       client_.push_back(':');

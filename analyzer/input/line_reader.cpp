@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 
 #include "pgsift/input.h"
@@ -105,6 +106,26 @@ bool LineReader::Next(std::string_view* line) {
     }
     scan_from = begin_ + scanned;
   }
+}
+
+std::string_view LineReader::KeepText(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (std::string_view p : parts) n += p.size();
+  if (n == 0) return {};
+  if (n > kept_cap_ - kept_used_) {
+    kept_cap_ = std::max<size_t>(size_t{64} << 10, n);
+    kept_.push_back(std::make_unique<char[]>(kept_cap_));
+    kept_used_ = 0;
+  }
+  char* out = kept_.back().get() + kept_used_;
+  char* w = out;
+  for (std::string_view p : parts) {
+    if (p.empty()) continue;
+    std::memcpy(w, p.data(), p.size());
+    w += p.size();
+  }
+  kept_used_ += n;
+  return std::string_view(out, n);
 }
 
 }  // namespace pgsift

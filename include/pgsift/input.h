@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgsift/result.h"
 
@@ -45,9 +47,15 @@ class LineReader {
   // True when every line returned stays valid for the reader's lifetime
   // (lines of caller-owned data); false when a later Next() may move them.
   bool lines_stay_valid() const { return source_ == nullptr; }
+  // Copies the concatenation of `parts` into storage that lives as long as
+  // the reader (blocks that never move): a value a record reader builds, such
+  // as an unescaped string, then stays valid as long as the lines do.
+  std::string_view KeepText(std::initializer_list<std::string_view> parts);
 
  private:
   bool Fill();
+  std::vector<std::unique_ptr<char[]>> kept_;  // KeepText blocks
+  size_t kept_used_ = 0, kept_cap_ = 0;
   ByteSource* source_;
   std::unique_ptr<char[]> buf_;  // owned buffer (source mode)
   char* base_;                   // buf_ or the caller's data (view mode)

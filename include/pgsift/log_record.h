@@ -28,9 +28,10 @@ struct LogRecord {
   std::string_view statement;  // csvlog/jsonlog: the statement that caused an error
   uint64_t line = 0;           // 1-based physical line where the record starts
   uint32_t lines = 1;          // physical lines it spans
-  // The views stay valid until the reader is destroyed (they point into the
-  // piece being read, not into a buffer the next record reuses): a sink may
-  // keep them instead of copying.
+  // The views stay valid as long as the LineReader the record came from
+  // (they point into the piece being read or into LineReader::KeepText, not
+  // into a buffer the next record reuses): a sink may keep them instead of
+  // copying.
   bool stable = false;
 };
 
