@@ -4,8 +4,10 @@
 // parser, which validates the whole line (On-Demand would accept some damaged
 // lines by skipping what it does not visit) and decides: parsed, or skipped
 // as not valid JSON. One parser and one padded buffer serve every line;
-// string values are views into the parser's string buffer and stay valid
-// until the next line is parsed.
+// the DOM path's values are views into the parser's string buffer, valid
+// until the next line. A fast-path record read from a piece is stable: its
+// values are views of the line, or (unescaped strings, "host:port") kept by
+// LineReader::KeepText, valid as long as the lines.
 #include <simdjson.h>
 
 #include <algorithm>
