@@ -72,11 +72,7 @@ constexpr uint64_t Bytes8(const char (&b)[9]) {
 
 }  // namespace
 
-size_t prefix_internal::Digits(std::string_view s, size_t p) {
-  size_t q = p;
-  while (q < s.size() && IsDigit(s[q])) ++q;
-  return q - p;
-}
+size_t prefix_internal::Digits(std::string_view s, size_t p) { return DigitRun(s, p); }
 
 // "YYYY-MM-DD HH:MM:SS" with optional ".fff" (when `millis`) and " TZ".
 // The 19 fixed bytes are checked two words at a time: separators compared,
@@ -154,6 +150,26 @@ Op OpFor(const LinePrefix::Element& el) {
   }
 }
 
+// %c at s[p]: hex digits, '.', hex digits (the session id); its length or 0.
+[[gnu::always_inline]] inline size_t SessionIdAt(std::string_view s, size_t p) {
+  size_t q = p;
+  while (q < s.size() && IsHex(s[q])) ++q;
+  if (q == p || q >= s.size() || s[q] != '.') return 0;
+  size_t r = q + 1;
+  while (r < s.size() && IsHex(s[r])) ++r;
+  return r > q + 1 ? r - p : 0;
+}
+
+// %e at s[p]: five digits or upper-case letters (the SQLSTATE); 5 or 0.
+[[gnu::always_inline]] inline size_t SqlstateAt(std::string_view s, size_t p) {
+  if (p + 5 > s.size()) return 0;
+  for (size_t i = 0; i < 5; ++i) {
+    char c = s[p + i];
+    if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) return 0;
+  }
+  return 5;
+}
+
 }  // namespace
 
 // Length matched by a typed escape at s[p], or -1.
@@ -188,12 +204,8 @@ long prefix_internal::MatchTyped(char e, std::string_view s, size_t p) {
       return f > 0 ? static_cast<long>(d + 1 + f) : -1;
     }
     case 'c': {
-      size_t q = p;
-      while (q < s.size() && IsHex(s[q])) ++q;
-      if (q == p || q >= s.size() || s[q] != '.') return -1;
-      size_t r = q + 1;
-      while (r < s.size() && IsHex(s[r])) ++r;
-      return r > q + 1 ? static_cast<long>(r - p) : -1;
+      size_t n = SessionIdAt(s, p);
+      return n > 0 ? static_cast<long>(n) : -1;
     }
     case 'v': {  // "3/1234", or empty outside a transaction context
       size_t d = Digits(s, p);
@@ -203,12 +215,8 @@ long prefix_internal::MatchTyped(char e, std::string_view s, size_t p) {
       return f > 0 ? static_cast<long>(d + 1 + f) : -1;
     }
     case 'e': {
-      if (p + 5 > s.size()) return -1;
-      for (size_t i = 0; i < 5; ++i) {
-        char c = s[p + i];
-        if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) return -1;
-      }
-      return 5;
+      size_t n = SqlstateAt(s, p);
+      return n > 0 ? static_cast<long>(n) : -1;
     }
     default:
       return -1;
@@ -485,23 +493,13 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
         len = TimestampAt(line, pos, true);
         if (len == 0) return false;
         break;
-      case kOpSession: {
-        size_t q = pos;
-        while (q < size && IsHex(s[q])) ++q;
-        if (q == pos || q >= size || s[q] != '.') return false;
-        size_t r = q + 1;
-        while (r < size && IsHex(s[r])) ++r;
-        if (r == q + 1) return false;
-        len = r - pos;
+      case kOpSession:
+        len = SessionIdAt(line, pos);
+        if (len == 0) return false;
         break;
-      }
       case kOpSqlstate:
-        if (pos + 5 > size) return false;
-        for (size_t i = 0; i < 5; ++i) {
-          char c = s[pos + i];
-          if (!IsDigit(c) && !(c >= 'A' && c <= 'Z')) return false;
-        }
-        len = 5;
+        len = SqlstateAt(line, pos);
+        if (len == 0) return false;
         break;
       default: {
         long n = MatchTyped(static_cast<char>(el.escape & 0x7f), line, pos);
