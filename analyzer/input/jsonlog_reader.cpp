@@ -101,7 +101,7 @@ namespace {
 class JsonLogReader {
  public:
   JsonLogReader(LineReader* lines, RecordSink* sink, bool fast_path)
-      : lines_(lines), sink_(sink), fast_path_(fast_path), lines_stay_valid_(lines->lines_stay_valid()) {}
+      : lines_(lines), sink_(sink), fast_path_(fast_path) {}
   void Run();
 
  private:
@@ -110,7 +110,6 @@ class JsonLogReader {
   LineReader* lines_;
   RecordSink* sink_;
   bool fast_path_;
-  const bool lines_stay_valid_;
   JsonLogScanner scanner_;
   JsonLogDom dom_;
   JsonLogFields fields_;
@@ -122,7 +121,7 @@ class JsonLogReader {
 void JsonLogReader::Parse(std::string_view line, uint64_t number) {
   bool stable = false;
   if (fast_path_ && scanner_.Scan(line, &fields_)) {
-    stable = lines_stay_valid_;
+    stable = lines_->lines_stay_valid();
     if (stable) {
       for (std::string_view& v : fields_.values) {
         if (!v.empty() && (v.data() < line.data() || v.data() + v.size() > line.data() + line.size())) {
