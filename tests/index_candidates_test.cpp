@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pgsift/indexes.h"
+#include "workload_fixture.h"
 
 namespace pgsift {
 namespace {
@@ -47,18 +48,7 @@ TEST(LikePatterns, BindParametersFromTheDetailLine) {
   EXPECT_FALSE(Likes("SELECT 1 FROM t WHERE b LIKE $1", "").LikePrefix());
 }
 
-Workload MakeWorkload(const std::vector<std::pair<std::string, double>>& queries) {
-  Workload w;
-  uint64_t fp = 1;
-  for (const auto& [sql, ms] : queries) {
-    QueryStats& q = w.queries[fp];
-    q.fingerprint = fp++;
-    q.normalized = sql;
-    q.calls = 10;
-    q.total_ms = ms;
-  }
-  return w;
-}
+using testing::MakeWorkload;
 
 V Keys(const AdvisorResult& r) {
   V out;

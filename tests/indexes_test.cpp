@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "workload_fixture.h"
+
 namespace pgsift {
 namespace {
 
@@ -158,18 +160,7 @@ TEST(Schema, MigrationsFolderInOrder) {
   EXPECT_EQ(v->foreign_keys[0].name, "visits_patient_fk");
 }
 
-Workload MakeWorkload(const std::vector<std::pair<std::string, double>>& queries) {
-  Workload w;
-  uint64_t fp = 1;
-  for (const auto& [sql, ms] : queries) {
-    QueryStats& q = w.queries[fp];
-    q.fingerprint = fp++;
-    q.normalized = sql;
-    q.calls = 10;
-    q.total_ms = ms;
-  }
-  return w;
-}
+using testing::MakeWorkload;
 
 std::vector<std::string> Keys(const AdvisorResult& r) {
   std::vector<std::string> out;
