@@ -298,6 +298,31 @@ TEST(JsonLogScan, EdgeLinesSameRecordsAndSkipsThroughTheReader) {
   ExpectSameReads(data, "edge lines");
 }
 
+// The scanner finds strings through a bitmap of the line's quotes and
+// backslashes, 64 bytes a word: quotes, escapes and a raw control byte at
+// every offset of keys and values across the word boundaries, the line's
+// length on both sides of every multiple of 64, agree with the DOM.
+TEST(JsonLogScan, QuotesAndEscapesAtEveryOffsetAcrossWords) {
+  Differ d;
+  size_t lines = 0;
+  for (size_t pad = 0; pad < 70; pad += 3) {
+    std::string head = R"({"ps":")" + std::string(pad, 'p') + R"(","message":")";
+    for (size_t len = 0; len < 140; ++len) {
+      std::string plain(len, 'm');
+      d.Check(head + plain + R"(","pid":7})");
+      ++lines;
+      for (size_t at = 0; at < len; at += 5) {
+        for (const char* insert : {"\\\"", "\\\\", "\\n", "\\u00e9", "\"", "\\", "\t", "\xC3\xA9"}) {
+          d.Check(head + plain.substr(0, at) + insert + plain.substr(at) + R"(","pid":7})");
+          ++lines;
+        }
+      }
+    }
+  }
+  // Three in eight insertions make invalid JSON; the rest must be accepted.
+  EXPECT_GT(d.accepted(), lines / 2);
+}
+
 // What the scanner does with the lines PostgreSQL may write, and what it
 // leaves to the DOM.
 TEST(JsonLogScan, AcceptsServerShapesDeclinesTheRest) {

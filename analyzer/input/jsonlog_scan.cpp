@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -254,35 +255,128 @@ bool JsonLogScanner::ScanString(const char** pp, const char* end, int key, std::
   return true;
 }
 
+JsonLogScanner::LineClass JsonLogScanner::Classify(std::string_view line) {
+  const size_t n = line.size();
+  const size_t words = (n + 63) / 64;
+  if (quotes_.size() < words) {
+    quotes_.resize(words);
+    backslashes_.resize(words);
+  }
+  LineClass c;
+  uint64_t control = 0;
+  uint64_t high = 0;
+  uint64_t any_backslash = 0;
+  char tail[64];
+  for (size_t w = 0; w < words; ++w) {
+    const char* chunk = line.data() + w * 64;
+    if (n - w * 64 < 64) {  // the last, partial word: padded with spaces, which are no hit
+      std::memset(tail, ' ', sizeof tail);
+      std::memcpy(tail, chunk, n - w * 64);
+      chunk = tail;
+    }
+    uint64_t q = 0;
+    uint64_t b = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i limit = _mm_set1_epi8(0x1F);
+    for (int k = 0; k < 4; ++k) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + 16 * k));
+      q |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << (16 * k);
+      b |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, backslash))))
+           << (16 * k);
+      control |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x)));  // x <= 0x1F
+      high |= static_cast<unsigned>(_mm_movemask_epi8(x));
+    }
+#else
+    for (int k = 0; k < 64; ++k) {
+      auto ch = static_cast<unsigned char>(chunk[k]);
+      q |= static_cast<uint64_t>(ch == '"') << k;
+      b |= static_cast<uint64_t>(ch == '\\') << k;
+      control |= ch < 0x20;
+      high |= ch >= 0x80;
+    }
+#endif
+    quotes_[w] = q;
+    backslashes_[w] = b;
+    any_backslash |= b;
+  }
+  c.control = control != 0;
+  c.non_ascii = high != 0;
+  c.backslash = any_backslash != 0;
+  return c;
+}
+
+size_t JsonLogScanner::NextQuote(size_t from, size_t n) const {
+  if (from >= n) return n;
+  size_t w = from / 64;
+  uint64_t m = quotes_[w] & (~uint64_t{0} << (from % 64));
+  const size_t words = (n + 63) / 64;
+  while (m == 0) {
+    if (++w == words) return n;
+    m = quotes_[w];
+  }
+  return w * 64 + static_cast<size_t>(std::countr_zero(m));
+}
+
+bool JsonLogScanner::AnyBackslash(size_t from, size_t to) const {
+  for (size_t i = from; i < to;) {
+    size_t w = i / 64;
+    uint64_t m = backslashes_[w] >> (i % 64);
+    size_t span = std::min<size_t>(64 - i % 64, to - i);
+    if (span < 64) m &= (uint64_t{1} << span) - 1;
+    if (m != 0) return true;
+    i += span;
+  }
+  return false;
+}
+
+// The line is classified in one pass (quotes, backslashes, control and
+// non-ASCII bytes), then walked quote to quote: a string without a backslash
+// ends at the next quote; one with a backslash goes through ScanString. Every
+// byte outside strings is looked at by the walk itself, so the line is
+// checked whole; UTF-8 is checked only when a byte is not ASCII.
 bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
-  const char* p = line.data();
-  const char* end = p + line.size();
-  if (line.size() < 2 || *p != '{') return false;
+  const size_t n = line.size();
+  if (n < 2 || line[0] != '{') return false;
+  const LineClass lc = Classify(line);
+  if (lc.control) return false;  // whitespace between tokens, or raw in a string: both declined
+  const char* s = line.data();
+  const char* end = s + n;
   out->values.fill({});
   out->has_port = false;
-  ++p;
-  if (*p == '}') {
-    ++p;
+  size_t i = 1;
+  if (s[1] == '}') {
+    i = 2;
   } else {
     for (;;) {
-      if (p == end || *p != '"') return false;
-      const char* key_start = p + 1;
-      const char* key_end = SkipPlain(key_start, end);
-      if (key_end == end || *key_end != '"') return false;  // escapes in keys: declined
-      int key = JsonLogKeyIndex(std::string_view(key_start, static_cast<size_t>(key_end - key_start)));
-      p = key_end + 1;
-      if (p == end || *p != ':') return false;
-      ++p;
-      if (p == end) return false;
+      if (i >= n || s[i] != '"') return false;
+      size_t key_close = NextQuote(i + 1, n);
+      if (key_close == n) return false;
+      if (lc.backslash && AnyBackslash(i + 1, key_close)) return false;  // escapes in keys: declined
+      int key = JsonLogKeyIndex(std::string_view(s + i + 1, key_close - i - 1));
+      i = key_close + 1;
+      if (i >= n || s[i] != ':') return false;
+      ++i;
+      if (i == n) return false;
       std::string_view value;
+      const char* p = s + i;
       switch (*p) {
-        case '"':
-          if (!ScanString(&p, end, key, &value)) return false;
+        case '"': {
+          size_t close = NextQuote(i + 1, n);
+          if (close == n) return false;
+          if (lc.backslash && AnyBackslash(i + 1, close)) {
+            if (!ScanString(&p, end, key, &value)) return false;
+          } else {
+            value = std::string_view(p + 1, close - i - 1);
+            p = s + close + 1;
+          }
           if (key >= 0) {
             out->values[static_cast<size_t>(key)] = value;
             if (key == kJsonRemotePort) out->has_port = true;
           }
           break;
+        }
         case 'n':
           if (end - p < 4 || std::memcmp(p, "null", 4) != 0) return false;
           p += 4;
@@ -306,17 +400,18 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
           break;
       }
       if (p == end) return false;
+      i = static_cast<size_t>(p - s);
       if (*p == ',') {
-        ++p;
+        ++i;
         continue;
       }
       if (*p != '}') return false;
-      ++p;
+      ++i;
       break;
     }
   }
-  if (p != end) return false;
-  return JsonLogValidUtf8(line);
+  if (i != n) return false;
+  return !lc.non_ascii || JsonLogValidUtf8(line);
 }
 
 }  // namespace pgsift::input_internal

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgsift/input.h"
 #include "pgsift/log_record.h"
@@ -62,9 +63,25 @@ class JsonLogScanner {
   bool Scan(std::string_view line, JsonLogFields* out);
 
  private:
-  // Reads the string whose opening quote is at *p; on success *p is past the
-  // closing quote.
+  // What Classify found in a line besides its quotes and backslashes.
+  struct LineClass {
+    bool control = false;    // a byte below 0x20: never in a line the scanner accepts
+    bool non_ascii = false;  // a byte of 0x80 or above: the line's UTF-8 is checked
+    bool backslash = false;
+  };
+  // One pass over the line: bit i of quotes_ (backslashes_) is set when
+  // line[i] is '"' ('\\'), 64 bytes a word.
+  LineClass Classify(std::string_view line);
+  // The position of the first '"' at or after `from`, or n (the line's size)
+  // when there is none.
+  size_t NextQuote(size_t from, size_t n) const;
+  // Whether a '\\' is in [from, to).
+  bool AnyBackslash(size_t from, size_t to) const;
+  // Reads the string whose opening quote is at *p, escapes and all; on
+  // success *p is past the closing quote.
   bool ScanString(const char** p, const char* end, int key, std::string_view* out);
+  std::vector<uint64_t> quotes_;
+  std::vector<uint64_t> backslashes_;
   // One buffer per key for values with escapes, and one for other keys.
   std::array<std::string, kJsonKeyCount + 1> unescaped_;
 };
