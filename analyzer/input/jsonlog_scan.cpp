@@ -184,15 +184,14 @@ bool Unescape(const char** pp, const char* end, char** o) {
   return true;
 }
 
-// An integer at *pp ending where a ',' or '}' must follow, as its text:
-// exactly what simdjson's DOM stores as int64 or uint64 and to_chars prints
-// back. Declines fractions, exponents, "-0" and integers out of range.
-bool ScanInteger(const char** pp, const char* end, std::string_view* out) {
-  const char* start = *pp;
-  const char* p = start;
+// The end of the integer at p, where a ',' or '}' must follow, or nullptr:
+// the integers simdjson's DOM stores as int64 or uint64 and to_chars prints
+// back as the same text. Declines fractions, exponents, "-0" and integers
+// out of range.
+const char* IntegerEnd(const char* p, const char* end) {
   bool negative = *p == '-';
   if (negative) ++p;
-  if (p == end) return false;
+  if (p == end) return nullptr;
   const char* digits = p;
   if (*p == '0') {
     ++p;
@@ -206,20 +205,18 @@ bool ScanInteger(const char** pp, const char* end, std::string_view* out) {
     }
     while (p < end && *p >= '0' && *p <= '9') ++p;
   } else {
-    return false;
+    return nullptr;
   }
-  if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
-  if (negative && p - digits == 1 && *digits == '0') return false;  // -0
+  if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return nullptr;
+  if (negative && p - digits == 1 && *digits == '0') return nullptr;  // -0
   // Same-length digit strings compare as numbers do.
   size_t n = static_cast<size_t>(p - digits);
   std::string_view d(digits, n);
   if (negative ? (n > 19 || (n == 19 && d > "9223372036854775808"))
                : (n > 20 || (n == 20 && d > "18446744073709551615"))) {
-    return false;
+    return nullptr;
   }
-  *out = std::string_view(start, static_cast<size_t>(p - start));
-  *pp = p;
-  return true;
+  return p;
 }
 
 }  // namespace
@@ -307,18 +304,6 @@ JsonLogScanner::LineClass JsonLogScanner::Classify(std::string_view line) {
   return c;
 }
 
-size_t JsonLogScanner::NextQuote(size_t from, size_t n) const {
-  if (from >= n) return n;
-  size_t w = from / 64;
-  uint64_t m = quotes_[w] & (~uint64_t{0} << (from % 64));
-  const size_t words = (n + 63) / 64;
-  while (m == 0) {
-    if (++w == words) return n;
-    m = quotes_[w];
-  }
-  return w * 64 + static_cast<size_t>(std::countr_zero(m));
-}
-
 bool JsonLogScanner::AnyBackslash(size_t from, size_t to) const {
   for (size_t i = from; i < to;) {
     size_t w = i / 64;
@@ -330,6 +315,38 @@ bool JsonLogScanner::AnyBackslash(size_t from, size_t to) const {
   }
   return false;
 }
+
+namespace {
+
+// The quotes of a classified line in order: Next pops the first one not yet
+// taken; Seek drops those before a position.
+class QuoteCursor {
+ public:
+  QuoteCursor(const uint64_t* words, size_t n) : words_(words), count_((n + 63) / 64), n_(n), bits_(words[0]) {}
+  // The position of the next quote, or n when there is none.
+  size_t Next() {
+    while (bits_ == 0) {
+      if (++word_ >= count_) return n_;
+      bits_ = words_[word_];
+    }
+    size_t pos = word_ * 64 + static_cast<size_t>(std::countr_zero(bits_));
+    bits_ &= bits_ - 1;
+    return pos;
+  }
+  void Seek(size_t pos) {
+    word_ = pos / 64;
+    bits_ = word_ < count_ ? words_[word_] & (~uint64_t{0} << (pos % 64)) : 0;
+  }
+
+ private:
+  const uint64_t* words_;
+  size_t count_;
+  size_t n_;
+  size_t word_ = 0;
+  uint64_t bits_;
+};
+
+}  // namespace
 
 // The line is classified in one pass (quotes, backslashes, control and
 // non-ASCII bytes), then walked quote to quote: a string without a backslash
@@ -345,13 +362,16 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
   const char* end = s + n;
   out->values.fill({});
   out->has_port = false;
+  QuoteCursor quotes(quotes_.data(), n);
   size_t i = 1;
   if (s[1] == '}') {
     i = 2;
   } else {
     for (;;) {
-      if (i >= n || s[i] != '"') return false;
-      size_t key_close = NextQuote(i + 1, n);
+      // Every byte since the last quote taken was looked at: the next quote
+      // is the key's opening one when s[i] is a quote.
+      if (i >= n || s[i] != '"' || quotes.Next() != i) return false;
+      size_t key_close = quotes.Next();
       if (key_close == n) return false;
       if (lc.backslash && AnyBackslash(i + 1, key_close)) return false;  // escapes in keys: declined
       int key = JsonLogKeyIndex(std::string_view(s + i + 1, key_close - i - 1));
@@ -359,53 +379,55 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
       if (i >= n || s[i] != ':') return false;
       ++i;
       if (i == n) return false;
-      std::string_view value;
       const char* p = s + i;
       switch (*p) {
         case '"': {
-          size_t close = NextQuote(i + 1, n);
+          quotes.Next();  // this one, at i
+          size_t close = quotes.Next();
           if (close == n) return false;
           if (lc.backslash && AnyBackslash(i + 1, close)) {
-            if (!ScanString(&p, end, key, &value)) return false;
+            const char* q = p;
+            std::string_view value;
+            if (!ScanString(&q, end, key, &value)) return false;
+            if (key >= 0) out->values[static_cast<size_t>(key)] = value;
+            i = static_cast<size_t>(q - s);
+            quotes.Seek(i);
           } else {
-            value = std::string_view(p + 1, close - i - 1);
-            p = s + close + 1;
+            if (key >= 0) out->values[static_cast<size_t>(key)] = std::string_view(p + 1, close - i - 1);
+            i = close + 1;
           }
-          if (key >= 0) {
-            out->values[static_cast<size_t>(key)] = value;
-            if (key == kJsonRemotePort) out->has_port = true;
-          }
+          if (key == kJsonRemotePort) out->has_port = true;
           break;
         }
         case 'n':
           if (end - p < 4 || std::memcmp(p, "null", 4) != 0) return false;
-          p += 4;
+          i += 4;
           if (key >= 0) out->values[static_cast<size_t>(key)] = {};
           break;
         case 't':  // booleans leave an earlier value of the key
           if (end - p < 4 || std::memcmp(p, "true", 4) != 0) return false;
-          p += 4;
+          i += 4;
           break;
         case 'f':
           if (end - p < 5 || std::memcmp(p, "false", 5) != 0) return false;
-          p += 5;
+          i += 5;
           break;
-        default:
+        default: {
           if (*p != '-' && (*p < '0' || *p > '9')) return false;  // objects, arrays, whitespace
-          if (!ScanInteger(&p, end, &value)) return false;
-          if (key >= 0) {
-            out->values[static_cast<size_t>(key)] = value;
-            if (key == kJsonRemotePort) out->has_port = true;
-          }
+          const char* q = IntegerEnd(p, end);
+          if (q == nullptr) return false;
+          if (key >= 0) out->values[static_cast<size_t>(key)] = std::string_view(p, static_cast<size_t>(q - p));
+          if (key == kJsonRemotePort) out->has_port = true;
+          i = static_cast<size_t>(q - s);
           break;
+        }
       }
-      if (p == end) return false;
-      i = static_cast<size_t>(p - s);
-      if (*p == ',') {
+      if (i >= n) return false;
+      if (s[i] == ',') {
         ++i;
         continue;
       }
-      if (*p != '}') return false;
+      if (s[i] != '}') return false;
       ++i;
       break;
     }

@@ -72,9 +72,6 @@ class JsonLogScanner {
   // One pass over the line: bit i of quotes_ (backslashes_) is set when
   // line[i] is '"' ('\\'), 64 bytes a word.
   LineClass Classify(std::string_view line);
-  // The position of the first '"' at or after `from`, or n (the line's size)
-  // when there is none.
-  size_t NextQuote(size_t from, size_t n) const;
   // Whether a '\\' is in [from, to).
   bool AnyBackslash(size_t from, size_t to) const;
   // Reads the string whose opening quote is at *p, escapes and all; on
