@@ -252,56 +252,113 @@ bool JsonLogScanner::ScanString(const char** pp, const char* end, int key, std::
   return true;
 }
 
-JsonLogScanner::LineClass JsonLogScanner::Classify(std::string_view line) {
-  const size_t n = line.size();
-  const size_t words = (n + 63) / 64;
-  if (quotes_.size() < words) {
-    quotes_.resize(words);
-    backslashes_.resize(words);
-  }
-  LineClass c;
+namespace {
+
+// What one 64-byte word of a line holds: bit i of quotes (backslashes) is set
+// when byte i is '"' ('\\'); control and high are nonzero when some byte is
+// below 0x20 or 0x80 and above.
+struct WordBits {
+  uint64_t quotes = 0;
+  uint64_t backslashes = 0;
   uint64_t control = 0;
   uint64_t high = 0;
-  uint64_t any_backslash = 0;
-  char tail[64];
-  for (size_t w = 0; w < words; ++w) {
+};
+
+[[maybe_unused]] WordBits WordBytewise(const char* chunk) {
+  WordBits w;
+  for (int k = 0; k < 64; ++k) {
+    auto ch = static_cast<unsigned char>(chunk[k]);
+    w.quotes |= static_cast<uint64_t>(ch == '"') << k;
+    w.backslashes |= static_cast<uint64_t>(ch == '\\') << k;
+    w.control |= static_cast<uint64_t>(ch < 0x20);
+    w.high |= static_cast<uint64_t>(ch >= 0x80);
+  }
+  return w;
+}
+
+#if defined(__SSE2__)
+// Four 16-byte loads (SSE2: every x86-64).
+inline WordBits WordSse2(const char* chunk) {
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i limit = _mm_set1_epi8(0x1F);
+  WordBits w;
+  for (int k = 0; k < 4; ++k) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + 16 * k));
+    auto bits = [](__m128i m) { return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))); };
+    w.quotes |= bits(_mm_cmpeq_epi8(x, quote)) << (16 * k);
+    w.backslashes |= bits(_mm_cmpeq_epi8(x, backslash)) << (16 * k);
+    w.control |= bits(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x));  // x <= 0x1F
+    w.high |= bits(x);
+  }
+  return w;
+}
+#endif
+
+// The words of a line through `word`; the last, partial one padded with
+// spaces (no hit).
+template <WordBits (*word)(const char*)>
+JsonLogScanner::LineClass ClassifyWith(std::string_view line, uint64_t* quotes,
+                                                                     uint64_t* backslashes) {
+  const size_t n = line.size();
+  WordBits any;
+  for (size_t w = 0; w * 64 < n; ++w) {
     const char* chunk = line.data() + w * 64;
-    if (n - w * 64 < 64) {  // the last, partial word: padded with spaces, which are no hit
+    char tail[64];
+    if (n - w * 64 < 64) {
       std::memset(tail, ' ', sizeof tail);
       std::memcpy(tail, chunk, n - w * 64);
       chunk = tail;
     }
-    uint64_t q = 0;
-    uint64_t b = 0;
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i limit = _mm_set1_epi8(0x1F);
-    for (int k = 0; k < 4; ++k) {
-      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + 16 * k));
-      q |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)))) << (16 * k);
-      b |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, backslash))))
-           << (16 * k);
-      control |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x)));  // x <= 0x1F
-      high |= static_cast<unsigned>(_mm_movemask_epi8(x));
-    }
-#else
-    for (int k = 0; k < 64; ++k) {
-      auto ch = static_cast<unsigned char>(chunk[k]);
-      q |= static_cast<uint64_t>(ch == '"') << k;
-      b |= static_cast<uint64_t>(ch == '\\') << k;
-      control |= ch < 0x20;
-      high |= ch >= 0x80;
-    }
-#endif
-    quotes_[w] = q;
-    backslashes_[w] = b;
-    any_backslash |= b;
+    WordBits bits = word(chunk);
+    quotes[w] = bits.quotes;
+    backslashes[w] = bits.backslashes;
+    any.backslashes |= bits.backslashes;
+    any.control |= bits.control;
+    any.high |= bits.high;
   }
-  c.control = control != 0;
-  c.non_ascii = high != 0;
-  c.backslash = any_backslash != 0;
-  return c;
+  return {any.control != 0, any.high != 0, any.backslashes != 0};
+}
+
+}  // namespace
+
+bool JsonLogIsaAvailable(JsonLogIsa isa) {
+  switch (isa) {
+    case JsonLogIsa::kBytewise:
+      return true;
+    case JsonLogIsa::kSse2:
+#if defined(__SSE2__)
+      return true;
+#else
+      return false;
+#endif
+  }
+  return false;
+}
+
+JsonLogScanner::LineClass JsonLogClassify(JsonLogIsa isa, std::string_view line, uint64_t* quotes,
+                                          uint64_t* backslashes) {
+  switch (isa) {
+#if defined(__SSE2__)
+    case JsonLogIsa::kSse2:
+      return ClassifyWith<WordSse2>(line, quotes, backslashes);
+#endif
+    default:
+      break;
+  }
+  return ClassifyWith<WordBytewise>(line, quotes, backslashes);
+}
+
+JsonLogScanner::LineClass JsonLogScanner::Classify(std::string_view line) {
+  // An AVX2 word (two loads instead of four) measured no faster: the time
+  // is in the line's first touch, not in the compares.
+  static const JsonLogIsa best = JsonLogIsaAvailable(JsonLogIsa::kSse2) ? JsonLogIsa::kSse2 : JsonLogIsa::kBytewise;
+  const size_t words = (line.size() + 63) / 64;
+  if (quotes_.size() < words) {
+    quotes_.resize(words);
+    backslashes_.resize(words);
+  }
+  return JsonLogClassify(best, line, quotes_.data(), backslashes_.data());
 }
 
 bool JsonLogScanner::AnyBackslash(size_t from, size_t to) const {
