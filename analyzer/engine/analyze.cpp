@@ -108,25 +108,53 @@ class RunBuffer : public StatementSink {
     uint64_t session;
     int64_t time_us;
   };
-  void OnStatement(const StatementRun& run) override { runs.push_back(run); }
+  // Runs are assigned over the ones of an earlier piece, so their strings
+  // (application_name, comment) reuse their buffers instead of allocating
+  // once per statement when longer than the short-string size.
+  void OnStatement(const StatementRun& run) override {
+    if (count_ < runs_.size()) {
+      runs_[count_] = run;
+    } else {
+      runs_.push_back(run);
+    }
+    ++count_;
+  }
   void OnSessionEnd(uint32_t input, uint64_t session, int64_t time_us) override {
-    ends.push_back({runs.size(), input, session, time_us});
+    ends_.push_back({count_, input, session, time_us});
   }
   // `line_offset`: lines of the input before this piece.
   void ReplayInto(StatementSink* sink, uint64_t line_offset) {
     size_t e = 0;
-    for (size_t r = 0; r <= runs.size(); ++r) {
-      for (; e < ends.size() && ends[e].before_run == r; ++e) {
-        sink->OnSessionEnd(ends[e].input, ends[e].session, ends[e].time_us);
+    for (size_t r = 0; r <= count_; ++r) {
+      for (; e < ends_.size() && ends_[e].before_run == r; ++e) {
+        sink->OnSessionEnd(ends_[e].input, ends_[e].session, ends_[e].time_us);
       }
-      if (r < runs.size()) {
-        runs[r].line += line_offset;
-        sink->OnStatement(runs[r]);
+      if (r < count_) {
+        runs_[r].line += line_offset;
+        sink->OnStatement(runs_[r]);
       }
     }
   }
-  std::vector<StatementRun> runs;
-  std::vector<End> ends;
+  // Forgets the runs and ends, keeping the storage.
+  void Clear() {
+    count_ = 0;
+    ends_.clear();
+  }
+  // The storage, to lend to another piece's buffer.
+  std::vector<StatementRun> TakeStorage() {
+    count_ = 0;
+    return std::move(runs_);
+  }
+  void GiveStorage(std::vector<StatementRun> runs) {
+    runs_ = std::move(runs);
+    count_ = 0;
+  }
+  bool has_storage() const { return runs_.capacity() != 0; }
+
+ private:
+  std::vector<StatementRun> runs_;  // [0, count_) hold this piece's runs
+  size_t count_ = 0;
+  std::vector<End> ends_;
 };
 
 struct Task {
@@ -397,7 +425,7 @@ class Pipeline {
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (!run_pool_.empty()) {
-          t->runs.runs = std::move(run_pool_.back());
+          t->runs.GiveStorage(std::move(run_pool_.back()));
           run_pool_.pop_back();
         }
       }
@@ -444,13 +472,13 @@ class Pipeline {
       result->pieces += !t->view.empty();
       rep.bytes += t->view.size();
       if (options_.statements) t->runs.ReplayInto(options_.statements, lines_before);
-      t->runs.runs.clear();
+      t->runs.Clear();
       if (t->last) FinishInput(t->input, t->error, result);
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++merged_;
         if (t->piece.cap) pool_.push_back(std::move(t->piece));
-        if (t->runs.runs.capacity()) run_pool_.push_back(std::move(t->runs.runs));
+        if (t->runs.has_storage()) run_pool_.push_back(t->runs.TakeStorage());
         space_cv_.notify_all();
       }
     }

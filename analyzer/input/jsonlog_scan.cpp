@@ -298,8 +298,7 @@ inline WordBits WordSse2(const char* chunk) {
 // The words of a line through `word`; the last, partial one padded with
 // spaces (no hit).
 template <WordBits (*word)(const char*)>
-JsonLogScanner::LineClass ClassifyWith(std::string_view line, uint64_t* quotes,
-                                                                     uint64_t* backslashes) {
+JsonLogScanner::LineClass ClassifyWith(std::string_view line, uint64_t* quotes, uint64_t* backslashes) {
   const size_t n = line.size();
   WordBits any;
   for (size_t w = 0; w * 64 < n; ++w) {
