@@ -323,39 +323,6 @@ TEST(JsonLogScan, QuotesAndEscapesAtEveryOffsetAcrossWords) {
   EXPECT_GT(d.accepted(), lines / 2);
 }
 
-// SSE2 classification gives the same bits as the bytewise one, on every fixture line and on
-// every length and offset of the special bytes.
-TEST(JsonLogScan, ClassifyPathsAgree) {
-  std::vector<std::string> lines;
-  for (const std::string& file : JsonLogFixtures()) {
-    for (std::string& line : Lines(ReadFixture(file))) lines.push_back(std::move(line));
-  }
-  for (size_t len = 0; len < 200; ++len) {
-    for (char c : {'"', '\\', '\x01', '\x1F', ' ', '\x7F', '\x80', '\xFF'}) {
-      std::string line(len, 'a');
-      for (size_t at = 0; at < len; at += 7) line[at] = c;
-      lines.push_back(line);
-    }
-  }
-  size_t compared = 0;
-  for (JsonLogIsa isa : {JsonLogIsa::kSse2}) {
-    if (!JsonLogIsaAvailable(isa)) continue;
-    for (const std::string& line : lines) {
-      size_t words = (line.size() + 63) / 64;
-      std::vector<uint64_t> q1(words), b1(words), q2(words), b2(words);
-      JsonLogScanner::LineClass c1 = JsonLogClassify(JsonLogIsa::kBytewise, line, q1.data(), b1.data());
-      JsonLogScanner::LineClass c2 = JsonLogClassify(isa, line, q2.data(), b2.data());
-      ASSERT_EQ(q1, q2) << static_cast<int>(isa) << " " << Show(line);
-      ASSERT_EQ(b1, b2) << static_cast<int>(isa) << " " << Show(line);
-      ASSERT_EQ(c1.control, c2.control) << Show(line);
-      ASSERT_EQ(c1.non_ascii, c2.non_ascii) << Show(line);
-      ASSERT_EQ(c1.backslash, c2.backslash) << Show(line);
-      ++compared;
-    }
-  }
-  EXPECT_GE(compared, lines.size()) << "no vector path to compare on this CPU";
-}
-
 // What the scanner does with the lines PostgreSQL may write, and what it
 // leaves to the DOM.
 TEST(JsonLogScan, AcceptsServerShapesDeclinesTheRest) {

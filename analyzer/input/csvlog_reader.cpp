@@ -1,8 +1,10 @@
 // csvlog reader. A record is complete when its quote count is even: a '"'
 // toggles the quoted state and a doubled "" toggles it twice, so parity is the
-// whole state and each physical line is scanned once. Single-line records
-// (the common case) are split in place; only records with quoted newlines are
-// copied into a reusable buffer.
+// whole state. Each physical line is scanned once for its quotes and commas
+// (input/byte_bits.h); the parity is a popcount and the split walks the
+// bitmaps. Single-line records (the common case) are split in place, and
+// passed on as stable when the lines stay valid; only records with quoted
+// newlines are copied into a reusable buffer.
 //
 // Recovery: a multi-line record that turns out malformed (wrong field count,
 // unterminated quote at end of input, or over the size limits) usually means
@@ -13,18 +15,23 @@
 // the record around it was malformed anyway.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "input/byte_bits.h"
 #include "input/internal.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
 
-
 namespace {
+
+using input_internal::FindBytes;
+using input_internal::NextBit;
+using input_internal::WordsFor;
 
 constexpr size_t kMaxRecordBytes = size_t{64} << 20;
 constexpr uint32_t kMaxRecordLines = 100000;
@@ -53,8 +60,6 @@ enum Column {
 // columns read here are positional within the first 23.
 bool GoodFieldCount(int n) { return n >= 23 && n <= kMaxFields; }
 
-bool OddQuotes(std::string_view s) { return (std::count(s.begin(), s.end(), '"') & 1) != 0; }
-
 class CsvLogReader {
  public:
   CsvLogReader(LineReader* lines, RecordSink* sink) : lines_(lines), sink_(sink) {}
@@ -69,10 +74,15 @@ class CsvLogReader {
 
   bool NextLine(std::string_view* line, uint64_t* number);
   void Step(std::string_view line, uint64_t number);
-  void Complete(std::string_view text, uint64_t start, uint32_t nlines);
+  // `found`: quotes_ and commas_ hold the bits of `text`.
+  void Complete(std::string_view text, uint64_t start, uint32_t nlines, bool found);
   void FailAccumulated(const std::string& hint);
-  // Splits a complete record; returns the field count or -1 (bad quoting).
-  int Split(std::string_view text);
+  // Fills quotes_ and commas_ for `text`; returns whether its quote count is odd.
+  bool FindOddQuotes(std::string_view text);
+  // Splits a complete record whose bits are in quotes_ and commas_; returns
+  // the field count or -1 (bad quoting). *unescaped: a field kept in
+  // unescaped_ (doubled quotes).
+  int Split(std::string_view text, bool* unescaped);
 
   LineReader* lines_;
   RecordSink* sink_;
@@ -86,6 +96,10 @@ class CsvLogReader {
   std::vector<ReplayLine> replay_lines_;
   size_t replay_pos_ = 0;
 
+  bool line_from_reader_ = false;  // the last line came from lines_, not a replay
+
+  std::vector<uint64_t> quotes_;
+  std::vector<uint64_t> commas_;
   std::array<std::string_view, kMaxFields> fields_;
   std::array<std::string, kMaxFields> unescaped_;
   std::string hint_;
@@ -101,27 +115,44 @@ bool CsvLogReader::NextLine(std::string_view* line, uint64_t* number) {
     const ReplayLine& r = replay_lines_[replay_pos_++];
     *line = std::string_view(replay_data_).substr(r.offset, r.size);
     *number = r.number;
+    line_from_reader_ = false;
     return true;
   }
+  line_from_reader_ = true;
   if (!lines_->Next(line)) return false;
   *number = lines_->line_number();
   if (*number == 1 && line->substr(0, 3) == "\xEF\xBB\xBF") line->remove_prefix(3);
   return true;
 }
 
-int CsvLogReader::Split(std::string_view text) {
+bool CsvLogReader::FindOddQuotes(std::string_view text) {
+  const size_t words = WordsFor(text.size());
+  if (quotes_.size() < words) {
+    quotes_.resize(words);
+    commas_.resize(words);
+  }
+  FindBytes(text, '"', ',', quotes_.data(), commas_.data());
+  int parity = 0;
+  for (size_t w = 0; w < words; ++w) parity ^= std::popcount(quotes_[w]);
+  return (parity & 1) != 0;
+}
+
+int CsvLogReader::Split(std::string_view text, bool* unescaped) {
+  const size_t size = text.size();
+  const uint64_t* quotes = quotes_.data();
+  const uint64_t* commas = commas_.data();
   int n = 0;
   size_t pos = 0;
   for (;;) {
     std::string_view value;
-    if (pos < text.size() && text[pos] == '"') {
+    if (pos < size && text[pos] == '"') {
       size_t start = pos + 1;
       size_t q = start;
       bool doubled = false;
       for (;;) {
-        q = text.find('"', q);
-        if (q == std::string_view::npos) return -1;
-        if (q + 1 < text.size() && text[q + 1] == '"') {
+        q = NextBit(quotes, q, size);
+        if (q == size) return -1;
+        if (q + 1 < size && text[q + 1] == '"') {
           doubled = true;
           q += 2;
           continue;
@@ -139,26 +170,37 @@ int CsvLogReader::Split(std::string_view text) {
             if (text[i] == '"') ++i;
           }
           value = buf;
+          *unescaped = true;
         }
       }
       pos = q + 1;
-      if (pos < text.size() && text[pos] != ',') return -1;
+      if (pos < size && text[pos] != ',') return -1;
     } else {
-      size_t comma = text.find(',', pos);
-      if (comma == std::string_view::npos) comma = text.size();
+      size_t comma = NextBit(commas, pos, size);
       value = text.substr(pos, comma - pos);
       pos = comma;
     }
     if (n < kMaxFields) fields_[n] = value;
     ++n;
-    if (pos >= text.size()) return n;
+    if (pos >= size) return n;
     ++pos;  // the ','
   }
 }
 
-void CsvLogReader::Complete(std::string_view text, uint64_t start, uint32_t nlines) {
-  int n = Split(text);
+void CsvLogReader::Complete(std::string_view text, uint64_t start, uint32_t nlines, bool found) {
+  if (!found) FindOddQuotes(text);
+  bool unescaped = false;
+  int n = Split(text, &unescaped);
   if (GoodFieldCount(n)) {
+    // A line read from a piece is stable: its fields are views of it, and
+    // the unescaped ones are kept by the LineReader.
+    const bool stable = nlines == 1 && line_from_reader_ && lines_->lines_stay_valid();
+    if (stable && unescaped) {
+      for (int i = 0; i < std::min(n, kMaxFields); ++i) {
+        std::string_view& f = fields_[static_cast<size_t>(i)];
+        if (f.data() == unescaped_[static_cast<size_t>(i)].data()) f = lines_->KeepText({f});
+      }
+    }
     LogRecord r;
     r.timestamp = fields_[kLogTime];
     r.user = fields_[kUserName];
@@ -175,6 +217,7 @@ void CsvLogReader::Complete(std::string_view text, uint64_t start, uint32_t nlin
     if (n == kMaxFields) r.query_id = fields_[kQueryId];
     r.line = start;
     r.lines = nlines;
+    r.stable = stable;
     sink_->OnRecord(r);
     return;
   }
@@ -243,8 +286,8 @@ void CsvLogReader::Step(std::string_view line, uint64_t number) {
       sink_->OnSkip(number, 1, SkipReason::kBlank, "blank line");
       return;
     }
-    if (!OddQuotes(line)) {
-      Complete(line, number, 1);
+    if (!FindOddQuotes(line)) {
+      Complete(line, number, 1, true);
       return;
     }
     acc_.assign(line);
@@ -256,9 +299,9 @@ void CsvLogReader::Step(std::string_view line, uint64_t number) {
   acc_.push_back('\n');
   acc_.append(line);
   ++acc_lines_;
-  if (OddQuotes(line)) {
+  if (FindOddQuotes(line)) {
     in_record_ = false;
-    Complete(acc_, acc_start_, acc_lines_);
+    Complete(acc_, acc_start_, acc_lines_, false);
   } else if (acc_lines_ >= kMaxRecordLines || acc_.size() >= kMaxRecordBytes) {
     in_record_ = false;
     FailAccumulated("csvlog record exceeds " + std::to_string(kMaxRecordLines) + " lines or " +

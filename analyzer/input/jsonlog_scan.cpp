@@ -5,6 +5,8 @@
 // out-of-range numbers, "-0", lone surrogates, invalid UTF-8...) is declined.
 #include "input/jsonlog_scan.h"
 
+#include "input/byte_bits.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -252,157 +254,14 @@ bool JsonLogScanner::ScanString(const char** pp, const char* end, int key, std::
   return true;
 }
 
-namespace {
-
-// What one 64-byte word of a line holds: bit i of quotes (backslashes) is set
-// when byte i is '"' ('\\'); control and high are nonzero when some byte is
-// below 0x20 or 0x80 and above.
-struct WordBits {
-  uint64_t quotes = 0;
-  uint64_t backslashes = 0;
-  uint64_t control = 0;
-  uint64_t high = 0;
-};
-
-[[maybe_unused]] WordBits WordBytewise(const char* chunk) {
-  WordBits w;
-  for (int k = 0; k < 64; ++k) {
-    auto ch = static_cast<unsigned char>(chunk[k]);
-    w.quotes |= static_cast<uint64_t>(ch == '"') << k;
-    w.backslashes |= static_cast<uint64_t>(ch == '\\') << k;
-    w.control |= static_cast<uint64_t>(ch < 0x20);
-    w.high |= static_cast<uint64_t>(ch >= 0x80);
-  }
-  return w;
-}
-
-#if defined(__SSE2__)
-// Four 16-byte loads (SSE2: every x86-64).
-inline WordBits WordSse2(const char* chunk) {
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i limit = _mm_set1_epi8(0x1F);
-  WordBits w;
-  for (int k = 0; k < 4; ++k) {
-    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(chunk + 16 * k));
-    auto bits = [](__m128i m) { return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))); };
-    w.quotes |= bits(_mm_cmpeq_epi8(x, quote)) << (16 * k);
-    w.backslashes |= bits(_mm_cmpeq_epi8(x, backslash)) << (16 * k);
-    w.control |= bits(_mm_cmpeq_epi8(_mm_min_epu8(x, limit), x));  // x <= 0x1F
-    w.high |= bits(x);
-  }
-  return w;
-}
-#endif
-
-// The words of a line through `word`; the last, partial one padded with
-// spaces (no hit).
-template <WordBits (*word)(const char*)>
-JsonLogScanner::LineClass ClassifyWith(std::string_view line, uint64_t* quotes, uint64_t* backslashes) {
-  const size_t n = line.size();
-  WordBits any;
-  for (size_t w = 0; w * 64 < n; ++w) {
-    const char* chunk = line.data() + w * 64;
-    char tail[64];
-    if (n - w * 64 < 64) {
-      std::memset(tail, ' ', sizeof tail);
-      std::memcpy(tail, chunk, n - w * 64);
-      chunk = tail;
-    }
-    WordBits bits = word(chunk);
-    quotes[w] = bits.quotes;
-    backslashes[w] = bits.backslashes;
-    any.backslashes |= bits.backslashes;
-    any.control |= bits.control;
-    any.high |= bits.high;
-  }
-  return {any.control != 0, any.high != 0, any.backslashes != 0};
-}
-
-}  // namespace
-
-bool JsonLogIsaAvailable(JsonLogIsa isa) {
-  switch (isa) {
-    case JsonLogIsa::kBytewise:
-      return true;
-    case JsonLogIsa::kSse2:
-#if defined(__SSE2__)
-      return true;
-#else
-      return false;
-#endif
-  }
-  return false;
-}
-
-JsonLogScanner::LineClass JsonLogClassify(JsonLogIsa isa, std::string_view line, uint64_t* quotes,
-                                          uint64_t* backslashes) {
-  switch (isa) {
-#if defined(__SSE2__)
-    case JsonLogIsa::kSse2:
-      return ClassifyWith<WordSse2>(line, quotes, backslashes);
-#endif
-    default:
-      break;
-  }
-  return ClassifyWith<WordBytewise>(line, quotes, backslashes);
-}
-
-JsonLogScanner::LineClass JsonLogScanner::Classify(std::string_view line) {
-  // An AVX2 word (two loads instead of four) measured no faster: the time
-  // is in the line's first touch, not in the compares.
-  static const JsonLogIsa best = JsonLogIsaAvailable(JsonLogIsa::kSse2) ? JsonLogIsa::kSse2 : JsonLogIsa::kBytewise;
-  const size_t words = (line.size() + 63) / 64;
+ByteFlags JsonLogScanner::Classify(std::string_view line) {
+  const size_t words = WordsFor(line.size());
   if (quotes_.size() < words) {
     quotes_.resize(words);
     backslashes_.resize(words);
   }
-  return JsonLogClassify(best, line, quotes_.data(), backslashes_.data());
+  return FindBytes(line, '"', '\\', quotes_.data(), backslashes_.data());
 }
-
-bool JsonLogScanner::AnyBackslash(size_t from, size_t to) const {
-  for (size_t i = from; i < to;) {
-    size_t w = i / 64;
-    uint64_t m = backslashes_[w] >> (i % 64);
-    size_t span = std::min<size_t>(64 - i % 64, to - i);
-    if (span < 64) m &= (uint64_t{1} << span) - 1;
-    if (m != 0) return true;
-    i += span;
-  }
-  return false;
-}
-
-namespace {
-
-// The quotes of a classified line in order: Next pops the first one not yet
-// taken; Seek drops those before a position.
-class QuoteCursor {
- public:
-  QuoteCursor(const uint64_t* words, size_t n) : words_(words), count_((n + 63) / 64), n_(n), bits_(words[0]) {}
-  // The position of the next quote, or n when there is none.
-  size_t Next() {
-    while (bits_ == 0) {
-      if (++word_ >= count_) return n_;
-      bits_ = words_[word_];
-    }
-    size_t pos = word_ * 64 + static_cast<size_t>(std::countr_zero(bits_));
-    bits_ &= bits_ - 1;
-    return pos;
-  }
-  void Seek(size_t pos) {
-    word_ = pos / 64;
-    bits_ = word_ < count_ ? words_[word_] & (~uint64_t{0} << (pos % 64)) : 0;
-  }
-
- private:
-  const uint64_t* words_;
-  size_t count_;
-  size_t n_;
-  size_t word_ = 0;
-  uint64_t bits_;
-};
-
-}  // namespace
 
 // The line is classified in one pass (quotes, backslashes, control and
 // non-ASCII bytes), then walked quote to quote: a string without a backslash
@@ -412,13 +271,13 @@ class QuoteCursor {
 bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
   const size_t n = line.size();
   if (n < 2 || line[0] != '{') return false;
-  const LineClass lc = Classify(line);
+  const ByteFlags lc = Classify(line);
   if (lc.control) return false;  // whitespace between tokens, or raw in a string: both declined
   const char* s = line.data();
   const char* end = s + n;
   out->values.fill({});
   out->has_port = false;
-  QuoteCursor quotes(quotes_.data(), n);
+  BitCursor quotes(quotes_.data(), n);
   size_t i = 1;
   if (s[1] == '}') {
     i = 2;
@@ -429,7 +288,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
       if (i >= n || s[i] != '"' || quotes.Next() != i) return false;
       size_t key_close = quotes.Next();
       if (key_close == n) return false;
-      if (lc.backslash && AnyBackslash(i + 1, key_close)) return false;  // escapes in keys: declined
+      if (lc.any_b && AnyBit(backslashes_.data(), i + 1, key_close)) return false;  // escapes in keys: declined
       int key = JsonLogKeyIndex(std::string_view(s + i + 1, key_close - i - 1));
       i = key_close + 1;
       if (i >= n || s[i] != ':') return false;
@@ -441,7 +300,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
           quotes.Next();  // this one, at i
           size_t close = quotes.Next();
           if (close == n) return false;
-          if (lc.backslash && AnyBackslash(i + 1, close)) {
+          if (lc.any_b && AnyBit(backslashes_.data(), i + 1, close)) {
             const char* q = p;
             std::string_view value;
             if (!ScanString(&q, end, key, &value)) return false;
@@ -489,7 +348,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
     }
   }
   if (i != n) return false;
-  return !lc.non_ascii || JsonLogValidUtf8(line);
+  return !lc.high || JsonLogValidUtf8(line);
 }
 
 }  // namespace pgsift::input_internal

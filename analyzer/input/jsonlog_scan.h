@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "input/byte_bits.h"
 #include "pgsift/input.h"
 #include "pgsift/log_record.h"
 
@@ -56,12 +57,6 @@ struct JsonLogFields {
 // scanner's buffers, valid until the next Scan.
 class JsonLogScanner {
  public:
-  // What Classify found in a line besides its quotes and backslashes.
-  struct LineClass {
-    bool control = false;    // a byte below 0x20: never in a line the scanner accepts
-    bool non_ascii = false;  // a byte of 0x80 or above: the line's UTF-8 is checked
-    bool backslash = false;
-  };
   // True when `line` is valid JSON of the flat shape (an object of strings,
   // integers, null, true and false, no whitespace, no escapes in keys) and
   // *out holds its fields; false when it declines (the line may still be
@@ -69,11 +64,9 @@ class JsonLogScanner {
   bool Scan(std::string_view line, JsonLogFields* out);
 
  private:
-  // One pass over the line: bit i of quotes_ (backslashes_) is set when
-  // line[i] is '"' ('\\'), 64 bytes a word.
-  LineClass Classify(std::string_view line);
-  // Whether a '\\' is in [from, to).
-  bool AnyBackslash(size_t from, size_t to) const;
+  // One pass over the line (input/byte_bits.h): bit i of quotes_
+  // (backslashes_) is set when line[i] is '"' ('\\').
+  ByteFlags Classify(std::string_view line);
   // Reads the string whose opening quote is at *p, escapes and all; on
   // success *p is past the closing quote.
   bool ScanString(const char** p, const char* end, int key, std::string_view* out);
@@ -82,16 +75,6 @@ class JsonLogScanner {
   // One buffer per key for values with escapes, and one for other keys.
   std::array<std::string, kJsonKeyCount + 1> unescaped_;
 };
-
-// The ways a line is classified (one 64-byte word at a time): bytewise
-// anywhere, SSE2 on x86-64 (Scan takes SSE2 where it is there). Both give
-// the same bits; the tests compare them.
-enum class JsonLogIsa { kBytewise, kSse2 };
-bool JsonLogIsaAvailable(JsonLogIsa isa);
-// Bit i of quotes[i / 64] (backslashes) is set when line[i] is '"' ('\\');
-// both arrays hold (line.size() + 63) / 64 words.
-JsonLogScanner::LineClass JsonLogClassify(JsonLogIsa isa, std::string_view line, uint64_t* quotes,
-                                          uint64_t* backslashes);
 
 // simdjson's UTF-8 validation (jsonlog_reader.cpp: simdjson is used there only).
 bool JsonLogValidUtf8(std::string_view s);
