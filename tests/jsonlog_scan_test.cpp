@@ -381,21 +381,7 @@ TEST(JsonLogScan, MutatedServerLinesAgree) {
 }
 
 // Records read from a piece are stable: their views (unescaped values and
-// "host:port" included) stay right after the next lines were read, as the
-// assembler relies on when it keeps views instead of copies.
-class KeepViews : public RecordSink {
- public:
-  void OnRecord(const LogRecord& r) override {
-    views.push_back(r);
-    copies.OnRecord(r);
-  }
-  void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) override {
-    copies.OnSkip(line, lines, reason, hint);
-  }
-  std::vector<LogRecord> views;
-  testing::Collect copies;
-};
-
+// "host:port" included) stay right after the next lines were read.
 TEST(JsonLogScan, RecordsOfAPieceAreStable) {
   std::string piece = ReadFixture("logs/clinic.json");
   piece += R"({"timestamp":"2026-11-23 07:14:48.591 UTC","pid":7,"remote_host":"10.0.0.1","remote_port":5432,)"
@@ -403,7 +389,7 @@ TEST(JsonLogScan, RecordsOfAPieceAreStable) {
            "\n";
   LineReader lines(piece, 0);
   ASSERT_TRUE(lines.lines_stay_valid());
-  KeepViews sink;
+  testing::KeepViews sink;
   ReadJsonLogWith(&lines, &sink, /*fast_path=*/true);
   ASSERT_EQ(sink.views.size(), sink.copies.records.size());
   ASSERT_GT(sink.views.size(), 100u);

@@ -59,6 +59,23 @@ class Collect : public RecordSink {
   std::vector<Skip> skips;
 };
 
+// Keeps each record as it was passed (views) and as copies made at once: a
+// test reads on, then checks that the views of the records marked stable
+// still hold what the copies hold, as the assembler relies on when it keeps
+// views instead of copies.
+class KeepViews : public RecordSink {
+ public:
+  void OnRecord(const LogRecord& r) override {
+    views.push_back(r);
+    copies.OnRecord(r);
+  }
+  void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) override {
+    copies.OnSkip(line, lines, reason, hint);
+  }
+  std::vector<LogRecord> views;
+  Collect copies;
+};
+
 // Whole fixture in memory (zlib reads gzip and plain files alike).
 inline std::string ReadFixture(const std::string& rel) {
   gzFile f = gzopen(Fixture(rel).c_str(), "rb");

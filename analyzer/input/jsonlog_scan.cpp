@@ -5,13 +5,10 @@
 // out-of-range numbers, "-0", lone surrogates, invalid UTF-8...) is declined.
 #include "input/jsonlog_scan.h"
 
-#include "input/byte_bits.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-#include <algorithm>
 #include <bit>
 #include <cstring>
 
