@@ -15,6 +15,36 @@ std::string FirstLine(std::string s) {
   return s;
 }
 
+ChildConnection ChildConnectionFor(const std::string& dsn) {
+  ChildConnection out;
+  if (dsn.empty()) return out;
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &err);
+  if (options == nullptr) {
+    std::string why = err != nullptr ? FirstLine(err) : "out of memory";
+    PQfreemem(err);
+    throw std::runtime_error(RedactError("the source DSN is not a libpq connection string: " + why, dsn));
+  }
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (o->envvar != nullptr) {
+      out.env.push_back(std::string(o->envvar) + "=" + o->val);
+      continue;
+    }
+    // keyword='value', quotes and backslashes escaped (libpq's conninfo).
+    std::string value = "'";
+    for (const char* c = o->val; *c != 0; ++c) {
+      if (*c == '\\' || *c == '\'') value.push_back('\\');
+      value.push_back(*c);
+    }
+    value.push_back('\'');
+    if (!out.dbname_arg.empty()) out.dbname_arg.push_back(' ');
+    out.dbname_arg += std::string(o->keyword) + "=" + value;
+  }
+  PQconninfoFree(options);
+  return out;
+}
+
 Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable) {
   Conn c(PQconnectdb(dsn.c_str()));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {

@@ -27,6 +27,19 @@ using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 // The first line of a server or pg_dump message, without "ERROR:  ".
 std::string FirstLine(std::string s);
 
+// How a child libpq program (pg_dump) is told to connect to `dsn` without
+// the DSN on its command line, where every user of the machine can read it
+// (ps, /proc/PID/cmdline): every setting libpq also reads from an environment
+// variable (host, port, dbname, user, password, sslmode, ...) goes into `env`
+// as NAME=value; the rest (a password for the client key, sslpassword, has
+// none) stays in `dbname_arg`, a conninfo for --dbname, empty when nothing is
+// left. Throws std::runtime_error (without the DSN) when libpq cannot parse it.
+struct ChildConnection {
+  std::vector<std::string> env;
+  std::string dbname_arg;
+};
+ChildConnection ChildConnectionFor(const std::string& dsn);
+
 // A session on `dsn` set up by SessionSetupSql(options, writable).
 Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writable);
 

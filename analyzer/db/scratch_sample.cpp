@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "db/pq_conn.h"
@@ -28,13 +29,30 @@ std::string RowError(PGconn* c, const std::string& what) {
 }
 
 // pg_dump's output (stdout) of one section; its stderr's first line on failure.
+// The DSN reaches pg_dump through its environment (ChildConnectionFor), not
+// its command line.
 std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std::string& section) {
   std::vector<std::string> args = {pg_dump,           "--schema-only", "--no-owner",
                                    "--no-privileges", "--no-comments", "--section=" + section};
-  if (!dsn.empty()) args.push_back("--dbname=" + dsn);
+  ChildConnection conn = ChildConnectionFor(dsn);
+  if (!conn.dbname_arg.empty()) args.push_back("--dbname=" + conn.dbname_arg);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The environment: ours, with the DSN's settings in place of any PG*
+  // variable of the same name.
+  std::vector<std::string> env_strings = std::move(conn.env);
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& set : env_strings)
+      overridden |= set.compare(0, name.size() + 1, std::string(name) + "=") == 0;
+    if (!overridden) env_strings.emplace_back(entry);
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pg_dump: cannot create a pipe");
   posix_spawn_file_actions_t actions;
@@ -44,7 +62,7 @@ std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, err[0]);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, pg_dump.c_str(), &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, pg_dump.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   close(err[1]);
