@@ -12,30 +12,25 @@
 namespace pgsift::db {
 namespace {
 
-bool Has(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+std::vector<std::string> Sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
 }
 
 TEST(ChildConnection, EverySettingWithAnEnvironmentVariableGoesThere) {
   ChildConnection c = ChildConnectionFor(
       "host=db.clinic.example port=5433 dbname=clinic user=auditor password='s3cr et\\'x' sslmode=require "
       "application_name=pgsift-sample");
-  EXPECT_TRUE(Has(c.env, "PGHOST=db.clinic.example"));
-  EXPECT_TRUE(Has(c.env, "PGPORT=5433"));
-  EXPECT_TRUE(Has(c.env, "PGDATABASE=clinic"));
-  EXPECT_TRUE(Has(c.env, "PGUSER=auditor"));
-  EXPECT_TRUE(Has(c.env, "PGPASSWORD=s3cr et'x"));
-  EXPECT_TRUE(Has(c.env, "PGSSLMODE=require"));
-  EXPECT_TRUE(Has(c.env, "PGAPPNAME=pgsift-sample"));
+  EXPECT_EQ(Sorted(c.env),
+            (std::vector<std::string>{"PGAPPNAME=pgsift-sample", "PGDATABASE=clinic", "PGHOST=db.clinic.example",
+                                      "PGPASSWORD=s3cr et'x", "PGPORT=5433", "PGSSLMODE=require", "PGUSER=auditor"}));
   EXPECT_EQ(c.dbname_arg, "");
 }
 
 TEST(ChildConnection, UrisToo) {
   ChildConnection c = ChildConnectionFor("postgresql://auditor:pw%40x@db:6432/clinic?sslmode=verify-full");
-  EXPECT_TRUE(Has(c.env, "PGPASSWORD=pw@x"));
-  EXPECT_TRUE(Has(c.env, "PGHOST=db"));
-  EXPECT_TRUE(Has(c.env, "PGPORT=6432"));
-  EXPECT_TRUE(Has(c.env, "PGSSLMODE=verify-full"));
+  EXPECT_EQ(Sorted(c.env), (std::vector<std::string>{"PGDATABASE=clinic", "PGHOST=db", "PGPASSWORD=pw@x", "PGPORT=6432",
+                                                     "PGSSLMODE=verify-full", "PGUSER=auditor"}));
   EXPECT_EQ(c.dbname_arg, "");
 }
 
@@ -43,7 +38,7 @@ TEST(ChildConnection, UrisToo) {
 // quoted so that pg_dump's libpq reads them back as they were.
 TEST(ChildConnection, TheRestStaysInAQuotedConninfo) {
   ChildConnection c = ChildConnectionFor("dbname=clinic fallback_application_name='a b\\\\c'");
-  EXPECT_TRUE(Has(c.env, "PGDATABASE=clinic"));
+  EXPECT_EQ(c.env, std::vector<std::string>{"PGDATABASE=clinic"});
   EXPECT_EQ(c.dbname_arg, "fallback_application_name='a b\\\\c'");
   EXPECT_TRUE(ChildConnectionFor("").env.empty());
 }
