@@ -27,8 +27,8 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
   }
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
-    if (o->envvar != nullptr) {
-      out.env.push_back(std::string(o->envvar) + "=" + o->val);
+    if (std::string_view(o->keyword) == "password") {
+      out.env.push_back(std::string("PGPASSWORD=") + o->val);
       continue;
     }
     // keyword='value', quotes and backslashes escaped (libpq's conninfo).

@@ -28,12 +28,14 @@ using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 std::string FirstLine(std::string s);
 
 // How a child libpq program (pg_dump) is told to connect to `dsn` without
-// the DSN on its command line, where every user of the machine can read it
-// (ps, /proc/PID/cmdline): every setting libpq also reads from an environment
-// variable (host, port, dbname, user, password, sslmode, ...) goes into `env`
-// as NAME=value; the rest (a password for the client key, sslpassword, has
-// none) stays in `dbname_arg`, a conninfo for --dbname, empty when nothing is
-// left. Throws std::runtime_error (without the DSN) when libpq cannot parse it.
+// its password on the command line, where every user of the machine can
+// read it (ps, /proc/PID/cmdline): the password goes into `env` as
+// PGPASSWORD=... (a process's environment is readable by its own user only);
+// every other setting stays in `dbname_arg`, a conninfo for --dbname (empty
+// when nothing is left), so that libpq's precedence of explicit settings over
+// a service file and the environment is unchanged. sslpassword (the client
+// key's passphrase) has no variable and stays there. Throws
+// std::runtime_error (without the DSN) when libpq cannot parse it.
 struct ChildConnection {
   std::vector<std::string> env;
   std::string dbname_arg;

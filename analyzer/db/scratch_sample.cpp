@@ -29,8 +29,8 @@ std::string RowError(PGconn* c, const std::string& what) {
 }
 
 // pg_dump's output (stdout) of one section; its stderr's first line on failure.
-// The DSN reaches pg_dump through its environment (ChildConnectionFor), not
-// its command line.
+// The DSN's password reaches pg_dump through its environment
+// (ChildConnectionFor), not its command line.
 std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std::string& section) {
   std::vector<std::string> args = {pg_dump,           "--schema-only", "--no-owner",
                                    "--no-privileges", "--no-comments", "--section=" + section};
@@ -39,8 +39,8 @@ std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // The environment: ours, with the DSN's settings in place of any PG*
-  // variable of the same name.
+  // The environment: ours, with the DSN's password in place of any
+  // PGPASSWORD.
   std::vector<std::string> env_strings = std::move(conn.env);
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry(*e);

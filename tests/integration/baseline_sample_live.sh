@@ -59,20 +59,21 @@ done
 for p in 10 1 0.5 0.2 0.01; do
   run "stats$p" --create-scratch-from dbname=clinic --sample "$p" --source-stats --pg-dump "$bindir/pg_dump"
 done
-# The source DSN reaches pg_dump through its environment, never its command
-# line (ps shows that to every user of the machine): a pg_dump wrapper
-# records both (the server trusts local connections: the password is unused).
+# The source DSN's password reaches pg_dump through its environment, never
+# its command line (ps shows that to every user of the machine): a pg_dump
+# wrapper records both (the server trusts local connections: the password is
+# unused).
 cat >"$work/pg_dump_spy" <<EOF
 #!/bin/sh
 printf '%s\n' "\$@" >>"$work/pg_dump.argv"
-printf 'PGPASSWORD=%s PGDATABASE=%s\n' "\$PGPASSWORD" "\$PGDATABASE" >>"$work/pg_dump.env"
+printf 'PGPASSWORD=%s\n' "\$PGPASSWORD" >>"$work/pg_dump.env"
 exec "$bindir/pg_dump" "\$@"
 EOF
 chmod 755 "$work/pg_dump_spy"
 run spy --create-scratch-from "dbname=clinic password=pgsift-canary-pw" --sample 10 --pg-dump "$work/pg_dump_spy"
-[ -s "$work/pg_dump.argv" ] || fail "the pg_dump wrapper did not run"
+grep -qx -- "--dbname=dbname='clinic'" "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
 if grep -q pgsift-canary-pw "$work/pg_dump.argv"; then fail "the source password is on pg_dump's command line"; fi
-grep -qx "PGPASSWORD=pgsift-canary-pw PGDATABASE=clinic" "$work/pg_dump.env" ||
+grep -qx "PGPASSWORD=pgsift-canary-pw" "$work/pg_dump.env" ||
   fail "pg_dump's environment: $(cat "$work/pg_dump.env")"
 # A cap on the dead space written: the heaps stay smaller than the source's,
 # the row counts are still the source's.
