@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace pgsift::input_internal {
 
@@ -29,6 +30,30 @@ ByteFlags FindBytesWith(ByteIsa isa, std::string_view s, char a, char b, uint64_
 ByteFlags FindBytes(std::string_view s, char a, char b, uint64_t* a_bits, uint64_t* b_bits);
 
 constexpr size_t WordsFor(size_t n) { return (n + 63) / 64; }
+
+// The bitmaps of one text at a time, for a reader that classifies line after
+// line: the storage grows to the longest text and is kept.
+class ByteBitmaps {
+ public:
+  ByteBitmaps(char a, char b) : a_(a), b_(b) {}
+  // FindBytes over s; a() and b() hold its bits until the next Find.
+  ByteFlags Find(std::string_view s) {
+    const size_t words = WordsFor(s.size());
+    if (a_bits_.size() < words) {
+      a_bits_.resize(words);
+      b_bits_.resize(words);
+    }
+    return FindBytes(s, a_, b_, a_bits_.data(), b_bits_.data());
+  }
+  const uint64_t* a() const { return a_bits_.data(); }
+  const uint64_t* b() const { return b_bits_.data(); }
+
+ private:
+  char a_;
+  char b_;
+  std::vector<uint64_t> a_bits_;
+  std::vector<uint64_t> b_bits_;
+};
 
 // The first set bit at or after `from`, or n when there is none.
 inline size_t NextBit(const uint64_t* bits, size_t from, size_t n) {

@@ -29,7 +29,6 @@ namespace pgsift {
 
 namespace {
 
-using input_internal::FindBytes;
 using input_internal::NextBit;
 using input_internal::WordsFor;
 
@@ -74,12 +73,12 @@ class CsvLogReader {
 
   bool NextLine(std::string_view* line, uint64_t* number);
   void Step(std::string_view line, uint64_t number);
-  // `found`: quotes_ and commas_ hold the bits of `text`.
+  // `found`: bits_ holds the bits of `text`.
   void Complete(std::string_view text, uint64_t start, uint32_t nlines, bool found);
   void FailAccumulated(const std::string& hint);
-  // Fills quotes_ and commas_ for `text`; returns whether its quote count is odd.
+  // Fills bits_ for `text`; returns whether its quote count is odd.
   bool FindOddQuotes(std::string_view text);
-  // Splits a complete record whose bits are in quotes_ and commas_; returns
+  // Splits a complete record whose bits are in bits_; returns
   // the field count or -1 (bad quoting). *unescaped: a field kept in
   // unescaped_ (doubled quotes).
   int Split(std::string_view text, bool* unescaped);
@@ -98,8 +97,7 @@ class CsvLogReader {
 
   bool line_from_reader_ = false;  // the last line came from lines_, not a replay
 
-  std::vector<uint64_t> quotes_;
-  std::vector<uint64_t> commas_;
+  input_internal::ByteBitmaps bits_{'"', ','};  // quotes (a) and commas (b)
   std::array<std::string_view, kMaxFields> fields_;
   std::array<std::string, kMaxFields> unescaped_;
   std::string hint_;
@@ -126,21 +124,17 @@ bool CsvLogReader::NextLine(std::string_view* line, uint64_t* number) {
 }
 
 bool CsvLogReader::FindOddQuotes(std::string_view text) {
-  const size_t words = WordsFor(text.size());
-  if (quotes_.size() < words) {
-    quotes_.resize(words);
-    commas_.resize(words);
-  }
-  FindBytes(text, '"', ',', quotes_.data(), commas_.data());
+  bits_.Find(text);
+  const uint64_t* quotes = bits_.a();
   int parity = 0;
-  for (size_t w = 0; w < words; ++w) parity ^= std::popcount(quotes_[w]);
+  for (size_t w = 0; w < WordsFor(text.size()); ++w) parity ^= std::popcount(quotes[w]);
   return (parity & 1) != 0;
 }
 
 int CsvLogReader::Split(std::string_view text, bool* unescaped) {
   const size_t size = text.size();
-  const uint64_t* quotes = quotes_.data();
-  const uint64_t* commas = commas_.data();
+  const uint64_t* quotes = bits_.a();
+  const uint64_t* commas = bits_.b();
   int n = 0;
   size_t pos = 0;
   for (;;) {

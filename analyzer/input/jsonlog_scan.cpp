@@ -251,15 +251,6 @@ bool JsonLogScanner::ScanString(const char** pp, const char* end, int key, std::
   return true;
 }
 
-ByteFlags JsonLogScanner::Classify(std::string_view line) {
-  const size_t words = WordsFor(line.size());
-  if (quotes_.size() < words) {
-    quotes_.resize(words);
-    backslashes_.resize(words);
-  }
-  return FindBytes(line, '"', '\\', quotes_.data(), backslashes_.data());
-}
-
 // The line is classified in one pass (quotes, backslashes, control and
 // non-ASCII bytes), then walked quote to quote: a string without a backslash
 // ends at the next quote; one with a backslash goes through ScanString. Every
@@ -268,13 +259,13 @@ ByteFlags JsonLogScanner::Classify(std::string_view line) {
 bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
   const size_t n = line.size();
   if (n < 2 || line[0] != '{') return false;
-  const ByteFlags lc = Classify(line);
+  const ByteFlags lc = bits_.Find(line);
   if (lc.control) return false;  // whitespace between tokens, or raw in a string: both declined
   const char* s = line.data();
   const char* end = s + n;
   out->values.fill({});
   out->has_port = false;
-  BitCursor quotes(quotes_.data(), n);
+  BitCursor quotes(bits_.a(), n);
   size_t i = 1;
   if (s[1] == '}') {
     i = 2;
@@ -285,7 +276,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
       if (i >= n || s[i] != '"' || quotes.Next() != i) return false;
       size_t key_close = quotes.Next();
       if (key_close == n) return false;
-      if (lc.any_b && AnyBit(backslashes_.data(), i + 1, key_close)) return false;  // escapes in keys: declined
+      if (lc.any_b && AnyBit(bits_.b(), i + 1, key_close)) return false;  // escapes in keys: declined
       int key = JsonLogKeyIndex(std::string_view(s + i + 1, key_close - i - 1));
       i = key_close + 1;
       if (i >= n || s[i] != ':') return false;
@@ -297,7 +288,7 @@ bool JsonLogScanner::Scan(std::string_view line, JsonLogFields* out) {
           quotes.Next();  // this one, at i
           size_t close = quotes.Next();
           if (close == n) return false;
-          if (lc.any_b && AnyBit(backslashes_.data(), i + 1, close)) {
+          if (lc.any_b && AnyBit(bits_.b(), i + 1, close)) {
             const char* q = p;
             std::string_view value;
             if (!ScanString(&q, end, key, &value)) return false;

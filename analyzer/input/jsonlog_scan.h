@@ -14,7 +14,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "input/byte_bits.h"
 #include "pgsift/input.h"
@@ -64,14 +63,11 @@ class JsonLogScanner {
   bool Scan(std::string_view line, JsonLogFields* out);
 
  private:
-  // One pass over the line (input/byte_bits.h): bit i of quotes_
-  // (backslashes_) is set when line[i] is '"' ('\\').
-  ByteFlags Classify(std::string_view line);
   // Reads the string whose opening quote is at *p, escapes and all; on
   // success *p is past the closing quote.
   bool ScanString(const char** p, const char* end, int key, std::string_view* out);
-  std::vector<uint64_t> quotes_;
-  std::vector<uint64_t> backslashes_;
+  // The line's quotes (a) and backslashes (b), one pass (input/byte_bits.h).
+  ByteBitmaps bits_{'"', '\\'};
   // One buffer per key for values with escapes, and one for other keys.
   std::array<std::string, kJsonKeyCount + 1> unescaped_;
 };
