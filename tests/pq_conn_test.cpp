@@ -1,24 +1,22 @@
-// db/pq_conn.h: how pg_dump (sample mode) gets the source DSN without it on
-// its command line, where every user of the machine can read the password.
+// db/pq_conn.h: how pg_dump (sample mode) gets the source DSN without its
+// password on the command line, where every user of the machine can read it.
 #include "db/pq_conn.h"
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace pgsift::db {
 namespace {
 
 // Only the password leaves the conninfo; the rest stays there, quoted so
 // that pg_dump's libpq reads it back as it was.
-TEST(ChildConnection, ThePasswordGoesToTheEnvironment) {
+TEST(ChildConnection, ThePasswordComesApart) {
   ChildConnection c = ChildConnectionFor(
       "host=db.clinic.example port=5433 dbname=clinic user=auditor password='s3cr et\\'x' sslmode=require "
       "fallback_application_name='a b\\\\c'");
-  EXPECT_EQ(c.env, std::vector<std::string>{"PGPASSWORD=s3cr et'x"});
+  EXPECT_EQ(c.password, "s3cr et'x");
   EXPECT_EQ(c.dbname_arg,
             "user='auditor' dbname='clinic' host='db.clinic.example' port='5433' "
             "fallback_application_name='a b\\\\c' sslmode='require'");
@@ -27,15 +25,15 @@ TEST(ChildConnection, ThePasswordGoesToTheEnvironment) {
 
 TEST(ChildConnection, UrisToo) {
   ChildConnection c = ChildConnectionFor("postgresql://auditor:pw%40x@db:6432/clinic?sslmode=verify-full");
-  EXPECT_EQ(c.env, std::vector<std::string>{"PGPASSWORD=pw@x"});
+  EXPECT_EQ(c.password, "pw@x");
   EXPECT_EQ(c.dbname_arg, "user='auditor' dbname='clinic' host='db' port='6432' sslmode='verify-full'");
 }
 
-TEST(ChildConnection, NoPasswordNoEnvironment) {
+TEST(ChildConnection, NoPassword) {
   ChildConnection c = ChildConnectionFor("dbname=clinic");
-  EXPECT_TRUE(c.env.empty());
+  EXPECT_FALSE(c.password.has_value());
   EXPECT_EQ(c.dbname_arg, "dbname='clinic'");
-  EXPECT_TRUE(ChildConnectionFor("").env.empty());
+  EXPECT_FALSE(ChildConnectionFor("").password.has_value());
   EXPECT_EQ(ChildConnectionFor("").dbname_arg, "");
 }
 

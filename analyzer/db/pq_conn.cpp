@@ -28,7 +28,7 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
     if (std::string_view(o->keyword) == "password") {
-      out.env.push_back(std::string("PGPASSWORD=") + o->val);
+      out.password = o->val;
       continue;
     }
     // keyword='value', quotes and backslashes escaped (libpq's conninfo).

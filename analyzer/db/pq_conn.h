@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,15 +30,15 @@ std::string FirstLine(std::string s);
 
 // How a child libpq program (pg_dump) is told to connect to `dsn` without
 // its password on the command line, where every user of the machine can
-// read it (ps, /proc/PID/cmdline): the password goes into `env` as
-// PGPASSWORD=... (a process's environment is readable by its own user only);
+// read it (ps, /proc/PID/cmdline): the password is returned apart, for the
+// child's PGPASSWORD (a process's environment is readable by its own user only);
 // every other setting stays in `dbname_arg`, a conninfo for --dbname (empty
 // when nothing is left), so that libpq's precedence of explicit settings over
 // a service file and the environment is unchanged. sslpassword (the client
 // key's passphrase) has no variable and stays there. Throws
 // std::runtime_error (without the DSN) when libpq cannot parse it.
 struct ChildConnection {
-  std::vector<std::string> env;
+  std::optional<std::string> password;
   std::string dbname_arg;
 };
 ChildConnection ChildConnectionFor(const std::string& dsn);

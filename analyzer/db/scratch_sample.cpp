@@ -41,14 +41,10 @@ std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std
   argv.push_back(nullptr);
   // The environment: ours, with the DSN's password in place of any
   // PGPASSWORD.
-  std::vector<std::string> env_strings = std::move(conn.env);
+  std::vector<std::string> env_strings;
+  if (conn.password) env_strings.push_back("PGPASSWORD=" + *conn.password);
   for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view entry(*e);
-    std::string_view name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const std::string& set : env_strings)
-      overridden |= set.compare(0, name.size() + 1, std::string(name) + "=") == 0;
-    if (!overridden) env_strings.emplace_back(entry);
+    if (!conn.password || !std::string_view(*e).starts_with("PGPASSWORD=")) env_strings.emplace_back(*e);
   }
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
