@@ -3,13 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "test_util.h"
+#include "record_collector.h"
 
 namespace pgsift::input_internal {
 namespace {
@@ -19,10 +18,7 @@ namespace {
 std::vector<std::string> Texts() {
   std::vector<std::string> out;
   for (const char* file : {"logs/clinic.json", "logs/clinic.csv"}) {
-    std::ifstream in(testing::Fixture(file), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string data = ss.str();
+    std::string data = testing::ReadFixture(file);
     EXPECT_GT(data.size(), 1000u) << file;
     std::string line;
     for (std::istringstream lines(data); std::getline(lines, line);) out.push_back(line);
