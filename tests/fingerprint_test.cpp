@@ -203,5 +203,22 @@ TEST(DisplayText, UtilityStatementLiteralsAreMaskedInAnalysisShapes) {
             "SELECT * FROM t WHERE a IS NULL AND b = $1 AND c = $2");
 }
 
+// One query sent with and without its closing ';' has one fingerprint and
+// one cached shape; whichever the log holds first (stderr, csvlog and jsonlog
+// of one server can hold them in other orders) the text shown is the same.
+TEST(DisplayText, TheClosingSemicolonIsNotPartOfTheText) {
+  const std::string plain = "SELECT id FROM appointments WHERE doctor_id = 7 LIMIT 12";
+  for (bool semicolon_first : {true, false}) {
+    Fingerprinter fp;
+    const Shape& a = fp.Fingerprint(semicolon_first ? plain + " ;\n" : plain);
+    const Shape& b = fp.Fingerprint(semicolon_first ? plain : plain + ";");
+    EXPECT_EQ(a.fingerprint, b.fingerprint);
+    EXPECT_EQ(a.normalized, "SELECT id FROM appointments WHERE doctor_id = $1 LIMIT $2");
+    EXPECT_EQ(b.normalized, a.normalized);
+  }
+  Fingerprinter fp;
+  EXPECT_EQ(fp.Fingerprint("DO $$BEGIN PERFORM 1; END$$;").normalized, "DO $1");
+}
+
 }  // namespace
 }  // namespace pgsift

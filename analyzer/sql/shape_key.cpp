@@ -484,7 +484,14 @@ std::string DisplayText(std::string_view normalized) {
   if (!shape.clean) return "<statement not shown: it could not be masked>";
   std::erase_if(shape.literals,
                 [](const Literal& l) { return l.kind == LiteralKind::kBool || l.kind == LiteralKind::kNull; });
-  return StripComments(shape.literals.empty() ? std::string(normalized) : MaskLiterals(normalized, shape));
+  std::string out = StripComments(shape.literals.empty() ? std::string(normalized) : MaskLiterals(normalized, shape));
+  // The closing ';' is the client's, not the statement's (pg_stat_statements
+  // keeps none either): "X" and "X;" are one query and show one text, whichever
+  // of them a log happens to hold first.
+  while (!out.empty() && (out.back() == ';' || out.back() == ' ' || out.back() == '\n' || out.back() == '\t')) {
+    out.pop_back();
+  }
+  return out;
 }
 
 }  // namespace pgsift::sql

@@ -58,7 +58,8 @@ std::string StripComments(std::string_view sql);
 // normalizer leaves literals of utility statements alone (COMMENT ON ... IS
 // 'x', some SET forms) and keeps comments, which may carry values: here
 // every remaining string or number literal becomes $n (true/false/NULL
-// stay) and comments are dropped. Text our lexer cannot follow is withheld.
+// stay), comments and the closing ';' are dropped. Text our lexer cannot
+// follow is withheld.
 std::string DisplayText(std::string_view normalized);
 
 }  // namespace pgsift::sql

@@ -183,7 +183,7 @@ struct BurstGroup {
   // the input and line (start and session are the same in stderr, csvlog and
   // jsonlog; line numbers and the order of records are not).
   Burst example;
-  uint64_t TypicalSize() const;          // median
+  uint64_t TypicalSize() const;  // median
 };
 
 class BurstGroups : public BurstSink {
