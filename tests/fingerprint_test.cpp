@@ -172,11 +172,13 @@ TEST(Fingerprint, BackslashQuotesOfEitherSettingLeaveNoValue) {
   // The server-side reading is fingerprinted: with the off reading written as
   // E'...', both statements below are one shape, whatever the values.
   Fingerprinter fp;
-  const Shape& a = fp.Fingerprint("SELECT id FROM patients WHERE name = 'O\\'Brien 山田' AND birth_date = '1951-07-23'");
+  const Shape& a =
+      fp.Fingerprint("SELECT id FROM patients WHERE name = 'O\\'Brien 山田' AND birth_date = '1951-07-23'");
   const Shape& b = fp.Fingerprint("SELECT id FROM patients WHERE name = 'x\\'y' AND birth_date = '2001-01-01'");
   EXPECT_FALSE(a.fallback);
   EXPECT_EQ(a.fingerprint, b.fingerprint);
-  EXPECT_EQ(a.fingerprint, FingerprintWithLibpgQuery("SELECT id FROM patients WHERE name = 'a' AND birth_date = 'b'").fingerprint);
+  EXPECT_EQ(a.fingerprint,
+            FingerprintWithLibpgQuery("SELECT id FROM patients WHERE name = 'a' AND birth_date = 'b'").fingerprint);
   EXPECT_EQ(a.normalized, "SELECT id FROM patients WHERE name = $1");
 }
 

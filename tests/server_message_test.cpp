@@ -18,7 +18,8 @@ TEST(ServerMessage, PrimaryMessageValueIsRedacted) {
   std::string shown = ServerMessage(libpq, "22P02", false);
   EXPECT_EQ(shown, "invalid input syntax for type bigint: \"<redacted>\"");
   // --show-values: the primary line as the server wrote it.
-  EXPECT_EQ(ServerMessage(libpq, "22P02", true), std::string("invalid input syntax for type bigint: \"") + kValue + "\"");
+  EXPECT_EQ(ServerMessage(libpq, "22P02", true),
+            std::string("invalid input syntax for type bigint: \"") + kValue + "\"");
 }
 
 TEST(ServerMessage, EveryFieldIsRedactedAndStatementTextDropped) {
@@ -40,7 +41,8 @@ TEST(ServerMessage, ValueShapes) {
     std::string in, want;
   };
   const Case cases[] = {
-      {"value \"99999999999\" is out of range for type integer", "value \"<redacted>\" is out of range for type integer"},
+      {"value \"99999999999\" is out of range for type integer",
+       "value \"<redacted>\" is out of range for type integer"},
       {"date/time field value out of range: \"1951-13-45\"", "date/time field value out of range: \"<redacted>\""},
       {"DETAIL:  Failing row contains (9, 山田, x, 1800-01-01).", "DETAIL:  Failing row contains (<redacted>)."},
       {"DETAIL:  Key (name)=(山田) is duplicated.", "DETAIL:  Key (name)=(<redacted>) is duplicated."},
@@ -55,12 +57,14 @@ TEST(ServerMessage, ValueShapes) {
       {"CONTEXT:  JSON data, line 1: 山田...", "CONTEXT:  JSON data, line 1: <redacted>"},
       {"CONTEXT:  COPY patients, line 2, column name: \"山田\"",
        "CONTEXT:  COPY patients, line 2, column name: \"<redacted>\""},
-      {"invalid byte sequence for encoding \"UTF8\": 0xe5 0xb1", "invalid byte sequence for encoding \"UTF8\": <redacted> <redacted>"},
+      {"invalid byte sequence for encoding \"UTF8\": 0xe5 0xb1",
+       "invalid byte sequence for encoding \"UTF8\": <redacted> <redacted>"},
       {"syntax error at or near \"'山田'\"", "syntax error at or near \"<redacted>\""},
       {"unterminated quoted string at or near \"'山田", "unterminated quoted string at or near \"<redacted>"},
       // Identifiers of the catalog are kept where the message shape says so.
       {"relation \"patients\" does not exist", "relation \"patients\" does not exist"},
-      {"column \"nam\" of relation \"patients\" does not exist", "column \"nam\" of relation \"patients\" does not exist"},
+      {"column \"nam\" of relation \"patients\" does not exist",
+       "column \"nam\" of relation \"patients\" does not exist"},
       {"new row for relation \"patients\" violates check constraint \"patients_birth_date_check\"",
        "new row for relation \"patients\" violates check constraint \"patients_birth_date_check\""},
       {"null value in column \"name\" of relation \"patients\" violates not-null constraint",

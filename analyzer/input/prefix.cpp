@@ -607,7 +607,8 @@ std::string LinePrefix::Explain(std::string_view line) const {
   // before a severity may be statement text (a continuation line that lost
   // its tab, the rest of a statement cut by the reader's record limit).
   bool has_severity = false;
-  for (size_t q = 0; q < line.size() && q < 256 && !has_severity; ++q) has_severity = StartsWithSeverity(line.substr(q));
+  for (size_t q = 0; q < line.size() && q < 256 && !has_severity; ++q)
+    has_severity = StartsWithSeverity(line.substr(q));
   if (!has_severity) {
     return "line has no severity (LOG:, ERROR:, ...) where log_line_prefix '" + text_ +
            "' ends; not shown, as it may hold statement text";
