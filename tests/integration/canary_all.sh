@@ -354,5 +354,5 @@ files=$(find "$out" -type f ! -name '*.gz' | wc -l)
 for c in "${canaries[@]}"; do
   if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
 done
-[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors)"
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors; backslash-quoted literals, EXECUTE arguments, comments, a line that lost its tab, values in the server's primary message)"
 exit "$status"
