@@ -61,6 +61,12 @@ TEST(ServerMessage, ValueShapes) {
        "invalid byte sequence for encoding \"UTF8\": <redacted> <redacted>"},
       {"syntax error at or near \"'山田'\"", "syntax error at or near \"<redacted>\""},
       {"unterminated quoted string at or near \"'山田", "unterminated quoted string at or near \"<redacted>"},
+      // An expression index's column list with a literal, a value with a quote.
+      {"DETAIL:  Key ((name || 'x'::text))=(O'Brien 山田) already exists.",
+       "DETAIL:  Key ((name || '<redacted>'::text))=(<redacted>) already exists."},
+      {"character with byte sequence 0xe5 0xb1 in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"",
+       "character with byte sequence <redacted> <redacted> in encoding \"UTF8\" has no equivalent in encoding "
+       "\"LATIN1\""},
       // Identifiers of the catalog are kept where the message shape says so.
       {"relation \"patients\" does not exist", "relation \"patients\" does not exist"},
       {"column \"nam\" of relation \"patients\" does not exist",
@@ -80,6 +86,14 @@ TEST(ServerMessage, ValueShapes) {
       {"operator does not exist: text = integer", "operator does not exist: text = integer"},
   };
   for (const Case& c : cases) EXPECT_EQ(RedactServerLine(c.in), c.want) << c.in;
+}
+
+TEST(ServerMessage, ContinuationLinesOfDetailAreWithheld) {
+  std::string libpq = std::string("ERROR:  invalid XML content\nDETAIL:  line 1: Start tag expected, '<' not found\n") +
+                      kValue + "\n^\nHINT:  see the docs\n";
+  std::string shown = RedactServerText(libpq);
+  EXPECT_EQ(shown.find(kValue), std::string::npos) << shown;
+  EXPECT_NE(shown.find("HINT:  see the docs"), std::string::npos) << shown;
 }
 
 TEST(ServerMessage, PlpgsqlRaiseIsWithheldWhole) {

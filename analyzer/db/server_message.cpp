@@ -1,6 +1,7 @@
 // What pgsift shows of a server message: see server_message.h for the rule.
 #include "db/server_message.h"
 
+#include <algorithm>
 #include <cctype>
 #include <pqxx/pqxx>
 
@@ -112,13 +113,9 @@ bool OpensQuote(std::string_view s, size_t i) {
 void RedactSegment(std::string_view seg, std::string* out) {
   size_t pos = 0;
   size_t best = 0;
-  std::string_view best_shape;
-  for (std::string_view shape : kNameShapes) {
-    size_t n = MatchShape(seg, shape);
-    if (n > best) best = n, best_shape = shape;
-  }
+  for (std::string_view shape : kNameShapes) best = std::max(best, MatchShape(seg, shape));
   if (best > 0) {
-    out->append(seg.substr(0, best));
+    AppendKept(out, seg.substr(0, best));  // byte sequences in a '*' part are values
     pos = best;
   }
   constexpr std::string_view kFailingRow = "Failing row contains (";
@@ -134,6 +131,7 @@ void RedactSegment(std::string_view seg, std::string* out) {
     // tuple, or the row of "Failing row contains (...)".
     size_t start = std::string_view::npos;
     size_t end = seg.size();
+    bool closed = true;  // seg[end] is the region's closing delimiter
     if (pos == 0 && seg.starts_with(kFailingRow)) {
       start = kFailingRow.size();
       size_t close = seg.rfind(')');
@@ -150,9 +148,17 @@ void RedactSegment(std::string_view seg, std::string* out) {
       } else if (quote < seg.size()) {
         // To the last such quote of the line: PostgreSQL does not escape
         // quotes inside a quoted value, so anything up to there may be value.
+        // A quote in the columns of "Key (expr)=(values)" (an expression
+        // index) ends before the tuple, which is a region of its own.
         start = quote + 1;
-        size_t close = seg.rfind(seg[quote]);
-        end = close != std::string_view::npos && close >= start ? close : seg.size();
+        size_t limit = tuple != std::string_view::npos ? tuple : seg.size();
+        size_t close = seg.substr(0, limit).rfind(seg[quote]);
+        if (close != std::string_view::npos && close >= start) {
+          end = close;
+        } else {
+          end = limit;
+          closed = false;
+        }
       }
     }
     if (start == std::string_view::npos) {
@@ -162,7 +168,7 @@ void RedactSegment(std::string_view seg, std::string* out) {
     AppendKept(out, seg.substr(pos, start - pos));
     out->append(kRedacted);
     pos = end;
-    if (pos < seg.size()) {  // the closing delimiter
+    if (closed && pos < seg.size()) {  // the closing delimiter
       out->push_back(seg[pos]);
       ++pos;
     }
@@ -193,7 +199,7 @@ std::string RedactServerLine(std::string_view line) {
 
 std::string RedactServerText(std::string_view text) {
   std::string out;
-  bool after_statement = false;
+  bool after_statement = false, in_data_field = false;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -210,6 +216,24 @@ std::string RedactServerText(std::string_view text) {
     }
     after_statement = false;
     if (!out.empty()) out.push_back('\n');
+    // An untagged line after a DETAIL, CONTEXT or QUERY line continues it
+    // (libxml2's DETAIL quotes the document's lines unquoted): withheld.
+    bool tagged = false;
+    for (std::string_view tag : {"ERROR:", "FATAL:", "WARNING:", "NOTICE:", "HINT:", "LOG:", "INFO:"}) {
+      tagged |= line.starts_with(tag);
+    }
+    bool data_field = false;
+    for (std::string_view tag : {"DETAIL:", "CONTEXT:", "QUERY:", "WHERE:", "STATEMENT:"}) {
+      data_field |= line.starts_with(tag);
+    }
+    if (data_field) {
+      in_data_field = true;
+    } else if (tagged) {
+      in_data_field = false;
+    } else if (in_data_field) {
+      out += kRedacted;
+      continue;
+    }
     out += RedactServerLine(line);
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
