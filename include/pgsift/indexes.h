@@ -213,6 +213,9 @@ struct CandidateQuery {
   double cost_before = -1, cost_after = -1;
   bool index_used = false;
   std::string proof_error;
+  // The statement gate refused the text (statement_gate.h): never sent to
+  // the server; proof_error says why.
+  bool proof_refused = false;
 };
 
 struct IndexCandidate {
@@ -259,6 +262,8 @@ struct AdvisorResult {
   std::vector<IndexCandidate> candidates;  // ranked (score desc, key)
   std::vector<UnindexedForeignKey> unindexed_fks;
   uint64_t queries_seen = 0, queries_unparsed = 0, queries_on_known_tables = 0;
+  // Distinct queries the HypoPG proof did not send: refused by the gate.
+  uint64_t queries_refused = 0;
 };
 
 // Candidates from a workload's queries against `schema` (no I/O).

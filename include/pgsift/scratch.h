@@ -91,6 +91,9 @@ struct ScratchRun {
   std::vector<BaselineEntry> before;
   // Log-valued queries planned generically (no values in log_values).
   std::set<std::string> generic_fallback;
+  // Queries the statement gate refused (statement_gate.h: a baseline file is
+  // untrusted): name -> value-free reason. Never sent to the server.
+  std::map<std::string, std::string> refused;
 };
 
 // Applies `migrations` in order (each file in one transaction when it can
