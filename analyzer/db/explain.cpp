@@ -103,11 +103,13 @@ Result<std::vector<std::string>> QuotedParams(pqxx::nontransaction& tx, const st
 // parameters (custom plan) or with NULLs under force_generic_plan when there
 // are none. Each EXPLAIN runs inside a transaction that is always rolled
 // back, so EXPLAIN ANALYZE of a data-modifying query changes nothing: the
-// gate is asked for StatementUse::kRolledBack. A statement or a parameter
-// the gate refuses is never sent; `*refused` says so (the error is then the
-// value-free refusal).
+// gate is asked for StatementUse::kRolledBack. `read_only` (capture) begins
+// each of those transactions READ ONLY explicitly, so a function that turned
+// default_transaction_read_only off in the session cannot make the next one
+// writable. A statement or a parameter the gate refuses is never sent;
+// `*refused` says so (the error is then the value-free refusal).
 Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, const GuardedQuery& q,
-                                const PlanOptions& options, bool* refused) {
+                                const PlanOptions& options, bool read_only, bool* refused) {
   *refused = false;
   BaselineEntry e;
   e.name = q.name;
@@ -156,7 +158,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     std::vector<double> times;
     std::vector<int64_t> blocks, temp;
     for (int i = 0; i < runs; ++i) {
-      tx.exec("BEGIN");
+      tx.exec(read_only ? "BEGIN READ ONLY" : "BEGIN");
       pqxx::result r = tx.exec(explain);
       tx.exec("ROLLBACK");
       std::string json;
@@ -344,7 +346,7 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
       continue;
     }
     bool was_refused = false;
-    auto e = PlanQuery(tx, fp, q, plan_options, &was_refused);
+    auto e = PlanQuery(tx, fp, q, plan_options, /*read_only=*/false, &was_refused);
     if (was_refused) {
       (*refused)[q.name] = e.error();
       continue;
@@ -355,7 +357,7 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
       GuardedQuery generic = q;
       generic.params.clear();
       generic.params_origin.clear();
-      auto g = PlanQuery(tx, fp, generic, plan_options, &was_refused);
+      auto g = PlanQuery(tx, fp, generic, plan_options, /*read_only=*/false, &was_refused);
       e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
                                    "withheld: it may quote a value; --show-values shows it)")
                      : g.error());
@@ -387,7 +389,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Fingerprinter fp;
     for (const GuardedQuery& q : queries) {
       bool refused = false;
-      auto e = PlanQuery(tx, fp, q, options, &refused);
+      auto e = PlanQuery(tx, fp, q, options, /*read_only=*/true, &refused);
       if (refused) {
         // Never sent; skipped even from a queries file, and counted.
         ++b.refused;
@@ -402,7 +404,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.params_origin.clear();
         generic.values_tag.clear();
         if (skipped) skipped->push_back(q.name + ": planned generically, the log values do not fit");
-        e = PlanQuery(tx, fp, generic, options, &refused);
+        e = PlanQuery(tx, fp, generic, options, /*read_only=*/true, &refused);
       }
       if (!e.ok() && q.optional) {
         if (skipped) skipped->push_back(q.name + ": " + e.error());
@@ -417,7 +419,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.values_tag.clear();
         PlanOptions plan_only = options;
         plan_only.analyze = false;
-        auto g = PlanQuery(tx, fp, generic, plan_only, &refused);
+        auto g = PlanQuery(tx, fp, generic, plan_only, /*read_only=*/true, &refused);
         if (g.ok()) e->generic_fallback = std::move(g->plan);
       }
       b.queries.push_back(std::move(e).value());

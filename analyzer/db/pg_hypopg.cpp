@@ -71,7 +71,11 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
     return plan;
   }
   try {
+    // READ ONLY explicitly: whatever a function planned here set in the
+    // session (default_transaction_read_only), the next probe stays read-only.
+    tx.exec("BEGIN READ ONLY");
     pqxx::result r = tx.exec("EXPLAIN EXECUTE pgsift_probe" + args);
+    tx.exec("ROLLBACK");
     for (const pqxx::row& row : r) plan.text += std::string(row[0].c_str()) + "\n";
     size_t at = plan.text.find("..");
     if (plan.text.find("(cost=") != std::string::npos && at != std::string::npos) {
@@ -82,6 +86,7 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
     }
   } catch (const std::exception& e) {
     plan.error = FirstLine(e);
+    tx.exec("ROLLBACK");  // outside a transaction block: a warning only
   }
   conn.unprepare("pgsift_probe");
   return plan;
