@@ -143,6 +143,10 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
         if (i < c.opclasses.size() && !c.opclasses[i].empty()) cols += " " + c.opclasses[i];
       }
       std::string create = "CREATE INDEX ON " + Quote(tx, c.schema) + "." + Quote(tx, c.table) + " (" + cols + ")";
+      // `create` holds the advisor's expression columns (deparsed from logged
+      // queries) and goes as a quoted string, never as SQL: hypopg parses it
+      // and keeps only CREATE INDEX statements, hypothetically (any other
+      // statement in the string is skipped with a warning, never run).
       pqxx::row hypo = tx.exec1("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")");
       std::string name = hypo[0].c_str();
       c.saving = -1;
