@@ -40,7 +40,11 @@ constexpr std::string_view kDeniedNames[] = {
     "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml", "cursor_to_xmlschema",
     "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
     "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
-    "xpath_table",
+    "xpath_table", "ts_stat", "ts_rewrite",
+    // index maintenance that writes
+    "brin_summarize_new_values", "brin_summarize_range", "brin_desummarize_range", "gin_clean_pending_list",
+    // WAL and replication
+    "pg_log_standby_snapshot", "pg_sync_replication_slots",
     // waiting
     "pg_sleep", "pg_sleep_for", "pg_sleep_until",
     // extensions: pg_stat_statements, adminpack (server files), pg_partman (DDL)
@@ -63,6 +67,7 @@ constexpr std::string_view kDeniedPrefixes[] = {
     "pg_xlog_replay_",
     "pg_background",  // pg_background_launch runs SQL text in a worker
     "hypopg",         // hypothetical indexes: the proof's own state
+    "autoprewarm",    // pg_prewarm's workers and dump file
     "pg_sleep",
 };
 

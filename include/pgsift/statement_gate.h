@@ -60,9 +60,12 @@ Status CheckUntrustedStatement(std::string_view sql, StatementUse use);
 // files (pg_read_file, pg_read_binary_file, pg_ls_*, pg_stat_file,
 // lo_* large objects, adminpack's pg_file_*), that run SQL given as text
 // (query_to_xml, cursor_to_xml, table_to_xml, schema_to_xml,
-// database_to_xml and their *xmlschema forms, dblink*, pg_background_*,
-// cron.*) and pg_sleep*. txid_current and pg_current_xact_id are allowed
-// (inside a transaction that is rolled back, an xid is harmless).
+// database_to_xml and their *xmlschema forms, ts_stat, ts_rewrite,
+// xpath_table, dblink*, pg_background_*, cron.*), index maintenance that
+// writes (brin_summarize_*, brin_desummarize_range, gin_clean_pending_list)
+// and pg_sleep*. A deny list cannot know functions, operators, views or
+// triggers that users created: those run with the connecting role's rights. txid_current and pg_current_xact_id are
+// allowed (inside a transaction that is rolled back, an xid is harmless).
 std::string DeniedFunctionReason(std::string_view schema, std::string_view name);
 
 // One SQL literal: what a sample parameter value may be.
