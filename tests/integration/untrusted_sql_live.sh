@@ -32,7 +32,10 @@ pg_start "$work/pg" \
 export PGCLIENTENCODING=UTF8
 log=$work/pg/data/log/pg.log
 superuser="dbname=clinic user=postgres"
-pwned_file=$work/pwned  # a payload that reached the server writes it
+# A payload that reached the server writes here (the server runs as another
+# OS user: the directory is writable for everyone).
+mkdir -m 1777 "$work/drop"
+pwned_file=$work/drop/pwned
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -59,7 +62,7 @@ state() {
     -c "SELECT count(*) FROM pg_largeobject_metadata" \
     -c "SELECT count(*) FROM pg_db_role_setting" \
     -c "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"
-  [ -e "$pwned_file" ] && echo "pwned file exists" || true
+  if [ -e "$pwned_file" ]; then echo "pwned file exists"; fi
 }
 state >"$work/state.before"
 grep -q "^reporter|f|f|f|t|f|f$" "$work/state.before" || fail "reporter role not set up as expected"
@@ -206,7 +209,7 @@ grep -q "not sent to the server: calls query_to_xml()" "$work/from-pgss.err" || 
 # ------------------------------------------------ check replays a hand-edited baseline
 # The capture's honest entries, edited: one statement and one parameter
 # carry the payload. The scratch database is on the same cluster, writable.
-python3 - "$work/from-file.json" "$work/edited.json" <<'EOF'
+python3 - "$work/from-file.json" "$work/edited.json" "$pwned_file" <<'EOF'
 import copy, json, sys
 d = json.load(open(sys.argv[1]))
 honest = [q for q in d["queries"] if q["name"] == "honest"][0]
@@ -220,7 +223,10 @@ evil_param["params"] = ["'x'); COMMIT; BEGIN READ WRITE; ALTER ROLE reporter SUP
 evil_chain = copy.deepcopy(honest)
 evil_chain["name"] = "evil_chain"
 evil_chain["sql"] = "SELECT id FROM patients WHERE name = $1 /* ; */; COMMIT AND CHAIN; ALTER ROLE reporter CREATEROLE"
-d["queries"] = [honest, evil_sql, evil_param, evil_chain]
+evil_copy = copy.deepcopy(honest)
+evil_copy["name"] = "evil_copy"
+evil_copy["sql"] = "SELECT id FROM patients WHERE name = $1; COPY (SELECT 1) TO PROGRAM 'touch " + sys.argv[3] + "'"
+d["queries"] = [honest, evil_sql, evil_param, evil_chain, evil_copy]
 json.dump(d, open(sys.argv[2], "w"), indent=2)
 EOF
 psql -XqAt -c "CREATE DATABASE scratch TEMPLATE clinic"
@@ -235,15 +241,16 @@ for format in text json; do
   psql -XqAt -d scratch -c "ALTER TABLE patients DROP COLUMN note"
   untouched "check --format $format"
 done
-grep -q "1 unchanged, 3 refused (not sent to the server); 1 migration file applied" "$work/check.text" ||
+grep -q "1 unchanged, 4 refused (not sent to the server); 1 migration file applied" "$work/check.text" ||
   fail "check: refusals not counted in the text output: $(head -1 "$work/check.text")"
 grep -q "pgsift check: query evil_param (fingerprint [0-9a-f]*) not sent to the server: parameter \$1 is not one SQL literal" \
   "$work/check.err" || fail "check: no refusal message for the parameter: $(cat "$work/check.err")"
 python3 - "$work/check.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["refused"] == 3, d["refused"]
+assert d["refused"] == 4, d["refused"]
 status = {q["name"]: q["status"] for q in d["queries"]}
-assert status == {"honest": "unchanged", "evil_sql": "refused", "evil_param": "refused", "evil_chain": "refused"}, status
+assert status == {"honest": "unchanged", "evil_sql": "refused", "evil_param": "refused", "evil_chain": "refused",
+                  "evil_copy": "refused"}, status
 EOF
 echo "untrusted_sql_live: ok"
