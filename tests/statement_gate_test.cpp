@@ -236,6 +236,12 @@ TEST(StatementGate, LiteralsAreParsedNotCopied) {
   s = ParseUntrustedLiteral("123456789012345678901234567890");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->text, "123456789012345678901234567890");
+  s = ParseUntrustedLiteral("1.");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->text, "1.");
+  s = ParseUntrustedLiteral(".5E+2");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->text, ".5E+2");
   s = ParseUntrustedLiteral("NULL");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->kind, SqlLiteral::Kind::kNull);

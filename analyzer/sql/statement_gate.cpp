@@ -138,6 +138,31 @@ Status WalkTree(const Json& root, StatementUse use) {
   return Ok{};
 }
 
+// [-]digits[.digits][(e|E)[+|-]digits] (or .digits): the text goes into SQL
+// as it is, so nothing else may pass.
+bool IsNumber(std::string_view t) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  bool whole = digits();
+  bool fraction = false;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    fraction = digits();
+  }
+  if (!whole && !fraction) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
 // The one statement of `sql` as {"KindStmt": {...}}.
 Result<Json> OneStatement(std::string_view sql) {
   if (sql.find('\0') != std::string_view::npos) return Err("the text holds a NUL byte");
@@ -223,11 +248,7 @@ Result<SqlLiteral> ParseUntrustedLiteral(std::string_view text) {
   } else if (c.contains("fval")) {
     out.kind = SqlLiteral::Kind::kNumber;
     out.text = c["fval"].value("fval", "");
-    bool digits = !out.text.empty() && std::all_of(out.text.begin(), out.text.end(), [](char ch) {
-      return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == 'e' || ch == 'E' || ch == '+' ||
-             ch == '-';
-    });
-    if (!digits) return Err(kNotLiteral);
+    if (!IsNumber(out.text)) return Err(kNotLiteral);
   } else if (c.contains("sval")) {
     out.kind = SqlLiteral::Kind::kString;
     out.text = c["sval"].value("sval", "");
