@@ -200,6 +200,10 @@ TEST(StatementGate, DeniedFunctionReasonIsCaseInsensitiveAndSchemaAware) {
   EXPECT_NE(DeniedFunctionReason("pg_catalog", "pg_read_file"), "");
   EXPECT_NE(DeniedFunctionReason("public", "dblink_exec"), "");
   EXPECT_NE(DeniedFunctionReason("CRON", "anything"), "");
+  EXPECT_EQ(DeniedFunctionReason("", "dblink_exec"),
+            "calls dblink*(), a function with side effects or reach outside the query");
+  EXPECT_EQ(DeniedFunctionReason("", "lo_export"),
+            "calls lo_*(), a function with side effects or reach outside the query");
   EXPECT_EQ(DeniedFunctionReason("", "lower"), "");
   EXPECT_EQ(DeniedFunctionReason("pg_catalog", "txid_current"), "");
   EXPECT_EQ(DeniedFunctionReason("", "pg_current_xact_id"), "");

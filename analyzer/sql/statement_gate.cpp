@@ -186,10 +186,15 @@ std::string DeniedFunctionReason(std::string_view schema, std::string_view name)
   for (std::string_view d : kDeniedSchemas) {
     if (s == d) return "calls a function of schema " + std::string(d) + " (runs SQL given as text)";
   }
-  bool denied = std::find(std::begin(kDeniedNames), std::end(kDeniedNames), n) != std::end(kDeniedNames);
-  for (std::string_view p : kDeniedPrefixes) denied = denied || n.starts_with(p);
-  if (!denied) return "";
-  return "calls " + n + "(), a function with side effects or reach outside the query";
+  // The reason names the list's entry, never more of the text than that.
+  const char* kWhy = ", a function with side effects or reach outside the query";
+  if (std::find(std::begin(kDeniedNames), std::end(kDeniedNames), n) != std::end(kDeniedNames)) {
+    return "calls " + n + "()" + kWhy;
+  }
+  for (std::string_view p : kDeniedPrefixes) {
+    if (n.starts_with(p)) return "calls " + std::string(p) + "*()" + kWhy;
+  }
+  return "";
 }
 
 Status CheckUntrustedStatement(std::string_view sql, StatementUse use) {

@@ -203,8 +203,8 @@ d = json.load(open(sys.argv[1]))
 assert d.get("refused", 0) >= 2, d.get("refused")
 assert not any("set_config" in q["sql"] or "query_to_xml" in q["sql"] for q in d["queries"]), d["queries"]
 EOF
-grep -q "not sent to the server: calls set_config()" "$work/from-pgss.err" || fail "pgss: set_config not refused"
-grep -q "not sent to the server: calls query_to_xml()" "$work/from-pgss.err" || fail "pgss: query_to_xml not refused"
+grep -qF "not sent to the server: calls set_config()" "$work/from-pgss.err" || fail "pgss: set_config not refused"
+grep -qF "not sent to the server: calls query_to_xml()" "$work/from-pgss.err" || fail "pgss: query_to_xml not refused"
 
 # ------------------------------------------------ check replays a hand-edited baseline
 # The capture's honest entries, edited: one statement and one parameter
