@@ -283,7 +283,10 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options);
 // plan's cost (PREPARE with plan_cache_mode = force_generic_plan, EXPLAIN
 // EXECUTE with NULL arguments: no value from the logs is needed) without
 // and with a hypothetical index. Sets cost_before/after, index_used and
-// the candidate's saving. Fails when hypopg is not installed.
+// the candidate's saving. Fails when hypopg is not installed. Each query's
+// text passes the statement gate (statement_gate.h, StatementUse::kPlanOnly)
+// and is sent alone in one Parse message; a refused one is never sent
+// (CandidateQuery::proof_refused, AdvisorResult::queries_refused).
 Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result);
 
 // Index rules (RuleInput::kSchema) read the advisor's result.
