@@ -125,7 +125,11 @@ int RunCapture(const CaptureState& s) {
     if (!(out << doc)) return Fail("cannot write " + s.output);
   }
   std::cerr << "pgsift: baseline of " << baseline->queries.size() << " queries from database " << baseline->database
-            << " (PostgreSQL " << baseline->server_major << (s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN") << ")\n";
+            << " (PostgreSQL " << baseline->server_major << (s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN") << ")";
+  if (baseline->refused > 0) {
+    std::cerr << "; " << baseline->refused << " queries refused by the statement gate (not sent to the server)";
+  }
+  std::cerr << "\n";
   return kExitOk;
 }
 
@@ -144,9 +148,10 @@ Command AddBaselineCommand(CLI::App& app) {
                       "Also guard the top --top queries (by total time) of a pgsift analyze JSON (generic plans unless "
                       "--values-from)");
   capture->add_option("--top", s->top, "Queries taken from --from-analyze (default 20)");
-  capture->add_option("--from-pgss", s->pgss_top,
-                      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans unless "
-                      "--values-from)");
+  capture->add_option(
+      "--from-pgss", s->pgss_top,
+      "Also guard the top N queries (by total time) of pg_stat_statements on --dsn (generic plans unless "
+      "--values-from)");
   capture
       ->add_option("--values-from", s->values.paths,
                    "Server logs: plan the --from-analyze/--from-pgss queries with the values of a representative "

@@ -198,7 +198,15 @@ int RunCheck(const CheckState& s) {
         auto it = replans.find(old_e.name);
         std::vector<Finding> found;
         QueryComparison c;
-        if (it == replans.end()) {
+        if (auto refused = run->refused.find(old_e.name); refused != run->refused.end()) {
+          // Never sent to the server (the baseline file is untrusted input).
+          std::cerr << "pgsift check: " << refused->second << "\n";
+          c.name = old_e.name;
+          c.display = old_e.display;
+          c.status = "refused";
+          c.old_cost = old_e.plan.total_cost;
+          c.error = refused->second;
+        } else if (it == replans.end()) {
           c.name = old_e.name;
           c.display = old_e.display;
           c.status = "broken";

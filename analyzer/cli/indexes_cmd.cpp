@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "cli/commands.h"
 #include "pgsift/config.h"
@@ -87,6 +88,7 @@ std::string Json(const IndexRunResult& r, double s_min_saving) {
   if (!r.proof_error.empty()) doc["proof_error"] = r.proof_error;
   doc["queries_seen"] = r.advisor.queries_seen;
   doc["queries_unparsed"] = r.advisor.queries_unparsed;
+  doc["queries_refused"] = r.advisor.queries_refused;
   nlohmann::ordered_json cands = nlohmann::ordered_json::array();
   for (const IndexCandidate& c : r.advisor.candidates) {
     nlohmann::ordered_json j;
@@ -202,6 +204,14 @@ int RunIndexes(IndexesState& s) {
     if (!out) return Fail(s.dump_schema + ": cannot write");
   }
   if (!r->proof_error.empty()) std::cerr << "pgsift indexes: not proven: " << r->proof_error << "\n";
+  std::set<uint64_t> refused;
+  for (const IndexCandidate& c : r->advisor.candidates) {
+    for (const CandidateQuery& q : c.queries) {
+      if (q.proof_refused && refused.insert(q.fingerprint).second) {
+        std::cerr << "pgsift indexes: query " << FingerprintHex(q.fingerprint) << ": " << q.proof_error << "\n";
+      }
+    }
+  }
   if (s.json) {
     std::cout << Json(*r, s.min_saving);
   } else {
@@ -222,7 +232,12 @@ int RunIndexes(IndexesState& s) {
     std::cout << (r->findings.empty() ? "" : "\n") << r->findings.size() << " finding(s) from "
               << r->advisor.queries_seen << " queries (" << r->advisor.queries_on_known_tables
               << " on known tables), schema from " << r->schema.source << ", "
-              << (r->context.proof_ran ? "proven with HypoPG" : "not proven (no HypoPG)") << "\n";
+              << (r->context.proof_ran ? "proven with HypoPG" : "not proven (no HypoPG)");
+    if (r->advisor.queries_refused > 0) {
+      std::cout << ", " << r->advisor.queries_refused
+                << " queries refused by the statement gate (not sent to the server)";
+    }
+    std::cout << "\n";
   }
   if (fail_level) {
     for (const Finding& f : r->findings) {

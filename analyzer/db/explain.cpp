@@ -10,6 +10,7 @@
 #include "db/server_message.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
+#include "pgsift/statement_gate.h"
 
 namespace pgsift {
 namespace {
@@ -74,12 +75,42 @@ double MedianMs(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Plans one query: PREPARE, then EXPLAIN EXECUTE with the sample parameters
-// (custom plan) or with NULLs under force_generic_plan when there are none.
-// Each EXPLAIN runs inside a transaction that is rolled back, so EXPLAIN
-// ANALYZE of a data-modifying query changes nothing.
+// The sample parameters as EXECUTE arguments: each must be one SQL literal
+// (statement_gate.h), re-quoted by this connection, never sent as written.
+Result<std::vector<std::string>> QuotedParams(pqxx::nontransaction& tx, const std::vector<std::string>& params) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < params.size(); ++i) {
+    Result<SqlLiteral> lit = ParseUntrustedLiteral(params[i]);
+    if (!lit.ok()) return Err("parameter $" + std::to_string(i + 1) + " is " + lit.error());
+    switch (lit->kind) {
+      case SqlLiteral::Kind::kNull:
+        out.emplace_back("NULL");
+        break;
+      case SqlLiteral::Kind::kString:
+        out.push_back(tx.quote(lit->text));
+        break;
+      case SqlLiteral::Kind::kNumber:
+      case SqlLiteral::Kind::kBool:
+        out.push_back(lit->text);  // digits, sign, '.', exponent; true/false
+        break;
+    }
+  }
+  return out;
+}
+
+// Plans one query: the statement alone in one Parse message (a protocol
+// prepared statement, after the gate), then EXPLAIN EXECUTE with the sample
+// parameters (custom plan) or with NULLs under force_generic_plan when there
+// are none. Each EXPLAIN runs inside a transaction that is always rolled
+// back, so EXPLAIN ANALYZE of a data-modifying query changes nothing: the
+// gate is asked for StatementUse::kRolledBack. `read_only` (capture) begins
+// each of those transactions READ ONLY explicitly, so a function that turned
+// default_transaction_read_only off in the session cannot make the next one
+// writable. A statement or a parameter the gate refuses is never sent;
+// `*refused` says so (the error is then the value-free refusal).
 Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, const GuardedQuery& q,
-                                const PlanOptions& options) {
+                                const PlanOptions& options, bool read_only, bool* refused) {
+  *refused = false;
   BaselineEntry e;
   e.name = q.name;
   e.sql = q.sql;
@@ -90,16 +121,25 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
   e.values_tag = q.values_tag;
   e.source = q.source;
   bool keep_params = q.params_origin == "queries-file" || options.show_values;
+  Status gate = CheckUntrustedStatement(q.sql, StatementUse::kRolledBack);
+  Result<std::vector<std::string>> quoted = QuotedParams(tx, q.params);
+  if (!gate.ok() || !quoted.ok()) {
+    *refused = true;
+    return Err("query " + q.name + " (fingerprint " + e.fingerprint +
+               ") not sent to the server: " + (gate.ok() ? quoted.error() : gate.error()));
+  }
+  pqxx::connection_base& conn = tx.conn();
   bool prepared = false;
   try {
-    tx.exec("PREPARE pgsift_q AS " + q.sql);
+    conn.prepare("pgsift_q", q.sql);
     prepared = true;
+    conn.prepare_now("pgsift_q");
     e.param_count = tx.exec1(
                           "SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
                           " WHERE name = 'pgsift_q'")[0]
                         .as<size_t>();
     if (!q.params.empty() && q.params.size() != e.param_count) {
-      tx.exec("DEALLOCATE pgsift_q");
+      conn.unprepare("pgsift_q");
       return Err(std::to_string(q.params.size()) + " parameter values given, the statement takes " +
                  std::to_string(e.param_count));
     }
@@ -107,7 +147,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     e.generic_plan = e.param_count > 0 && q.params.empty();
     for (size_t i = 0; i < e.param_count; ++i) {
       // Log values arrive as SQL literals too (ParseLogParameters).
-      std::string v = e.generic_plan ? "NULL" : q.params[i];
+      std::string v = e.generic_plan ? "NULL" : (*quoted)[i];
       args += (i ? ", " : "") + v;
     }
     if (keep_params) e.params = q.params;
@@ -118,7 +158,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     std::vector<double> times;
     std::vector<int64_t> blocks, temp;
     for (int i = 0; i < runs; ++i) {
-      tx.exec("BEGIN");
+      tx.exec(read_only ? "BEGIN READ ONLY" : "BEGIN");
       pqxx::result r = tx.exec(explain);
       tx.exec("ROLLBACK");
       std::string json;
@@ -139,7 +179,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
       e.temp_blocks = Median(temp);
     }
     tx.exec("RESET plan_cache_mode");
-    tx.exec("DEALLOCATE pgsift_q");
+    conn.unprepare("pgsift_q");
     return e;
   } catch (const pqxx::broken_connection&) {
     throw;
@@ -148,7 +188,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     try {
       tx.exec("ROLLBACK");
       tx.exec("RESET plan_cache_mode");
-      if (prepared) tx.exec("DEALLOCATE pgsift_q");
+      if (prepared) conn.unprepare("pgsift_q");
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const std::exception&) {
@@ -273,10 +313,12 @@ class TemplateCopy {
 
 // Re-plans every baseline query (log-valued ones with options.log_values,
 // else generically, named in `fallback`); a query that does not plan gets its
-// message in `errors`.
+// message in `errors`, one the statement gate refuses (a baseline file is
+// untrusted: it may have been edited) its reason in `refused`.
 void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Baseline& baseline,
                const PlanOptions& plan_options, std::vector<BaselineEntry>* out,
-               std::map<std::string, std::string>* errors, std::set<std::string>* fallback) {
+               std::map<std::string, std::string>* errors, std::set<std::string>* fallback,
+               std::map<std::string, std::string>* refused) {
   Fingerprinter fp;
   for (const BaselineEntry& old_e : baseline.queries) {
     GuardedQuery q;
@@ -303,14 +345,19 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
           "without --show-values); re-capture with a queries file";
       continue;
     }
-    auto e = PlanQuery(tx, fp, q, plan_options);
+    bool was_refused = false;
+    auto e = PlanQuery(tx, fp, q, plan_options, /*read_only=*/false, &was_refused);
+    if (was_refused) {
+      (*refused)[q.name] = e.error();
+      continue;
+    }
     if (!e.ok() && q.params_origin == "log" && !plan_options.show_values) {
       // The server's message may quote a log value ("invalid input syntax
       // for type bigint: ..."): say only whether the generic plan works.
       GuardedQuery generic = q;
       generic.params.clear();
       generic.params_origin.clear();
-      auto g = PlanQuery(tx, fp, generic, plan_options);
+      auto g = PlanQuery(tx, fp, generic, plan_options, /*read_only=*/false, &was_refused);
       e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
                                    "withheld: it may quote a value; --show-values shows it)")
                      : g.error());
@@ -341,7 +388,14 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     b.repeats = options.analyze ? std::max(1, options.repeats) : 0;
     Fingerprinter fp;
     for (const GuardedQuery& q : queries) {
-      auto e = PlanQuery(tx, fp, q, options);
+      bool refused = false;
+      auto e = PlanQuery(tx, fp, q, options, /*read_only=*/true, &refused);
+      if (refused) {
+        // Never sent; skipped even from a queries file, and counted.
+        ++b.refused;
+        if (skipped) skipped->push_back(e.error());
+        continue;
+      }
       if (!e.ok() && q.params_origin == "log") {
         // Values of another arity (an IN list of the same fingerprint) or
         // type: the generic plan, said so.
@@ -350,7 +404,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.params_origin.clear();
         generic.values_tag.clear();
         if (skipped) skipped->push_back(q.name + ": planned generically, the log values do not fit");
-        e = PlanQuery(tx, fp, generic, options);
+        e = PlanQuery(tx, fp, generic, options, /*read_only=*/true, &refused);
       }
       if (!e.ok() && q.optional) {
         if (skipped) skipped->push_back(q.name + ": " + e.error());
@@ -365,7 +419,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.values_tag.clear();
         PlanOptions plan_only = options;
         plan_only.analyze = false;
-        auto g = PlanQuery(tx, fp, generic, plan_only);
+        auto g = PlanQuery(tx, fp, generic, plan_only, /*read_only=*/true, &refused);
         if (g.ok()) e->generic_fallback = std::move(g->plan);
       }
       b.queries.push_back(std::move(e).value());
@@ -448,7 +502,8 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       Setup(tx, connect, /*writable=*/true);
       std::map<std::string, std::string> errors;
       std::set<std::string> fallback;
-      ReplanAll(tx, options, baseline, plan_options, &run.before, &errors, &fallback);
+      std::map<std::string, std::string> refused;
+      ReplanAll(tx, options, baseline, plan_options, &run.before, &errors, &fallback, &refused);
     }
     for (const LoadedMigration& m : migrations) {
       // A fresh session per file: what one file SETs (search_path, enable_*,
@@ -473,7 +528,7 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     std::set<std::string> relations;
     for (const auto& [name, rows] : baseline.relation_rows) relations.insert(name);
     run.relation_rows = RelationRows(tx, relations);
-    ReplanAll(tx, options, baseline, plan_options, &run.replans, &run.errors, &run.generic_fallback);
+    ReplanAll(tx, options, baseline, plan_options, &run.replans, &run.errors, &run.generic_fallback, &run.refused);
     return run;
   } catch (const std::exception& e) {
     return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));

@@ -4,6 +4,8 @@
 // the generic plan does not depend on the arguments, and no value from the
 // logs is ever needed or sent. Only the text plan's top cost and whether the
 // hypothetical index's name appears are read: this is no plan reader.
+// The normalized texts come from logs: each passes the statement gate
+// (statement_gate.h) and is sent alone in one Parse message.
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -12,6 +14,7 @@
 #include "db/server_message.h"
 #include "db/session.h"
 #include "pgsift/indexes.h"
+#include "pgsift/statement_gate.h"
 
 namespace pgsift {
 
@@ -34,6 +37,7 @@ struct Plan {
   double cost = 0;
   std::string text;
   std::string error;
+  bool refused = false;  // the gate refused the text: never sent
 };
 
 // The first line of a server error, without the "ERROR:" tag, values
@@ -45,18 +49,33 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
   std::string text = query;
   while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back()))))
     text.pop_back();
+  // Only planned (EXPLAIN without ANALYZE): data-modifying statements are
+  // planned, never run.
+  Status gate = CheckUntrustedStatement(text, StatementUse::kPlanOnly);
+  if (!gate.ok()) {
+    plan.refused = true;
+    plan.error = "not sent to the server: " + gate.error();
+    return plan;
+  }
   int params = MaxParam(text);
   std::string args;
   for (int i = 0; i < params; ++i) args += i ? ", NULL" : "(NULL";
   if (params) args += ")";
+  pqxx::connection_base& conn = tx.conn();
   try {
-    tx.exec("PREPARE pgsift_probe AS " + text);
+    conn.prepare("pgsift_probe", text);
+    conn.prepare_now("pgsift_probe");
   } catch (const std::exception& e) {
     plan.error = FirstLine(e);
+    conn.unprepare("pgsift_probe");  // not prepared on the server: forgotten only
     return plan;
   }
   try {
+    // READ ONLY explicitly: whatever a function planned here set in the
+    // session (default_transaction_read_only), the next probe stays read-only.
+    tx.exec("BEGIN READ ONLY");
     pqxx::result r = tx.exec("EXPLAIN EXECUTE pgsift_probe" + args);
+    tx.exec("ROLLBACK");
     for (const pqxx::row& row : r) plan.text += std::string(row[0].c_str()) + "\n";
     size_t at = plan.text.find("..");
     if (plan.text.find("(cost=") != std::string::npos && at != std::string::npos) {
@@ -67,8 +86,9 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
     }
   } catch (const std::exception& e) {
     plan.error = FirstLine(e);
+    tx.exec("ROLLBACK");  // outside a transaction block: a warning only
   }
-  tx.exec("DEALLOCATE pgsift_probe");
+  conn.unprepare("pgsift_probe");
   return plan;
 }
 
@@ -123,6 +143,10 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
         if (i < c.opclasses.size() && !c.opclasses[i].empty()) cols += " " + c.opclasses[i];
       }
       std::string create = "CREATE INDEX ON " + Quote(tx, c.schema) + "." + Quote(tx, c.table) + " (" + cols + ")";
+      // `create` holds the advisor's expression columns (deparsed from logged
+      // queries) and goes as a quoted string, never as SQL: hypopg parses it
+      // and keeps only CREATE INDEX statements, hypothetically (any other
+      // statement in the string is skipped with a warning, never run).
       pqxx::row hypo = tx.exec1("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")");
       std::string name = hypo[0].c_str();
       c.saving = -1;
@@ -132,6 +156,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
         const Plan& b = before[q.fingerprint];
         if (!b.ok) {
           q.proof_error = b.error;
+          q.proof_refused = b.refused;
           continue;
         }
         Plan a = Explain(tx, q.normalized);
@@ -151,6 +176,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
       if (!c.proven) c.saving = 0;
       tx.exec("SELECT hypopg_reset()");
     }
+    for (const auto& [fp, plan] : before) result->queries_refused += plan.refused;
     return Ok{};
   } catch (const std::exception& e) {
     return Err(db::Redact(where + ": HypoPG proof: " + FirstLine(e), password));

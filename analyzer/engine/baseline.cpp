@@ -154,6 +154,7 @@ std::string WriteBaselineJson(const Baseline& b) {
   doc["relation_rows"] = b.relation_rows;
   doc["analyze"] = b.analyze;
   doc["repeats"] = b.repeats;
+  if (b.refused > 0) doc["refused"] = b.refused;
   std::vector<const BaselineEntry*> sorted;
   for (const BaselineEntry& e : b.queries) sorted.push_back(&e);
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* c) { return a->name < c->name; });
@@ -210,6 +211,7 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
   }
   b.analyze = GetBool(doc, "analyze");
   b.repeats = static_cast<int>(GetInt(doc, "repeats", 0, 0, kIntMax));
+  b.refused = static_cast<size_t>(GetInt(doc, "refused", 0, 0, kInt64Max));
   auto queries = doc.find("queries");
   if (queries == doc.end() || !queries->is_array()) return Err(path + ": no queries array");
   for (const Json& q : *queries) {

@@ -22,11 +22,14 @@ int Count(const CheckReport& r, const char* status) {
 }
 
 std::string Summary(const CheckReport& r) {
-  std::string s = std::to_string(r.queries.size()) + " guarded queries: " + std::to_string(Count(r, "regressed")) +
-                  " regressed, " + std::to_string(Count(r, "broken")) + " broken, " +
-                  std::to_string(Count(r, "changed")) + " changed, " + std::to_string(Count(r, "unchanged")) +
-                  " unchanged; " + std::to_string(r.migrations.size()) + " migration file" +
-                  (r.migrations.size() == 1 ? "" : "s") + " applied";
+  std::string s =
+      std::to_string(r.queries.size()) + " guarded queries: " + std::to_string(Count(r, "regressed")) + " regressed, " +
+      std::to_string(Count(r, "broken")) + " broken, " + std::to_string(Count(r, "changed")) + " changed, " +
+      std::to_string(Count(r, "unchanged")) + " unchanged" +
+      (Count(r, "refused") ? ", " + std::to_string(Count(r, "refused")) + " refused (not sent to the server)"
+                           : std::string()) +
+      "; " + std::to_string(r.migrations.size()) + " migration file" + (r.migrations.size() == 1 ? "" : "s") +
+      " applied";
   return s;
 }
 
@@ -67,6 +70,7 @@ std::string Indent(const std::string& text, const std::string& pad) {
 const char* Mark(const std::string& status) {
   if (status == "regressed" || status == "broken") return "FAIL";
   if (status == "changed") return "diff";
+  if (status == "refused") return "skip";
   return "ok  ";
 }
 
@@ -129,12 +133,13 @@ std::string CheckText(const CheckReport& r) {
   }
   for (const QueryComparison& q : r.queries) {
     out += "\n" + std::string(Mark(q.status)) + " " + q.name + "  " + q.status;
-    if (q.status != "broken")
+    if (q.status != "broken" && q.status != "refused")
       out += "  cost " + Fixed(q.old_cost, 2) + " -> " + Fixed(q.new_cost, 2) + Ratio(q.old_cost, q.new_cost);
     if (q.old_ms >= 0 && q.new_ms >= 0) out += ", median " + Fixed(q.old_ms, 3) + " -> " + Fixed(q.new_ms, 3) + " ms";
     if (!q.values.empty()) out += "  [" + q.values + "]";
     out += "\n     " + Indent(q.display, "     ") + "\n";
-    if (!q.error.empty()) out += "     no longer plans: " + q.error + "\n";
+    if (!q.error.empty())
+      out += std::string("     ") + (q.status == "refused" ? "" : "no longer plans: ") + q.error + "\n";
     for (const std::string& c : q.shape_changes) out += "     * " + c + "\n";
     if (q.status != "unchanged") {
       out += "     before:\n";
@@ -165,14 +170,14 @@ std::string CheckMarkdown(const CheckReport& r) {
     for (const QueryComparison& q : r.queries) {
       const char* icon = q.status == "unchanged" ? "✅" : q.status == "changed" ? "⚠️" : "❌";
       out += std::string("| ") + icon + " | `" + q.name + "` | " + q.status + " | " + Fixed(q.old_cost, 2) + " | " +
-             (q.status == "broken" ? "—" : Fixed(q.new_cost, 2)) + " |\n";
+             (q.status == "broken" || q.status == "refused" ? "—" : Fixed(q.new_cost, 2)) + " |\n";
     }
     out += "\n";
   }
   for (const QueryComparison& q : r.queries) {
     if (q.status == "unchanged") continue;
     out += "<details><summary><b>" + q.name + "</b>: " + q.status + "</summary>\n\n```sql\n" + q.display + "\n```\n\n";
-    if (!q.error.empty()) out += "No longer plans: `" + q.error + "`\n\n";
+    if (!q.error.empty()) out += (q.status == "refused" ? "Refused: `" : "No longer plans: `") + q.error + "`\n\n";
     for (const std::string& c : q.shape_changes) out += "- " + c + "\n";
     out += "\n```diff\n";
     for (const std::string& l : q.old_tree) out += "- " + l + "\n";
@@ -213,6 +218,7 @@ std::string CheckJson(const CheckReport& r) {
     errors.push_back({{"file", e.location.file}, {"line", e.location.line}, {"message", e.message}});
   }
   doc["errors"] = errors;
+  doc["refused"] = Count(r, "refused");
   Json queries = Json::array();
   for (const QueryComparison& q : r.queries) {
     Json j;

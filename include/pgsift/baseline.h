@@ -102,6 +102,9 @@ struct Baseline {
   std::map<std::string, int64_t> relation_rows;
   bool analyze = false;
   int repeats = 0;
+  // Guarded queries the statement gate refused at capture (never sent to
+  // the server, not in `queries`); written as "refused" when not 0.
+  size_t refused = 0;
   std::vector<BaselineEntry> queries;  // sorted by name
 };
 
@@ -133,7 +136,9 @@ struct CheckThresholds {
 struct QueryComparison {
   std::string name;
   std::string display;
-  std::string status;  // "unchanged", "changed", "regressed", "broken", "missing"
+  // "unchanged", "changed", "regressed", "broken", "missing", or "refused"
+  // (the statement gate refused the baseline's text: never sent).
+  std::string status;
   // How the query was planned: "" (as written or generic, as in the
   // baseline), "log values" (--values-from, same tag), or "generic
   // fallback: <why>" (log values at capture, none here: generic plans compared).

@@ -213,6 +213,9 @@ struct CandidateQuery {
   double cost_before = -1, cost_after = -1;
   bool index_used = false;
   std::string proof_error;
+  // The statement gate refused the text (statement_gate.h): never sent to
+  // the server; proof_error says why.
+  bool proof_refused = false;
 };
 
 struct IndexCandidate {
@@ -259,6 +262,8 @@ struct AdvisorResult {
   std::vector<IndexCandidate> candidates;  // ranked (score desc, key)
   std::vector<UnindexedForeignKey> unindexed_fks;
   uint64_t queries_seen = 0, queries_unparsed = 0, queries_on_known_tables = 0;
+  // Distinct queries the HypoPG proof did not send: refused by the gate.
+  uint64_t queries_refused = 0;
 };
 
 // Candidates from a workload's queries against `schema` (no I/O).
@@ -278,7 +283,10 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options);
 // plan's cost (PREPARE with plan_cache_mode = force_generic_plan, EXPLAIN
 // EXECUTE with NULL arguments: no value from the logs is needed) without
 // and with a hypothetical index. Sets cost_before/after, index_used and
-// the candidate's saving. Fails when hypopg is not installed.
+// the candidate's saving. Fails when hypopg is not installed. Each query's
+// text passes the statement gate (statement_gate.h, StatementUse::kPlanOnly)
+// and is sent alone in one Parse message; a refused one is never sent
+// (CandidateQuery::proof_refused, AdvisorResult::queries_refused).
 Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result);
 
 // Index rules (RuleInput::kSchema) read the advisor's result.

@@ -32,7 +32,9 @@ struct PlanOptions {
 // server's message is reduced to its first line (DETAIL lines can hold
 // values from the data).
 // Optional queries that do not plan are left out and named in `skipped`
-// ("name: message"; may be null).
+// ("name: message"; may be null). Every query passes the statement gate
+// (statement_gate.h) first: a refused one, optional or not, is never sent,
+// counted in Baseline::refused and named in `skipped` with the reason.
 Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector<GuardedQuery>& queries,
                                  const PlanOptions& options, std::vector<std::string>* skipped = nullptr);
 
@@ -91,6 +93,9 @@ struct ScratchRun {
   std::vector<BaselineEntry> before;
   // Log-valued queries planned generically (no values in log_values).
   std::set<std::string> generic_fallback;
+  // Queries the statement gate refused (statement_gate.h: a baseline file is
+  // untrusted): name -> value-free reason. Never sent to the server.
+  std::map<std::string, std::string> refused;
 };
 
 // Applies `migrations` in order (each file in one transaction when it can
