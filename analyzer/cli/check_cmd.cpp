@@ -206,6 +206,17 @@ int RunCheck(const CheckState& s) {
           c.status = "refused";
           c.old_cost = old_e.plan.total_cost;
           c.error = refused->second;
+          // A guarded query the gate refuses is a guard lost: the baseline was
+          // edited (or written by a pgsift without the gate). Fail, not skip.
+          Finding f;
+          f.rule_id = "plan-query-refused";
+          f.severity = Severity::kError;
+          f.message = c.name + ": not sent to the server: " + c.error;
+          f.help =
+              "The baseline is untrusted input: pgsift sends only one SELECT (or a DML statement inside a rolled-back "
+              "EXPLAIN). Capture the baseline again from the logs or a queries file, and review who edited it.";
+          f.key_extra = c.name;
+          found.push_back(std::move(f));
         } else if (it == replans.end()) {
           c.name = old_e.name;
           c.display = old_e.display;

@@ -237,7 +237,8 @@ for format in text json; do
   rc=0
   "$pgsift" check --baseline "$work/edited.json" --migrations "$work/migrations" --scratch-dsn "dbname=scratch" \
     --scratch-is-disposable --no-lint --format "$format" -o "$work/check.$format" 2>"$work/check.err" || rc=$?
-  [ "$rc" = 0 ] || { cat "$work/check.err" "$work/check.$format"; fail "check exited $rc"; }
+  # A refused guarded query is a guard lost: an error finding, exit 1.
+  [ "$rc" = 1 ] || { cat "$work/check.err" "$work/check.$format"; fail "check exited $rc, want 1"; }
   psql -XqAt -d scratch -c "ALTER TABLE patients DROP COLUMN note"
   untouched "check --format $format"
 done
@@ -252,5 +253,8 @@ assert d["refused"] == 4, d["refused"]
 status = {q["name"]: q["status"] for q in d["queries"]}
 assert status == {"honest": "unchanged", "evil_sql": "refused", "evil_param": "refused", "evil_chain": "refused",
                   "evil_copy": "refused"}, status
+refused = sorted(f["message"].split(":")[0] for f in d["findings"] if f["rule"] == "plan-query-refused")
+assert refused == ["evil_chain", "evil_copy", "evil_param", "evil_sql"], d["findings"]
+assert all(f["severity"] == "error" for f in d["findings"] if f["rule"] == "plan-query-refused"), d["findings"]
 EOF
 echo "untrusted_sql_live: ok"
