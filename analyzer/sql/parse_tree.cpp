@@ -161,7 +161,10 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
     PgParse parsed = PgQueryParseJson(text.substr(s.offset, s.length));
     if (!parsed.ok) {
       chunk.error = parsed.error;
-      chunk.error_offset = s.offset + static_cast<uint32_t>(parsed.error_offset < 0 ? 0 : parsed.error_offset);
+      // Without a position (a statement refused as too deep), the error is
+      // where the statement starts, past the blanks and comments before it.
+      chunk.error_offset = parsed.error_offset < 0 ? static_cast<uint32_t>(SkipSpaceAndComments(text, s.offset))
+                                                   : s.offset + static_cast<uint32_t>(parsed.error_offset);
       out.push_back(std::move(chunk));
       continue;
     }
