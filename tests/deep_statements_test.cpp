@@ -172,6 +172,20 @@ TEST(DeepStatements, ParseTreeFunctionsRefuseWithAMessageNotACrash) {
   EXPECT_NE(chunks[1].error.find("nested too deeply"), std::string::npos);
   EXPECT_TRUE(chunks[2].ok);
   EXPECT_EQ(chunks[2].statements.size(), 1u);
+  // "/*/*/*..." in one statement: the splitter is not given the comment
+  // (quadratic for its scanner), yet the statements around it are split
+  // and parsed, and only that statement is an error.
+  std::string packed = "SELECT 1 " + Repeat("/*", 100000) + "x" + Repeat("*/", 100000);
+  chunks = sql::SplitAndParse("SELECT 1;\n" + packed + ";\nDROP TABLE t;\n");
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_TRUE(chunks[0].ok);
+  EXPECT_FALSE(chunks[1].ok);
+  EXPECT_NE(chunks[1].error.find("quadratic"), std::string::npos) << chunks[1].error;
+  EXPECT_TRUE(chunks[2].ok);
+  // Many unterminated quotes: each moves the cut to an earlier ';' (a loop,
+  // so no recursion as deep as the number of statements).
+  chunks = sql::SplitAndParse(Repeat("SELECT ';", 100000));
+  EXPECT_FALSE(chunks.empty());
 }
 
 TEST(DeepStatements, MigrationLintReportsTheDeepStatementAndLintsTheRest) {

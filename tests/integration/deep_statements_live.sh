@@ -47,7 +47,7 @@ for spec in plus:30000 concat:25000 union:30000; do
   psql_ -f "$work/q.sql" >/dev/null 2>"$work/err" || true
   grep -q "stack depth limit exceeded" "$work/err" || { echo "FAIL: server accepted ${spec}: $(head -c 300 "$work/err")"; exit 1; }
 done
-for spec in plus:6000 comments:10000 spaced_comments:100000 parens:1000; do
+for spec in plus:2100 comments:10000 spaced_comments:100000 parens:1000; do
   gen "${spec%%:*}" "${spec##*:}" >"$work/q.sql"
   psql_ -v ON_ERROR_STOP=1 -f "$work/q.sql" >/dev/null
 done
@@ -76,7 +76,7 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 cache = doc["summary"]["fingerprint_cache"]
 deep = [q for q in doc["queries"] if q.get("fallback")]
-# The 6000-term chain and the 10k packed comments ran and were logged with
+# The 2100-term chain (4200 units) and the 10k packed comments ran and were logged with
 # their duration: both are too deep or too costly for libpg_query.
 assert cache["too_complex_statements"] >= 2, cache
 assert cache["fallbacks"] >= cache["too_complex_statements"], cache
@@ -90,7 +90,7 @@ grep -q "nested too deeply (or too costly to scan)" "$work/analyze1.err" || fail
 
 run report "$pgsift" report --from "$work/a.json.gz" --to "$work/b.json.gz" --logs "$log" --format json -o "$work/report.json"
 [ "$code" -eq 0 ] || fail "report --logs: exit $code: $(tail -c 500 "$work/report.err")"
-run indexes "$pgsift" indexes "$log" --dsn "" --json
+run indexes "$pgsift" indexes "$log" --dsn "host=$PGHOST port=$PGPORT user=postgres dbname=postgres" --json
 [ "$code" -le 1 ] || fail "indexes: exit $code: $(tail -c 500 "$work/indexes.err")"
 
 # fingerprint and lint on generated SQL files (SQL, not logs).
