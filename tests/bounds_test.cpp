@@ -81,6 +81,18 @@ TEST(Bounds, OverflowIsOneWorkloadEntry) {
   EXPECT_EQ(overflow_calls, 490u);
 }
 
+// --max-shapes is one cap for every thread of a run.
+TEST(Bounds, ShapeBudgetIsSharedByFingerprinters) {
+  ShapeBudget budget(50);
+  Fingerprinter a(Fingerprinter::KeyMode::kShape, &budget);
+  Fingerprinter b(Fingerprinter::KeyMode::kShape, &budget);
+  for (int i = 0; i < 100; ++i) {
+    a.Fingerprint("SELECT a" + std::to_string(i) + " FROM t");
+    b.Fingerprint("SELECT b" + std::to_string(i) + " FROM t");
+  }
+  EXPECT_EQ(a.stats().overflow + b.stats().overflow, 150u);
+}
+
 class Collect : public EventSink {
  public:
   void OnEvent(const Event& e) override { sql.emplace_back(e.sql); }

@@ -186,3 +186,34 @@ TEST_F(CliTest, CrlfLineEndingsGiveTheSameAnswer) {
   }
 }
 }  // namespace
+
+namespace {
+
+// -j is bounded (issue 16 §5): -j 100000 used 19 GB and aborted. Past
+// kMaxJobs it is a usage error naming the range; the largest allowed works.
+TEST_F(CliTest, JobsPastTheMaximumIsAUsageError) {
+  std::string log = Fixture("logs/clinic.stderr.log");
+  CliRun r = Pgsift("analyze -j 100000 --quiet " + log);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--jobs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("256"), std::string::npos) << r.out;
+  r = Pgsift("indexes -j 100000 " + log);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("256"), std::string::npos) << r.out;
+  std::string json = (dir_ / "j.json").string();
+  r = Pgsift("analyze -j 256 --quiet --json " + json + " " + log);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+// A statement nested too deeply, from a generated SQL file (not a log):
+// `pgsift fingerprint` exits 0 with the fallback and its reason.
+TEST_F(CliTest, FingerprintOfADeepStatementIsAFallbackNotACrash) {
+  std::string sql = "SELECT 1";
+  for (int i = 0; i < 100000; ++i) sql += " + 1";
+  CliRun r = Pgsift("fingerprint " + Write("deep.sql", sql));
+  EXPECT_EQ(r.exit_code, 0) << r.out.substr(0, 500);
+  EXPECT_NE(r.out.find("\"fallback\":true"), std::string::npos) << r.out.substr(0, 500);
+  EXPECT_NE(r.out.find("nested too deeply"), std::string::npos) << r.out.substr(0, 500);
+}
+
+}  // namespace

@@ -42,6 +42,11 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
               << (kMaxStatementBytes >> 20) << " MiB fingerprinted from their first " << (kMaxStatementBytes >> 20)
               << " MiB (marked \"truncated\" in the JSON report)\n";
   }
+  if (result->fingerprints.too_complex > 0) {
+    std::cerr << "pgsift: " << result->fingerprints.too_complex
+              << " statement(s) nested too deeply (or too costly to scan) for libpg_query got pgsift's fallback "
+                 "fingerprint (\"fallback\": true in the JSON report)\n";
+  }
   if (result->fingerprints.overflow > 0) {
     std::cerr << "pgsift: more than " << (options.max_shapes ? options.max_shapes : kDefaultMaxShapes)
               << " distinct statement shapes: " << result->fingerprints.overflow
@@ -93,10 +98,12 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--until", s->until, "Only events before this time");
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
   analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
-  analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)");
+  analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)")
+      ->check(CLI::Range(0u, kMaxJobs));
   analyze
       ->add_option("--max-shapes", options.max_shapes,
-                   "Distinct statement shapes kept per thread; later ones are counted as one overflow entry")
+                   "Distinct statement shapes kept (all threads together); later ones are counted as one overflow "
+                   "entry")
       ->default_val(kDefaultMaxShapes);
   AddRuleSelectionOptions(analyze, &s->rules);
 

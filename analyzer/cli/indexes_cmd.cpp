@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "pgsift/analyze.h"
 #include "pgsift/config.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
@@ -274,7 +275,7 @@ Command AddIndexesCommand(CLI::App& app) {
   cmd->add_flag("--json", s->json, "JSON output (schema pgsift.indexes.v1)");
   cmd->add_option("--fail-on", s->fail_on, "Exit 1 on a finding at or above: info, warning, error, none (default)");
   cmd->add_option("--statement-timeout", s->run.db.statement_timeout_ms, "Milliseconds per query")->default_val(60000);
-  cmd->add_option("-j,--jobs", s->run.jobs, "Parsing threads (0: one per core)");
+  cmd->add_option("-j,--jobs", s->run.jobs, "Parsing threads (0: one per core)")->check(CLI::Range(0u, kMaxJobs));
   return {cmd, [s]() { return RunIndexes(*s); }};
 }
 

@@ -175,7 +175,7 @@ struct Task {
 };
 
 struct ThreadState {
-  explicit ThreadState(size_t max_shapes) : fingerprinter(Fingerprinter::KeyMode::kShape, max_shapes) {}
+  explicit ThreadState(ShapeBudget* budget) : fingerprinter(Fingerprinter::KeyMode::kShape, budget) {}
   Fingerprinter fingerprinter;
   Workload workload;
 };
@@ -218,6 +218,7 @@ void AddStats(FingerprintStats* into, const FingerprintStats& s) {
   into->truncated += s.truncated;
   into->overflow += s.overflow;
   into->ambiguous += s.ambiguous;
+  into->too_complex += s.too_complex;
 }
 
 class Pipeline {
@@ -225,23 +226,23 @@ class Pipeline {
   Pipeline(const AnalyzeOptions& options, const LinePrefix* given)
       : options_(options),
         given_(given),
-        jobs_(options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
+        jobs_(std::min(kMaxJobs, options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency()))),
         piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
         record_span_(options.piece_bytes ? 16 * options.piece_bytes : kMaxRecordSpan),
         in_flight_(2 * jobs_ + 2),
-        max_shapes_(options.max_shapes ? options.max_shapes : kDefaultMaxShapes),
+        budget_(options.max_shapes ? options.max_shapes : kDefaultMaxShapes),
         inputs_(options.inputs.size()) {}
 
   AnalyzeResult Run() {
     AnalyzeResult result;
     result.threads = jobs_;
     std::vector<std::unique_ptr<ThreadState>> states;
-    for (unsigned j = 0; j < jobs_; ++j) states.push_back(std::make_unique<ThreadState>(max_shapes_));
+    for (unsigned j = 0; j < jobs_; ++j) states.push_back(std::make_unique<ThreadState>(&budget_));
     std::vector<std::thread> workers;
     for (unsigned j = 0; j < jobs_; ++j) workers.emplace_back([this, s = states[j].get()] { Work(s); });
     std::thread producer([this] { Produce(); });
 
-    ThreadState local(max_shapes_);  // inputs read whole, on this thread
+    ThreadState local(&budget_);  // inputs read whole, on this thread
     Merge(&local, &result);
 
     producer.join();
@@ -531,7 +532,8 @@ class Pipeline {
   const size_t piece_bytes_;
   const size_t record_span_;
   const uint64_t in_flight_;
-  const size_t max_shapes_;
+  // Shared by every thread's Fingerprinter: --max-shapes bounds the run.
+  ShapeBudget budget_;
   std::vector<InputState> inputs_;
   uint64_t reported_ = 0;  // reading thread only
 

@@ -89,7 +89,8 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                     {"uncacheable_shapes", r.fingerprints.uncacheable},
                     {"fallbacks", r.fingerprints.fallbacks},
                     {"truncated_statements", r.fingerprints.truncated},
-                    {"overflow_statements", r.fingerprints.overflow}}}};
+                    {"overflow_statements", r.fingerprints.overflow},
+                    {"too_complex_statements", r.fingerprints.too_complex}}}};
   Json skipped_by_reason = Json::object();
   for (size_t k = 0; k < static_cast<size_t>(SkipReason::kCount_); ++k) {
     uint64_t n = 0;

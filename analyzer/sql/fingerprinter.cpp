@@ -140,7 +140,7 @@ std::string FingerprintHex(uint64_t fingerprint) {
 
 ExactFingerprint FingerprintWithLibpgQuery(std::string_view sql) {
   sql::PgFingerprint r = sql::PgQueryFingerprint(sql);
-  return ExactFingerprint{r.ok, r.value, std::move(r.error)};
+  return ExactFingerprint{r.ok, r.value, std::move(r.error), r.refused};
 }
 
 struct Fingerprinter::Impl {
@@ -154,7 +154,9 @@ struct Fingerprinter::Impl {
     std::vector<Variant> variants;
   };
 
-  Impl(KeyMode m, size_t cap) : mode(m), max_shapes(cap) {
+  Impl(KeyMode m, ShapeBudget* shared, size_t cap)
+      : mode(m), own_budget(shared ? 0 : cap), budget(shared ? shared : &own_budget) {
+    cap = budget->max();
     overflow_shape.fingerprint = 0;
     overflow_shape.fallback = true;
     overflow_shape.overflow = true;
@@ -178,7 +180,7 @@ struct Fingerprinter::Impl {
     if (mode == KeyMode::kLayout) shape_key += normalized;
     auto it = shapes.find(std::string_view(shape_key));
     if (it != shapes.end()) return *it->second;
-    if (shapes.size() >= max_shapes) [[unlikely]] {
+    if (!budget->TakeShape()) [[unlikely]] {
       ++stats.overflow;
       return overflow_shape;
     }
@@ -218,8 +220,10 @@ struct Fingerprinter::Impl {
                     true);
   }
 
-  const Shape& Fallback(std::string_view sql, const std::string& raw_error) {
+  const Shape& Fallback(std::string_view sql, const sql::PgFingerprint& failed) {
     ++stats.fallbacks;
+    stats.too_complex += failed.refused;
+    const std::string& raw_error = failed.error;
     // "syntax error at or near "'Yamada'"" quotes the input: keep the words
     // before the quote only, so no literal leaks through the message.
     std::string error = raw_error.substr(0, raw_error.find(" at or near"));
@@ -234,7 +238,7 @@ struct Fingerprinter::Impl {
   const Shape& FirstOfKey(std::string_view sql, KeyEntry* entry) {
     ++stats.parser_calls;
     sql::PgFingerprint fp = sql::PgQueryFingerprint(sql);
-    if (!fp.ok) return Fallback(sql, fp.error);
+    if (!fp.ok) return Fallback(sql, fp);
     ++stats.parser_calls;
     sql::PgNormalized norm = sql::PgQueryNormalize(sql);
     std::vector<bool> replaced;
@@ -285,7 +289,7 @@ struct Fingerprinter::Impl {
   const Shape& Uncached(std::string_view sql) {
     ++stats.parser_calls;
     sql::PgFingerprint fp = sql::PgQueryFingerprint(sql);
-    if (!fp.ok) return Fallback(sql, fp.error);
+    if (!fp.ok) return Fallback(sql, fp);
     return ShapeFor(fp.value, false, sql, "", "");
   }
 
@@ -349,7 +353,7 @@ struct Fingerprinter::Impl {
     if (it == keys.end()) {
       // Past the cap, new keys are not remembered: each such statement goes
       // to libpg_query, and a new fingerprint lands in the overflow shape.
-      if (keys.size() >= max_shapes) [[unlikely]]
+      if (!budget->TakeKey()) [[unlikely]]
         return Uncached(sql);
       ++stats.shapes;
       it = keys.emplace(sk.key, KeyEntry{}).first;
@@ -389,7 +393,8 @@ struct Fingerprinter::Impl {
   };
 
   KeyMode mode;
-  size_t max_shapes;
+  ShapeBudget own_budget;
+  ShapeBudget* budget;
   std::vector<TextSlot> text_cache = std::vector<TextSlot>(kTextSlots);
   Shape overflow_shape;
   sql::ShapeKey sk;
@@ -401,7 +406,9 @@ struct Fingerprinter::Impl {
   FingerprintStats stats;
 };
 
-Fingerprinter::Fingerprinter(KeyMode mode, size_t max_shapes) : impl_(std::make_unique<Impl>(mode, max_shapes)) {}
+Fingerprinter::Fingerprinter(KeyMode mode, size_t max_shapes)
+    : impl_(std::make_unique<Impl>(mode, nullptr, max_shapes)) {}
+Fingerprinter::Fingerprinter(KeyMode mode, ShapeBudget* budget) : impl_(std::make_unique<Impl>(mode, budget, 0)) {}
 Fingerprinter::~Fingerprinter() = default;
 const Shape& Fingerprinter::Fingerprint(std::string_view sql) { return impl_->Fingerprint(sql); }
 const FingerprintStats& Fingerprinter::stats() const { return impl_->stats; }

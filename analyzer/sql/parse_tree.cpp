@@ -138,21 +138,57 @@ std::vector<SqlComment> FindComments(std::string_view text, size_t begin, size_t
   return out;
 }
 
+namespace {
+
+// `text` with every comment blanked (same length, newlines kept): what the
+// splitter sees when comments like "/*/*/*..." would cost it quadratic time.
+// Statement boundaries do not move.
+std::string BlankComments(std::string_view text) {
+  std::string out(text);
+  for (const SqlComment& c : FindComments(text, 0, text.size())) {
+    size_t end = text[c.offset] == '/' ? SkipBlockComment(text, c.offset) : c.offset + 2 + c.text.size();
+    for (size_t i = c.offset; i < end && i < out.size(); ++i) {
+      if (out[i] != '\n') out[i] = ' ';
+    }
+  }
+  return out;
+}
+
+PgSplit SplitBlankingCommentsIfNeeded(std::string_view text) {
+  PgSplit split = PgQuerySplit(text);
+  if (split.refused) {
+    PgSplit blanked = PgQuerySplit(BlankComments(text));
+    if (!blanked.refused) return blanked;
+  }
+  return split;
+}
+
+}  // namespace
+
 std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
   std::vector<ParsedChunk> out;
-  PgSplit split = PgQuerySplit(text);
-  if (!split.ok) {
-    // A scanner error (an unterminated quote) stops the whole split: keep
-    // the statements that end before it, report the rest as one error.
-    size_t cut = split.error_offset > 0 ? text.rfind(';', static_cast<size_t>(split.error_offset)) : std::string::npos;
-    if (cut != std::string_view::npos) out = SplitAndParse(text.substr(0, cut + 1));
+  // A scanner error (an unterminated quote) stops the whole split: keep the
+  // statements that end before it, report the rest as one error (a loop,
+  // not recursion: each error can move the cut to an earlier ';').
+  std::vector<ParsedChunk> errors;
+  size_t end = text.size();
+  PgSplit split;
+  for (;;) {
+    std::string_view part = text.substr(0, end);
+    split = SplitBlankingCommentsIfNeeded(part);
+    if (split.ok) break;
+    size_t cut = split.error_offset > 0 ? part.rfind(';', static_cast<size_t>(split.error_offset)) : std::string::npos;
     ParsedChunk chunk;
     chunk.offset = cut == std::string_view::npos ? 0 : static_cast<uint32_t>(cut + 1);
-    chunk.length = static_cast<uint32_t>(text.size() - chunk.offset);
+    chunk.length = static_cast<uint32_t>(end - chunk.offset);
     chunk.error = split.error;
     chunk.error_offset = split.error_offset > 0 ? static_cast<uint32_t>(split.error_offset) : chunk.offset;
-    out.push_back(std::move(chunk));
-    return out;
+    errors.push_back(std::move(chunk));
+    if (cut == std::string_view::npos) {
+      split = PgSplit{};
+      break;
+    }
+    end = cut + 1;
   }
   for (const PgSplitStatement& s : split.statements) {
     ParsedChunk chunk;
@@ -161,7 +197,10 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
     PgParse parsed = PgQueryParseJson(text.substr(s.offset, s.length));
     if (!parsed.ok) {
       chunk.error = parsed.error;
-      chunk.error_offset = s.offset + static_cast<uint32_t>(parsed.error_offset < 0 ? 0 : parsed.error_offset);
+      // Without a position (a statement refused as too deep), the error is
+      // where the statement starts, past the blanks and comments before it.
+      chunk.error_offset = parsed.error_offset < 0 ? static_cast<uint32_t>(SkipSpaceAndComments(text, s.offset))
+                                                   : s.offset + static_cast<uint32_t>(parsed.error_offset);
       out.push_back(std::move(chunk));
       continue;
     }
@@ -174,6 +213,7 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
     }
     out.push_back(std::move(chunk));
   }
+  for (auto it = errors.rbegin(); it != errors.rend(); ++it) out.push_back(std::move(*it));
   return out;
 }
 

@@ -10,10 +10,25 @@
 
 namespace pgsift::sql {
 
+// Every function below first estimates what the text would cost libpg_query
+// (sql/shape_key.h, EstimateParserLoad) and refuses, without calling it, a
+// text whose parse tree could be deeper than the calling thread's stack
+// holds (libpg_query 15-4.0.0 recurses over trees and its own stack check
+// never fires) or than kMaxParseDepth, or whose scanning would take
+// quadratic time. `refused` is then true and `error` says why, quoting none
+// of the text.
+inline constexpr uint64_t kMaxParseDepth = 4000;
+inline constexpr uint64_t kMaxOperatorRunCost = uint64_t{1} << 26;
+
+// The depth (in EstimateParserLoad's units) the calling thread's stack
+// allows now, at most kMaxParseDepth.
+uint64_t ParseDepthLimit();
+
 struct PgFingerprint {
   bool ok = false;
   uint64_t value = 0;
   std::string error;  // parser message, without the input text
+  bool refused = false;
 };
 PgFingerprint PgQueryFingerprint(std::string_view sql);
 
@@ -21,6 +36,7 @@ struct PgNormalized {
   bool ok = false;
   std::string text;
   std::string error;
+  bool refused = false;
 };
 PgNormalized PgQueryNormalize(std::string_view sql);
 
@@ -36,6 +52,7 @@ struct PgSplit {
   std::vector<PgSplitStatement> statements;
   std::string error;
   int error_offset = -1;  // 0-based byte offset of the error, -1 if unknown
+  bool refused = false;
 };
 PgSplit PgQuerySplit(std::string_view sql);
 
@@ -45,6 +62,7 @@ struct PgParse {
   std::string json;
   std::string error;
   int error_offset = 0;  // 0-based byte offset of the error, -1 if unknown
+  bool refused = false;
 };
 PgParse PgQueryParseJson(std::string_view sql);
 

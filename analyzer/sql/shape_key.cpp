@@ -5,7 +5,9 @@
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 namespace pgsift::sql {
 namespace {
@@ -551,5 +553,115 @@ std::string DisplayTextOnce(std::string_view normalized, bool check_ambiguous) {
 }  // namespace
 
 std::string DisplayText(std::string_view normalized) { return DisplayTextOnce(normalized, true); }
+
+}  // namespace pgsift::sql
+
+namespace pgsift::sql {
+namespace {
+
+// One bracket (or CASE, or PL/pgSQL block) level of EstimateParserLoad.
+struct LoadLevel {
+  uint64_t chain = 0;    // set operations and joins at this level
+  uint64_t segment = 0;  // tokens since the last comma
+  uint64_t inner = 0;    // deepest segment or nested level seen here
+  uint64_t bool_mark = UINT64_MAX;
+  bool block = false;  // opened by CASE (or BEGIN/IF/LOOP in a PL/pgSQL body)
+};
+
+constexpr uint64_t kLevelCost = 2;
+
+bool OneOf(std::string_view word, std::initializer_list<const char*> words) {
+  for (const char* w : words) {
+    if (EqualsNoCase(word, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ParserLoad EstimateParserLoad(std::string_view sql, bool plpgsql_body) {
+  ParserLoad load;
+  // Runs of operator characters, wherever they are (comments and strings
+  // included: an overestimate there only costs a fallback).
+  for (size_t i = 0; i < sql.size();) {
+    if (!IsOpChar(static_cast<unsigned char>(sql[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < sql.size() && IsOpChar(static_cast<unsigned char>(sql[j]))) ++j;
+    uint64_t run = j - i;
+    load.operator_run_cost += run * run;
+    i = j;
+  }
+
+  ShapeKey shape;
+  BuildShapeKey(sql, /*layout_exact=*/false, &shape);
+  std::vector<LoadLevel> levels(1);
+  auto close_level = [&] {
+    uint64_t result = levels.back().chain + levels.back().inner + kLevelCost;
+    levels.pop_back();
+    LoadLevel& parent = levels.back();
+    parent.inner = std::max(parent.inner, parent.segment + result);
+    ++parent.segment;
+  };
+  auto finish_statement = [&] {
+    while (levels.size() > 1) close_level();
+    load.depth = std::max(load.depth, levels[0].chain + levels[0].inner + kLevelCost);
+    levels[0] = LoadLevel{};
+  };
+  bool after_end = false;
+  std::string_view key = shape.key;
+  size_t pos = 0;
+  while (pos < key.size()) {
+    size_t sep = key.find(kTokenSep, pos);
+    if (sep == std::string_view::npos) sep = key.size();
+    std::string_view tok = key.substr(pos, sep - pos);
+    pos = sep + 1;
+    bool skip_opener = after_end;
+    after_end = false;
+    LoadLevel* level = &levels.back();
+    if (tok == "(" || tok == "[" ||
+        (!skip_opener && (EqualsNoCase(tok, "case") || (plpgsql_body && OneOf(tok, {"begin", "if", "loop"}))))) {
+      levels.push_back(LoadLevel{});
+      levels.back().block = tok != "(" && tok != "[";
+      continue;
+    }
+    if (levels.size() > 1 &&
+        ((tok == ")" || tok == "]") ? !level->block : (level->block && EqualsNoCase(tok, "end")))) {
+      after_end = tok != ")" && tok != "]";  // END IF, END LOOP, END CASE
+      close_level();
+      continue;
+    }
+    if (tok == "," || (tok == ";" && plpgsql_body) ||
+        (level->block && OneOf(tok, {"when", "then", "else", "elsif", "elseif", "exception"}))) {
+      level->segment = 0;
+      level->bool_mark = UINT64_MAX;
+      continue;
+    }
+    if (tok == ";" && levels.size() == 1) {
+      finish_statement();
+      continue;
+    }
+    if (OneOf(tok, {"union", "intersect", "except", "join"})) {
+      ++level->chain;
+      level->segment = 0;
+      level->bool_mark = UINT64_MAX;
+      continue;
+    }
+    if (OneOf(tok, {"and", "or"})) {
+      if (level->bool_mark == UINT64_MAX) {
+        level->bool_mark = level->segment;
+      } else {
+        level->segment = level->bool_mark;
+      }
+      continue;
+    }
+    ++level->segment;
+    level->inner = std::max(level->inner, level->segment);
+  }
+  finish_statement();
+  return load;
+}
 
 }  // namespace pgsift::sql

@@ -74,4 +74,26 @@ std::string StripComments(std::string_view sql);
 // follow is withheld.
 std::string DisplayText(std::string_view normalized);
 
+// What a statement would cost libpg_query, estimated by our lexer before the
+// parser sees it. libpg_query 15-4.0.0 walks parse trees recursively
+// (fingerprint, JSON output, normalize) and its stack check is compiled to
+// "never too deep", so a 30k-term `+ 1` chain overflows the stack; its flex
+// scanner rescans a run of operator characters once per "/*" in it, so
+// "/*/*/*..." takes quadratic time.
+struct ParserLoad {
+  // An upper bound, in "units" of about one parse-tree level, on the depth of
+  // the tree: within each bracket level, tokens since the last comma (left-
+  // and right-deep operator chains, prefix operators, casts), plus the number
+  // of set operations and joins at that level (left-deep chains across
+  // commas), plus 2 per enclosing bracket or CASE. AND/OR lists are flat in
+  // the parse tree and CASE branches are siblings, so they do not add up.
+  uint64_t depth = 0;
+  // The scanner's extra work: the sum of the squares of the lengths of the
+  // runs of operator characters (each "/*" in a run rescans the run).
+  uint64_t operator_run_cost = 0;
+};
+// `plpgsql_body`: `sql` is a PL/pgSQL body; BEGIN/IF/LOOP/CASE ... END
+// nest, statements (`;`) are siblings.
+ParserLoad EstimateParserLoad(std::string_view sql, bool plpgsql_body = false);
+
 }  // namespace pgsift::sql

@@ -13,6 +13,11 @@
 
 namespace pgsift {
 
+// Most parsing threads a run starts: each costs a thread, two pieces in
+// flight (1 MiB each) and a fingerprint cache, so -j 100000 would exhaust
+// memory; the CLI refuses more with a usage error.
+inline constexpr unsigned kMaxJobs = 256;
+
 struct AnalyzeOptions {
   std::vector<std::string> inputs;  // paths; "-" is stdin
   LogFormat format = LogFormat::kAuto;
@@ -25,12 +30,14 @@ struct AnalyzeOptions {
   // Every auto_explain plan with its statement's shape (PlanSink: called from
   // the parsing threads). May be null.
   PlanSink* plans = nullptr;
-  // Threads that parse (0: one per core). Inputs are cut into pieces at
-  // record boundaries and read in parallel; results equal a 1-thread run.
+  // Threads that parse (0: one per core; at most kMaxJobs, more are
+  // clamped). Inputs are cut into pieces at record boundaries and read in
+  // parallel; results equal a 1-thread run.
   unsigned jobs = 0;
   size_t piece_bytes = 0;  // 0: default (1 MiB); small values for tests
-  // Distinct statement shapes each parsing thread keeps (0: kDefaultMaxShapes).
-  // Statements of shapes past it are counted in one overflow entry.
+  // Distinct statement shapes the run keeps, all parsing threads together
+  // (0: kDefaultMaxShapes). Statements of shapes past it are counted in one
+  // overflow entry.
   size_t max_shapes = 0;
   // Called now and then with (input name, bytes read so far); may be empty.
   // Called from the reading thread.

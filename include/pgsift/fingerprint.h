@@ -13,6 +13,7 @@
 // for the corpus-wide proof.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,7 +26,8 @@ namespace pgsift {
 struct Shape {
   uint64_t fingerprint = 0;
   // True when libpg_query could not parse the statement (psql meta-commands,
-  // syntax of a newer server, truncated text). The fingerprint is then our
+  // syntax of a newer server, truncated text) or was not given it (nested too
+  // deeply, see FingerprintStats::too_complex). The fingerprint is then our
   // own hash of the shape key, and `parse_error` says why.
   bool fallback = false;
   // Normalized text ($n for every literal) of the first statement seen with
@@ -60,6 +62,35 @@ struct FingerprintStats {
   uint64_t truncated = 0;     // statements longer than kMaxStatementBytes
   uint64_t overflow = 0;      // statements counted in the overflow shape
   uint64_t ambiguous = 0;     // literals depend on standard_conforming_strings
+  // Statements libpg_query was not given (also counted in fallbacks): nested
+  // too deeply for its recursive tree walks, or runs of operator characters
+  // its scanner takes quadratic time on. See analyzer/sql/pg_query_api.h.
+  uint64_t too_complex = 0;
+};
+
+// One cap on distinct shapes shared by the Fingerprinters of a run (one per
+// thread), so memory is bounded by the cap, not by the cap times the threads.
+// Counts shapes and shape keys (the two maps a Fingerprinter grows) apart,
+// each up to `max_shapes`. Thread-safe.
+class ShapeBudget {
+ public:
+  explicit ShapeBudget(size_t max_shapes) : max_(max_shapes) {}
+  size_t max() const { return max_; }
+  // One more shape (key); false when the cap is reached.
+  bool TakeShape() { return Take(&shapes_); }
+  bool TakeKey() { return Take(&keys_); }
+
+ private:
+  bool Take(std::atomic<size_t>* used) {
+    size_t n = used->load(std::memory_order_relaxed);
+    while (n < max_) {
+      if (used->compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
+  const size_t max_;
+  std::atomic<size_t> shapes_{0};
+  std::atomic<size_t> keys_{0};
 };
 
 // Not thread-safe: use one per thread and merge results by fingerprint.
@@ -79,6 +110,8 @@ class Fingerprinter {
   // statements): past it, statements of a known fingerprint are still
   // answered, and the others all get the one overflow Shape.
   explicit Fingerprinter(KeyMode mode = KeyMode::kShape, size_t max_shapes = kDefaultMaxShapes);
+  // The cap shared with other Fingerprinters; `budget` must outlive this.
+  Fingerprinter(KeyMode mode, ShapeBudget* budget);
   ~Fingerprinter();
   Fingerprinter(const Fingerprinter&) = delete;
   Fingerprinter& operator=(const Fingerprinter&) = delete;
@@ -98,6 +131,7 @@ struct ExactFingerprint {
   bool ok = false;
   uint64_t fingerprint = 0;
   std::string error;
+  bool refused = false;  // not given to libpg_query: see FingerprintStats::too_complex
 };
 ExactFingerprint FingerprintWithLibpgQuery(std::string_view sql);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A million distinct statement shapes through `pgsift analyze`, from stdin.
 
-  million_shapes.py PGSIFT FIXTURES [N] [RSS_LIMIT_MIB]
+  million_shapes.py PGSIFT FIXTURES [N] [RSS_LIMIT_MIB] [JOBS] [MAX_SHAPES]
 
 The records are made at test time from the real clinic log
 (fixtures/logs/clinic.stderr.log): its first single-line `duration:
@@ -18,6 +18,9 @@ goes to the one overflow entry. Checked:
     and every line is in a record;
   - peak RSS (getrusage of the child) stays under RSS_LIMIT_MIB (default
     1024): without the cap the same run keeps every shape and grows with N.
+With JOBS parsing threads (default 1) and --max-shapes MAX_SHAPES, the same
+exact counts hold: the cap is one for the whole run, shared by the threads
+(a cap per thread kept JOBS times as many shapes).
 """
 import json
 import os
@@ -31,7 +34,8 @@ import time
 pgsift, fixtures = sys.argv[1], sys.argv[2]
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
 rss_limit_mib = int(sys.argv[4]) if len(sys.argv) > 4 else 1024
-CAP = 200_000  # kDefaultMaxShapes (include/pgsift/fingerprint.h)
+jobs = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+CAP = int(sys.argv[6]) if len(sys.argv) > 6 else 200_000  # kDefaultMaxShapes (include/pgsift/fingerprint.h)
 
 log = os.path.join(fixtures, "logs", "clinic.stderr.log")
 prefix = open(os.path.join(fixtures, "logs", "clinic.prefix")).read()
@@ -81,7 +85,8 @@ with tempfile.TemporaryDirectory(prefix="pgsift-shapes.") as tmp:
     err_path = os.path.join(tmp, "stderr")
     start = time.monotonic()
     with open(err_path, "wb") as err:
-        p = subprocess.Popen([pgsift, "analyze", "-j", "1", "--quiet", "--prefix", prefix, "--json", out_json, "-"],
+        p = subprocess.Popen([pgsift, "analyze", "-j", str(jobs), "--max-shapes", str(CAP), "--quiet", "--prefix", prefix,
+                              "--json", out_json, "-"],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         stream(p.stdin)
         p.stdin.close()
@@ -105,7 +110,7 @@ with tempfile.TemporaryDirectory(prefix="pgsift-shapes.") as tmp:
     check(s["lines_total"] == s["lines_in_records"] + sum(s["skipped_by_reason"].values()),
           "lines_total != lines_in_records + skipped by reason")
     check(rss_mib < rss_limit_mib, f"peak RSS {rss_mib} MiB >= {rss_limit_mib} MiB")
-    print(f"{n} distinct shapes from stdin: {seconds:.0f} s, peak RSS {rss_mib} MiB (limit {rss_limit_mib}), "
+    print(f"{n} distinct shapes from stdin, -j {jobs}: {seconds:.0f} s, peak RSS {rss_mib} MiB (limit {rss_limit_mib}), "
           f"{len(kept)} kept, overflow {cache['overflow_statements']}")
 if failures:
     print(f"{len(failures)} failure(s)")
