@@ -21,9 +21,10 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &err);
   if (options == nullptr) {
-    std::string why = err != nullptr ? FirstLine(err) : "out of memory";
+    // libpq's reason can quote a piece of the DSN (`missing "=" after "..."`),
+    // which may be a piece of the password: not shown.
     PQfreemem(err);
-    throw std::runtime_error(RedactError("the source DSN is not a libpq connection string: " + why, dsn));
+    throw std::runtime_error("the source DSN is not a libpq connection string (libpq cannot parse it)");
   }
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
