@@ -152,7 +152,13 @@ int RunCheck(const CheckState& s) {
     auto values = MatchLogValues(s.values, *baseline, &scratch.log_values, &report.values_notes);
     if (!values.ok()) return Fail(values.error());
     auto run = RunOnScratch(scratch, loaded, *baseline, plan_options);
+    if (int sig = ScratchInterruptSignal()) {
+      // Cleaned up; end as the signal asked (128 + its number).
+      Fail(run.ok() ? "interrupted" : run.error());
+      return 128 + sig;
+    }
     if (!run.ok()) return Fail(run.error());
+    for (const std::string& note : run->notes) std::cerr << "pgsift: " << note << "\n";
     report.statistics = run->statistics;
     report.scratch_server = run->server_major;
     for (const AppliedFile& a : run->applied) report.migrations.push_back(a.path);

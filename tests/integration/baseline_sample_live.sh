@@ -92,7 +92,7 @@ for m in analyze rewrite; do
     --pg-dump "$bindir/pg_dump" 2>"$work/stats1_$m.err" || got=$?
   [ "$got" = 0 ] || { cat "$work/stats1_$m.err"; fail "stats1_$m: exit $got"; }
 done
-psql -XqAt -c "CREATE DATABASE s_schema"
+psql -XqAt -c "CREATE DATABASE s_schema" -c "COMMENT ON DATABASE s_schema IS 'pgsift:scratch'"
 "$bindir/pg_dump" --schema-only -d clinic | psql -XqAt -d s_schema >/dev/null
 psql -XqAt -d s_schema -c ANALYZE
 run schema_only --scratch-dsn dbname=s_schema --scratch-is-disposable

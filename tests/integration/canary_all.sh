@@ -222,7 +222,8 @@ for b in pgss file; do
   [ "$b" = file ] && base=$work/baseline_file.json
   for f in text markdown json sarif junit; do
     n=$((n + 1))
-    "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch$n" -c "CREATE DATABASE scratch$n TEMPLATE postgres"
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch$n" -c "CREATE DATABASE scratch$n TEMPLATE postgres" \
+      -c "COMMENT ON DATABASE scratch$n IS 'pgsift:scratch'"
     out "check_${b}_$f" "$pgsift" check --baseline "$base" --migrations "$work/migrations" \
       --scratch-dsn "dbname=scratch$n" --scratch-is-disposable --format "$f" -o "$out/check_${b}.$f"
     [ "$(cat "$out/check_${b}_$f.code")" -eq 1 ] ||
@@ -259,7 +260,7 @@ cat >"$work/migrations/V3__unique_name.sql" <<'SQL'
 UPDATE patients SET name = (SELECT name FROM patients WHERE id = 900001) WHERE id = 1;
 CREATE UNIQUE INDEX patients_name_key ON patients (name);
 SQL
-"${psql[@]}" -c "CREATE DATABASE scratch_err TEMPLATE postgres"
+"${psql[@]}" -c "CREATE DATABASE scratch_err TEMPLATE postgres" -c "COMMENT ON DATABASE scratch_err IS 'pgsift:scratch'"
 out check_error "$pgsift" check --baseline "$out/baseline_pgss.json" --migrations "$work/migrations" \
   --scratch-dsn dbname=scratch_err --scratch-is-disposable
 [ "$(cat "$out/check_error.code")" -eq 2 ] || fail "check with a failing migration: exit $(cat "$out/check_error.code")"
