@@ -32,6 +32,9 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
       out.password = o->val;
       continue;
     }
+    // The default pgsift adds (WithConnectDefaults) stays ours: pg_dump
+    // before 12 (for a PostgreSQL 10 or 11 source) does not know it.
+    if (std::string_view(o->keyword) == "tcp_user_timeout" && std::string_view(o->val) == "60000") continue;
     // keyword='value', quotes and backslashes escaped (libpq's conninfo).
     std::string value = "'";
     for (const char* c = o->val; *c != 0; ++c) {

@@ -71,7 +71,10 @@ exec "$bindir/pg_dump" "\$@"
 EOF
 chmod 755 "$work/pg_dump_spy"
 run spy --create-scratch-from "dbname=clinic password=pgsift-canary-pw" --sample 10 --pg-dump "$work/pg_dump_spy"
-grep -qx -- "--dbname=dbname='clinic'" "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
+# (with the bounded waits pgsift adds to every DSN: connect_timeout, keepalives;
+# not tcp_user_timeout, which pg_dump before 12 does not know)
+grep -qx -- "--dbname=connect_timeout='10' dbname='clinic' keepalives='1' keepalives_idle='30' keepalives_interval='10' keepalives_count='3'" \
+  "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
 if grep -q pgsift-canary-pw "$work/pg_dump.argv"; then fail "the source password is on pg_dump's command line"; fi
 grep -qx "PGPASSWORD=pgsift-canary-pw" "$work/pg_dump.env" ||
   fail "pg_dump's environment: $(cat "$work/pg_dump.env")"
