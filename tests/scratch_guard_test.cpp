@@ -30,18 +30,18 @@ TEST(ScratchGuard, MarkerRoundTrip) {
   auto user = ReadScratchMark("pgsift:scratch");
   EXPECT_TRUE(user.disposable);
   EXPECT_FALSE(user.created_by_pgsift);
-  for (const char* other : {"", "production", "pgsift:scratchy", "PGSIFT:SCRATCH", " pgsift:scratch",
-                            "our pgsift:scratch copy"}) {
+  for (const char* other :
+       {"", "production", "pgsift:scratchy", "PGSIFT:SCRATCH", " pgsift:scratch", "our pgsift:scratch copy"}) {
     EXPECT_FALSE(ReadScratchMark(other).disposable) << other;
   }
 }
 
 TEST(ScratchGuard, OnlyGoneProcessesOfThisHostAreStale) {
   auto mark = [](long pid, const char* host) { return ReadScratchMark(ScratchComment(static_cast<pid_t>(pid), host)); };
-  EXPECT_TRUE(IsStale(mark(999, "h1"), "h1", 100, Alive));     // gone
-  EXPECT_FALSE(IsStale(mark(4242, "h1"), "h1", 100, Alive));   // still running
-  EXPECT_FALSE(IsStale(mark(999, "h2"), "h1", 100, Alive));    // another host's
-  EXPECT_TRUE(IsStale(mark(100, "h1"), "h1", 100, Alive));     // our own pid: a namesake left over
+  EXPECT_TRUE(IsStale(mark(999, "h1"), "h1", 100, Alive));                     // gone
+  EXPECT_FALSE(IsStale(mark(4242, "h1"), "h1", 100, Alive));                   // still running
+  EXPECT_FALSE(IsStale(mark(999, "h2"), "h1", 100, Alive));                    // another host's
+  EXPECT_TRUE(IsStale(mark(100, "h1"), "h1", 100, Alive));                     // our own pid: a namesake left over
   EXPECT_FALSE(IsStale(ReadScratchMark("pgsift:scratch"), "h1", 100, Alive));  // the user's database
 }
 
@@ -75,21 +75,31 @@ std::vector<std::string> ClusterWide(const std::string& sql) {
 TEST(ScratchGuard, ClusterWideStatements) {
   EXPECT_EQ(ClusterWide("CREATE ROLE reporter LOGIN;"), std::vector<std::string>{"CREATE ROLE@1"});
   EXPECT_EQ(ClusterWide("CREATE TABLE t (id int);\nCREATE USER app;\n"), std::vector<std::string>{"CREATE ROLE@2"});
-  for (const char* sql :
-       {"ALTER ROLE app CREATEROLE;", "ALTER ROLE app SET search_path = x;", "DROP ROLE app;", "GRANT admin TO app;",
-        "ALTER SYSTEM SET work_mem = '1GB';", "CREATE TABLESPACE ts LOCATION '/tmp/ts';", "DROP TABLESPACE ts;",
-        "ALTER TABLESPACE ts SET (seq_page_cost = 2);", "CREATE DATABASE other;", "DROP DATABASE other;",
-        "ALTER DATABASE clinic SET work_mem = '1GB';", "ALTER DATABASE clinic CONNECTION LIMIT 1;",
-        "ALTER ROLE app RENAME TO app2;", "ALTER DATABASE clinic OWNER TO app;", "COMMENT ON ROLE app IS 'x';",
-        "GRANT CONNECT ON DATABASE clinic TO app;", "REASSIGN OWNED BY app TO postgres;",
-        "CREATE SUBSCRIPTION s CONNECTION 'host=x' PUBLICATION p;", "DROP SUBSCRIPTION s;",
-        "DO $$ BEGIN CREATE ROLE inner_role; END $$;"}) {
+  for (const char* sql : {"ALTER ROLE app CREATEROLE;",
+                          "ALTER ROLE app SET search_path = x;",
+                          "DROP ROLE app;",
+                          "GRANT admin TO app;",
+                          "ALTER SYSTEM SET work_mem = '1GB';",
+                          "CREATE TABLESPACE ts LOCATION '/tmp/ts';",
+                          "DROP TABLESPACE ts;",
+                          "ALTER TABLESPACE ts SET (seq_page_cost = 2);",
+                          "CREATE DATABASE other;",
+                          "DROP DATABASE other;",
+                          "ALTER DATABASE clinic SET work_mem = '1GB';",
+                          "ALTER DATABASE clinic CONNECTION LIMIT 1;",
+                          "ALTER ROLE app RENAME TO app2;",
+                          "ALTER DATABASE clinic OWNER TO app;",
+                          "COMMENT ON ROLE app IS 'x';",
+                          "GRANT CONNECT ON DATABASE clinic TO app;",
+                          "REASSIGN OWNED BY app TO postgres;",
+                          "CREATE SUBSCRIPTION s CONNECTION 'host=x' PUBLICATION p;",
+                          "DROP SUBSCRIPTION s;",
+                          "DO $$ BEGIN CREATE ROLE inner_role; END $$;"}) {
     EXPECT_FALSE(ClusterWide(sql).empty()) << sql;
   }
-  for (const char* sql :
-       {"CREATE TABLE t (id int);", "ALTER TABLE t ADD COLUMN c int;", "GRANT SELECT ON t TO app;",
-        "COMMENT ON TABLE t IS 'x';", "ALTER TABLE t RENAME TO u;", "CREATE INDEX CONCURRENTLY i ON t (id);",
-        "SET ROLE app;", "ALTER TABLE t OWNER TO app;"}) {
+  for (const char* sql : {"CREATE TABLE t (id int);", "ALTER TABLE t ADD COLUMN c int;", "GRANT SELECT ON t TO app;",
+                          "COMMENT ON TABLE t IS 'x';", "ALTER TABLE t RENAME TO u;",
+                          "CREATE INDEX CONCURRENTLY i ON t (id);", "SET ROLE app;", "ALTER TABLE t OWNER TO app;"}) {
     EXPECT_TRUE(ClusterWide(sql).empty()) << sql;
   }
 }

@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <pqxx/pqxx>
 #include <csignal>
 #include <cstring>
+#include <pqxx/pqxx>
 #include <set>
 
 #include "db/scratch_guard.h"
@@ -319,8 +319,9 @@ class TemplateCopy {
       DropScratchDatabase(tx, name);
       return "";
     } catch (const std::exception& e) {
-      return "could not drop the scratch database " + name + " (it holds a copy of the source's data; drop it: " +
-             "DROP DATABASE \"" + name + "\"): " + PrimaryMessage(e);
+      return "could not drop the scratch database " + name +
+             " (it holds a copy of the source's data; drop it: " + "DROP DATABASE \"" + name +
+             "\"): " + PrimaryMessage(e);
     }
   }
   const std::string& source_db() const { return source_db_; }
@@ -342,8 +343,8 @@ class TemplateCopy {
         DropScratchDatabase(tx, name);
       } catch (const std::exception& e) {
         throw std::runtime_error("the stale scratch database " + name + " (left by pgsift process " +
-                                 std::to_string(mark.pid) + " on this host, which is gone) could not be dropped: " +
-                                 PrimaryMessage(e));
+                                 std::to_string(mark.pid) +
+                                 " on this host, which is gone) could not be dropped: " + PrimaryMessage(e));
       }
       notes_.push_back("dropped the stale scratch database " + name + " (left by pgsift process " +
                        std::to_string(mark.pid) + " on this host, which is gone)");
@@ -547,11 +548,10 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       if (!copy) {
         // --scratch-is-disposable is a claim; the database must prove it:
         // pgsift's own marker, or the one the user sets once.
-        std::string comment =
-            tx.exec1(
-                  "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
-                  " WHERE datname = current_database()")[0]
-                .c_str();
+        std::string comment = tx.exec1(
+                                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
+                                    " WHERE datname = current_database()")[0]
+                                  .c_str();
         if (!db::ReadScratchMark(comment).disposable) {
           return Err("refusing to apply migrations: nothing shows that the scratch database " + scratch_db +
                      " is disposable (--scratch-is-disposable needs the database to carry the marker comment "
@@ -562,8 +562,8 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       run.server_major = ServerMajor(tx);
       // Cluster-wide statements only on another cluster than the source's.
       std::string cluster = SystemIdentifier(tx);
-      bool other_cluster = !copy && !cluster.empty() && !baseline.system_identifier.empty() &&
-                           cluster != baseline.system_identifier;
+      bool other_cluster =
+          !copy && !cluster.empty() && !baseline.system_identifier.empty() && cluster != baseline.system_identifier;
       if (!other_cluster) {
         if (auto refused = FirstClusterWide(migrations)) {
           run.migration_error = std::move(refused);
@@ -633,7 +633,8 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     not_dropped = copy->Drop();
   }
   if (int sig = db::InterruptSignal()) {
-    return Err("interrupted by " + SignalName(sig) + (copy && not_dropped.empty() ? "; the scratch database was dropped" : "") +
+    return Err("interrupted by " + SignalName(sig) +
+               (copy && not_dropped.empty() ? "; the scratch database was dropped" : "") +
                (not_dropped.empty() ? "" : "; " + not_dropped));
   }
   if (!not_dropped.empty()) return Err((run.ok() ? "" : run.error() + "; ") + not_dropped);

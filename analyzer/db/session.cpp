@@ -140,7 +140,8 @@ std::vector<std::string> PasswordsOf(std::string_view dsn) {
   // escaped or percent-encoded form (libpq's messages quote the text).
   add(RawPasswordOf(dsn));
   // Longest first: a password that contains another is masked whole.
-  std::stable_sort(out.begin(), out.end(), [](const std::string& x, const std::string& y) { return x.size() > y.size(); });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const std::string& x, const std::string& y) { return x.size() > y.size(); });
   return out;
 }
 

@@ -14,9 +14,7 @@ namespace pgsift {
 
 namespace {
 
-std::string WriteError(const std::string& path, int err) {
-  return "cannot write " + path + ": " + std::strerror(err);
-}
+std::string WriteError(const std::string& path, int err) { return "cannot write " + path + ": " + std::strerror(err); }
 
 }  // namespace
 

@@ -15,7 +15,7 @@ fx=$here/../../fixtures/baseline
 . "$here/../pg/pgctl.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-scratchsafe.XXXXXX")
 chmod 755 "$work"
-trap 'pg_stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'pg_stop "$work/pg" >/dev/null 2>&1 || true; pg_stop "$work/pg2" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 pg_start "$work/pg" "lc_messages = 'C'" >/dev/null 2>&1 || { echo "cannot start PostgreSQL" >&2; exit 1; }
 # Background jobs get the default SIGINT disposition (not ignored).
 set -m
@@ -113,7 +113,24 @@ grep -q "V1__role.sql:2.*refusing to apply CREATE ROLE" "$work/out" "$work/err" 
   fail "the role was created through --scratch-dsn"
 [ "$(psql -XqAt -d s_marked -c "SELECT count(*) FROM pg_class WHERE relname = 'visits_note'")" = 0 ] ||
   fail "a statement before the refused one was applied"
-echo "CREATE ROLE on the source's cluster: refused with file and line, no role"
+# ... and applied on a scratch server that is another cluster (its own
+# system_identifier): the role exists there only.
+p1=$PGPORT
+pg_start "$work/pg2" "lc_messages = 'C'" >/dev/null 2>&1 || fail "cannot start a second server"
+p2=$PGPORT
+export PGPORT=$p1
+psql -XqAt -p "$p2" -c "CREATE DATABASE s_other" -c "COMMENT ON DATABASE s_other IS 'pgsift:scratch'"
+psql -XqAt -p "$p2" -d s_other -c "CREATE TABLE patients (id int)"
+"$pgsift" check --baseline "$work/base.json" --migrations "$work/role" --fail-on none \
+  --scratch-dsn "host=127.0.0.1 port=$p2 dbname=s_other" --scratch-is-disposable --no-lint >"$work/out" 2>"$work/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "CREATE ROLE on another cluster: exit $rc: $(cat "$work/out" "$work/err" | head -c 600)"
+[ "$(psql -XqAt -p "$p2" -c "SELECT count(*) FROM pg_roles WHERE rolname = 'pgsift_evil_role'")" = 1 ] ||
+  fail "the role was not created on the other cluster"
+[ "$(psql -XqAt -c "SELECT count(*) FROM pg_roles WHERE rolname = 'pgsift_evil_role'")" = 0 ] ||
+  fail "the role reached the source's cluster"
+pg_stop "$work/pg2" >/dev/null 2>&1
+echo "CREATE ROLE on the source's cluster: refused with file and line, no role; on another cluster: applied there"
 
 # 4. --scratch-is-disposable needs the marker.
 psql -XqAt -c "CREATE DATABASE s_unmarked TEMPLATE clinic"
