@@ -290,7 +290,8 @@ Command AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(static_cast<uint64_t>(0), static_cast<uint64_t>(1) << 40));
   cmd->add_option("--pg-dump", s->scratch.pg_dump, "pg_dump binary for --sample (default: pg_dump on PATH)");
   cmd->add_flag("--scratch-is-disposable", s->scratch.confirmed,
-                "Confirm that the scratch database may be changed (pgsift refuses without it)");
+                "Confirm that the --scratch-dsn database may be changed (pgsift refuses without it, and unless the "
+                "database carries the marker: COMMENT ON DATABASE name IS 'pgsift:scratch')");
   cmd->add_option("--format", s->format, "text, markdown, json, sarif, junit")
       ->default_val("text")
       ->check(CLI::IsMember({"text", "markdown", "json", "sarif", "junit"}));

@@ -16,7 +16,8 @@ fx=$here/../../fixtures/baseline
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-scratchsafe.XXXXXX")
 chmod 755 "$work"
 trap 'pg_stop "$work/pg" >/dev/null 2>&1 || true; pg_stop "$work/pg2" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-pg_start "$work/pg" "lc_messages = 'C'" >/dev/null 2>&1 || { echo "cannot start PostgreSQL" >&2; exit 1; }
+pg_start "$work/pg" "lc_messages = 'C'" "max_prepared_transactions = 4" >/dev/null 2>&1 ||
+  { echo "cannot start PostgreSQL" >&2; exit 1; }
 # Background jobs get the default SIGINT disposition (not ignored).
 set -m
 
@@ -148,6 +149,31 @@ psql -XqAt -d postgres -c "$mark"
 [ "$(psql -XqAt -d s_unmarked -c "SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'")" = 1 ] ||
   fail "the marked database was not migrated"
 echo "--scratch-is-disposable: unmarked refused with the command that marks it; marked accepted"
+
+# 5. A copy that cannot be dropped (a prepared transaction holds it, even
+# against WITH (FORCE)) is an error naming it, never a silent exit 0; so is a
+# stale one the next run cannot drop; once free, the next run drops it.
+mkdir -p "$work/prepared"
+printf 'BEGIN;\nCREATE TABLE held (id int);\nPREPARE TRANSACTION %s;\n' "'pgsift_held'" >"$work/prepared/V1__held.sql"
+"$pgsift" check --baseline "$work/base.json" --migrations "$work/prepared" --create-scratch-from dbname=clinic \
+  --no-lint >"$work/out" 2>"$work/err"
+rc=$?
+held=$(scratch_dbs)
+[ "$rc" -eq 2 ] || fail "undroppable copy: exit $rc: $(cat "$work/err")"
+grep -q "could not drop the scratch database $held .*DROP DATABASE \"$held\"" "$work/err" ||
+  fail "undroppable copy: message: $(cat "$work/err")"
+"$pgsift" check --baseline "$work/base.json" --migrations "$work/ok" --create-scratch-from dbname=clinic \
+  --no-lint >"$work/out" 2>"$work/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "undroppable stale copy: exit $rc"
+grep -q "the stale scratch database $held (left by pgsift process .*) could not be dropped" "$work/err" ||
+  fail "undroppable stale copy: message: $(cat "$work/err")"
+psql -XqAt -d "$held" -c "ROLLBACK PREPARED 'pgsift_held'"
+"$pgsift" check --baseline "$work/base.json" --migrations "$work/ok" --create-scratch-from dbname=clinic \
+  --no-lint >"$work/out" 2>"$work/err" || fail "after ROLLBACK PREPARED: $(cat "$work/err")"
+grep -q "dropped the stale scratch database $held" "$work/err" || fail "the freed copy was not dropped: $(cat "$work/err")"
+[ -z "$(scratch_dbs)" ] || fail "left: $(scratch_dbs)"
+echo "a copy that cannot be dropped: exit 2 naming it (also as a stale copy), dropped once free"
 
 [ "$fails" -eq 0 ] || { echo "scratch_safety_live: $fails failure(s)" >&2; exit 1; }
 echo "scratch_safety_live: ok"
