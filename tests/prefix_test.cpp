@@ -242,5 +242,19 @@ TEST(Prefix, ExplainsAMismatchWithoutTheMessage) {
   ADD_FAILURE() << "fixture lost its canary line";
 }
 
+// Issue 16 §3: a statement's continuation line that lost its tab (or the
+// rest of a statement cut at the reader's record limit) can hold a severity
+// word after a value; the diagnostic gives position and reason only.
+TEST(Prefix, ExplainShowsNoTextBeforeASeverityEither) {
+  auto prefix = LinePrefix::Compile("%m [%p] ");
+  ASSERT_TRUE(prefix.ok());
+  for (std::string line : {"WHERE name = '山田花子' OR note = 'x LOG:  y'", "山田花子 ERROR:  x",
+                           "2026-01-01 00:00:00.000 UTC [山田] LOG:  x"}) {
+    std::string why = prefix->Explain(line);
+    EXPECT_EQ(why.find("山田"), std::string::npos) << why;
+    EXPECT_NE(why.find("column"), std::string::npos) << why;
+  }
+}
+
 }  // namespace
 }  // namespace pgsift

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace pgsift {
@@ -218,6 +219,63 @@ TEST(BurstGroups, GroupByParentAndChildWithTypicalSizeAndTags) {
   EXPECT_EQ(g.example.size, 20u);
   EXPECT_EQ(g.code.begin()->first, "controller=visits, action=index");
   EXPECT_EQ(g.applications.at("web"), 3u);
+}
+
+// The same server run read from stderr, csvlog and jsonlog: equal-size
+// bursts whose records sit on other lines (csv/json records take fewer) and
+// arrive in another order (concurrent sessions interleave differently in each
+// destination). The example is chosen by start, then session, in every order.
+TEST(BurstGroups, TheExampleOfEqualBurstsIsTheSameWhateverTheLinesAndOrder) {
+  struct Seen {
+    int64_t start_us;
+    uint64_t session;
+    double ms;
+  };
+  // Two bursts start in the same millisecond: the session decides between them.
+  const std::vector<Seen> seen = {{5000, 9, 0.044}, {3000, 8, 0.041}, {3000, 4, 0.043}, {7000, 1, 0.040}};
+  std::vector<size_t> order = {0, 1, 2, 3};
+  int permutations = 0;
+  do {
+    for (uint64_t lines_per_record : {1, 2, 3}) {
+      BurstGroups groups(/*values_differ=*/true);
+      for (size_t k = 0; k < order.size(); ++k) {
+        const Seen& s = seen[order[k]];
+        Burst b;
+        b.has_parent = true;
+        b.parent_fingerprint = 1;
+        b.child_fingerprint = 2;
+        b.values_differ = true;
+        b.timed = true;
+        b.size = 6;
+        b.start_us = s.start_us;
+        b.session = s.session;
+        b.child_ms = s.ms;
+        b.line = 1 + k * 7 * lines_per_record;  // stream order in this "format"
+        groups.OnBurst(b);
+      }
+      auto sorted = groups.Sorted();
+      ASSERT_EQ(sorted.size(), 1u);
+      const Burst& e = sorted[0]->example;
+      EXPECT_EQ(e.start_us, 3000);
+      EXPECT_EQ(e.session, 4u);
+      EXPECT_DOUBLE_EQ(e.child_ms, 0.043);
+    }
+    ++permutations;
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(permutations, 24);
+}
+
+// The detector passes the session on to the burst, for the tie above.
+TEST(BurstDetector, BurstsCarryTheirSession) {
+  Bursts sink;
+  BurstDetector detector(BurstOptions{}, &sink);
+  Stream a{&detector};
+  a.session = 41;
+  a.Run(1, 0, 10);
+  for (int i = 0; i < 5; ++i) a.Run(2, i, 11 + i);
+  detector.OnSessionEnd(0, 41, kNoTime);
+  ASSERT_EQ(sink.got.size(), 1u);
+  EXPECT_EQ(sink.got[0].session, 41u);
 }
 
 TEST(CodeTags, OnlyKnownKeysDecodedWithDigitsMasked) {

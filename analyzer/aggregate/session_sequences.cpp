@@ -41,6 +41,7 @@ void BurstDetector::OnStatement(const StatementRun& run) {
   if (it == sessions_.end()) {
     if (static_cast<int64_t>(sessions_.size()) >= options_.max_sessions) EvictHalf();
     it = sessions_.emplace(key, State{}).first;
+    it->second.session = key.second;
   }
   State& s = it->second;
   s.seq = ++seq_;
@@ -188,6 +189,7 @@ void BurstDetector::CloseCycle(State* s) {
       b.timed = c.timed[m];
       b.values_differ = c.differ[m];
       b.identity = s->identity;
+      b.session = s->session;
       b.input = s->input;
       b.line = c.line;
       b.start_us = c.start_us;
@@ -218,6 +220,7 @@ void BurstDetector::CloseRun(State* s, bool keep_parent) {
     b.timed = s->timed;
     b.values_differ = s->values_differ;
     b.identity = s->identity;
+    b.session = s->session;
     b.input = s->input;
     b.line = s->line;
     b.start_us = s->start_us;
@@ -272,9 +275,14 @@ void BurstGroups::OnBurst(const Burst& b) {
   if (b.values_differ != values_differ_) return;
   BurstGroup& g = groups_[Key{!b.has_parent, b.parent_fingerprint, b.parent_fallback, b.child_fingerprint,
                               b.child_fallback, b.siblings}];
-  // The biggest burst is the example; ties go to the earliest in the log.
-  if (g.bursts == 0 || b.size > g.example.size ||
-      (b.size == g.example.size && std::tie(b.input, b.line) < std::tie(g.example.input, g.example.line))) {
+  // The biggest burst is the example; ties go to the earliest start, then
+  // the session, then the position in the log. Start times and sessions are
+  // the same whichever format the server wrote; line numbers differ, and so
+  // can the order of records from concurrent sessions.
+  const Burst& e = g.example;
+  if (g.bursts == 0 || b.size > e.size ||
+      (b.size == e.size &&
+       std::tie(b.start_us, b.session, b.input, b.line) < std::tie(e.start_us, e.session, e.input, e.line))) {
     g.example = b;
   }
   g.has_parent = b.has_parent;

@@ -10,22 +10,17 @@
 
 #include "db/scratch_guard.h"
 #include "db/scratch_sample.h"
+#include "db/server_message.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 
 namespace pgsift {
 namespace {
 
-// The server's primary message only: libpq adds "LINE n: <sql>" and DETAIL
-// lines, which can quote data values ("Key (mrn)=(...) already exists").
-std::string PrimaryMessage(const std::exception& e) {
-  std::string msg = e.what();
-  size_t nl = msg.find('\n');
-  if (nl != std::string::npos) msg.resize(nl);
-  for (const char* prefix : {"ERROR:  ", "FATAL:  "}) {
-    if (msg.starts_with(prefix)) msg.erase(0, std::string_view(prefix).size());
-  }
-  return msg;
+// The server's primary message only (libpq adds "LINE n: <sql>" and DETAIL
+// lines), its values redacted unless `show_values` (db/server_message.h).
+std::string PrimaryMessage(const std::exception& e, bool show_values = false) {
+  return db::ServerMessage(e, show_values);
 }
 
 void Setup(pqxx::nontransaction& tx, const ConnectOptions& options, bool writable) {
@@ -164,7 +159,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
   } catch (const pqxx::broken_connection&) {
     throw;
   } catch (const std::exception& ex) {
-    std::string msg = PrimaryMessage(ex);
+    std::string msg = PrimaryMessage(ex, options.show_values);
     try {
       tx.exec("ROLLBACK");
       tx.exec("RESET plan_cache_mode");
@@ -204,7 +199,8 @@ bool NeedsAutocommit(const MigrationFile& file) {
 }
 
 // Applies one file; returns the first failure.
-std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const MigrationFile& file, AppliedFile* applied) {
+std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const MigrationFile& file, AppliedFile* applied,
+                                        bool show_values) {
   applied->path = file.path;
   applied->in_transaction = !NeedsAutocommit(file);
   if (applied->in_transaction) tx.exec("BEGIN");
@@ -216,7 +212,7 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const std::exception& ex) {
-      std::string msg = PrimaryMessage(ex);
+      std::string msg = PrimaryMessage(ex, show_values);
       try {
         tx.exec("ROLLBACK");
       } catch (const pqxx::broken_connection&) {
@@ -591,7 +587,7 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       pqxx::nontransaction file_tx(file_conn);
       Setup(file_tx, connect, /*writable=*/true);
       AppliedFile applied;
-      std::optional<LintDiagnostic> err = ApplyFile(file_tx, m.file, &applied);
+      std::optional<LintDiagnostic> err = ApplyFile(file_tx, m.file, &applied, plan_options.show_values);
       run.applied.push_back(applied);
       if (err) {
         err->message = RedactError(err->message, dsn);

@@ -9,6 +9,7 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "db/server_message.h"
 #include "db/session.h"
 #include "pgsift/indexes.h"
 
@@ -35,15 +36,9 @@ struct Plan {
   std::string error;
 };
 
-// The first line of a server error, without the "ERROR:" tag.
-std::string FirstLine(const std::exception& e) {
-  std::string msg = e.what();
-  size_t nl = msg.find('\n');
-  if (nl != std::string::npos) msg.resize(nl);
-  if (msg.rfind("ERROR:", 0) == 0) msg = msg.substr(6);
-  while (!msg.empty() && msg.front() == ' ') msg.erase(0, 1);
-  return msg;
-}
+// The first line of a server error, without the "ERROR:" tag, values
+// redacted (db/server_message.h).
+std::string FirstLine(const std::exception& e) { return db::ServerMessage(e); }
 
 Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
   Plan plan;

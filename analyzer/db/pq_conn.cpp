@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "db/server_message.h"
+
 namespace pgsift::db {
 
 std::string FirstLine(std::string s) {
@@ -12,7 +14,7 @@ std::string FirstLine(std::string s) {
   for (const char* prefix : {"ERROR:  ", "FATAL:  ", "pg_dump: error: "}) {
     if (s.starts_with(prefix)) s.erase(0, std::string_view(prefix).size());
   }
-  return s;
+  return RedactServerLine(s);
 }
 
 ChildConnection ChildConnectionFor(const std::string& dsn) {

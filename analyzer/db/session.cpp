@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "db/server_message.h"
+
 namespace pgsift {
 namespace db {
 
@@ -211,9 +213,8 @@ void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const
 }
 
 std::string ErrorText(const std::string& where, const std::exception& e, const std::string& password) {
-  std::string msg = e.what();
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return Redact(where + ": " + msg, password);
+  // Every line of the server's message, values redacted, statement text dropped.
+  return Redact(where + ": " + RedactServerText(e.what()), password);
 }
 
 std::string RedactAll(std::string text, std::string_view dsn) {

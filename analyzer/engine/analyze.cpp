@@ -217,6 +217,7 @@ void AddStats(FingerprintStats* into, const FingerprintStats& s) {
   into->fallbacks += s.fallbacks;
   into->truncated += s.truncated;
   into->overflow += s.overflow;
+  into->ambiguous += s.ambiguous;
 }
 
 class Pipeline {

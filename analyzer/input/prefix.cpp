@@ -603,16 +603,13 @@ std::string LinePrefix::Explain(std::string_view line) const {
   int budget = 64;
   size_t fe = 0, fp = 0;
   if (MatchFrom(0, line, 0, &rec, &budget, &fe, &fp)) return "matches";
-  // Show the line only up to where its severity starts, so never a message.
-  // A line with no severity may be statement text: show none of it.
-  size_t cut = std::string_view::npos;
-  for (size_t q = 0; q < line.size() && q < 256; ++q) {
-    if (StartsWithSeverity(line.substr(q))) {
-      cut = q;
-      break;
-    }
-  }
-  if (cut == std::string_view::npos) {
+  // Position and reason only: none of the line is shown. Even the part
+  // before a severity may be statement text (a continuation line that lost
+  // its tab, the rest of a statement cut by the reader's record limit).
+  bool has_severity = false;
+  for (size_t q = 0; q < line.size() && q < 256 && !has_severity; ++q)
+    has_severity = StartsWithSeverity(line.substr(q));
+  if (!has_severity) {
     return "line has no severity (LOG:, ERROR:, ...) where log_line_prefix '" + text_ +
            "' ends; not shown, as it may hold statement text";
   }
@@ -627,9 +624,8 @@ std::string LinePrefix::Explain(std::string_view line) const {
   if (fe > 0 && fe <= elements_.size() && elements_[fe - 1].escape != 0) {
     expected += std::string(" after %") + static_cast<char>(elements_[fe - 1].escape & 0x7f);
   }
-  std::string found = fp < cut ? std::string(line.substr(fp, std::min<size_t>(12, cut - fp))) : "(the severity)";
   return "log_line_prefix '" + text_ + "' expects " + expected + " at column " + std::to_string(fp + 1) +
-         " but the line has '" + found + "' there: " + std::string(line.substr(0, cut)) + "...";
+         " (line not shown: it may hold statement text)";
 }
 
 }  // namespace pgsift

@@ -188,8 +188,9 @@ struct Fingerprinter::Impl {
     shape->truncated = truncated;
     shape->parse_error = error;
     shape->normalized = have_normalized ? std::move(normalized) : Normalize(sql);
-    // Analysis output never shows a value: no literal libpg_query left, no comment.
-    if (mode == KeyMode::kShape) shape->normalized = sql::DisplayText(shape->normalized);
+    // No output ever shows a value: no literal libpg_query left (EXECUTE
+    // arguments, utility statements), no comment, in both modes.
+    shape->normalized = sql::DisplayText(shape->normalized);
     const Shape* ptr = shape.get();
     shapes.emplace(shape_key, std::move(shape));
     return *ptr;
@@ -288,10 +289,51 @@ struct Fingerprinter::Impl {
     return ShapeFor(fp.value, false, sql, "", "");
   }
 
+  // A backslash inside '...' means different literals under
+  // standard_conforming_strings on and off, and the log does not say which
+  // the server used. When the two readings differ, the statement is
+  // fingerprinted under the first that parses (on, then off written as
+  // E'...'), and shown with the whole disputed region as one $n, so no
+  // reading can leave a piece of a value outside a placeholder.
+  const Shape* Ambiguous(std::string_view sql) {
+    BuildShapeKey(sql, false, &sk);
+    BuildShapeKey(sql, false, &off_sk, /*backslash_quotes=*/true);
+    std::string masked = sql::MaskAmbiguousLiterals(sql, sk, off_sk);
+    if (masked.empty()) return nullptr;
+    ++stats.ambiguous;
+    ++stats.parser_calls;
+    sql::PgFingerprint fp = sql::PgQueryFingerprint(sql);
+    if (!fp.ok && off_sk.clean) {
+      std::string rewritten;
+      size_t pos = 0;
+      for (const sql::Literal& lit : off_sk.literals) {
+        if (lit.kind != sql::LiteralKind::kString) continue;
+        std::string_view text = sql.substr(lit.begin, lit.end - lit.begin);
+        if (text.find('\\') == std::string_view::npos) continue;
+        rewritten.append(sql.substr(pos, lit.begin - pos));
+        rewritten.push_back('E');
+        pos = lit.begin;
+      }
+      rewritten.append(sql.substr(pos));
+      ++stats.parser_calls;
+      fp = sql::PgQueryFingerprint(rewritten);
+    }
+    if (!fp.ok) {
+      ++stats.fallbacks;
+      return &ShapeFor(Fnv1a64(sk.key), true, sql, masked,
+                       "the statement's string literals depend on standard_conforming_strings and it parses under "
+                       "neither setting");
+    }
+    return &ShapeFor(fp.value, false, sql, masked, "");
+  }
+
   const Shape& Fingerprint(std::string_view sql) {
     ++stats.statements;
     if (sql.size() > kMaxStatementBytes) [[unlikely]]
       return Truncated(sql);
+    if (std::memchr(sql.data(), '\\', sql.size()) != nullptr) [[unlikely]] {
+      if (const Shape* s = Ambiguous(sql)) return *s;
+    }
     TextSlot* slot = nullptr;
     uint64_t text_hash = 0;
     if (sql.size() <= kMaxCachedTextBytes) {
@@ -351,6 +393,7 @@ struct Fingerprinter::Impl {
   std::vector<TextSlot> text_cache = std::vector<TextSlot>(kTextSlots);
   Shape overflow_shape;
   sql::ShapeKey sk;
+  sql::ShapeKey off_sk;
   sql::ShapeKey fallback_sk;
   std::unordered_map<std::string, KeyEntry, StringHash, std::equal_to<>> keys;
   std::string shape_key;

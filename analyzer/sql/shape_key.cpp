@@ -1,5 +1,6 @@
 #include "sql/shape_key.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -61,7 +62,8 @@ class Lexer {
  public:
   // The key is written through `w`, into out->key sized beforehand for the
   // longest possible key (see BuildShapeKey).
-  Lexer(std::string_view s, bool layout, ShapeKey* out, char* w) : s_(s), layout_(layout), out_(out), w_(w) {}
+  Lexer(std::string_view s, bool layout, bool backslash_quotes, ShapeKey* out, char* w)
+      : s_(s), layout_(layout), backslash_quotes_(backslash_quotes), out_(out), w_(w) {}
   char* written() const { return w_; }
 
   void Run() {
@@ -77,17 +79,19 @@ class Lexer {
       if (c == '-' && p_ + 1 < n && s_[p_ + 1] == '-') {
         size_t b = p_;
         while (p_ < n && s_[p_] != '\n' && s_[p_] != '\r') ++p_;
+        out_->last_comment_end = static_cast<uint32_t>(p_);
         if (layout_) Emit(b, p_);
         continue;
       }
       if (c == '/' && p_ + 1 < n && s_[p_ + 1] == '*') {
         size_t b = p_;
         SkipBlockComment();
+        out_->last_comment_end = static_cast<uint32_t>(p_);
         if (layout_) Emit(b, p_);
         continue;
       }
       if (c == '\'') {
-        LexString(p_, p_, LiteralKind::kString, false);
+        LexString(p_, p_, LiteralKind::kString, backslash_quotes_);
         continue;
       }
       if (IsIdentStart(c)) {
@@ -227,7 +231,7 @@ class Lexer {
           return;
         case 'n':
         case 'N':
-          LexString(b, p_ + 1, LiteralKind::kNational, false);
+          LexString(b, p_ + 1, LiteralKind::kNational, backslash_quotes_);
           return;
         default:
           break;
@@ -367,6 +371,7 @@ class Lexer {
 
   std::string_view s_;
   bool layout_;
+  bool backslash_quotes_;
   ShapeKey* out_;
   char* w_;
   size_t p_ = 0;
@@ -374,15 +379,16 @@ class Lexer {
 
 }  // namespace
 
-void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out) {
+void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out, bool backslash_quotes) {
   out->literals.clear();
   out->max_param = 0;
   out->clean = true;
+  out->last_comment_end = 0;
   // Every token is at least one character and adds at most two (a separator,
   // or a literal's 3-byte mark for its >= 1 characters): 3 bytes per input
   // byte bound the key.
   out->key.resize(3 * sql.size() + 1);
-  Lexer lexer(sql, layout_exact, out, out->key.data());
+  Lexer lexer(sql, layout_exact, backslash_quotes, out, out->key.data());
   lexer.Run();
   out->key.resize(static_cast<size_t>(lexer.written() - out->key.data()));
 }
@@ -399,6 +405,43 @@ std::string MaskLiterals(std::string_view sql, const ShapeKey& shape) {
     pos = lit.end;
   }
   out.append(sql.substr(pos));
+  return out;
+}
+
+std::string MaskAmbiguousLiterals(std::string_view sql, const ShapeKey& on, const ShapeKey& off) {
+  // Both lexers run the same until the first literal they end differently
+  // (only a backslash inside '...' can make them differ).
+  size_t first = 0;
+  while (first < on.literals.size() && first < off.literals.size() &&
+         on.literals[first].begin == off.literals[first].begin && on.literals[first].end == off.literals[first].end) {
+    ++first;
+  }
+  if (first == on.literals.size() && first == off.literals.size() && on.clean == off.clean) return "";
+  size_t from = sql.size();
+  if (first < on.literals.size()) from = std::min<size_t>(from, on.literals[first].begin);
+  if (first < off.literals.size()) from = std::min<size_t>(from, off.literals[first].begin);
+  // Past every literal and comment of both readings, both are in plain SQL.
+  size_t to = std::max(on.last_comment_end, off.last_comment_end);
+  for (const ShapeKey* k : {&on, &off}) {
+    if (!k->literals.empty()) to = std::max<size_t>(to, k->literals.back().end);
+    if (!k->clean) to = sql.size();  // an unterminated literal or comment
+  }
+  to = std::max(to, from);
+  std::string out;
+  out.reserve(sql.size());
+  size_t pos = 0;
+  int next = std::max(on.max_param, off.max_param);
+  for (size_t k = 0; k < first; ++k) {
+    const Literal& lit = on.literals[k];
+    out.append(sql.substr(pos, lit.begin - pos));
+    out.push_back('$');
+    out.append(std::to_string(++next));
+    pos = lit.end;
+  }
+  out.append(sql.substr(pos, from - pos));
+  out.push_back('$');
+  out.append(std::to_string(++next));
+  out.append(sql.substr(to));
   return out;
 }
 
@@ -478,13 +521,35 @@ std::string StripComments(std::string_view sql) {
   return out;
 }
 
-std::string DisplayText(std::string_view normalized) {
+namespace {
+
+std::string DisplayTextOnce(std::string_view normalized, bool check_ambiguous) {
   ShapeKey shape;
   BuildShapeKey(normalized, /*layout_exact=*/false, &shape);
+  if (check_ambiguous && normalized.find('\\') != std::string_view::npos) {
+    // Literals that depend on standard_conforming_strings: see MaskAmbiguousLiterals.
+    ShapeKey off;
+    BuildShapeKey(normalized, /*layout_exact=*/false, &off, /*backslash_quotes=*/true);
+    std::string masked = MaskAmbiguousLiterals(normalized, shape, off);
+    // `masked` has no string literal left: one more pass (without this
+    // check) drops comments and masks numbers.
+    if (!masked.empty()) return DisplayTextOnce(masked, false);
+  }
   if (!shape.clean) return "<statement not shown: it could not be masked>";
   std::erase_if(shape.literals,
                 [](const Literal& l) { return l.kind == LiteralKind::kBool || l.kind == LiteralKind::kNull; });
-  return StripComments(shape.literals.empty() ? std::string(normalized) : MaskLiterals(normalized, shape));
+  std::string out = StripComments(shape.literals.empty() ? std::string(normalized) : MaskLiterals(normalized, shape));
+  // The closing ';' is the client's, not the statement's (pg_stat_statements
+  // keeps none either): "X" and "X;" are one query and show one text, whichever
+  // of them a log happens to hold first.
+  while (!out.empty() && (out.back() == ';' || out.back() == ' ' || out.back() == '\n' || out.back() == '\t')) {
+    out.pop_back();
+  }
+  return out;
 }
+
+}  // namespace
+
+std::string DisplayText(std::string_view normalized) { return DisplayTextOnce(normalized, true); }
 
 }  // namespace pgsift::sql

@@ -38,10 +38,22 @@ struct ShapeKey {
   // False when the lexer met text it cannot vouch for (unterminated quote or
   // comment, U& strings): such keys never take the cached path.
   bool clean = true;
+  uint32_t last_comment_end = 0;  // end of the last comment (0: none)
 };
 
 // `layout_exact`: whitespace and comments become part of the key.
-void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out);
+// `backslash_quotes`: lex '...' (and N'...') as PostgreSQL does with
+// standard_conforming_strings = off, where a backslash escapes the next
+// character ('O\'Brien' is one literal); E'...' always works that way.
+void BuildShapeKey(std::string_view sql, bool layout_exact, ShapeKey* out, bool backslash_quotes = false);
+
+// Normalized text of a statement whose literals depend on
+// standard_conforming_strings (a backslash inside '...'), which the log does
+// not record: `on` and `off` are its keys lexed both ways. Up to the first
+// literal the two readings disagree on, literals become $n; from there to
+// the end of the last literal or comment of either reading, the whole region
+// becomes one $n. Returns "" when the readings agree (nothing ambiguous).
+std::string MaskAmbiguousLiterals(std::string_view sql, const ShapeKey& on, const ShapeKey& off);
 
 // Normalized text made by our lexer alone ($n in place of each literal, n
 // counting up after the highest existing parameter). Used for statements
@@ -58,7 +70,8 @@ std::string StripComments(std::string_view sql);
 // normalizer leaves literals of utility statements alone (COMMENT ON ... IS
 // 'x', some SET forms) and keeps comments, which may carry values: here
 // every remaining string or number literal becomes $n (true/false/NULL
-// stay) and comments are dropped. Text our lexer cannot follow is withheld.
+// stay), comments and the closing ';' are dropped. Text our lexer cannot
+// follow is withheld.
 std::string DisplayText(std::string_view normalized);
 
 }  // namespace pgsift::sql

@@ -59,6 +59,7 @@ struct FingerprintStats {
   uint64_t fallbacks = 0;     // statements libpg_query could not parse
   uint64_t truncated = 0;     // statements longer than kMaxStatementBytes
   uint64_t overflow = 0;      // statements counted in the overflow shape
+  uint64_t ambiguous = 0;     // literals depend on standard_conforming_strings
 };
 
 // Not thread-safe: use one per thread and merge results by fingerprint.
@@ -68,8 +69,10 @@ class Fingerprinter {
     // Whitespace and comments do not matter: best hit rate, for log analysis.
     // `normalized` is the first-seen text of the fingerprint.
     kShape,
-    // Whitespace and comments are part of the key, so `normalized` equals
-    // pg_query_normalize of the very statement given (for `pgsift fingerprint`).
+    // Whitespace and comments are part of the key, so `normalized` is
+    // pg_query_normalize of the very statement given (for `pgsift
+    // fingerprint`), with what it leaves of values (EXECUTE arguments,
+    // literals of utility statements, comments) removed as in kShape.
     kLayout,
   };
   // `max_shapes` bounds memory on adversarial input (a million distinct

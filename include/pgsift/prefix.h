@@ -22,7 +22,7 @@ class LinePrefix {
   bool Match(std::string_view line, LogRecord* record) const;
 
   // Why `line` does not match: the escape or text expected and the column.
-  // Shows at most the part of the line before the severity, never a message.
+  // Shows none of the line (position and reason only): it may be statement text.
   std::string Explain(std::string_view line) const;
 
   const std::string& text() const { return text_; }

@@ -57,6 +57,7 @@ struct Burst {
   bool timed = false;          // every execution had a logged duration
   bool values_differ = false;  // some execution had other literals/parameters than the first
   SessionIdentity identity = SessionIdentity::kNone;
+  uint64_t session = 0;  // StatementRun::session: a hash of the session's identity, the same in every format
   uint32_t input = 0;
   uint64_t line = 0;  // first line of the run's first execution
   int64_t start_us = kNoTime;
@@ -114,6 +115,7 @@ class BurstDetector : public StatementSink {
     std::string application, comment;
   };
   struct State {
+    uint64_t session = 0;
     std::array<Recent, kMaxPeriod + 2> recent;  // newest first
     size_t recent_size = 0;
     Cycle cycle;
@@ -177,8 +179,11 @@ struct BurstGroup {
   std::map<SessionIdentity, uint64_t> identities;
   std::map<std::string, uint64_t> applications;
   std::map<std::string, uint64_t> code;  // "controller=visits, action=index" -> bursts
-  Burst example;                         // the first burst of the group, in stream order
-  uint64_t TypicalSize() const;          // median
+  // The biggest burst; ties go to the earliest start, then the session, then
+  // the input and line (start and session are the same in stderr, csvlog and
+  // jsonlog; line numbers and the order of records are not).
+  Burst example;
+  uint64_t TypicalSize() const;  // median
 };
 
 class BurstGroups : public BurstSink {

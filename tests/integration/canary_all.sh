@@ -27,7 +27,16 @@ lit_dob='1951-07-23'
 bind_name='鈴木一郎カナリア'
 bind_ins='57204913'
 bind_dob='1949-02-11'
-canaries=("$lit_name" "$lit_ins" "$lit_dob" "$bind_name" "$bind_ins" "$bind_dob")
+# Issue 16 §3: a literal read under standard_conforming_strings = off and in
+# E'' strings (backslash-escaped quotes), an EXECUTE argument, a comment, a
+# statement line holding a severity word (found again when the log lost its
+# continuation tabs).
+esc_name='佐藤エスケープカナリア'
+exec_name='高橋エグゼキュートカナリア'
+cmt_name='田中コメントカナリア'
+tab_name='伊藤タブカナリア'
+canaries=("$lit_name" "$lit_ins" "$lit_dob" "$bind_name" "$bind_ins" "$bind_dob" "$esc_name" "$exec_name" "$cmt_name"
+  "$tab_name")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-canary.XXXXXX")
 chmod 755 "$work"
@@ -79,6 +88,18 @@ out snapshot_a "$pgsift" snapshot -o "$out/a.json.gz"
   echo "SET auto_explain.log_format = json;"
   echo "SELECT count(*) FROM patients WHERE birth_date = '$lit_dob' AND name <> '$lit_name';"
   echo "SET auto_explain.log_min_duration = -1;"
+  # Backslash-escaped quotes: '...' under standard_conforming_strings = off,
+  # E'...' under either setting.
+  echo "SET standard_conforming_strings = off;"
+  echo "SELECT id FROM patients WHERE name = 'O\\'Brien $esc_name' AND birth_date = '$lit_dob';"
+  echo "SET standard_conforming_strings = on;"
+  echo "SELECT id FROM patients WHERE name = E'O\\'Brien $esc_name' OR name = E'\\\\$esc_name';"
+  # An EXECUTE argument and a comment carry values too.
+  echo "PREPARE lookup(text) AS SELECT id FROM patients WHERE name = \$1;"
+  echo "EXECUTE lookup('$exec_name');"
+  echo "SELECT /* patient=$cmt_name */ count(*) FROM patients;"
+  # A continuation line with a value before a severity word.
+  printf "SELECT id FROM patients\nWHERE name = '%s' OR name = 'x LOG:  y';\n" "$tab_name"
   # Errors whose messages quote the values.
   echo "SELECT '$lit_name'::int;"
   echo "INSERT INTO patients VALUES (900002, '$lit_name', '$lit_ins', '$lit_dob');"
@@ -112,6 +133,11 @@ planted "value in a text plan" "(Filter|Cond): .*$lit_ins" "$log"
 planted "value in a JSON plan" "\"Filter\": .*$lit_dob" "$log"
 planted "bind value in a custom plan" "(Filter|Cond): .*$bind_ins" "$log"
 planted "literal in the pg_stat_statements export" "$lit_name" "$work/pgss_export.csv"
+planted "backslash-quoted literal (standard_conforming_strings off)" "statement: .*'O\\\\'Brien $esc_name'" "$log"
+planted "backslash-quoted literal in E''" "statement: .*E'O\\\\'Brien $esc_name'" "$log"
+planted "EXECUTE argument" "statement: EXECUTE lookup\\('$exec_name'\\)" "$log"
+planted "value in a comment" "/\\* patient=$cmt_name \\*/" "$log"
+planted "value on a continuation line" "^$(printf '\t')WHERE name = '$tab_name' OR name = 'x LOG:  y'" "$log"
 for f in pg.log pg.csv pg.json; do
   for c in "${canaries[@]}"; do planted "$c in $f" "$c" "$logdir/$f"; done
 done
@@ -128,6 +154,12 @@ head -c 20000 "$logdir/pg.csv" >"$work/cut.csv"
 sed -n '200,400p' "$log" >>"$work/cut.csv"
 out analyze_damaged "$pgsift" analyze --format csv "$work/cut.csv"
 grep -qE "skipped .*cut.csv:[0-9]+: " "$out/analyze_damaged.stdout" || fail "the damaged log gave no skip diagnostic"
+
+# The same log with the tab of that continuation line lost: the line is
+# skipped, and its diagnostic gives position and reason, not the line.
+awk '/statement: SELECT id FROM patients$/ { print; getline; sub(/^\t/, ""); print }' "$log" >"$work/notab.log"
+out analyze_notab "$pgsift" analyze --prefix "$prefix" "$work/notab.log"
+grep -qE "skipped .*notab.log:2: " "$out/analyze_notab.stdout" || fail "the line that lost its tab gave no skip diagnostic"
 
 # snapshot from a pg_stat_statements export; report in every format.
 out snapshot_export "$pgsift" snapshot --from-export "$work/pgss_export.csv" --label clinic -o "$out/e.json.gz"
@@ -168,6 +200,23 @@ out fingerprint_jsonl "$pgsift" fingerprint --jsonl < <(python3 -c 'import json,
 grep -q '"calls"' "$out/analyze_stderr.json" || fail "analyze JSON is empty"
 grep -q 'FROM patients WHERE name = \$1' "$out/analyze_stderr.json" || fail "the canary statement is not in the analyze JSON"
 grep -q 'WHERE name = \$1' "$out/fingerprint.stdout" || fail "fingerprint did not normalize the statement"
+# fingerprint of the EXECUTE, comment and backslash statements, as files and --jsonl.
+n=0
+for re in "EXECUTE lookup\\(.*" "SELECT /\\* patient=.*" "SELECT id FROM patients WHERE name = 'O.*" \
+  "SELECT id FROM patients WHERE name = E'O.*"; do
+  n=$((n + 1))
+  grep -oE "statement: $re" "$log" | head -1 | sed 's/^statement: //' >"$work/stmt$n.sql"
+  grep -qE "$esc_name|$exec_name|$cmt_name" "$work/stmt$n.sql" || fail "statement $n (/$re/) not found in the log"
+  out "fingerprint_$n" "$pgsift" fingerprint "$work/stmt$n.sql"
+  out "fingerprint_jsonl_$n" "$pgsift" fingerprint --jsonl \
+    < <(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/stmt$n.sql")
+  grep -q '"normalized"' "$out/fingerprint_$n.stdout" || fail "fingerprint of statement $n printed nothing"
+done
+grep -qF 'EXECUTE lookup($1)' "$out/fingerprint_1.stdout" || fail "fingerprint did not mask the EXECUTE argument"
+for f in analyze_stderr analyze_csv analyze_jsonlog; do
+  grep -qF 'EXECUTE lookup($1)' "$out/$f.json" || fail "$f: no masked EXECUTE statement"
+  grep -qF 'FROM patients WHERE name = $1' "$out/$f.json" || fail "$f: no masked statement"
+done
 
 # The same server again (its log now goes to another file), for the commands
 # that read a live database: pg_stat_statements and the catalog kept the
@@ -266,7 +315,39 @@ out check_error "$pgsift" check --baseline "$out/baseline_pgss.json" --migration
 [ "$(cat "$out/check_error.code")" -eq 2 ] || fail "check with a failing migration: exit $(cat "$out/check_error.code")"
 out check_not_baseline "$pgsift" check --baseline "$out/analyze_stderr.json" --migrations "$work/migrations" \
   --scratch-dsn dbname=scratch_err --scratch-is-disposable
+# Values in the server's primary message: a guarded query whose sample value
+# no longer fits the column after a migration ("invalid input syntax for
+# type bigint: ..." when re-planned), in every format; a migration that fails
+# on a row's value.
+cat >"$work/typed.sql" <<SQL
+-- name: by_name_typed
+-- params: '$lit_name'
+SELECT id FROM patients WHERE name = \$1;
+SQL
+out baseline_typed "$pgsift" baseline capture --dsn dbname=postgres --queries "$work/typed.sql" \
+  -o "$work/baseline_typed.json"
+[ "$(cat "$out/baseline_typed.code")" -eq 0 ] || fail "baseline capture (typed): $(tail -c 300 "$out/baseline_typed.stderr")"
+mkdir -p "$work/mig_type" "$work/mig_type_fail"
+echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING id;" >"$work/mig_type/V2__name_bigint.sql"
+echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING CASE WHEN id = 900001 THEN name::bigint ELSE id END;" \
+  >"$work/mig_type_fail/V2__name_bigint.sql"
+for f in text markdown json sarif junit; do
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+  out "check_value_$f" "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type" \
+    --scratch-dsn dbname=scratch_type --scratch-is-disposable --format "$f" -o "$out/check_value.$f"
+  grep -q "invalid input syntax for type bigint" "$out/check_value.$f" "$out/check_value_$f.stderr" ||
+    fail "check ($f): the failing re-plan is not reported: $(tail -c 300 "$out/check_value_$f.stderr")"
+done
+"${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+out check_value_migration "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type_fail" \
+  --scratch-dsn dbname=scratch_type --scratch-is-disposable
+[ "$(cat "$out/check_value_migration.code")" -eq 2 ] ||
+  fail "check with a migration failing on a value: exit $(cat "$out/check_value_migration.code")"
+grep -q "invalid input syntax for type bigint" "$out/check_value_migration.stdout" "$out/check_value_migration.stderr" ||
+  fail "check: the failing migration is not reported: $(tail -c 300 "$out/check_value_migration.stderr")"
 pg_stop "$work" >/dev/null 2>&1
+planted "value in the primary message of a failing re-plan and migration" \
+  "ERROR: +invalid input syntax for type bigint: \"$lit_name\"" "$logdir/after.log"
 planted "value in the failing migration's DETAIL" "Key \\(name\\)=\\($lit_name\\) is duplicated" "$logdir/after.log"
 
 for f in "$out"/*.gz; do gzip -dc "$f" >"$f.txt"; done
@@ -274,5 +355,5 @@ files=$(find "$out" -type f ! -name '*.gz' | wc -l)
 for c in "${canaries[@]}"; do
   if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
 done
-[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors)"
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors; backslash-quoted literals, EXECUTE arguments, comments, a line that lost its tab, values in the server's primary message)"
 exit "$status"

@@ -210,8 +210,26 @@ pg_stop() {
     [ -f "$data/postmaster.pid" ] || return 0
     bindir=$(_pg_bindir) || return 1
     if _pg_as "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        # The logging collector outlives the postmaster: pg_ctl returns when
+        # the postmaster is gone, while the collector may still be writing the
+        # last messages ("database system is shut down") to some of its
+        # files. Wait for it, so that the files read next are complete.
+        local postmaster logger
+        postmaster=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+        logger=""
+        if [ -n "$postmaster" ] && command -v pgrep >/dev/null 2>&1; then
+            logger=$(pgrep -P "$postmaster" -f 'postgres: logger' 2>/dev/null | head -n 1 || true)
+        fi
         _pg_as "$bindir/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 || {
             _pg_err "pg_ctl stop failed for $data"; return 1; }
+        if [ -n "$logger" ]; then
+            local i
+            for i in $(seq 1 200); do
+                kill -0 "$logger" 2>/dev/null || break
+                sleep 0.05
+            done
+            kill -0 "$logger" 2>/dev/null && _pg_log "logging collector $logger still running after 10 s: $data"
+        fi
         _pg_log "server stopped: $data"
     fi
     return 0
