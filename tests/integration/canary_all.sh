@@ -332,13 +332,15 @@ echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING id;" >"$work/mig_
 echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING CASE WHEN id = 900001 THEN name::bigint ELSE id END;" \
   >"$work/mig_type_fail/V2__name_bigint.sql"
 for f in text markdown json sarif junit; do
-  "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres" \
+      -c "COMMENT ON DATABASE scratch_type IS 'pgsift:scratch'"
   out "check_value_$f" "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type" \
     --scratch-dsn dbname=scratch_type --scratch-is-disposable --format "$f" -o "$out/check_value.$f"
   grep -q "invalid input syntax for type bigint" "$out/check_value.$f" "$out/check_value_$f.stderr" ||
     fail "check ($f): the failing re-plan is not reported: $(tail -c 300 "$out/check_value_$f.stderr")"
 done
-"${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+"${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres" \
+  -c "COMMENT ON DATABASE scratch_type IS 'pgsift:scratch'"
 out check_value_migration "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type_fail" \
   --scratch-dsn dbname=scratch_type --scratch-is-disposable
 [ "$(cat "$out/check_value_migration.code")" -eq 2 ] ||
