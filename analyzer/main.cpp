@@ -1,13 +1,20 @@
 // The CLI: the list of subcommands (analyzer/cli/), nothing else.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <new>
 #include <typeinfo>
 #include <vector>
 
 #include "cli/commands.h"
+#include "pgsift/output.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   namespace cli = pgsift::cli;
   CLI::App app{"pgsift: PostgreSQL query-performance analyzer and regression guard"};
   app.require_subcommand(1);
@@ -43,4 +50,24 @@ int main(int argc, char** argv) {
     return cli::kExitError;
   }
   return cli::kExitError;
+}
+
+}  // namespace
+
+// Standard output goes through a checked buffer: a write that fails (disk
+// full, a closed descriptor) ends with exit 2 and the reason, never with a
+// silent 0. A reader that went away (`| head`) is still SIGPIPE (141), and
+// quiet when SIGPIPE is ignored.
+int main(int argc, char** argv) {
+  pgsift::FdStreambuf out(STDOUT_FILENO);
+  std::streambuf* previous = std::cout.rdbuf(&out);
+  int rc = Run(argc, argv);
+  bool ok = out.Flush();
+  std::cout.rdbuf(previous);
+  if (!ok) {
+    if (out.error() == EPIPE) return 128 + 13;
+    std::cerr << "pgsift: cannot write standard output: " << std::strerror(out.error()) << "\n";
+    return pgsift::cli::kExitError;
+  }
+  return rc;
 }

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <vector>
 
 #include "pgsift/db.h"
 #include "test_util.h"
@@ -265,12 +267,70 @@ TEST(Delta, SurvivesAServerMoveByFingerprint) {
 }
 
 TEST(Db, DsnPasswordsAreRedacted) {
-  EXPECT_EQ(RedactDsn("postgresql://app:s3cr3t@db.example:5432/clinic"), "postgresql://app:***@db.example:5432/clinic");
-  EXPECT_EQ(RedactDsn("host=db password=s3cr3t user=app"), "host=db password=*** user=app");
-  EXPECT_EQ(RedactDsn("host=db password = 'pa ss' user=app"), "host=db password = '***' user=app");
+  // Shown as libpq reads them (PQconninfoParse), key=value.
+  EXPECT_EQ(RedactDsn("postgresql://app:s3cr3t@db.example:5432/clinic"),
+            "user=app password=*** dbname=clinic host=db.example port=5432");
+  EXPECT_EQ(RedactDsn("host=db password=s3cr3t user=app"), "user=app password=*** host=db");
+  EXPECT_EQ(RedactDsn("host=db password = 'pa ss' user=app"), "user=app password=*** host=db");
   EXPECT_EQ(RedactDsn("postgres://h/db?password=s3cr3t&sslmode=require"),
-            "postgres://h/db?password=***&sslmode=require");
-  EXPECT_EQ(RedactDsn("host=db user=app"), "host=db user=app");
+            "password=*** dbname=db host=h sslmode=require");
+  EXPECT_EQ(RedactDsn("host=db user=app"), "user=app host=db");
+  EXPECT_EQ(RedactDsn(""), "the PG* environment");
+  // The settings pgsift adds for bounded waits are not shown.
+  EXPECT_EQ(RedactDsn(ResolveDsn(ConnectOptions{})), "the PG* environment");
+}
+
+// Issue 16 section 5: three DSNs whose password leaked through the
+// hand-written parser.
+TEST(Db, DsnPasswordLeaksOfTheHandWrittenParser) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // An escaped quote inside the password.
+      {R"(host=db password='pa\'ss w0rd' user=app)", "w0rd"},
+      // A second password= (libpq takes the last one).
+      {"host=db password=first_pw password=second_pw user=app", "second_pw"},
+      // A URI inside dbname=.
+      {"host=db dbname=postgresql://app:inner_pw@other/clinic", "inner_pw"},
+  };
+  for (const auto& [dsn, secret] : cases) {
+    std::string shown = RedactDsn(dsn);
+    EXPECT_EQ(shown.find(secret), std::string::npos) << dsn << " -> " << shown;
+    EXPECT_EQ(shown.find("first_pw"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("***"), std::string::npos) << shown;
+    std::string message = RedactError("could not connect with " + dsn, dsn);
+    EXPECT_EQ(message.find(secret), std::string::npos) << message;
+    EXPECT_EQ(message.find("first_pw"), std::string::npos) << message;
+  }
+  EXPECT_EQ(RedactDsn("host=db dbname=postgresql://app:inner_pw@other/clinic"),
+            "dbname='user=app password=*** dbname=clinic host=other' host=db");
+  // libpq cannot parse it: nothing of it is shown.
+  EXPECT_EQ(RedactDsn("host=db password='unterminated"), "(a connection string libpq cannot parse; not shown)");
+}
+
+// Issue 16 section 5: bounded waits unless the DSN sets its own.
+TEST(Db, ConnectDefaultsBoundTheWait) {
+  unsetenv("PGCONNECT_TIMEOUT");
+  unsetenv("PGSERVICE");
+  unsetenv("PGSIFT_CONNECT_TIMEOUT");
+  ConnectOptions options;
+  options.dsn = "postgresql://app:pw@db.example/clinic";
+  std::string dsn = ResolveDsn(options);
+  for (const char* want : {"connect_timeout=10", "keepalives=1", "keepalives_idle=30", "keepalives_interval=10",
+                           "keepalives_count=3", "tcp_user_timeout=60000", "host='db.example'", "dbname='clinic'"}) {
+    EXPECT_NE(dsn.find(want), std::string::npos) << want << " in " << dsn;
+  }
+  options.dsn = "host=db connect_timeout=3 keepalives=0";
+  dsn = ResolveDsn(options);
+  EXPECT_NE(dsn.find("connect_timeout='3'"), std::string::npos) << dsn;
+  EXPECT_EQ(dsn.find("connect_timeout=10"), std::string::npos) << dsn;
+  EXPECT_NE(dsn.find("keepalives='0'"), std::string::npos) << dsn;
+  EXPECT_EQ(dsn.find("keepalives=1"), std::string::npos) << dsn;
+  setenv("PGSIFT_CONNECT_TIMEOUT", "2", 1);
+  options.dsn = "host=db";
+  EXPECT_NE(ResolveDsn(options).find("connect_timeout=2"), std::string::npos);
+  setenv("PGCONNECT_TIMEOUT", "7", 1);
+  EXPECT_EQ(ResolveDsn(options).find("connect_timeout"), std::string::npos);
+  unsetenv("PGCONNECT_TIMEOUT");
+  unsetenv("PGSIFT_CONNECT_TIMEOUT");
 }
 
 TEST(Db, ConnectionErrorNamesNoPassword) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +36,22 @@ TEST(ChildConnection, NoPassword) {
   EXPECT_EQ(c.dbname_arg, "dbname='clinic'");
   EXPECT_FALSE(ChildConnectionFor("").password.has_value());
   EXPECT_EQ(ChildConnectionFor("").dbname_arg, "");
+}
+
+// The bounded waits pgsift adds reach pg_dump, except tcp_user_timeout,
+// which pg_dump before 12 (a PostgreSQL 10 or 11 source) refuses.
+TEST(ChildConnection, PgDumpGetsTheTimeoutsItKnows) {
+  unsetenv("PGCONNECT_TIMEOUT");
+  unsetenv("PGSIFT_CONNECT_TIMEOUT");
+  ConnectOptions options;
+  options.dsn = "dbname=clinic password=pw";
+  ChildConnection c = ChildConnectionFor(ResolveDsn(options));
+  EXPECT_EQ(c.dbname_arg,
+            "connect_timeout='10' dbname='clinic' keepalives='1' keepalives_idle='30' keepalives_interval='10' "
+            "keepalives_count='3'");
+  EXPECT_EQ(c.password, "pw");
+  options.dsn = "dbname=clinic tcp_user_timeout=5000";
+  EXPECT_NE(ChildConnectionFor(ResolveDsn(options)).dbname_arg.find("tcp_user_timeout='5000'"), std::string::npos);
 }
 
 TEST(ChildConnection, AnUnparsableDsnIsAnErrorWithoutThePassword) {

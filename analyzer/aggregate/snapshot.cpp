@@ -10,6 +10,7 @@
 
 #include "pgsift/fingerprint.h"
 #include "pgsift/input.h"
+#include "pgsift/output.h"
 #include "pgsift/pgss.h"
 
 namespace pgsift {
@@ -128,12 +129,19 @@ Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name
 
 Status WriteSnapshot(const Snapshot& snapshot, const std::string& path) {
   std::string json = SnapshotToJson(snapshot);
-  gzFile f = gzopen(path.c_str(), "wb9");
-  if (f == nullptr) return Err("cannot write " + path);
-  bool ok = gzwrite(f, json.data(), static_cast<unsigned>(json.size())) == static_cast<int>(json.size());
-  ok = (gzclose(f) == Z_OK) && ok;
-  if (!ok) return Err("cannot write " + path);
-  return Ok{};
+  // gzip in memory (level 9, gzip header), then one atomic write.
+  z_stream z{};
+  if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return Err("cannot write " + path);
+  std::string gz(deflateBound(&z, static_cast<uLong>(json.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(json.data());
+  z.avail_in = static_cast<uInt>(json.size());
+  z.next_out = reinterpret_cast<Bytef*>(gz.data());
+  z.avail_out = static_cast<uInt>(gz.size());
+  int rc = deflate(&z, Z_FINISH);
+  gz.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) return Err("cannot write " + path + ": compression failed");
+  return WriteFileAtomically(path, gz);
 }
 
 Result<Snapshot> ReadSnapshot(const std::string& path) {

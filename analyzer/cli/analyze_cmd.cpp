@@ -1,7 +1,6 @@
 // `pgsift analyze`: logs in, per-fingerprint table and JSON report out.
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -53,12 +52,11 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
               << " statement(s) of later shapes are counted together as one overflow entry (raise --max-shapes)\n";
   }
   if (!json_path.empty()) {
-    std::ofstream out(json_path);
-    if (!out) {
-      std::cerr << "pgsift: cannot write " << json_path << "\n";
-      return kExitError;
-    }
-    WriteAnalyzeJson(*result, table, out);
+    auto out = OutputFile::Open(json_path);
+    if (!out.ok()) return Fail(out.error());
+    WriteAnalyzeJson(*result, table, (*out)->out());
+    Status written = (*out)->Commit();
+    if (!written.ok()) return Fail(written.error());
   }
   if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
   if (!result->usable) {

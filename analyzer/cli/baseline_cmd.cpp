@@ -118,12 +118,7 @@ int RunCapture(const CaptureState& s) {
     std::cerr << (generic ? "pgsift: " : "pgsift: skipped ") << note << "\n";
   }
   std::string doc = WriteBaselineJson(*baseline);
-  if (s.output.empty() || s.output == "-") {
-    std::cout << doc << std::flush;
-  } else {
-    std::ofstream out(s.output, std::ios::binary);
-    if (!(out << doc)) return Fail("cannot write " + s.output);
-  }
+  if (int written = WriteOutput(s.output, doc); written != kExitOk) return written;
   std::cerr << "pgsift: baseline of " << baseline->queries.size() << " queries from database " << baseline->database
             << " (PostgreSQL " << baseline->server_major << (s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN") << ")";
   if (baseline->refused > 0) {

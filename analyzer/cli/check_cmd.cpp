@@ -152,7 +152,13 @@ int RunCheck(const CheckState& s) {
     auto values = MatchLogValues(s.values, *baseline, &scratch.log_values, &report.values_notes);
     if (!values.ok()) return Fail(values.error());
     auto run = RunOnScratch(scratch, loaded, *baseline, plan_options);
+    if (int sig = ScratchInterruptSignal()) {
+      // Cleaned up; end as the signal asked (128 + its number).
+      Fail(run.ok() ? "interrupted" : run.error());
+      return 128 + sig;
+    }
     if (!run.ok()) return Fail(run.error());
+    for (const std::string& note : run->notes) std::cerr << "pgsift: " << note << "\n";
     report.statistics = run->statistics;
     report.scratch_server = run->server_major;
     for (const AppliedFile& a : run->applied) report.migrations.push_back(a.path);
@@ -303,7 +309,8 @@ Command AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(static_cast<uint64_t>(0), static_cast<uint64_t>(1) << 40));
   cmd->add_option("--pg-dump", s->scratch.pg_dump, "pg_dump binary for --sample (default: pg_dump on PATH)");
   cmd->add_flag("--scratch-is-disposable", s->scratch.confirmed,
-                "Confirm that the scratch database may be changed (pgsift refuses without it)");
+                "Confirm that the --scratch-dsn database may be changed (pgsift refuses without it, and unless the "
+                "database carries the marker: COMMENT ON DATABASE name IS 'pgsift:scratch')");
   cmd->add_option("--format", s->format, "text, markdown, json, sarif, junit")
       ->default_val("text")
       ->check(CLI::IsMember({"text", "markdown", "json", "sarif", "junit"}));

@@ -6,6 +6,9 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <string_view>
+
+#include "pgsift/output.h"
 
 namespace pgsift::cli {
 
@@ -17,6 +20,20 @@ inline constexpr int kExitError = 2;     // usage or runtime error
 inline int Fail(const std::string& message) {
   std::cerr << "pgsift: " << message << "\n";
   return kExitError;
+}
+
+// The one way a command writes an output: to stdout when path is empty or
+// "-" (main checks the final flush), else to the file through a temporary
+// file renamed over it, so a failed write leaves an existing file intact.
+// Returns kExitOk, or prints "pgsift: cannot write PATH: REASON" and returns
+// kExitError.
+inline int WriteOutput(const std::string& path, std::string_view data) {
+  if (path.empty() || path == "-") {
+    std::cout.write(data.data(), static_cast<std::streamsize>(data.size()));
+    return kExitOk;
+  }
+  Status written = WriteFileAtomically(path, data);
+  return written.ok() ? kExitOk : Fail(written.error());
 }
 
 struct Command {

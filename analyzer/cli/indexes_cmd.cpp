@@ -200,9 +200,7 @@ int RunIndexes(IndexesState& s) {
   }
   if (!severities.empty()) SortFindings(&r->findings);
   if (!s.dump_schema.empty()) {
-    std::ofstream out(s.dump_schema, std::ios::binary);
-    out << SchemaToJson(r->schema);
-    if (!out) return Fail(s.dump_schema + ": cannot write");
+    if (int written = WriteOutput(s.dump_schema, SchemaToJson(r->schema)); written != kExitOk) return written;
   }
   if (!r->proof_error.empty()) std::cerr << "pgsift indexes: not proven: " << r->proof_error << "\n";
   std::set<uint64_t> refused;

@@ -186,12 +186,7 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
 int FinishLintOutput(const std::string& doc, const std::string& output, bool errors_to_stderr,
                      const std::vector<LintDiagnostic>& errors, const std::vector<Finding>& findings,
                      std::optional<Severity> fail_level) {
-  if (output.empty()) {
-    std::cout << doc << std::flush;
-  } else {
-    std::ofstream out(output, std::ios::binary);
-    if (!(out << doc)) return Fail("cannot write " + output);
-  }
+  if (int written = WriteOutput(output, doc); written != kExitOk) return written;
   if (errors_to_stderr) {
     for (const LintDiagnostic& e : errors) {
       std::cerr << e.location.file << ":" << e.location.line << ": " << e.message << "\n";

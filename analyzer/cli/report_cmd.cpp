@@ -25,19 +25,7 @@ struct ReportState {
   RuleSelection rules;
 };
 
-int Write(const std::string& text, const std::string& output) {
-  if (output.empty() || output == "-") {
-    std::cout << text;
-    return kExitOk;
-  }
-  std::ofstream out(output, std::ios::binary);
-  out << text;
-  if (!out.flush()) {
-    std::cerr << "pgsift: cannot write " << output << "\n";
-    return kExitError;
-  }
-  return kExitOk;
-}
+int Write(const std::string& text, const std::string& output) { return WriteOutput(output, text); }
 
 int RunFleet(const ReportState& s) {
   std::vector<Report> reports;

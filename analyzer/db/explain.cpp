@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstring>
 #include <pqxx/pqxx>
 #include <set>
 
+#include "db/scratch_guard.h"
 #include "db/scratch_sample.h"
 #include "db/server_message.h"
 #include "pgsift/fingerprint.h"
@@ -23,6 +26,18 @@ std::string PrimaryMessage(const std::exception& e, bool show_values = false) {
 
 void Setup(pqxx::nontransaction& tx, const ConnectOptions& options, bool writable) {
   for (const std::string& sql : SessionSetupSql(options, writable)) tx.exec(sql);
+}
+
+// The cluster's pg_control_system().system_identifier, "" when this role
+// may not read it.
+std::string SystemIdentifier(pqxx::nontransaction& tx) {
+  try {
+    return tx.exec1("SELECT system_identifier::text FROM pg_control_system()")[0].c_str();
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception&) {
+    return "";
+  }
 }
 
 int ServerMajor(pqxx::nontransaction& tx) {
@@ -267,21 +282,39 @@ std::string WithDatabase(const std::string& dsn, const std::string& db) {
   return dsn + (dsn.empty() ? "" : " ") + "dbname='" + db + "'";
 }
 
+std::string SignalName(int sig) {
+  switch (sig) {
+    case SIGINT:
+      return "SIGINT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal " + std::to_string(sig);
+  }
+}
+
+// Throws once InterruptGuard took a signal: the run stops and drops its copy.
+void StopIfInterrupted() {
+  if (int sig = db::InterruptSignal()) throw std::runtime_error("interrupted by " + SignalName(sig));
+}
+
+// Drops database `name` on the server of `tx`: WITH (FORCE) from PostgreSQL
+// 13, before that other sessions ended first and a plain DROP. Throws.
+void DropScratchDatabase(pqxx::nontransaction& tx, const std::string& name) {
+  int version = tx.exec1("SELECT current_setting('server_version_num')::int")[0].as<int>();
+  for (const std::string& sql : db::DropDatabaseSql(version, tx.quote_name(name), tx.quote(name))) tx.exec(sql);
+}
+
 // A database pgsift creates as a copy of the source (CREATE DATABASE ...
-// TEMPLATE: same data, same statistics) and drops when done.
+// TEMPLATE: same data, same statistics), marks as its own (a comment with
+// its pid and host) and drops when done. Leftovers of pgsift processes on
+// this host that are gone (killed with SIGKILL, a crash) are dropped first.
 class TemplateCopy {
  public:
-  TemplateCopy(const ConnectOptions& source) : source_(source) {}
-  ~TemplateCopy() {
-    if (name_.empty()) return;
-    try {
-      pqxx::connection conn(admin_dsn_);
-      pqxx::nontransaction tx(conn);
-      Setup(tx, source_, /*writable=*/true);
-      tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-    } catch (const std::exception&) {
-    }
-  }
+  TemplateCopy(const ConnectOptions& source, db::InterruptGuard* guard) : source_(source), guard_(guard) {}
+  ~TemplateCopy() { Drop(); }  // a last resort: RunOnScratch drops and reports
   // Creates the copy; returns its DSN. The source must have no other
   // sessions (PostgreSQL refuses to copy a database in use).
   std::string Create(bool empty = false) {
@@ -297,18 +330,67 @@ class TemplateCopy {
     pqxx::connection conn(admin_dsn_);
     pqxx::nontransaction tx(conn);
     Setup(tx, source_, /*writable=*/true);
+    DropStale(tx);
+    StopIfInterrupted();
     std::string name = "pgsift_scratch_" + std::to_string(::getpid());
     // Empty (sample mode): template0, so the source may have other sessions.
     tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(empty ? "template0" : db));
     name_ = name;
     source_db_ = db;
+    if (guard_ != nullptr) guard_->Watch(admin_dsn_, name_, source_);
+    tx.exec("COMMENT ON DATABASE " + tx.quote_name(name) + " IS " +
+            tx.quote(db::ScratchComment(::getpid(), db::HostName())));
+    StopIfInterrupted();
     return WithDatabase(dsn, name);
   }
+  // Drops the copy: "" when it is gone (or was never made), else why not.
+  std::string Drop() {
+    if (name_.empty()) return "";
+    std::string name = name_;
+    name_.clear();
+    try {
+      pqxx::connection conn(admin_dsn_);
+      pqxx::nontransaction tx(conn);
+      Setup(tx, source_, /*writable=*/true);
+      DropScratchDatabase(tx, name);
+      return "";
+    } catch (const std::exception& e) {
+      return "could not drop the scratch database " + name +
+             " (it holds a copy of the source's data; drop it: " + "DROP DATABASE \"" + name +
+             "\"): " + PrimaryMessage(e);
+    }
+  }
   const std::string& source_db() const { return source_db_; }
+  const std::string& name() const { return name_; }
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
+  void DropStale(pqxx::nontransaction& tx) {
+    pqxx::result r = tx.exec(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+        " WHERE shobj_description(oid, 'pg_database') LIKE " +
+        tx.quote(std::string(db::kScratchMarker) + " pid=%") + " ORDER BY datname");
+    std::string host = db::HostName();
+    for (const pqxx::row& row : r) {
+      std::string name = row[0].c_str();
+      db::ScratchMark mark = db::ReadScratchMark(row[1].c_str());
+      if (!db::IsStale(mark, host, ::getpid(), db::ProcessAlive)) continue;
+      try {
+        DropScratchDatabase(tx, name);
+      } catch (const std::exception& e) {
+        throw std::runtime_error("the stale scratch database " + name + " (left by pgsift process " +
+                                 std::to_string(mark.pid) +
+                                 " on this host, which is gone) could not be dropped: " + PrimaryMessage(e));
+      }
+      notes_.push_back("dropped the stale scratch database " + name + " (left by pgsift process " +
+                       std::to_string(mark.pid) + " on this host, which is gone)");
+    }
+  }
+
   ConnectOptions source_;
+  db::InterruptGuard* guard_;
   std::string admin_dsn_, name_, source_db_;
+  std::vector<std::string> notes_;
 };
 
 // Re-plans every baseline query (log-valued ones with options.log_values,
@@ -383,6 +465,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Baseline b;
     b.server_major = ServerMajor(tx);
     b.database = tx.exec1("SELECT current_database()")[0].c_str();
+    b.system_identifier = SystemIdentifier(tx);
     b.settings = PlannerSettings(tx);
     b.analyze = options.analyze;
     b.repeats = options.analyze ? std::max(1, options.repeats) : 0;
@@ -432,15 +515,36 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
   }
 }
 
-Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
-                                const Baseline& baseline, const PlanOptions& plan_options) {
-  std::optional<TemplateCopy> copy;
+namespace {
+
+// The first statement of `migrations` that acts on the whole cluster, as a
+// diagnostic with its file and line.
+std::optional<LintDiagnostic> FirstClusterWide(const std::vector<LoadedMigration>& migrations) {
+  for (const LoadedMigration& m : migrations) {
+    for (const MigrationStatement& s : m.file.statements) {
+      auto what = db::ClusterWideStatement(s);
+      if (!what) continue;
+      Location where = s.location;
+      where.file = m.file.path;
+      return LintDiagnostic{
+          where, "refusing to apply " + *what +
+                     ": it acts on the whole cluster, and the scratch database is on the source's cluster (or one "
+                     "not proven to be another: the baseline records no other system_identifier), so it would "
+                     "change the real server; nothing was applied"};
+    }
+  }
+  return std::nullopt;
+}
+
+Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::InterruptGuard* guard,
+                                    const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
+                                    const Baseline& baseline, const PlanOptions& plan_options) {
   ConnectOptions connect = options.connect;
   std::string statistics =
       "scratch database as given (--scratch-dsn): plans are only as close to production as "
       "its data and statistics";
   if (!options.create_from.dsn.empty() || options.create_from_env) {
-    copy.emplace(options.create_from);
+    copy.emplace(options.create_from, guard);
     try {
       connect.dsn = copy->Create(options.sample_percent > 0);
       if (options.sample_percent > 0) {
@@ -491,7 +595,31 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
                    " has the name of the baseline's source database; use a copy with another name or "
                    "--create-scratch-from");
       }
+      if (!copy) {
+        // --scratch-is-disposable is a claim; the database must prove it:
+        // pgsift's own marker, or the one the user sets once.
+        std::string comment = tx.exec1(
+                                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
+                                    " WHERE datname = current_database()")[0]
+                                  .c_str();
+        if (!db::ReadScratchMark(comment).disposable) {
+          return Err("refusing to apply migrations: nothing shows that the scratch database " + scratch_db +
+                     " is disposable (--scratch-is-disposable needs the database to carry the marker comment "
+                     "'pgsift:scratch'). If it is a throw-away database, mark it once: COMMENT ON DATABASE " +
+                     tx.quote_name(scratch_db) + " IS 'pgsift:scratch';");
+        }
+      }
       run.server_major = ServerMajor(tx);
+      // Cluster-wide statements only on another cluster than the source's.
+      std::string cluster = SystemIdentifier(tx);
+      bool other_cluster =
+          !copy && !cluster.empty() && !baseline.system_identifier.empty() && cluster != baseline.system_identifier;
+      if (!other_cluster) {
+        if (auto refused = FirstClusterWide(migrations)) {
+          run.migration_error = std::move(refused);
+          return run;
+        }
+      }
     }
     {
       // Costs, time and buffers are compared with this database before the
@@ -506,6 +634,7 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
       ReplanAll(tx, options, baseline, plan_options, &run.before, &errors, &fallback, &refused);
     }
     for (const LoadedMigration& m : migrations) {
+      StopIfInterrupted();
       // A fresh session per file: what one file SETs (search_path, enable_*,
       // timeouts), its temp tables and prepared statements never reach the
       // next file or the re-planning.
@@ -521,6 +650,7 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
         return run;
       }
     }
+    StopIfInterrupted();
     pqxx::connection conn(dsn);
     pqxx::nontransaction tx(conn);
     Setup(tx, connect, /*writable=*/true);
@@ -534,5 +664,35 @@ Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector
     return Err(RedactError(where + ": " + PrimaryMessage(e), dsn));
   }
 }
+
+}  // namespace
+
+Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
+                                const Baseline& baseline, const PlanOptions& plan_options) {
+  bool create = !options.create_from.dsn.empty() || options.create_from_env;
+  // SIGINT, SIGTERM, SIGHUP end the copy's sessions; the run unwinds to here
+  // and drops it. Declared first: it outlives the copy.
+  std::optional<db::InterruptGuard> guard;
+  if (create) guard.emplace();
+  std::optional<TemplateCopy> copy;
+  Result<ScratchRun> run =
+      RunOnScratchWith(copy, guard ? &*guard : nullptr, options, migrations, baseline, plan_options);
+  std::vector<std::string> notes;
+  std::string not_dropped;
+  if (copy) {
+    notes = copy->notes();
+    not_dropped = copy->Drop();
+  }
+  if (int sig = db::InterruptSignal()) {
+    return Err("interrupted by " + SignalName(sig) +
+               (copy && not_dropped.empty() ? "; the scratch database was dropped" : "") +
+               (not_dropped.empty() ? "" : "; " + not_dropped));
+  }
+  if (!not_dropped.empty()) return Err((run.ok() ? "" : run.error() + "; ") + not_dropped);
+  if (run.ok()) run->notes.insert(run->notes.begin(), notes.begin(), notes.end());
+  return run;
+}
+
+int ScratchInterruptSignal() { return db::InterruptSignal(); }
 
 }  // namespace pgsift

@@ -22,7 +22,6 @@ constexpr const char* kUserTables =
 
 Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
   std::string dsn = ResolveDsn(options);
-  std::string password = db::PasswordOf(dsn);
   std::string where = db::Where(dsn);
   try {
     pqxx::connection conn(dsn);
@@ -113,7 +112,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
     schema.stats_seconds = window[0].is_null() ? -1 : Int(window[0]);
     return schema;
   } catch (const std::exception& e) {
-    return Err(db::ErrorText(where, e, password));
+    return Err(RedactError(where + ": " + e.what(), dsn));
   }
 }
 

@@ -115,7 +115,6 @@ void ReadRelations(Session& tx, Snapshot* s) {
 
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
   std::string dsn = ResolveDsn(options);
-  std::string password = db::PasswordOf(dsn);
   std::string where = db::Where(dsn);
   try {
     pqxx::connection conn(dsn);
@@ -181,7 +180,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     NormalizeSnapshot(&s);
     return s;
   } catch (const std::exception& e) {
-    return Err(db::ErrorText(where, e, password));
+    return Err(RedactError(where + ": " + e.what(), dsn));
   }
 }
 

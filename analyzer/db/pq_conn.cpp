@@ -23,9 +23,10 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &err);
   if (options == nullptr) {
-    std::string why = err != nullptr ? FirstLine(err) : "out of memory";
+    // libpq's reason can quote a piece of the DSN (`missing "=" after "..."`),
+    // which may be a piece of the password: not shown.
     PQfreemem(err);
-    throw std::runtime_error(RedactError("the source DSN is not a libpq connection string: " + why, dsn));
+    throw std::runtime_error("the source DSN is not a libpq connection string (libpq cannot parse it)");
   }
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
@@ -33,6 +34,9 @@ ChildConnection ChildConnectionFor(const std::string& dsn) {
       out.password = o->val;
       continue;
     }
+    // The default pgsift adds (WithConnectDefaults) stays ours: pg_dump
+    // before 12 (for a PostgreSQL 10 or 11 source) does not know it.
+    if (std::string_view(o->keyword) == "tcp_user_timeout" && std::string_view(o->val) == "60000") continue;
     // keyword='value', quotes and backslashes escaped (libpq's conninfo).
     std::string value = "'";
     for (const char* c = o->val; *c != 0; ++c) {

@@ -4,6 +4,7 @@
 #include "db/scratch_sample.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,8 +58,17 @@ std::string PgDump(const std::string& pg_dump, const std::string& dsn, const std
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, err[0]);
+  // pg_dump gets the default signal mask back (check's InterruptGuard
+  // blocks SIGINT, SIGTERM and SIGHUP in this process).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, pg_dump.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawnp(&pid, pg_dump.c_str(), &actions, &attr, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   close(err[1]);

@@ -149,6 +149,7 @@ std::string WriteBaselineJson(const Baseline& b) {
   doc["format"] = std::string(Baseline::kFormat);
   doc["server_major"] = b.server_major;
   doc["database"] = b.database;
+  if (!b.system_identifier.empty()) doc["system_identifier"] = b.system_identifier;
   doc["statistics"] = b.statistics;
   doc["settings"] = b.settings;
   doc["relation_rows"] = b.relation_rows;
@@ -196,6 +197,7 @@ Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path
   Baseline b;
   b.server_major = static_cast<int>(GetInt(doc, "server_major", 0, 0, kIntMax));
   b.database = String(doc, "database");
+  b.system_identifier = String(doc, "system_identifier");
   b.statistics = String(doc, "statistics");
   auto settings = doc.find("settings");
   if (settings != doc.end() && settings->is_object()) {

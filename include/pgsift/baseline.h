@@ -91,6 +91,10 @@ struct Baseline {
   static constexpr std::string_view kFormat = "pgsift.baseline.v1";
   int server_major = 0;
   std::string database;  // name only
+  // pg_control_system()'s system_identifier of the source's cluster ("" when
+  // it could not be read): `check` lets migrations run cluster-wide
+  // statements only on a scratch server of another cluster.
+  std::string system_identifier;
   // How the plans' statistics came to be: "source" (captured from the
   // source itself), "template-copy", "schema-only+statistics",
   // "schema-only+sample", "schema-only". A baseline is always "source".

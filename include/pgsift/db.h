@@ -32,11 +32,15 @@ struct ConnectOptions {
   bool statements_optional = false;
 };
 
-// The DSN with its password replaced by "***" (key=value and URI forms).
+// Where a DSN connects, for messages: its settings as libpq parses them
+// (PQconninfoParse), written key=value, passwords as "***" (also inside a
+// dbname that is a connection string); "the PG* environment" when it sets
+// nothing; a fixed text when libpq cannot parse it.
 std::string RedactDsn(std::string_view dsn);
 
 // The connection string to use: options.dsn, else $DATABASE_URL, else ""
-// (libpq reads PG* variables).
+// (libpq reads PG* variables), with bounded connect and TCP timeouts added
+// where it sets none (db::WithConnectDefaults).
 std::string ResolveDsn(const ConnectOptions& options);
 
 // The statements every pgsift session runs before anything else:

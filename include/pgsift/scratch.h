@@ -96,14 +96,27 @@ struct ScratchRun {
   // Queries the statement gate refused (statement_gate.h: a baseline file is
   // untrusted): name -> value-free reason. Never sent to the server.
   std::map<std::string, std::string> refused;
+  // What the run did besides (stale scratch databases it dropped).
+  std::vector<std::string> notes;
 };
 
 // Applies `migrations` in order (each file in one transaction when it can
 // run in one) and re-plans every baseline query with the baseline's
-// options. Refuses (error) unless options.confirmed or pgsift creates the
-// scratch copy itself, and refuses a confirmed database that has the name of
-// the baseline's source database.
+// options. Refuses (error) unless pgsift creates the scratch copy itself, or
+// options.confirmed and the database carries the 'pgsift:scratch' marker
+// comment, and refuses a confirmed database that has the name of the
+// baseline's source database. Refuses (migration_error, nothing applied)
+// statements that act on the whole cluster (roles, ALTER SYSTEM,
+// tablespaces, databases, subscriptions) unless the scratch server is
+// another cluster than the baseline's (system_identifier). A copy it creates
+// is marked 'pgsift:scratch pid=N host=H', dropped at the end (an error when
+// that fails), also on SIGINT/SIGTERM/SIGHUP; stale copies of gone pgsift
+// processes on this host are dropped first (ScratchRun::notes).
 Result<ScratchRun> RunOnScratch(const ScratchOptions& options, const std::vector<LoadedMigration>& migrations,
                                 const Baseline& baseline, const PlanOptions& plan_options);
+
+// The signal (SIGINT, SIGTERM, SIGHUP) that interrupted RunOnScratch while
+// it had a scratch database of its own (which it then dropped), or 0.
+int ScratchInterruptSignal();
 
 }  // namespace pgsift

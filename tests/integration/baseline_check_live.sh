@@ -29,7 +29,8 @@ expect_exit() {  # CODE CMD...
   fi
 }
 scratch() {  # NAME: a fresh copy of the source (data and statistics)
-  psql -XqAt -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE clinic"
+  psql -XqAt -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE clinic" \
+    -c "COMMENT ON DATABASE $1 IS 'pgsift:scratch'"
 }
 
 psql -XqAt -c "CREATE DATABASE clinic"
@@ -194,7 +195,7 @@ EOF2
 
 # Fidelity: a schema-only scratch (no data) plans differently, and the
 # report says why (row estimates differ from the source).
-psql -XqAt -c "CREATE DATABASE s_schema"
+psql -XqAt -c "CREATE DATABASE s_schema" -c "COMMENT ON DATABASE s_schema IS 'pgsift:scratch'"
 "$(_pg_bindir)/pg_dump" --schema-only -d clinic | psql -XqAt -d s_schema >/dev/null
 psql -XqAt -d s_schema -c ANALYZE
 expect_exit 0 "$pgsift" check --baseline "$work/base.json" --migrations "$fx/migrations/harmless" \

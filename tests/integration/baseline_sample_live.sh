@@ -71,7 +71,10 @@ exec "$bindir/pg_dump" "\$@"
 EOF
 chmod 755 "$work/pg_dump_spy"
 run spy --create-scratch-from "dbname=clinic password=pgsift-canary-pw" --sample 10 --pg-dump "$work/pg_dump_spy"
-grep -qx -- "--dbname=dbname='clinic'" "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
+# (with the bounded waits pgsift adds to every DSN: connect_timeout, keepalives;
+# not tcp_user_timeout, which pg_dump before 12 does not know)
+grep -qx -- "--dbname=connect_timeout='10' dbname='clinic' keepalives='1' keepalives_idle='30' keepalives_interval='10' keepalives_count='3'" \
+  "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
 if grep -q pgsift-canary-pw "$work/pg_dump.argv"; then fail "the source password is on pg_dump's command line"; fi
 grep -qx "PGPASSWORD=pgsift-canary-pw" "$work/pg_dump.env" ||
   fail "pg_dump's environment: $(cat "$work/pg_dump.env")"
@@ -92,7 +95,7 @@ for m in analyze rewrite; do
     --pg-dump "$bindir/pg_dump" 2>"$work/stats1_$m.err" || got=$?
   [ "$got" = 0 ] || { cat "$work/stats1_$m.err"; fail "stats1_$m: exit $got"; }
 done
-psql -XqAt -c "CREATE DATABASE s_schema"
+psql -XqAt -c "CREATE DATABASE s_schema" -c "COMMENT ON DATABASE s_schema IS 'pgsift:scratch'"
 "$bindir/pg_dump" --schema-only -d clinic | psql -XqAt -d s_schema >/dev/null
 psql -XqAt -d s_schema -c ANALYZE
 run schema_only --scratch-dsn dbname=s_schema --scratch-is-disposable

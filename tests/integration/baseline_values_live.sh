@@ -41,7 +41,8 @@ expect_exit() {  # CODE CMD...
   fi
 }
 scratch() {  # NAME: a fresh copy of the source (data and statistics)
-  psql -XqAt -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE clinic"
+  psql -XqAt -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE clinic" \
+    -c "COMMENT ON DATABASE $1 IS 'pgsift:scratch'"
 }
 
 psql -XqAt -c "CREATE DATABASE clinic"

@@ -271,7 +271,8 @@ for b in pgss file; do
   [ "$b" = file ] && base=$work/baseline_file.json
   for f in text markdown json sarif junit; do
     n=$((n + 1))
-    "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch$n" -c "CREATE DATABASE scratch$n TEMPLATE postgres"
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch$n" -c "CREATE DATABASE scratch$n TEMPLATE postgres" \
+      -c "COMMENT ON DATABASE scratch$n IS 'pgsift:scratch'"
     out "check_${b}_$f" "$pgsift" check --baseline "$base" --migrations "$work/migrations" \
       --scratch-dsn "dbname=scratch$n" --scratch-is-disposable --format "$f" -o "$out/check_${b}.$f"
     [ "$(cat "$out/check_${b}_$f.code")" -eq 1 ] ||
@@ -308,7 +309,7 @@ cat >"$work/migrations/V3__unique_name.sql" <<'SQL'
 UPDATE patients SET name = (SELECT name FROM patients WHERE id = 900001) WHERE id = 1;
 CREATE UNIQUE INDEX patients_name_key ON patients (name);
 SQL
-"${psql[@]}" -c "CREATE DATABASE scratch_err TEMPLATE postgres"
+"${psql[@]}" -c "CREATE DATABASE scratch_err TEMPLATE postgres" -c "COMMENT ON DATABASE scratch_err IS 'pgsift:scratch'"
 out check_error "$pgsift" check --baseline "$out/baseline_pgss.json" --migrations "$work/migrations" \
   --scratch-dsn dbname=scratch_err --scratch-is-disposable
 [ "$(cat "$out/check_error.code")" -eq 2 ] || fail "check with a failing migration: exit $(cat "$out/check_error.code")"
@@ -331,13 +332,15 @@ echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING id;" >"$work/mig_
 echo "ALTER TABLE patients ALTER COLUMN name TYPE bigint USING CASE WHEN id = 900001 THEN name::bigint ELSE id END;" \
   >"$work/mig_type_fail/V2__name_bigint.sql"
 for f in text markdown json sarif junit; do
-  "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+  "${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres" \
+      -c "COMMENT ON DATABASE scratch_type IS 'pgsift:scratch'"
   out "check_value_$f" "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type" \
     --scratch-dsn dbname=scratch_type --scratch-is-disposable --format "$f" -o "$out/check_value.$f"
   grep -q "invalid input syntax for type bigint" "$out/check_value.$f" "$out/check_value_$f.stderr" ||
     fail "check ($f): the failing re-plan is not reported: $(tail -c 300 "$out/check_value_$f.stderr")"
 done
-"${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres"
+"${psql[@]}" -c "DROP DATABASE IF EXISTS scratch_type" -c "CREATE DATABASE scratch_type TEMPLATE postgres" \
+  -c "COMMENT ON DATABASE scratch_type IS 'pgsift:scratch'"
 out check_value_migration "$pgsift" check --baseline "$work/baseline_typed.json" --migrations "$work/mig_type_fail" \
   --scratch-dsn dbname=scratch_type --scratch-is-disposable
 [ "$(cat "$out/check_value_migration.code")" -eq 2 ] ||

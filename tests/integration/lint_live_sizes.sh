@@ -64,6 +64,6 @@ code=$?
 set -e
 [ "$code" -eq 2 ] || fail "unreachable DSN: exit $code"
 echo "$out" | grep -q 'Secr3tPw' && fail "password printed: $out"
-echo "$out" | grep -q 'postgresql://clinic:\*\*\*@127.0.0.1:1/clinic' || fail "redacted DSN not named: $out"
+echo "$out" | grep -q 'user=clinic password=\*\*\* dbname=clinic host=127.0.0.1 port=1' || fail "redacted DSN not named: $out"
 [ "$status" -eq 0 ] && echo "lint --dsn: sizes from the live database, read-only session, password redacted"
 exit "$status"

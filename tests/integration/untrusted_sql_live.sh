@@ -230,6 +230,7 @@ d["queries"] = [honest, evil_sql, evil_param, evil_chain, evil_copy]
 json.dump(d, open(sys.argv[2], "w"), indent=2)
 EOF
 psql -XqAt -c "CREATE DATABASE scratch TEMPLATE clinic"
+psql -XqAt -c "COMMENT ON DATABASE scratch IS 'pgsift:scratch'"  # disposable, marked once
 state >"$work/state.before"  # now with the scratch database
 mkdir "$work/migrations"
 echo "ALTER TABLE patients ADD COLUMN note text;" >"$work/migrations/V1__note.sql"
