@@ -641,6 +641,10 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       pqxx::connection file_conn(dsn);
       pqxx::nontransaction file_tx(file_conn);
       Setup(file_tx, connect, /*writable=*/true);
+      // The migration is the user's own SQL, read as the database reads it
+      // (a legacy database may keep standard_conforming_strings off).
+      file_tx.exec("RESET standard_conforming_strings");
+      file_tx.exec("RESET client_encoding");
       AppliedFile applied;
       std::optional<LintDiagnostic> err = ApplyFile(file_tx, m.file, &applied, plan_options.show_values);
       run.applied.push_back(applied);

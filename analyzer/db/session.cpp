@@ -244,6 +244,8 @@ std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool wri
   out.push_back("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
   out.push_back("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
   out.push_back("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
+  out.push_back("SET standard_conforming_strings = on");
+  out.push_back("SET client_encoding = 'UTF8'");
   return out;
 }
 

@@ -45,8 +45,14 @@ std::string ResolveDsn(const ConnectOptions& options);
 
 // The statements every pgsift session runs before anything else:
 // application_name, statement_timeout, lock_timeout,
-// idle_in_transaction_session_timeout and, unless `writable` (only a scratch
+// idle_in_transaction_session_timeout, standard_conforming_strings = on and
+// client_encoding = UTF8 (the server must read a statement the way the
+// statement gate's parser did: with standard_conforming_strings off, 'a\' ends
+// no string for the server, and a client encoding such as SJIS can hide a
+// quote inside a multibyte character) and, unless `writable` (only a scratch
 // database pgsift was told it may change), default_transaction_read_only.
+// The session that applies a migration file resets the two lexer settings to
+// the database's own (RESET), as the migration tool would run it.
 std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool writable);
 
 // `message` with the DSN's password replaced by "***", trailing newlines

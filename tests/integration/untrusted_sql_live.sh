@@ -258,4 +258,32 @@ refused = sorted(f["message"].split(":")[0] for f in d["findings"] if f["rule"] 
 assert refused == ["evil_chain", "evil_copy", "evil_param", "evil_sql"], d["findings"]
 assert all(f["severity"] == "error" for f in d["findings"] if f["rule"] == "plan-query-refused"), d["findings"]
 EOF
+
+# ------------------------------------------------ a database that keeps standard_conforming_strings off
+# There 'a\' does not end a string for the server, while the gate's parser
+# ends it (as the SQL standard does): the server would call what the gate
+# took for text (found by a black-box test: dblink_exec made a role
+# SUPERUSER through capture --queries --analyze). pgsift's sessions set
+# standard_conforming_strings = on, so the server reads what the gate read.
+psql -XqAt -d clinic -c "CREATE EXTENSION dblink"
+psql -XqAt -c "ALTER DATABASE clinic SET standard_conforming_strings = off"
+state >"$work/state.before"
+target="host=$PGHOST port=$PGPORT user=postgres dbname=clinic"
+{
+  echo "-- name: hidden_call"
+  printf "SELECT 'a\\\\' AS x, ' , dblink_exec(\$q\$%s\$q\$, \$q\$ALTER ROLE reporter CREATEROLE\$q\$) -- ' AS y\n" "$target"
+} >"$work/legacy.sql"
+grep -q "dblink_exec" "$work/legacy.sql" || fail "legacy.sql not written"
+# The payload is real: with the database's own setting the server runs it.
+psql -XqAt -d clinic -c "BEGIN" -c "$(tail -n 1 "$work/legacy.sql")" -c "ROLLBACK" >/dev/null 2>&1 || true
+[ "$(psql -XqAt -c "SELECT rolcreaterole FROM pg_roles WHERE rolname = 'reporter'")" = t ] ||
+  fail "the legacy payload did not work against the server itself (test set-up)"
+psql -XqAt -c "ALTER ROLE reporter NOCREATEROLE"
+for analyze in "" "--analyze"; do
+  "$pgsift" baseline capture --dsn "$superuser" --queries "$work/legacy.sql" $analyze --repeats 1 \
+    -o "$work/legacy.json" 2>"$work/legacy.err" || { cat "$work/legacy.err"; fail "capture of the legacy file failed"; }
+  untouched "baseline capture --queries $analyze, standard_conforming_strings off"
+done
+psql -XqAt -c "ALTER DATABASE clinic RESET standard_conforming_strings"
+
 echo "untrusted_sql_live: ok"
