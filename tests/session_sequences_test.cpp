@@ -191,14 +191,20 @@ TEST(BurstDetector, CyclesOfThreeShortCyclesAndRunsAreNotMixedUp) {
   EXPECT_TRUE(sink.got[0].siblings.empty());
 }
 
-TEST(BurstGroups, GroupByParentAndChildWithTypicalSizeAndTags) {
-  BurstGroups groups(/*values_differ=*/true);
+// A timed burst of lookups (child 2, values differ) right after a list (parent 1).
+Burst LookupsAfterList() {
   Burst b;
   b.has_parent = true;
   b.parent_fingerprint = 1;
   b.child_fingerprint = 2;
   b.values_differ = true;
   b.timed = true;
+  return b;
+}
+
+TEST(BurstGroups, GroupByParentAndChildWithTypicalSizeAndTags) {
+  BurstGroups groups(/*values_differ=*/true);
+  Burst b = LookupsAfterList();
   b.application = "web";
   b.comment = "controller='visits',action='index',traceparent='00-abc-01',patient='4711'";
   for (uint64_t size : {5, 7, 20}) {
@@ -240,12 +246,7 @@ TEST(BurstGroups, TheExampleOfEqualBurstsIsTheSameWhateverTheLinesAndOrder) {
       BurstGroups groups(/*values_differ=*/true);
       for (size_t k = 0; k < order.size(); ++k) {
         const Seen& s = seen[order[k]];
-        Burst b;
-        b.has_parent = true;
-        b.parent_fingerprint = 1;
-        b.child_fingerprint = 2;
-        b.values_differ = true;
-        b.timed = true;
+        Burst b = LookupsAfterList();
         b.size = 6;
         b.start_us = s.start_us;
         b.session = s.session;
