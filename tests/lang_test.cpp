@@ -1,0 +1,150 @@
+// Server logs in the server's language (lc_messages). The fixtures in
+// fixtures/lang/ are one workload logged by a real PostgreSQL 15 with
+// lc_messages = C and with ja_JP.UTF-8 (fixtures/lang/make_lang_logs.sh);
+// both end with one session switched to Japanese. Read in Japanese, the
+// workload must give what the English run gives.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "input/i18n.h"
+#include "pgsift/analyze.h"
+#include "pgsift/prefix.h"
+#include "test_util.h"
+
+namespace pgsift {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Figures {
+  uint64_t calls = 0, errors = 0, temp_files = 0, durations_without_statement = 0;
+  std::map<std::string, uint64_t> errors_by_sqlstate;
+  std::vector<uint64_t> events;             // every kind but "other"
+  std::map<std::string, uint64_t> queries;  // normalized -> calls
+  std::map<std::string, uint64_t> timed;    // normalized -> calls with a duration
+  std::map<std::string, uint64_t> prepares;
+  std::map<std::string, uint64_t> users, applications;
+  uint32_t languages = 0;
+  uint64_t skipped = 0;
+  bool operator==(const Figures&) const = default;
+};
+
+void PrintTo(const Figures& f, std::ostream* os) {
+  *os << "calls " << f.calls << " errors " << f.errors << " events";
+  for (uint64_t e : f.events) *os << ' ' << e;
+  *os << " users";
+  for (const auto& [u, n] : f.users) *os << ' ' << u << '=' << n;
+  *os << " languages " << i18n::LanguageList(f.languages) << " skipped " << f.skipped;
+}
+
+Figures Read(const std::string& file, unsigned jobs = 1, size_t piece_bytes = 0) {
+  AnalyzeOptions o;
+  o.inputs = {testing::Fixture("lang/" + file)};
+  o.jobs = jobs;
+  o.piece_bytes = piece_bytes;
+  if (file.ends_with(".log")) {
+    o.prefix = Slurp(testing::Fixture("lang/prefix"));
+    o.prefix_given = true;
+  }
+  auto r = Analyze(o);
+  EXPECT_TRUE(r.ok());
+  Figures f;
+  const WorkloadSummary& s = r->workload.summary;
+  f.calls = s.calls;
+  f.errors = s.errors;
+  f.temp_files = s.temp_files;
+  f.durations_without_statement = s.durations_without_statement;
+  f.errors_by_sqlstate = s.errors_by_sqlstate;
+  for (size_t k = 0; k < static_cast<size_t>(EventKind::kCount_); ++k) {
+    if (static_cast<EventKind>(k) != EventKind::kOther) f.events.push_back(s.events_by_kind[k]);
+  }
+  for (const auto& [fp, q] : r->workload.queries) {
+    f.queries[q.normalized] += q.calls;
+    f.timed[q.normalized] += q.calls_with_duration;
+    f.prepares[q.normalized] += q.prepares;
+  }
+  for (const auto& [u, b] : s.by_user) f.users[u] = b.calls;
+  for (const auto& [a, b] : s.by_application) f.applications[a] = b.calls;
+  for (const InputReport& in : r->inputs) {
+    f.languages |= in.counts.message_languages;
+    f.skipped += in.counts.skipped_total();
+  }
+  return f;
+}
+
+uint32_t Bit(std::string_view lang) {
+  for (size_t b = 0; !i18n::LanguageName(b).empty(); ++b) {
+    if (i18n::LanguageName(b) == lang) return uint32_t{1} << b;
+  }
+  return 0;
+}
+
+TEST(LangLogs, JapaneseReadsAsEnglish) {
+  Figures en = Read("C.json");
+  ASSERT_GT(en.calls, 50u);
+  EXPECT_EQ(en.languages, Bit("en") | Bit("ja")) << "the C run ends with one session in Japanese";
+  for (const char* file : {"ja_JP.json", "ja_JP.csv", "ja_JP.stderr.log"}) {
+    SCOPED_TRACE(file);
+    Figures ja = Read(file);
+    EXPECT_EQ(ja.skipped, 0u);
+    EXPECT_EQ(ja.languages, Bit("ja"));
+    ja.languages = en.languages;
+    EXPECT_EQ(ja, en);
+    EXPECT_EQ(ja.users.count("[unknown]"), en.users.count("[unknown]"));
+  }
+}
+
+// Cut into small pieces on two threads: a Japanese DETAIL/STATEMENT ("詳細",
+// "文") is never the start of a piece, so nothing changes.
+TEST(LangLogs, PiecesOfAJapaneseLogGiveTheSame) {
+  for (const char* file : {"ja_JP.stderr.log", "ja_JP.csv", "ja_JP.json"}) {
+    SCOPED_TRACE(file);
+    EXPECT_EQ(Read(file, 2, 2048), Read(file));
+  }
+}
+
+// The severities of the Japanese log start records as English ones do; an
+// English line is not read as another language.
+TEST(LangLogs, TranslatedSeverities) {
+  std::string log = Slurp(testing::Fixture("lang/ja_JP.stderr.log"));
+  auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
+  ASSERT_TRUE(prefix.ok());
+  std::map<std::string, std::string> seen;  // severity as written -> English
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t nl = log.find('\n', pos);
+    std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
+    pos = nl == std::string::npos ? log.size() : nl + 1;
+    LogRecord rec;
+    if (line.empty() || line[0] == '\t' || !prefix->Match(line, &rec)) continue;
+    std::string_view english = i18n::EnglishSeverity(rec.severity);
+    seen[std::string(rec.severity)] = english.empty() ? std::string(rec.severity) : std::string(english);
+  }
+  // A Japanese server writes DETAIL and STATEMENT in Japanese: both found,
+  // both mapped back.
+  int attachments = 0;
+  for (const auto& [written, english] : seen) {
+    if (english == "DETAIL" || english == "STATEMENT") {
+      EXPECT_NE(written, english);
+      ++attachments;
+    }
+  }
+  EXPECT_EQ(attachments, 2);
+  EXPECT_TRUE(i18n::EnglishSeverity("DETAIL").empty());
+  EXPECT_TRUE(i18n::EnglishSeverity("LOG").empty());
+  size_t n = 0;
+  EXPECT_FALSE(i18n::StartsWithTranslatedSeverity("LOG:  x", &n));
+}
+
+}  // namespace
+}  // namespace pgsift
