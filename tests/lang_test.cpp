@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/pieces.h"
 #include "input/i18n.h"
 #include "pgsift/analyze.h"
 #include "pgsift/prefix.h"
@@ -33,6 +34,7 @@ struct Figures {
   std::map<std::string, uint64_t> queries;  // normalized -> calls
   std::map<std::string, uint64_t> timed;    // normalized -> calls with a duration
   std::map<std::string, uint64_t> prepares;
+  std::map<std::string, std::map<std::string, uint64_t>> query_errors;  // normalized -> SQLSTATE -> n
   std::map<std::string, uint64_t> users, applications;
   uint32_t languages = 0;
   uint64_t skipped = 0;
@@ -72,11 +74,12 @@ Figures Read(const std::string& file, unsigned jobs = 1, size_t piece_bytes = 0)
     f.queries[q.normalized] += q.calls;
     f.timed[q.normalized] += q.calls_with_duration;
     f.prepares[q.normalized] += q.prepares;
+    for (const auto& [state, n] : q.errors_by_sqlstate) f.query_errors[q.normalized][state] += n;
   }
   for (const auto& [u, b] : s.by_user) f.users[u] = b.calls;
   for (const auto& [a, b] : s.by_application) f.applications[a] = b.calls;
   for (const InputReport& in : r->inputs) {
-    f.languages |= in.counts.message_languages;
+    f.languages |= i18n::DetectedLanguages(in.counts.message_languages, in.counts.message_languages_shared);
     f.skipped += in.counts.skipped_total();
   }
   return f;
@@ -92,10 +95,16 @@ uint32_t Bit(std::string_view lang) {
 TEST(LangLogs, JapaneseReadsAsEnglish) {
   Figures en = Read("C.json");
   ASSERT_GT(en.calls, 50u);
+  EXPECT_GT(en.events[static_cast<size_t>(EventKind::kDurationOnly)], 0u);  // log_statement + log_duration
+  EXPECT_GT(en.query_errors.size(), 0u);
   EXPECT_EQ(en.languages, Bit("en") | Bit("ja")) << "the C run ends with one session in Japanese";
-  for (const char* file : {"ja_JP.json", "ja_JP.csv", "ja_JP.stderr.log"}) {
+  for (const char* file : {"C.csv", "C.stderr.log", "ja_JP.json", "ja_JP.csv", "ja_JP.stderr.log"}) {
     SCOPED_TRACE(file);
     Figures ja = Read(file);
+    if (file[0] == 'C') {
+      EXPECT_EQ(ja, en);
+      continue;
+    }
     EXPECT_EQ(ja.skipped, 0u);
     EXPECT_EQ(ja.languages, Bit("ja"));
     ja.languages = en.languages;
@@ -105,11 +114,45 @@ TEST(LangLogs, JapaneseReadsAsEnglish) {
 }
 
 // Cut into small pieces on two threads: a Japanese DETAIL/STATEMENT ("詳細",
-// "文") is never the start of a piece, so nothing changes.
+// "文") or a bare "期間: N ミリ秒" is never the start of a piece, so nothing
+// changes.
 TEST(LangLogs, PiecesOfAJapaneseLogGiveTheSame) {
   for (const char* file : {"ja_JP.stderr.log", "ja_JP.csv", "ja_JP.json"}) {
     SCOPED_TRACE(file);
-    EXPECT_EQ(Read(file, 2, 2048), Read(file));
+    Figures whole = Read(file);
+    for (size_t piece = 256; piece <= 4096; piece += 128) EXPECT_EQ(Read(file, 2, piece), whole) << piece;
+  }
+}
+
+// The lines a piece may not start with (attachments, bare durations) are
+// the same in the Japanese log as in the English one of the same workload.
+TEST(LangLogs, CutPointsAsInEnglish) {
+  auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
+  ASSERT_TRUE(prefix.ok());
+  auto unsafe = [&](const std::string& file, LogFormat format) {
+    PieceCutter cutter(format, &*prefix);
+    std::string log = Slurp(testing::Fixture("lang/" + file));
+    size_t n = 0, pos = 0;
+    while (pos < log.size()) {
+      size_t nl = log.find('\n', pos);
+      if (nl == std::string::npos) nl = log.size();
+      std::string_view line(log.data() + pos, nl - pos);
+      pos = nl + 1;
+      LogRecord rec;
+      bool starts = format == LogFormat::kStderr ? prefix->Match(line, &rec)
+                    : format == LogFormat::kJson
+                        ? line.starts_with("{\"timestamp\":")
+                        : line.size() > 20 && line[0] == '2' && line[4] == '-' && line[10] == ' ';
+      if (starts && !cutter.IsSafeStart(line)) ++n;
+    }
+    return n;
+  };
+  for (auto [ext, format] : {std::pair{".stderr.log", LogFormat::kStderr}, std::pair{".csv", LogFormat::kCsv},
+                             std::pair{".json", LogFormat::kJson}}) {
+    SCOPED_TRACE(ext);
+    size_t en = unsafe(std::string("C") + ext, format);
+    EXPECT_GT(en, 0u);
+    EXPECT_EQ(unsafe(std::string("ja_JP") + ext, format), en);
   }
 }
 

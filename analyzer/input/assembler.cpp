@@ -244,10 +244,13 @@ void Assembler::Emit(const Pending& p) {
 }
 
 void Assembler::NoteLanguages(uint32_t langs) {
-  // A translation shared by several languages names one of them, unless
-  // one of them was already seen.
-  if ((langs & (langs - 1)) != 0 && (langs & counts_.message_languages) == 0) langs &= ~(langs - 1);
-  counts_.message_languages |= langs;
+  // A translation shared by several languages (ru and uk write "оператор:")
+  // is resolved when the report is written (i18n::DetectedLanguages).
+  if ((langs & (langs - 1)) == 0) {
+    counts_.message_languages |= langs;
+  } else {
+    counts_.message_languages_shared |= langs;
+  }
 }
 
 // A LOG message: statements, durations, plans, connections, checkpoints...

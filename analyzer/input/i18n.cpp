@@ -48,6 +48,7 @@ struct Tables {
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_key;  // first 3 bytes of the translation
   std::vector<uint32_t> wild;                                  // translations with a shorter literal start
   std::vector<uint32_t> bare_duration;
+  std::vector<uint32_t> shared_masks;  // language sets that share a translation
 };
 
 uint32_t LangBit(std::string_view lang) {
@@ -157,6 +158,14 @@ const Tables& Get() {
         }
       }
     }
+    auto shared = [&t](uint32_t m) {
+      if ((m & (m - 1)) != 0 && std::find(t.shared_masks.begin(), t.shared_masks.end(), m) == t.shared_masks.end()) {
+        t.shared_masks.push_back(m);
+      }
+    };
+    for (const auto& [word, e] : t.severity) shared(e.langs);
+    for (const auto& [word, m] : t.unknown) shared(m);
+    for (const Pattern& p : t.patterns) shared(p.langs);
     return t;
   }();
   return tables;
@@ -228,6 +237,14 @@ std::string LanguageList(uint32_t mask) {
       if (!out.empty()) out += ',';
       out += LanguageName(b);
     }
+  }
+  return out;
+}
+
+uint32_t DetectedLanguages(uint32_t single, uint32_t shared) {
+  uint32_t out = single;
+  for (uint32_t m : Get().shared_masks) {
+    if ((m & shared) == m && (m & single) == 0) out |= m & ~(m - 1);
   }
   return out;
 }

@@ -17,6 +17,10 @@ constexpr uint32_t kEnglish = 1;
 std::string_view LanguageName(size_t bit);
 // "en,ja" for a mask ("" for 0).
 std::string LanguageList(uint32_t mask);
+// The languages of a log: those of messages only one language writes
+// (`single`), and, for a translation several languages share (bits in
+// `shared`) none of which is in `single`, the first of them.
+uint32_t DetectedLanguages(uint32_t single, uint32_t shared);
 
 // A translated severity word or tag followed by ':' at the start of s
 // ("FEHLER:", "詳細:", "INSTRUCTION :"); *length is the word's (as

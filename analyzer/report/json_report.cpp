@@ -58,7 +58,8 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
               {"lines_in_records", in.counts.lines_in_records},
               {"lines_skipped", in.counts.skipped_total()},
               {"skipped_by_reason", skipped},
-              {"messages", MessageLanguages(in.counts.message_languages)}};
+              {"messages", MessageLanguages(i18n::DetectedLanguages(in.counts.message_languages,
+                                                                    in.counts.message_languages_shared))}};
     if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
       j["log_line_prefix"] = in.prefix;
       j["prefix_inferred"] = in.prefix_inferred;
@@ -109,7 +110,9 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
   }
   summary["skipped_by_reason"] = skipped_by_reason;
   uint32_t languages = 0;
-  for (const InputReport& in : r.inputs) languages |= in.counts.message_languages;
+  for (const InputReport& in : r.inputs) {
+    languages |= i18n::DetectedLanguages(in.counts.message_languages, in.counts.message_languages_shared);
+  }
   summary["messages"] = MessageLanguages(languages);
   // The queries are written one at a time, not built into one document: a
   // workload of --max-shapes distinct shapes would otherwise hold all of

@@ -84,7 +84,9 @@ void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
                              Thousands(in.counts.skipped_lines[k]));
     }
     if (!reasons.empty()) out << " (" << reasons << ")";
-    if (in.counts.message_languages != 0) out << ", messages: " << i18n::LanguageList(in.counts.message_languages);
+    if (uint32_t langs = i18n::DetectedLanguages(in.counts.message_languages, in.counts.message_languages_shared)) {
+      out << ", messages: " << i18n::LanguageList(langs);
+    }
     out << "\n";
     for (const std::string& ex : in.skip_examples) out << "  skipped " << ex << "\n";
     if (!in.error.empty()) out << "  error: " << in.error << "\n";

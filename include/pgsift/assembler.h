@@ -25,6 +25,7 @@ struct RecordCounts {
   // Languages the server wrote its messages in (lc_messages), detected from
   // the messages: bit 0 English, then the catalogs' (i18n::LanguageName).
   uint32_t message_languages = 0;
+  uint32_t message_languages_shared = 0;  // of translations several languages share
   uint64_t skipped_total() const;
 };
 

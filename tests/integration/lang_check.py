@@ -90,7 +90,7 @@ def catalog(lang):
     return gettext.translation("postgres-15", "/usr/share/locale", [lang.split(".")[0], lang.split("_")[0]])
 
 
-def pattern(fmt):
+def pattern(fmt, rest=True):
     """A regex for a printf-style message; the duration is group 'ms'."""
     out, first = [], True
     for part in re.split(r"(%[-0-9.]*l?[sd])", fmt):
@@ -99,11 +99,12 @@ def pattern(fmt):
             first = False
         else:
             out.append(re.escape(part))
-    return re.compile("".join(out) + r"(?s:.*)\Z")
+    return re.compile("".join(out) + (r"(?s:.*)\Z" if rest else r"\s*\Z"))
 
 
 def truth_durations(json_path, langs):
-    """Timed statements and executes, read with gettext: (count, total ms)."""
+    """Timed statements and executes, and bare durations (each follows its
+    session's "statement:" line here), read with gettext: (count, total ms)."""
     pats = []
     for lang in langs:
         t = catalog(lang)
@@ -115,6 +116,8 @@ def truth_durations(json_path, langs):
             k = [i for i, p in enumerate(pieces) if p in ("%s", "%d")][1]
             pieces[k] = t.gettext(verb).replace("%", "%%")
             pats.append(pattern("".join(pieces)))
+        # log_duration alone: pgsift pairs it with the session's statement
+        pats.append(pattern(t.gettext("duration: %s ms"), rest=False))
     n, total = 0, 0.0
     with open(json_path, encoding="utf-8") as f:
         for line in f:
@@ -149,6 +152,9 @@ def main():
                 if name in ("C", "ja_JP"):
                     want = ["en", "ja"] if name == "C" else ["ja"]
                     check(langs == want, f"{path}: messages {langs}, expected {want}")
+                else:
+                    # English too where the catalog lacks a translation (zh_CN)
+                    check(set(langs) - {"en"} == {lang, "ja"}, f"{path}: messages {langs}, expected {lang} and ja")
                 check("messages: " in text, f"{path}: the summary line does not name the languages")
                 with open(os.path.join(directory, f"{name}.truth")) as f:
                     vac, ana = (int(x) for x in f.read().split())
