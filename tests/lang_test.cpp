@@ -14,7 +14,10 @@
 #include "engine/pieces.h"
 #include "input/i18n.h"
 #include "pgsift/analyze.h"
+#include "pgsift/assembler.h"
+#include "pgsift/input.h"
 #include "pgsift/prefix.h"
+#include "pgsift/readers.h"
 #include "test_util.h"
 
 namespace pgsift {
@@ -154,6 +157,39 @@ TEST(LangLogs, CutPointsAsInEnglish) {
     EXPECT_GT(en, 0u);
     EXPECT_EQ(unsafe(std::string("ja_JP") + ext, format), en);
   }
+}
+
+// Who each event is from: a connection not yet authenticated is logged as
+// "[不明]@[不明]" by a Japanese server, "[unknown]@[unknown]" by an English
+// one; both are "[unknown]", never a user, database or application name.
+struct Identities : EventSink {
+  std::map<std::string, uint64_t> seen;  // "user|database|application" -> events
+  void OnEvent(const Event& e) override {
+    ++seen[std::string(e.user) + "|" + std::string(e.database) + "|" + std::string(e.application)];
+  }
+};
+
+std::map<std::string, uint64_t> EventIdentities(const std::string& file) {
+  std::string data = Slurp(testing::Fixture("lang/" + file));
+  auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
+  EXPECT_TRUE(prefix.ok());
+  Identities ids;
+  Assembler assembler(&ids);
+  LineReader lines(data, 0);
+  if (file.ends_with(".log")) {
+    ReadStderr(&lines, *prefix, &assembler);
+  } else {
+    ReadJsonLog(&lines, &assembler);
+  }
+  assembler.Flush();
+  return ids.seen;
+}
+
+TEST(LangLogs, UnknownIsNotAName) {
+  auto en = EventIdentities("C.stderr.log");
+  ASSERT_GT(en.count("[unknown]|[unknown]|[unknown]"), 0u);
+  EXPECT_EQ(EventIdentities("ja_JP.stderr.log"), en);
+  EXPECT_EQ(EventIdentities("ja_JP.json"), EventIdentities("C.json"));
 }
 
 // The severities of the Japanese log start records as English ones do; an
