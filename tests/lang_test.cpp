@@ -30,6 +30,21 @@ std::string Slurp(const std::string& path) {
   return s.str();
 }
 
+// Whether s is valid UTF-8 (a plain scan, independent of the reader's).
+bool ValidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 struct Figures {
   uint64_t calls = 0, errors = 0, temp_files = 0, durations_without_statement = 0;
   std::map<std::string, uint64_t> errors_by_sqlstate;
@@ -114,6 +129,25 @@ TEST(LangLogs, JapaneseReadsAsEnglish) {
     EXPECT_EQ(ja, en);
     EXPECT_EQ(ja.users.count("[unknown]"), en.users.count("[unknown]"));
   }
+}
+
+// A Georgian server cuts the "CPU:" line of its autovacuum report inside a
+// character (a fixed-size buffer in PostgreSQL): the jsonlog line is not
+// valid UTF-8, yet it is a record like any other, not a skipped line.
+TEST(LangLogs, CharacterCutByTheServerLosesNothing) {
+  std::string log = Slurp(testing::Fixture("lang/ka_GE.json"));
+  ASSERT_FALSE(ValidUtf8(log));
+  Figures en = Read("C.json");
+  Figures ka = Read("ka_GE.json");
+  EXPECT_EQ(ka.skipped, 0u);
+  std::istringstream truth(Slurp(testing::Fixture("lang/ka_GE.truth")));
+  uint64_t vacuums = 0, analyzes = 0;
+  truth >> vacuums >> analyzes;
+  EXPECT_EQ(ka.events[static_cast<size_t>(EventKind::kAutovacuum)], vacuums);
+  EXPECT_EQ(ka.events[static_cast<size_t>(EventKind::kAutoanalyze)], analyzes);
+  EXPECT_EQ(ka.languages & Bit("ka"), Bit("ka"));
+  ka.languages = en.languages;
+  EXPECT_EQ(ka, en);
 }
 
 // Cut into small pieces on two threads: a Japanese DETAIL/STATEMENT ("詳細",

@@ -48,11 +48,11 @@ def check(ok, what):
 def analyze(pgsift, path, prefix, out):
     extra = ["--prefix", prefix] if path.endswith(".log") else []
     subprocess.run([pgsift, "analyze", path, *extra, "--json", out, "-q"], check=True)
-    with open(out, encoding="utf-8") as f:
+    with open(out, encoding="utf-8", errors="replace") as f:
         raw = f.read()
     for c in CANARIES:
         check(c not in raw, f"{path}: literal {c!r} in the JSON output")
-    text = subprocess.run([pgsift, "analyze", path, *extra], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([pgsift, "analyze", path, *extra], capture_output=True, check=True).stdout.decode("utf-8", "replace")
     for c in CANARIES:
         check(c not in text, f"{path}: literal {c!r} in the text output")
     return json.loads(raw), text
@@ -119,7 +119,9 @@ def truth_durations(json_path, langs):
         # log_duration alone: pgsift pairs it with the session's statement
         pats.append(pattern(t.gettext("duration: %s ms"), rest=False))
     n, total = 0, 0.0
-    with open(json_path, encoding="utf-8") as f:
+    # errors="replace": a server may cut a translated message inside a
+    # character (ka: the autovacuum "CPU:" line).
+    with open(json_path, encoding="utf-8", errors="replace") as f:
         for line in f:
             msg = json.loads(line).get("message", "")
             for p in pats:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts real PostgreSQL 15 servers with lc_messages = C, ja_JP.UTF-8,
-# de_DE.UTF-8, zh_CN.UTF-8 (and fr_FR, ru_RU when those locales exist), runs
+# de_DE.UTF-8, zh_CN.UTF-8 (and fr_FR, ru_RU, es_ES, it_IT, ko_KR, sv_SE,
+# uk_UA, ka_GE when those locales exist: every catalog PostgreSQL 15 ships), runs
 # the same workload on each (fixtures/lang/make_lang_logs.sh: stderr, csvlog
 # and jsonlog at once) and checks that pgsift reads every language as the
 # English run (tests/integration/lang_check.py).
@@ -15,7 +16,7 @@ for l in ja_JP.UTF-8 de_DE.UTF-8 zh_CN.UTF-8; do
     have "$l" || { echo "lang_live: locale $l missing (run ci/setup)" >&2; exit 1; }
     langs+=("$l")
 done
-for l in fr_FR.UTF-8 ru_RU.UTF-8; do
+for l in fr_FR.UTF-8 ru_RU.UTF-8 es_ES.UTF-8 it_IT.UTF-8 ko_KR.UTF-8 sv_SE.UTF-8 uk_UA.UTF-8 ka_GE.UTF-8; do
     if have "$l"; then langs+=("$l"); fi
 done
 "$here/../../fixtures/lang/make_lang_logs.sh" "$out" "${langs[@]}" >"$out/make.out" 2>&1 ||
