@@ -211,14 +211,19 @@ void Assembler::Emit(const Pending& p) {
   } else if (sev != "LOG") {
     e.kind = EventKind::kOther;
   } else {
-    const Event before = e;
     ClassifyLog(msg, p, &e);
     if (e.kind != EventKind::kOther) [[likely]] {
       NoteLanguages(i18n::kEnglish);
     } else if (uint32_t langs = i18n::TranslateMessage(msg, &translated_message_)) {
-      // The server's language: classified as its English original.
+      // The server's language: classified as its English original, from
+      // what ClassifyLog had set back to the defaults.
       NoteLanguages(langs);
-      e = before;
+      e.phase = Phase::kSimple;
+      e.duration_ms = -1;
+      e.sql = {};
+      e.plan = {};
+      e.plan_json = false;
+      e.temp_bytes = 0;
       ClassifyLog(translated_message_, p, &e);
     }
   }
