@@ -103,7 +103,10 @@ TEST(JsonLogScan, FixturesFoundIncludeRealServerLogs) {
 }
 
 // Every line of every jsonlog fixture: same fields, and every line the DOM
-// parses (all written by a real PostgreSQL) is taken by the fast path.
+// parses (all written by a real PostgreSQL) is taken by the fast path, but
+// for the lines that are not valid UTF-8 (a server that cut a translated
+// message inside a character, fixtures/lang/ka_GE.json): the fast path
+// declines them and the DOM reads them with '?' for the cut bytes.
 TEST(JsonLogScan, EveryFixtureLineSameFieldsAndAllAccepted) {
   size_t total = 0;
   for (const std::string& rel : JsonLogFixtures()) {
@@ -112,6 +115,10 @@ TEST(JsonLogScan, EveryFixtureLineSameFieldsAndAllAccepted) {
     for (const std::string& line : Lines(ReadFixture(rel))) {
       if (line.empty()) continue;
       Outcome o = d.Check(line);
+      if (!input_internal::JsonLogValidUtf8(line)) {
+        EXPECT_EQ(o.dom_status, JsonLogDom::Status::kOk) << rel;
+        continue;
+      }
       if (o.dom_status == JsonLogDom::Status::kOk) ++dom_ok;
     }
     EXPECT_EQ(d.accepted(), dom_ok) << rel << ": server lines the fast path declined";

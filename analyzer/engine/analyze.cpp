@@ -206,6 +206,8 @@ void AddCounts(RecordCounts* into, const RecordCounts& c) {
   for (size_t k = 0; k < c.events.size(); ++k) into->events[k] += c.events[k];
   into->orphan_details += c.orphan_details;
   into->unknown_time_zone += c.unknown_time_zone;
+  into->message_languages |= c.message_languages;
+  into->message_languages_shared |= c.message_languages_shared;
 }
 
 void AddStats(FingerprintStats* into, const FingerprintStats& s) {

@@ -2,10 +2,12 @@
 
 #include <cstring>
 
+#include "input/i18n.h"
+
 namespace pgsift {
 
 bool IsBareDuration(std::string_view m) {
-  if (m.substr(0, 10) != "duration: ") return false;
+  if (m.substr(0, 10) != "duration: ") return i18n::IsTranslatedBareDuration(m);
   size_t i = 10;
   while (i < m.size() && ((m[i] >= '0' && m[i] <= '9') || m[i] == '.')) ++i;
   if (i == 10 || m.substr(i, 3) != " ms") return false;
@@ -16,8 +18,16 @@ bool IsBareDuration(std::string_view m) {
 
 namespace {
 
-bool IsAttachmentSeverity(std::string_view s) {
+bool IsEnglishAttachment(std::string_view s) {
   return s == "DETAIL" || s == "STATEMENT" || s == "HINT" || s == "CONTEXT" || s == "QUERY" || s == "LOCATION";
+}
+
+// Also in the server's language ("詳細", "ANWEISUNG").
+bool IsAttachmentSeverity(std::string_view s) {
+  if (IsEnglishAttachment(s)) return true;
+  if (s == "LOG" || s == "ERROR") return false;
+  std::string_view english = i18n::EnglishSeverity(s);
+  return !english.empty() && IsEnglishAttachment(english);
 }
 
 bool Digit(char c) { return c >= '0' && c <= '9'; }

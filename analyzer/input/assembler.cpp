@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "input/i18n.h"
 #include "input/internal.h"
 
 namespace pgsift {
@@ -18,6 +19,11 @@ inline bool StartsWith(std::string_view s, const char (&p)[N]) {
 bool IsAttachment(std::string_view sev) {
   return sev == "DETAIL" || sev == "STATEMENT" || sev == "HINT" || sev == "CONTEXT" || sev == "QUERY" ||
          sev == "LOCATION";
+}
+
+bool IsEnglishSeverity(std::string_view sev) {
+  return sev == "LOG" || sev == "ERROR" || IsAttachment(sev) || sev == "FATAL" || sev == "WARNING" || sev == "NOTICE" ||
+         sev == "INFO" || sev == "PANIC" || StartsWith(sev, "DEBUG");
 }
 
 // "12.345 ms" at the start of s; returns the rest after "ms".
@@ -132,14 +138,24 @@ void Assembler::OnRecord(const LogRecord& r) {
   }
   ++counts_.records;
   counts_.lines_in_records += r.lines;
-  if (IsAttachment(r.severity)) {
+  // lc_messages other than English: "詳細" is a DETAIL, "FEHLER" an ERROR.
+  std::string_view severity = r.severity;
+  if (!IsEnglishSeverity(severity)) [[unlikely]] {
+    uint32_t langs = 0;
+    std::string_view english = i18n::EnglishSeverity(severity, &langs);
+    if (!english.empty()) {
+      severity = english;
+      NoteLanguages(langs);
+    }
+  }
+  if (IsAttachment(severity)) {
     if (!pending_.active || (!r.pid.empty() && r.pid != pending_.f[kPid])) {
       ++counts_.orphan_details;
       return;
     }
-    if (r.severity == "DETAIL") {
+    if (severity == "DETAIL") {
       if (pending_.f[kDetail].empty()) pending_.Keep(kDetail, r.message, r.stable);
-    } else if (r.severity == "STATEMENT") {
+    } else if (severity == "STATEMENT") {
       pending_.Keep(kStatement, r.message, r.stable);
     }
     return;
@@ -156,7 +172,7 @@ void Assembler::OnRecord(const LogRecord& r) {
   p.Keep(kApplication, r.application, stable);
   p.Keep(kClient, r.client, stable);
   p.Keep(kSqlstate, r.sqlstate, stable);
-  p.Keep(kSeverity, r.severity, stable);
+  p.Keep(kSeverity, severity, stable && severity.data() == r.severity.data());
   p.Keep(kMessage, r.message, stable);
   p.Keep(kDetail, r.detail, stable);
   p.Keep(kStatement, r.statement, stable);
@@ -194,7 +210,58 @@ void Assembler::Emit(const Pending& p) {
     e.sql = p.f[kStatement];
   } else if (sev != "LOG") {
     e.kind = EventKind::kOther;
-  } else if (StartsWith(msg, "duration: ")) {
+  } else {
+    ClassifyLog(msg, p, &e);
+    if (e.kind != EventKind::kOther) [[likely]] {
+      NoteLanguages(i18n::kEnglish);
+    } else if (uint32_t langs = i18n::TranslateMessage(msg, &translated_message_)) {
+      // The server's language: classified as its English original, from
+      // what ClassifyLog had set back to the defaults.
+      NoteLanguages(langs);
+      e.phase = Phase::kSimple;
+      e.duration_ms = -1;
+      e.sql = {};
+      e.plan = {};
+      e.plan_json = false;
+      e.temp_bytes = 0;
+      ClassifyLog(translated_message_, p, &e);
+    }
+  }
+  if (StartsWith(p.f[kDetail], "parameters: ")) {
+    e.parameters = std::string_view(p.f[kDetail]).substr(12);
+  } else if (!p.f[kDetail].empty()) {
+    if (uint32_t langs = i18n::TranslateMessage(p.f[kDetail], &translated_detail_);
+        langs != 0 && StartsWith(translated_detail_, "parameters: ")) {
+      NoteLanguages(langs);
+      e.parameters = std::string_view(translated_detail_).substr(12);
+    }
+  }
+  // "[不明]" is "[unknown]": no user, database or application yet.
+  for (std::string_view* v : {&e.user, &e.database, &e.application}) {
+    uint32_t langs = 0;
+    if (!v->empty() && v->front() == '[' && i18n::IsTranslatedUnknown(*v, &langs)) {
+      NoteLanguages(langs);
+      *v = "[unknown]";
+    }
+  }
+  ++counts_.events[static_cast<size_t>(e.kind)];
+  sink_->OnEvent(e);
+}
+
+void Assembler::NoteLanguages(uint32_t langs) {
+  // A translation shared by several languages (ru and uk write "оператор:")
+  // is resolved when the report is written (i18n::DetectedLanguages).
+  if ((langs & (langs - 1)) == 0) {
+    counts_.message_languages |= langs;
+  } else {
+    counts_.message_languages_shared |= langs;
+  }
+}
+
+// A LOG message: statements, durations, plans, connections, checkpoints...
+void Assembler::ClassifyLog(std::string_view msg, const Pending& p, Event* out) {
+  Event& e = *out;
+  if (StartsWith(msg, "duration: ")) {
     std::string_view rest;
     if (!ParseDuration(msg.substr(10), &e.duration_ms, &rest)) {
       e.kind = EventKind::kOther;
@@ -245,9 +312,6 @@ void Assembler::Emit(const Pending& p) {
   } else {
     e.kind = EventKind::kOther;
   }
-  if (StartsWith(p.f[kDetail], "parameters: ")) e.parameters = std::string_view(p.f[kDetail]).substr(12);
-  ++counts_.events[static_cast<size_t>(e.kind)];
-  sink_->OnEvent(e);
 }
 
 namespace input_internal {

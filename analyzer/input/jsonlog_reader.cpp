@@ -35,6 +35,41 @@ struct JsonLogDom::Impl {
 
 bool JsonLogValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
+namespace {
+
+bool Cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Replaces each byte that does not start a valid UTF-8 sequence with '?'.
+// PostgreSQL itself writes such lines: a translated message cut in the middle
+// of a character by a fixed-size buffer (lc_messages = ka_GE, the "CPU:" line
+// of an autovacuum report). The record is kept, with '?' for the cut bytes.
+void RepairUtf8(char* p, size_t n) {
+  auto* u = reinterpret_cast<unsigned char*>(p);
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = u[i];
+    size_t len = 0;
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = i + 1 < n && Cont(u[i + 1]) ? 2 : 0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+      len = i + 2 < n && u[i + 1] >= lo && u[i + 1] <= hi && Cont(u[i + 2]) ? 3 : 0;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+      len = i + 3 < n && u[i + 1] >= lo && u[i + 1] <= hi && Cont(u[i + 2]) && Cont(u[i + 3]) ? 4 : 0;
+    }
+    if (len == 0) {
+      u[i] = '?';
+      len = 1;
+    }
+    i += len;
+  }
+}
+
+}  // namespace
+
 JsonLogDom::JsonLogDom() : impl_(std::make_unique<Impl>()) {}
 JsonLogDom::~JsonLogDom() = default;
 
@@ -78,6 +113,10 @@ JsonLogDom::Status JsonLogDom::Parse(std::string_view line, JsonLogFields* out, 
 
   simdjson::dom::element doc;
   simdjson::error_code err = impl_->parser.parse(padded.data(), line.size(), false).get(doc);
+  if (err == simdjson::UTF8_ERROR) {
+    RepairUtf8(padded.data(), line.size());
+    err = impl_->parser.parse(padded.data(), line.size(), false).get(doc);
+  }
   if (err != simdjson::SUCCESS) {
     error->assign(simdjson::error_message(err));
     return Status::kNotJson;

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstring>
 
+#include "input/i18n.h"
 #include "input/prefix_internal.h"
 
 namespace pgsift {
@@ -351,10 +352,13 @@ bool StartsWithSeverity(std::string_view s, size_t* length) {
   // Hot: tried at every candidate position of every line. Read the word up
   // to ':' first (upper-case letters and digits, at most 9), then compare
   // with the severities of that length only.
-  if (s.empty() || s[0] < 'A' || s[0] > 'Z') return false;
+  // Another lc_messages ("FEHLER:", "詳細:") only when English fails.
+  if (s.empty() || s[0] < 'A' || s[0] > 'Z') return i18n::StartsWithTranslatedSeverity(s, length);
   size_t n = 1;
   while (n < s.size() && n < 10 && ((s[n] >= 'A' && s[n] <= 'Z') || IsDigit(s[n]))) ++n;
-  if (n >= s.size() || s[n] != ':' || (n + 1 < s.size() && s[n + 1] != ' ')) return false;
+  if (n >= s.size() || s[n] != ':' || (n + 1 < s.size() && s[n + 1] != ' ')) {
+    return i18n::StartsWithTranslatedSeverity(s, length);
+  }
   const char* w = s.data();
   auto is = [w](std::string_view sev) { return std::memcmp(w, sev.data(), sev.size()) == 0; };
   bool known = false;
@@ -383,8 +387,9 @@ bool StartsWithSeverity(std::string_view s, size_t* length) {
     default:
       break;
   }
-  if (known && length != nullptr) *length = n;
-  return known;
+  if (!known) return i18n::StartsWithTranslatedSeverity(s, length);
+  if (length != nullptr) *length = n;
+  return true;
 }
 
 Result<LinePrefix> LinePrefix::Compile(std::string_view text) {

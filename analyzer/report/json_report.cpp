@@ -1,6 +1,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "input/i18n.h"
 #include "pgsift/reporter.h"
 #include "report/findings_json.h"
 
@@ -27,6 +28,15 @@ Json Counts(const std::map<std::string, uint64_t>& m) {
   return out;
 }
 
+// The languages the server wrote its messages in (lc_messages), detected.
+Json MessageLanguages(uint32_t mask) {
+  Json out = Json::array();
+  for (size_t b = 0; b < 32; ++b) {
+    if ((mask >> b) & 1) out.push_back(std::string(i18n::LanguageName(b)));
+  }
+  return out;
+}
+
 }  // namespace
 
 void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::ostream& out) {
@@ -47,7 +57,9 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
               {"records", in.counts.records},
               {"lines_in_records", in.counts.lines_in_records},
               {"lines_skipped", in.counts.skipped_total()},
-              {"skipped_by_reason", skipped}};
+              {"skipped_by_reason", skipped},
+              {"messages", MessageLanguages(i18n::DetectedLanguages(in.counts.message_languages,
+                                                                    in.counts.message_languages_shared))}};
     if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
       j["log_line_prefix"] = in.prefix;
       j["prefix_inferred"] = in.prefix_inferred;
@@ -98,6 +110,11 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
     if (n > 0) skipped_by_reason[std::string(SkipReasonName(static_cast<SkipReason>(k)))] = n;
   }
   summary["skipped_by_reason"] = skipped_by_reason;
+  uint32_t languages = 0;
+  for (const InputReport& in : r.inputs) {
+    languages |= i18n::DetectedLanguages(in.counts.message_languages, in.counts.message_languages_shared);
+  }
+  summary["messages"] = MessageLanguages(languages);
   // The queries are written one at a time, not built into one document: a
   // workload of --max-shapes distinct shapes would otherwise hold all of
   // their JSON at once (kilobytes each). The bytes are those of dump(2) of

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "input/i18n.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/reporter.h"
 
@@ -83,6 +84,9 @@ void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
                              Thousands(in.counts.skipped_lines[k]));
     }
     if (!reasons.empty()) out << " (" << reasons << ")";
+    if (uint32_t langs = i18n::DetectedLanguages(in.counts.message_languages, in.counts.message_languages_shared)) {
+      out << ", messages: " << i18n::LanguageList(langs);
+    }
     out << "\n";
     for (const std::string& ex : in.skip_examples) out << "  skipped " << ex << "\n";
     if (!in.error.empty()) out << "  error: " << in.error << "\n";

@@ -22,6 +22,10 @@ struct RecordCounts {
   std::array<uint64_t, static_cast<size_t>(EventKind::kCount_)> events{};
   uint64_t orphan_details = 0;  // DETAIL/STATEMENT with no message before it
   uint64_t unknown_time_zone = 0;
+  // Languages the server wrote its messages in (lc_messages), detected from
+  // the messages: bit 0 English, then the catalogs' (i18n::LanguageName).
+  uint32_t message_languages = 0;
+  uint32_t message_languages_shared = 0;  // of translations several languages share
   uint64_t skipped_total() const;
 };
 
@@ -74,10 +78,16 @@ class Assembler : public RecordSink {
     }
   };
   void Emit(const Pending& p);
+  void ClassifyLog(std::string_view msg, const Pending& p, Event* e);
+  void NoteLanguages(uint32_t langs);
   EventSink* sink_;
   Pending pending_;
   RecordCounts counts_;
   std::vector<SkipExample> skip_examples_;
+  // A translated message or DETAIL rewritten as its English original; the
+  // event's views point here during OnEvent.
+  std::string translated_message_;
+  std::string translated_detail_;
 };
 
 }  // namespace pgsift
