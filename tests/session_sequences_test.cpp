@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "pgsift/workload_rules.h"
+
 namespace pgsift {
 namespace {
 
@@ -327,15 +329,15 @@ TEST(BurstOptions, ParsedAndValidated) {
   RuleOptions ro;
   ro.Set("min_burst", "8");
   ro.Set("max_gap_ms", "250");
-  auto o = BurstOptions::FromRuleOptions(ro);
+  auto o = ParseBurstOptions(ro);
   ASSERT_TRUE(o.ok()) << o.error();
   EXPECT_EQ(o->min_burst, 8);
   EXPECT_EQ(o->max_gap_ms, 250);
   ro.Set("min_burst", "1");
-  EXPECT_FALSE(BurstOptions::FromRuleOptions(ro).ok());
+  EXPECT_FALSE(ParseBurstOptions(ro).ok());
   RuleOptions bad;
   bad.Set("min_bursts", "3");
-  auto e = BurstOptions::FromRuleOptions(bad);
+  auto e = ParseBurstOptions(bad);
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.error().find("min_bursts"), std::string::npos);
 }

@@ -6,33 +6,6 @@
 
 namespace pgsift {
 
-Result<BurstOptions> BurstOptions::FromRuleOptions(const RuleOptions& options) {
-  static const std::set<std::string> kKnown = {"idle_flush_ms", "max_gap_ms", "max_sessions", "min_burst"};
-  for (const auto& [key, value] : options.values()) {
-    if (!kKnown.count(key)) {
-      return Err("unknown option " + key + " (known: idle_flush_ms, max_gap_ms, max_sessions, min_burst)");
-    }
-  }
-  BurstOptions o;
-  Result<int64_t> min_burst = options.GetInt("min_burst", o.min_burst);
-  if (!min_burst.ok()) return Err(min_burst.error());
-  if (*min_burst < 2) return Err("option min_burst must be at least 2");
-  o.min_burst = *min_burst;
-  Result<double> gap = options.GetDouble("max_gap_ms", o.max_gap_ms);
-  if (!gap.ok()) return Err(gap.error());
-  if (!(*gap >= 0)) return Err("option max_gap_ms must be >= 0");
-  o.max_gap_ms = *gap;
-  Result<int64_t> cap = options.GetInt("max_sessions", o.max_sessions);
-  if (!cap.ok()) return Err(cap.error());
-  if (*cap < 1) return Err("option max_sessions must be at least 1");
-  o.max_sessions = *cap;
-  Result<double> idle = options.GetDouble("idle_flush_ms", o.idle_flush_ms);
-  if (!idle.ok()) return Err(idle.error());
-  if (!(*idle > 0)) return Err("option idle_flush_ms must be > 0");
-  o.idle_flush_ms = *idle;
-  return o;
-}
-
 void BurstDetector::OnStatement(const StatementRun& run) {
   if (run.identity == SessionIdentity::kNone) saw_no_identity_ = true;
   if (run.time_us != kNoTime && (now_us_ == kNoTime || run.time_us > now_us_)) now_us_ = run.time_us;

@@ -22,12 +22,12 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
     };
   }
   auto rules = MakeWorkloadRules();
-  auto active = ConfigureRules(rules, selection);
-  if (!active.ok()) {
-    std::cerr << "pgsift: " << active.error() << "\n";
+  auto selected = SelectRules(rules, selection);
+  if (!selected.ok()) {
+    std::cerr << "pgsift: " << selected.error() << "\n";
     return kExitError;
   }
-  auto result = AnalyzeWithRules(options, *active);
+  auto result = AnalyzeWithRules(options, selected->active);
   if (options.progress) std::cerr << "\r\033[K" << std::flush;
   if (!result.ok()) {
     std::cerr << "pgsift: " << result.error() << "\n";
@@ -71,7 +71,7 @@ struct AnalyzeState {
   TableOptions table;
   std::string json_path, format = "auto", since, until;
   bool quiet = false;
-  RuleSelection rules;
+  RuleFlags rules;
 };
 
 }  // namespace
@@ -123,12 +123,13 @@ Command AddAnalyzeCommand(CLI::App& app) {
                 return kExitError;
               }
             }
-            Status selected = ResolveRuleSelection(&s->rules);
+            RuleSelection selection;
+            Status selected = AddRuleFlags(s->rules, &selection);
             if (!selected.ok()) {
               std::cerr << "pgsift: " << selected.error() << "\n";
               return kExitError;
             }
-            return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, s->rules);
+            return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, selection);
           }};
 }
 

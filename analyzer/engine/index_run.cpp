@@ -1,4 +1,5 @@
 // One advisor run, shared by `pgsift indexes` and the rule fixtures.
+#include "pgsift/config.h"
 #include "pgsift/indexes.h"
 
 namespace pgsift {
@@ -43,6 +44,46 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
   for (const IndexRule* rule : rules) rule->Check(run.advisor, run.schema, run.context, sink);
   run.findings = sink.Sorted();
   return run;
+}
+
+Result<IndexesRun> RunIndexes(IndexesRequest s) {
+  RuleSelection selection;
+  selection.config_path_in_errors = true;
+  Result<Config> loaded = LoadProjectConfig(s.config_path);
+  if (!loaded.ok()) return Err(loaded.error());
+  selection.config = std::move(*loaded);
+  IndexesRun out;
+  if (s.fail_on.empty()) s.fail_on = "none";
+  out.fail_level = ParseSeverity(s.fail_on);
+  if (!out.fail_level && s.fail_on != "none")
+    return Err("--fail-on " + s.fail_on + ": expected info, warning, error or none");
+  s.run.live = !s.run.db.dsn.empty() || s.use_env;
+  if (s.run.live && !s.run.schema_paths.empty())
+    return Err("give either --schema or a database (--dsn/--db), not both");
+  if (!s.run.live && s.run.schema_paths.empty()) {
+    return Err("no schema: pass --schema FILE|DIR (pg_dump --schema-only, migrations) or a database (--dsn, --db)");
+  }
+  s.run.prove = !s.no_proof;
+  // The advisor keeps the candidates index-missing may report: its
+  // min_saving, from the command line or else from the settings file.
+  if (s.min_saving_given) {
+    selection.sets["index-missing"]["min_saving"] = std::to_string(s.min_saving);
+  } else {
+    Result<double> from_file = ChooseRule("index-missing", selection).options.GetDouble("min_saving", s.min_saving);
+    if (!from_file.ok()) return Err(selection.config.path + ": [rules.index-missing] " + from_file.error());
+    s.min_saving = *from_file;
+  }
+  auto rules = MakeIndexRules();
+  auto selected = SelectRules(rules, selection);
+  if (!selected.ok()) return Err(selected.error());
+  s.run.advisor.min_saving = s.min_saving;
+  std::vector<const IndexRule*> active(selected->active.begin(), selected->active.end());
+  Result<IndexRunResult> r = RunIndexAdvisor(s.run, active);
+  if (!r.ok()) return Err(r.error());
+  ApplySeverities(selected->severities, &r->findings);
+  out.result = std::move(*r);
+  out.min_saving = s.min_saving;
+  return out;
 }
 
 }  // namespace pgsift

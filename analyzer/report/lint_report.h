@@ -4,7 +4,6 @@
 // the whole document; all are deterministic for the same report.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -12,17 +11,6 @@
 #include "pgsift/rule.h"
 
 namespace pgsift {
-
-struct LintReport {
-  std::vector<std::string> files;      // every file linted, in order
-  std::vector<Finding> findings;       // sorted
-  std::vector<LintDiagnostic> errors;  // syntax errors, unreadable files
-  std::vector<RuleInfo> rules;         // the rules that ran (SARIF metadata)
-  int pg_version = 15;
-  // Run-level facts (check: "statistics", how the scratch database got its
-  // statistics): SARIF run.properties, JUnit <properties> of every suite.
-  std::map<std::string, std::string> properties;
-};
 
 std::string LintText(const LintReport& report);
 std::string LintJson(const LintReport& report);

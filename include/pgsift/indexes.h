@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -323,6 +324,26 @@ struct IndexRunResult {
   std::vector<Finding> findings;
 };
 Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std::vector<const IndexRule*>& rules);
+
+// `pgsift indexes`: the advisor with the index rules that .pgsift.toml
+// selects ([rules] enable/disable, [rules.<id>] enabled, severity, options;
+// RuleSelection in config.h). --min-saving wins over [rules.index-missing]
+// min_saving. Implemented in index_run.cpp.
+struct IndexesRequest {
+  IndexRunOptions run;   // `live` and `prove` are set from the fields below
+  bool use_env = false;  // --db: connect through $DATABASE_URL / PG*
+  bool no_proof = false;
+  double min_saving = 0.5;
+  bool min_saving_given = false;  // on the command line
+  std::string fail_on;            // empty: none
+  std::string config_path;        // empty: ./.pgsift.toml when it exists
+};
+struct IndexesRun {
+  IndexRunResult result;               // findings with the configured severities
+  std::optional<Severity> fail_level;  // nullopt: --fail-on none
+  double min_saving = 0.5;             // the one the run used
+};
+Result<IndexesRun> RunIndexes(IndexesRequest request);
 
 // Facts shared by the index rules: the queries helped (normalized), plans,
 // the proof and the table's statistics.

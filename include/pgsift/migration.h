@@ -6,9 +6,11 @@
 // no I/O. Suppression comments are applied by LintMigration, not by rules.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -166,5 +168,40 @@ Result<LintWorkload> LoadLintWorkload(const std::vector<std::string>& paths);
 
 // Every registered migration rule.
 std::vector<std::unique_ptr<MigrationRule>> MakeMigrationRules();
+
+// What a lint run found; the lint renderers (report/lint_report.h) format it.
+struct LintReport {
+  std::vector<std::string> files;      // every file linted, in order
+  std::vector<Finding> findings;       // sorted
+  std::vector<LintDiagnostic> errors;  // syntax errors, unreadable files
+  std::vector<RuleInfo> rules;         // the rules that ran (SARIF metadata)
+  int pg_version = 15;
+  // Run-level facts (check: "statistics", how the scratch database got its
+  // statistics): SARIF run.properties, JUnit <properties> of every suite.
+  std::map<std::string, std::string> properties;
+};
+
+// The migration lint as `pgsift lint` runs it (config file, rule selection,
+// --schema index definitions, --workload), shared with `pgsift check`, which
+// lints the migrations it applies. Implemented in analyzer/engine/lint_run.cpp.
+struct LintRequest {
+  std::vector<std::string> paths, enable, disable, schemas;
+  std::string fail_on, config_path;
+  std::vector<std::string> workload_paths;  // analyze JSON and/or snapshot
+  std::string dsn;                          // with use_dsn: table sizes (and statements) from a live database
+  bool use_dsn = false;
+  int pg_version = 0;
+  bool assume_in_transaction = false;
+  std::function<void(const std::string&)> warn;  // what does not stop the lint (may be empty)
+};
+
+struct LintRun {
+  LintReport report;                   // findings sorted, severities as configured
+  std::optional<Severity> fail_level;  // nullopt: --fail-on none
+};
+
+// Errors: bad config or option, unknown rule, unreadable --workload or
+// --schema, no paths. Unreadable or unparseable migrations are report.errors.
+Result<LintRun> RunMigrationLint(const LintRequest& request);
 
 }  // namespace pgsift

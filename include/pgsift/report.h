@@ -4,13 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pgsift/analyze.h"
+#include "pgsift/config.h"
 #include "pgsift/finding.h"
+#include "pgsift/index_usage.h"
 #include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
 
@@ -47,25 +50,6 @@ struct ReportPeriod {
   int64_t rows = 0;
   double hit_ratio = -1;  // -1: no blocks
 };
-
-struct ReportIndex {
-  std::string schema, table, name;
-  int64_t size_bytes = 0;
-  int64_t scans = 0;  // idx_scan at `to`
-  bool unique = false;
-};
-
-// Indexes with the same definition (IndexStats::definition_key) on one
-// table, each group with the one to keep first (a constraint's index, then
-// the most used, then by name); groups in (schema, table, key) order. Shared
-// by the weekly report and the index-duplicate rule.
-std::vector<std::vector<ReportIndex>> DuplicateIndexGroups(const std::vector<IndexStats>& indexes);
-
-// Indexes no query used, never a unique or primary key index: with `from`,
-// those whose idx_scan did not move since `from` (and that existed then);
-// without, those with idx_scan 0 since the statistics reset. Shared by the
-// weekly report and the index-unused rule.
-std::vector<ReportIndex> UnusedIndexes(const std::vector<IndexStats>& to, const std::vector<IndexStats>* from);
 
 struct Report {
   std::string database;
@@ -107,6 +91,22 @@ class PgssRule;
 Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* prev, const AnalyzeResult* logs,
                    size_t rules_run, const ReportOptions& options,
                    const std::vector<const PgssRule*>* pgss_rules = nullptr);
+
+// `pgsift report --from A --to B`: what it reads (see report_run.cpp).
+struct WeeklyReportRequest {
+  std::string from, to, prev;  // snapshot files; prev may be empty
+  std::string config;          // [journeys.<name>] TOML; empty: ./.pgsift.toml when it exists
+  std::vector<std::string> logs, prev_logs;
+  std::string label;  // the database's name in the report; empty: the snapshot's
+  ReportOptions options;
+  RuleFlags rules;  // --set, --disable
+};
+
+// Reads the snapshots, the journeys and the logs, runs the workload and
+// pg_stat_statements rules and builds the report. `warn` gets what does not
+// stop it (an input's read error: "NAME: ERROR"), in order. Errors name the
+// option whose input failed ("--from: ...").
+Result<Report> RunWeeklyReport(const WeeklyReportRequest& request, const std::function<void(const std::string&)>& warn);
 
 std::string RenderReportMarkdown(const Report& report);
 // schema pgsift.report.v1. `partial`: also every fingerprint of the window

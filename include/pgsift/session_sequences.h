@@ -30,7 +30,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "pgsift/rule.h"
 #include "pgsift/sessions.h"
 #include "pgsift/workload.h"
 
@@ -41,9 +40,6 @@ struct BurstOptions {
   double max_gap_ms = 500;           // idle time allowed between two executions of a run
   int64_t max_sessions = 10000;      // sessions held at once
   double idle_flush_ms = 10 * 60e3;  // a session idle this long (log time) is forgotten
-  // Reads `min_burst`, `max_gap_ms`, `max_sessions`, `idle_flush_ms`; an
-  // unknown key or a bad value is an error naming it.
-  static Result<BurstOptions> FromRuleOptions(const RuleOptions& options);
 };
 
 struct Burst {

@@ -7,6 +7,7 @@
 
 #include "pgsift/analyze.h"
 #include "pgsift/rule.h"
+#include "pgsift/session_sequences.h"
 #include "pgsift/sessions.h"
 #include "pgsift/workload.h"
 
@@ -19,6 +20,12 @@ class WorkloadRule : public Rule, public StatementSink {
   // Called once after every input was read; reports this rule's findings.
   virtual void Finish(const Workload& workload, FindingSink& sink) = 0;
 };
+
+// The options of the session-burst rules (workload-n-plus-one,
+// workload-repeated-identical-query): `min_burst`, `max_gap_ms`,
+// `max_sessions`, `idle_flush_ms`; an unknown key or a bad value is an error
+// naming it.
+Result<BurstOptions> ParseBurstOptions(const RuleOptions& options);
 
 // Every registered workload rule, configured with default options.
 std::vector<std::unique_ptr<WorkloadRule>> MakeWorkloadRules();

@@ -2,8 +2,8 @@
 // plain index whose columns lead another index (prefix-redundant).
 #include <set>
 
+#include "pgsift/index_usage.h"
 #include "pgsift/indexes.h"
-#include "pgsift/report.h"
 
 namespace pgsift {
 

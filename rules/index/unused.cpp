@@ -1,6 +1,6 @@
 // index-unused: an index no scan used since the statistics were reset.
+#include "pgsift/index_usage.h"
 #include "pgsift/indexes.h"
-#include "pgsift/report.h"
 
 namespace pgsift {
 

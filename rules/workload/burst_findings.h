@@ -35,7 +35,7 @@ std::string Ms(double ms);
 class BurstRule : public WorkloadRule {
  public:
   Status Configure(const RuleOptions& options) override {
-    Result<BurstOptions> o = BurstOptions::FromRuleOptions(options);
+    Result<BurstOptions> o = ParseBurstOptions(options);
     if (!o.ok()) return Err(o.error());
     options_ = *o;
     Reset();
