@@ -192,7 +192,9 @@ TEST_F(ProjectConfig, LintAndIndexesReadOneRulesTable) {
   EXPECT_TRUE(text_field);
   for (const RuleInfo& info : linted->report.rules) {
     EXPECT_NE(info.id, "migration-ban-char-field");
-    if (info.id == "migration-prefer-text-field") EXPECT_EQ(info.severity, Severity::kError);
+    if (info.id == "migration-prefer-text-field") {
+      EXPECT_EQ(info.severity, Severity::kError);
+    }
   }
 }
 
