@@ -198,6 +198,26 @@ TEST_F(ProjectConfig, LintAndIndexesReadOneRulesTable) {
   }
 }
 
+TEST_F(ProjectConfig, ADisabledRulesOptionsAreCheckedByIndexesNotByLint) {
+  const std::string fixtures = PGSIFT_FIXTURES;
+  LintRequest lint;
+  lint.paths = {fixtures + "/rules/migration-ban-char-field"};
+  lint.config_path = Write("lint.toml", "[rules.migration-drops-used-index]\nmin_calls = \"abc\"\nenabled = false\n");
+  auto linted = RunMigrationLint(lint);
+  EXPECT_TRUE(linted.ok()) << linted.error();
+  lint.config_path = Write("lint_on.toml", "[rules.migration-drops-used-index]\nmin_calls = \"abc\"\n");
+  linted = RunMigrationLint(lint);
+  ASSERT_FALSE(linted.ok());
+  EXPECT_EQ(linted.error(), "migration-drops-used-index: option min_calls = \"abc\": expected an integer");
+
+  IndexesRequest indexes;
+  indexes.run.schema_paths = {fixtures + "/rules/index-duplicate/err_same.sql"};
+  indexes.config_path = Write("indexes.toml", "[rules.index-missing]\nmin_saving = 3\nenabled = false\n");
+  auto run = RunIndexes(indexes);
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.error(), indexes.config_path + ": index-missing: min_saving must be between 0 and 1");
+}
+
 TEST_F(ProjectConfig, IndexesMinSavingFromTheFileAndTheCommandLine) {
   const std::string dup = std::string(PGSIFT_FIXTURES) + "/rules/index-duplicate/err_same.sql";
   IndexesRequest indexes;
