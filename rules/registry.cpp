@@ -53,6 +53,18 @@ std::unique_ptr<Rule> MakeDropsUsedIndex();
 std::unique_ptr<Rule> MakeRewritesLargeTable();
 }  // namespace migration
 
+namespace plan {
+std::unique_ptr<Rule> MakeIndexLost();
+std::unique_ptr<Rule> MakeSeqScanNew();
+std::unique_ptr<Rule> MakeJoinStrategyChanged();
+std::unique_ptr<Rule> MakeShapeChanged();
+std::unique_ptr<Rule> MakeCostRegression();
+std::unique_ptr<Rule> MakeTimeRegression();
+std::unique_ptr<Rule> MakeBuffersRegression();
+std::unique_ptr<Rule> MakeQueryBroken();
+std::unique_ptr<Rule> MakeQueryRefused();
+}  // namespace plan
+
 const std::vector<RuleFactory>& RuleRegistry() {
   static const std::vector<RuleFactory> kRules = {
       MakeNPlusOneRule,
@@ -99,6 +111,15 @@ const std::vector<RuleFactory>& RuleRegistry() {
       migration::MakeLocksHotTable,
       migration::MakeDropsUsedIndex,
       migration::MakeRewritesLargeTable,
+      plan::MakeIndexLost,
+      plan::MakeSeqScanNew,
+      plan::MakeJoinStrategyChanged,
+      plan::MakeShapeChanged,
+      plan::MakeCostRegression,
+      plan::MakeTimeRegression,
+      plan::MakeBuffersRegression,
+      plan::MakeQueryBroken,
+      plan::MakeQueryRefused,
   };
   return kRules;
 }

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "pgsift/plan_rules.h"
 #include "report/check_report.h"
 #include "test_util.h"
 
@@ -243,7 +244,7 @@ TEST(CheckReport, FormatsMaskValuesAndAreDeterministic) {
   r.baseline_path = "plan-baseline.json";
   r.migrations = {"V2__drop.sql"};
   r.statistics = "template copy of clinic";
-  r.rules = PlanRuleInfos();
+  for (const auto& rule : MakePlanRules()) r.rules.push_back(rule->Info());
   r.queries.push_back(ComparePlans(before, after, CheckThresholds{}, &r.findings));
   for (Finding& f : r.findings) f.location.file = r.baseline_path;
   SortFindings(&r.findings);

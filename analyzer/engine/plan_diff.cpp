@@ -1,23 +1,14 @@
 // Compares a guarded query's baseline plan with its plan after migrations.
 // Shape is compared node by node (type, relation, index, join type,
-// strategy, position); costs, times and buffers only count as a regression
-// when both the ratio and the absolute change pass their thresholds, so
-// planner noise does not fail a build.
+// strategy, position); what counts as a regression is up to the plan rules
+// (rules/plan/), which read the facts derived here.
 #include <algorithm>
 #include <cstdio>
-#include <map>
-#include <set>
 
-#include "pgsift/baseline.h"
+#include "pgsift/plan_rules.h"
 
 namespace pgsift {
 namespace {
-
-std::string Fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 // What identifies a node's place in the shape (no costs, no conditions).
 std::string Signature(const PlanNode& n) {
@@ -34,8 +25,8 @@ std::vector<std::string> TreeLines(const PlanNode& root) {
   std::vector<std::string> out;
   WalkPlan(root, [&](const PlanNode& n, int depth) {
     std::string line(static_cast<size_t>(depth) * 2, ' ');
-    line += (depth ? "-> " : "") + DescribeNode(n) + "  (cost=" + Fixed(n.total_cost, 2) +
-            " rows=" + Fixed(n.plan_rows, 0) + ")";
+    line += (depth ? "-> " : "") + DescribeNode(n) + "  (cost=" + FixedDigits(n.total_cost, 2) +
+            " rows=" + FixedDigits(n.plan_rows, 0) + ")";
     std::string cond = !n.index_cond.empty()   ? "index: " + n.index_cond
                        : !n.hash_cond.empty()  ? "hash: " + n.hash_cond
                        : !n.merge_cond.empty() ? "merge: " + n.merge_cond
@@ -79,18 +70,6 @@ std::set<std::string> Relations(const PlanNode& root) {
   return out;
 }
 
-std::string Join(const std::set<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-std::string JoinMulti(const std::multiset<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "none" : out;
-}
-
 uint64_t ParseHex(const std::string& hex) {
   uint64_t v = 0;
   for (char c : hex) {
@@ -101,15 +80,89 @@ uint64_t ParseHex(const std::string& hex) {
   return v;
 }
 
-bool Beyond(double old_v, double new_v, double ratio, double abs) {
-  if (old_v < 0 || new_v < 0) return false;
-  return new_v - old_v >= abs && (old_v == 0 ? true : new_v / old_v >= ratio);
+}  // namespace
+
+std::string FixedDigits(double value, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, value);
+  return buf;
 }
 
-}  // namespace
+std::string ListNames(const std::set<std::string>& names) {
+  std::string out;
+  for (const std::string& s : names) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string ListJoins(const std::multiset<std::string>& joins) {
+  std::string out;
+  for (const std::string& s : joins) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+bool PastThresholds(double before, double after, double ratio, double abs) {
+  if (before < 0 || after < 0) return false;
+  return after - before >= abs && (before == 0 ? true : after / before >= ratio);
+}
+
+PlanOutcome ComparePlanPair(const BaselineEntry& before, const BaselineEntry& after,
+                            const CheckThresholds& thresholds) {
+  PlanOutcome o;
+  o.before = &before;
+  o.after = &after;
+  o.thresholds = thresholds;
+  o.shape_differs = ShapeLines(before.plan) != ShapeLines(after.plan);
+  o.cheaper = after.plan.total_cost <= before.plan.total_cost;
+  std::set<std::string> new_idx = Indexes(after.plan);
+  for (const std::string& i : Indexes(before.plan)) {
+    if (!new_idx.count(i)) o.lost_indexes.insert(i);
+  }
+  std::set<std::string> old_seq = SeqScanned(before.plan), old_rel = Relations(before.plan);
+  for (const std::string& r : SeqScanned(after.plan)) {
+    if (!old_seq.count(r) && old_rel.count(r)) o.new_seq_scans.insert(r);
+  }
+  o.joins_before = Joins(before.plan);
+  o.joins_after = Joins(after.plan);
+  return o;
+}
+
+Finding PlanFinding(const PlanOutcome& outcome, const std::string& rule_id, Severity severity, std::string message,
+                    std::string help) {
+  const BaselineEntry& b = *outcome.before;
+  const BaselineEntry& a = *outcome.after;
+  Finding f;
+  f.rule_id = rule_id;
+  f.severity = severity;
+  f.message = b.name + ": " + std::move(message);
+  f.help = std::move(help);
+  f.fingerprint = ParseHex(b.fingerprint);
+  f.key_extra = b.name;
+  f.facts = {{"cost", FixedDigits(b.plan.total_cost, 2) + " -> " + FixedDigits(a.plan.total_cost, 2)}};
+  if (b.median_ms >= 0 && a.median_ms >= 0)
+    f.facts.emplace_back("median time", FixedDigits(b.median_ms, 3) + " ms -> " + FixedDigits(a.median_ms, 3) + " ms");
+  return f;
+}
+
+std::vector<std::unique_ptr<PlanRule>> MakePlanRules() {
+  std::vector<std::unique_ptr<PlanRule>> out;
+  for (auto& rule : MakeAllRules()) {
+    if (rule->Info().input != RuleInput::kPlan) continue;
+    auto* p = dynamic_cast<PlanRule*>(rule.get());
+    if (p == nullptr) continue;
+    rule.release();
+    out.emplace_back(p);
+  }
+  return out;
+}
 
 QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& new_e, const CheckThresholds& t,
                              std::vector<Finding>* findings) {
+  static const std::vector<std::unique_ptr<PlanRule>> kRules = MakePlanRules();
+  return ComparePlans(old_e, new_e, t, kRules, findings);
+}
+
+QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& new_e, const CheckThresholds& t,
+                             const std::vector<std::unique_ptr<PlanRule>>& rules, std::vector<Finding>* findings) {
   QueryComparison c;
   c.name = old_e.name;
   c.display = old_e.display;
@@ -122,97 +175,24 @@ QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& ne
   c.old_tree = TreeLines(old_e.plan);
   c.new_tree = TreeLines(new_e.plan);
 
-  auto report = [&](const char* rule, Severity severity, std::string message, std::string help) {
-    Finding f;
-    f.rule_id = rule;
-    f.severity = severity;
-    f.message = c.name + ": " + std::move(message);
-    f.help = std::move(help);
-    f.fingerprint = ParseHex(old_e.fingerprint);
-    f.key_extra = c.name;
-    f.facts = {{"cost", Fixed(c.old_cost, 2) + " -> " + Fixed(c.new_cost, 2)}};
-    if (c.old_ms >= 0 && c.new_ms >= 0)
-      f.facts.emplace_back("median time", Fixed(c.old_ms, 3) + " ms -> " + Fixed(c.new_ms, 3) + " ms");
-    findings->push_back(std::move(f));
-  };
-
-  bool cheaper = c.new_cost <= c.old_cost;
-  Severity shape_severity = cheaper ? Severity::kWarning : Severity::kError;
-  bool shape_differs = ShapeLines(old_e.plan) != ShapeLines(new_e.plan);
-  bool specific = false;
-
-  std::set<std::string> old_idx = Indexes(old_e.plan), new_idx = Indexes(new_e.plan);
-  for (const std::string& i : old_idx) {
-    if (!new_idx.count(i)) c.lost_indexes.push_back(i);
-  }
-  if (!c.lost_indexes.empty()) {
-    std::set<std::string> lost(c.lost_indexes.begin(), c.lost_indexes.end());
-    c.shape_changes.push_back("no longer uses index " + Join(lost));
-    report("plan-index-lost", shape_severity, "no longer uses index " + Join(lost),
-           "The migration dropped or changed an index this query relied on (or made it unusable, e.g. a column type "
-           "the query's comparison no longer matches). Keep or recreate the index, or adjust the query.");
-    specific = true;
-  }
-  std::set<std::string> old_seq = SeqScanned(old_e.plan), old_rel = Relations(old_e.plan);
-  std::set<std::string> new_seq_only;
-  for (const std::string& r : SeqScanned(new_e.plan)) {
-    if (!old_seq.count(r) && old_rel.count(r)) new_seq_only.insert(r);
-  }
-  if (!new_seq_only.empty()) {
-    c.shape_changes.push_back("now reads " + Join(new_seq_only) + " with a sequential scan");
-    report("plan-seq-scan-new", shape_severity, "now reads " + Join(new_seq_only) + " with a sequential scan",
-           "A sequential scan reads the whole table on every call; check which index the query used before.");
-    specific = true;
-  }
-  std::multiset<std::string> old_joins = Joins(old_e.plan), new_joins = Joins(new_e.plan);
-  if (old_joins != new_joins) {
-    c.shape_changes.push_back("join strategy " + JoinMulti(old_joins) + " -> " + JoinMulti(new_joins));
-    report("plan-join-strategy-changed", Severity::kWarning,
-           "join strategy changed: " + JoinMulti(old_joins) + " -> " + JoinMulti(new_joins),
-           "Often a consequence of changed row estimates or a lost index; compare the plans below.");
-    specific = true;
-  }
-  if (shape_differs && !specific) {
-    c.shape_changes.push_back("plan shape changed");
-    report("plan-shape-changed", Severity::kWarning, "plan shape changed",
-           "The plan's nodes differ from the baseline; compare the plans below.");
-  }
+  PlanOutcome o = ComparePlanPair(old_e, new_e, t);
+  c.lost_indexes.assign(o.lost_indexes.begin(), o.lost_indexes.end());
+  if (!o.lost_indexes.empty()) c.shape_changes.push_back("no longer uses index " + ListNames(o.lost_indexes));
+  if (!o.new_seq_scans.empty())
+    c.shape_changes.push_back("now reads " + ListNames(o.new_seq_scans) + " with a sequential scan");
+  if (o.joins_before != o.joins_after)
+    c.shape_changes.push_back("join strategy " + ListJoins(o.joins_before) + " -> " + ListJoins(o.joins_after));
+  if (o.shape_differs && !o.Specific()) c.shape_changes.push_back("plan shape changed");
   std::sort(c.shape_changes.begin(), c.shape_changes.end());
 
-  bool regressed = false;
-  if (Beyond(c.old_cost, c.new_cost, t.cost_ratio, t.cost_abs)) {
-    report("plan-cost-regression", Severity::kError,
-           "estimated cost " + Fixed(c.old_cost, 2) + " -> " + Fixed(c.new_cost, 2) + " (x" +
-               Fixed(c.old_cost > 0 ? c.new_cost / c.old_cost : 0, 1) + ")",
-           "The planner expects this query to be much more expensive after the migration.");
-    regressed = true;
-  }
-  bool more_buffers = Beyond(static_cast<double>(c.old_blocks), static_cast<double>(c.new_blocks), t.buffers_ratio,
-                             static_cast<double>(t.buffers_abs));
-  // The same plan over the same pages doing the same work: a slower median
-  // is the machine (a busy CI runner: 33 ms -> 100 ms measured between two
-  // runs minutes apart), not the migration. Time counts with a plan or
-  // buffer change that can explain it.
-  if ((shape_differs || more_buffers) && Beyond(c.old_ms, c.new_ms, t.time_ratio, t.time_abs_ms)) {
-    report("plan-time-regression", Severity::kError,
-           "median time " + Fixed(c.old_ms, 3) + " ms -> " + Fixed(c.new_ms, 3) + " ms",
-           "Measured with EXPLAIN ANALYZE on the scratch database (median of the repeats).");
-    regressed = true;
-  }
-  if (more_buffers) {
-    report("plan-buffers-regression", Severity::kError,
-           "shared buffers " + std::to_string(c.old_blocks) + " -> " + std::to_string(c.new_blocks),
-           "The query touches many more pages after the migration.");
-    regressed = true;
-  }
-  if (regressed ||
-      (!c.shape_changes.empty() && !cheaper && (specific && (!c.lost_indexes.empty() || !new_seq_only.empty())))) {
-    c.status = "regressed";
-  } else if (!c.shape_changes.empty()) {
-    c.status = "changed";
-  } else {
-    c.status = "unchanged";
-  }
+  FindingList found;
+  for (const auto& rule : rules) rule->Check(o, found);
+  // An error is a regression: a cost, time or buffers regression, or a lost
+  // index or new sequential scan in a plan that is not cheaper.
+  bool regressed = std::any_of(found.findings().begin(), found.findings().end(),
+                               [](const Finding& f) { return f.severity == Severity::kError; });
+  c.status = regressed ? "regressed" : !c.shape_changes.empty() ? "changed" : "unchanged";
+  for (Finding& f : found.findings()) findings->push_back(std::move(f));
   return c;
 }
 

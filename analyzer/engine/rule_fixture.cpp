@@ -1,5 +1,6 @@
 // Dispatches a fixture to its category's runner. Each category adds its
 // runner here when its first rule lands.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -9,7 +10,9 @@
 #include "pgsift/indexes.h"
 #include "pgsift/migration.h"
 #include "pgsift/pgss_rules.h"
+#include "pgsift/plan_rules.h"
 #include "pgsift/rule.h"
+#include "pgsift/statement_gate.h"
 #include "pgsift/workload_rules.h"
 
 namespace pgsift {
@@ -115,6 +118,59 @@ Result<std::vector<Finding>> RunIndexFixture(Rule& rule, const std::string& path
   return std::move(run->findings);
 }
 
+// Plan fixtures are directories of `pgsift baseline capture` files of one
+// real server: baseline.json before a schema change and after.json after it
+// (the queries that still plan), and an after.error with the capture's
+// message when a query no longer plans. A baseline query the statement gate
+// refuses is never compared, as in `check`.
+Result<std::vector<Finding>> RunPlanFixture(Rule& rule, const std::string& path) {
+  auto* p = dynamic_cast<PlanRule*>(&rule);
+  if (p == nullptr) return Err(rule.Info().id + " is not a PlanRule");
+  std::filesystem::path dir(path);
+  auto read = [&](const char* name) -> Result<std::string> {
+    std::ifstream in(dir / name, std::ios::binary);
+    if (!in) return Err((dir / name).string() + ": cannot read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto before_text = read("baseline.json");
+  if (!before_text.ok()) return Err(before_text.error());
+  auto before = ReadBaselineJson(*before_text, (dir / "baseline.json").string());
+  if (!before.ok()) return Err(before.error());
+  Baseline after;
+  if (std::filesystem::exists(dir / "after.json")) {
+    auto after_text = read("after.json");
+    if (!after_text.ok()) return Err(after_text.error());
+    auto a = ReadBaselineJson(*after_text, (dir / "after.json").string());
+    if (!a.ok()) return Err(a.error());
+    after = std::move(*a);
+  }
+  std::string error = "not re-planned";
+  if (std::filesystem::exists(dir / "after.error")) {
+    auto e = read("after.error");
+    if (!e.ok()) return Err(e.error());
+    error = e->substr(0, e->find('\n'));
+  }
+  FindingList sink;
+  for (const BaselineEntry& b : before->queries) {
+    auto replan = std::find_if(after.queries.begin(), after.queries.end(),
+                               [&](const BaselineEntry& a) { return a.name == b.name; });
+    PlanOutcome o;
+    if (Status gate = CheckUntrustedStatement(b.sql, StatementUse::kRolledBack); !gate.ok()) {
+      o.before = &b;
+      o.refused = gate.error();
+    } else if (replan == after.queries.end()) {
+      o.before = &b;
+      o.error = error;
+    } else {
+      o = ComparePlanPair(b, *replan, CheckThresholds{});
+    }
+    p->Check(o, sink);
+  }
+  return sink.Sorted();
+}
+
 }  // namespace
 
 Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& path) {
@@ -135,6 +191,8 @@ Result<std::vector<Finding>> RunRuleOnFixture(Rule& rule, const std::string& pat
       return RunIndexFixture(rule, path);
     case RuleInput::kPgss:
       return RunPgssFixture(rule, path);
+    case RuleInput::kPlan:
+      return RunPlanFixture(rule, path);
     case RuleInput::kDatabase:
       break;
   }

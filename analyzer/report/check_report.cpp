@@ -76,61 +76,6 @@ const char* Mark(const std::string& status) {
 
 }  // namespace
 
-std::vector<RuleInfo> PlanRuleInfos() {
-  const std::string doc = "rules/plan/plan-regressions.md";
-  return {
-      {"plan-buffers-regression",
-       {},
-       "A guarded query reads many more buffers",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-cost-regression",
-       {},
-       "A guarded query's estimated cost grew past the thresholds",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-index-lost",
-       {},
-       "A guarded query no longer uses an index it used",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-join-strategy-changed",
-       {},
-       "A guarded query joins with another strategy",
-       Severity::kWarning,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-query-broken",
-       {},
-       "A guarded query no longer plans after the migrations",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-query-refused",
-       {},
-       "A guarded query of the baseline is not a statement pgsift may send to a server",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-seq-scan-new",
-       {},
-       "A guarded query now reads a table with a sequential scan",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-      {"plan-shape-changed", {}, "A guarded query's plan changed shape", Severity::kWarning, RuleInput::kWorkload, doc},
-      {"plan-time-regression",
-       {},
-       "A guarded query's median time grew past the thresholds (ANALYZE)",
-       Severity::kError,
-       RuleInput::kWorkload,
-       doc},
-  };
-}
-
 std::string CheckText(const CheckReport& r) {
   std::string out = "pgsift check: " + Summary(r) + "\n  " + Fidelity(r) + "\n";
   for (const LintDiagnostic& e : r.errors) {

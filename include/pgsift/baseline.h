@@ -156,11 +156,9 @@ struct QueryComparison {
   std::vector<std::string> old_tree, new_tree;  // DescribeNode lines, indented
 };
 
-// Compares a guarded query's baseline plan with its re-plan. Produces
-// findings with rule ids plan-shape-changed (warning), plan-index-lost
-// (error), plan-seq-scan-new (error), plan-join-strategy-changed (warning),
-// plan-cost-regression (error), plan-time-regression (error),
-// plan-buffers-regression (error).
+// Compares a guarded query's baseline plan with its re-plan through every
+// registered plan rule (rules/plan/, plan_rules.h): their findings are
+// appended; any error among them makes the query "regressed".
 QueryComparison ComparePlans(const BaselineEntry& old_entry, const BaselineEntry& new_entry,
                              const CheckThresholds& thresholds, std::vector<Finding>* findings);
 

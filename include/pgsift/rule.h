@@ -27,6 +27,8 @@ enum class RuleInput : uint8_t {
   kDatabase,   // a live database (schema, stats); fixtures are .sql setups
   kSchema,     // logs against a schema (files or live): the index advisor;
                // fixtures are logs with a schema.sql beside them, or .sql schemas
+  kPlan,       // a baseline query's plan before and after migrations (`check`);
+               // fixtures are directories of baseline captures
 };
 
 struct RuleInfo {
