@@ -116,16 +116,21 @@ std::string_view LogFormatName(LogFormat format) {
   return input_internal::RowOf(format).name;
 }
 
+std::string LogFormatNames(std::string_view last_separator) {
+  std::string names = "auto";
+  for (size_t i = 0; i < input_internal::kLogFormats.size(); ++i) {
+    names += i + 1 == input_internal::kLogFormats.size() ? last_separator : ", ";
+    names += input_internal::kLogFormats[i].name;
+  }
+  return names;
+}
+
 Result<LogFormat> ParseLogFormat(std::string_view name) {
   if (name == "auto") return LogFormat::kAuto;
-  std::string expected = "auto";
-  for (size_t i = 0; i < input_internal::kLogFormats.size(); ++i) {
-    const input_internal::LogFormatRow& row = input_internal::kLogFormats[i];
+  for (const input_internal::LogFormatRow& row : input_internal::kLogFormats) {
     if (name == row.name || (!row.alias.empty() && name == row.alias)) return row.format;
-    expected += i + 1 == input_internal::kLogFormats.size() ? " or " : ", ";
-    expected += row.name;
   }
-  return Err("unknown log format '" + std::string(name) + "' (expected " + expected + ")");
+  return Err("unknown log format '" + std::string(name) + "' (expected " + LogFormatNames(" or ") + ")");
 }
 
 void LogInput::Read(LineReader* lines, RecordSink* sink) const {

@@ -21,6 +21,9 @@ enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog };
 std::string_view LogFormatName(LogFormat format);
 // A format's name or alias ("csvlog"), or "auto".
 Result<LogFormat> ParseLogFormat(std::string_view name);
+// "auto" and every format's name, for help and errors: with " or ",
+// "auto, stderr, csv, json or syslog".
+std::string LogFormatNames(std::string_view last_separator);
 
 // Guesses the format from the first bytes of the input. kStderr is the
 // fallback; detection of the stderr prefix itself is in prefix.h.
