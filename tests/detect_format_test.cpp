@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "input/log_formats.h"
 #include "pgsift/input.h"
 #include "pgsift/readers.h"
 #include "test_util.h"
@@ -67,6 +68,79 @@ TEST(DetectFormat, NamesRoundTrip) {
   Result<LogFormat> bad = ParseLogFormat("xml");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("xml"), std::string::npos);
+}
+
+uint64_t DecodedSize(const std::string& rel) {
+  Result<std::unique_ptr<ByteSource>> in = OpenInput(testing::Fixture(rel));
+  EXPECT_TRUE(in.ok()) << rel;
+  if (!in.ok()) return 0;
+  LineReader lines(in->get());
+  std::string_view line;
+  while (lines.Next(&line)) {
+  }
+  return lines.bytes_read();
+}
+
+// A row added to the log-format table is parsed, named and listed without
+// more edits, and exactly one row is the detection fallback.
+TEST(LogFormatTable, EveryRowIsNamedParsedAndListed) {
+  size_t fallbacks = 0;
+  const std::string listed = LogFormatNames(" or ");
+  for (const input_internal::LogFormatRow& row : input_internal::LogFormatRows()) {
+    SCOPED_TRACE(std::string(row.name));
+    EXPECT_EQ(LogFormatName(row.format), row.name);
+    EXPECT_EQ(ParseLogFormat(row.name).value(), row.format);
+    if (!row.alias.empty()) {
+      EXPECT_EQ(ParseLogFormat(row.alias).value(), row.format);
+    }
+    EXPECT_NE(listed.find(std::string(row.name)), std::string::npos);
+    EXPECT_TRUE(row.read != nullptr);
+    EXPECT_TRUE(row.safe_start == nullptr || row.prefix != input_internal::PrefixUse::kText);
+    fallbacks += row.detect_first_line == nullptr && row.detect_head == nullptr;
+  }
+  EXPECT_EQ(fallbacks, 1u);
+  EXPECT_NE(ParseLogFormat("xml").error().find(listed), std::string::npos);
+}
+
+// OpenLog decides what analyze and baseline --values-from read with: the
+// format, the prefix (inferred from the real log, as the server wrote it)
+// and whether its pieces can be read in parallel; the head plus the rest is
+// the whole input.
+TEST(OpenLog, RealLogsOfEveryFormat) {
+  std::string prefix = Head("logs/clinic.prefix", std::string::npos);
+  if (!prefix.empty() && prefix.back() == '\n') prefix.pop_back();
+  struct Case {
+    const char* rel;
+    LogFormat format;
+    bool cuttable;
+  };
+  for (const Case& c :
+       {Case{"logs/clinic.stderr.log", LogFormat::kStderr, true}, Case{"logs/clinic.csv", LogFormat::kCsv, true},
+        Case{"logs/clinic.json", LogFormat::kJson, true}, Case{"pgbadger/pg-syslog.2.gz", LogFormat::kSyslog, false}}) {
+    SCOPED_TRACE(c.rel);
+    Result<LogInput> log = OpenLog(testing::Fixture(c.rel), {});
+    ASSERT_TRUE(log.ok()) << log.error();
+    EXPECT_EQ(log->format, c.format);
+    EXPECT_EQ(log->cuttable(), c.cuttable);
+    EXPECT_TRUE(log->prefix_error.empty()) << log->prefix_error;
+    EXPECT_EQ(log->prefix_inferred, c.format == LogFormat::kStderr);
+    if (c.format == LogFormat::kStderr) {
+      EXPECT_EQ(log->prefix, prefix);
+    }
+    EXPECT_EQ(log->head, Head(c.rel, std::string::npos).substr(0, kLogHeadBytes));
+    std::unique_ptr<ByteSource> whole = log->TakeWhole();
+    LineReader lines(whole.get());
+    std::string_view line;
+    uint64_t n = 0;
+    while (lines.Next(&line)) ++n;
+    EXPECT_EQ(lines.bytes_read(), DecodedSize(c.rel));
+    EXPECT_GT(n, 0u);
+  }
+  Result<LogInput> forced =
+      OpenLog(testing::Fixture("logs/clinic.csv"), LogOpenOptions{LogFormat::kJson, std::nullopt, nullptr});
+  ASSERT_TRUE(forced.ok());
+  EXPECT_EQ(forced->format, LogFormat::kJson);
+  EXPECT_FALSE(OpenLog("/nonexistent/pg.log", {}).ok());
 }
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/pieces.h"
 #include "input/i18n.h"
+#include "input/pieces.h"
 #include "pgsift/analyze.h"
 #include "pgsift/assembler.h"
 #include "pgsift/input.h"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -68,6 +69,21 @@ TEST(CollectLogValues, SameValuesFromEveryFormatOfOneRun) {
     EXPECT_EQ(other.tag, v.tag);
     EXPECT_EQ(other.executions, v.executions);
   }
+}
+
+// A log still being written (here the real fixture cut within its first
+// line) is sampled for prefix inference as analyze samples it: its partial
+// first line counts, so it reads like analyze reads it instead of failing.
+TEST(CollectLogValues, LogWithoutAWholeLineInfersItsPrefixAsAnalyze) {
+  std::string log = Slurp(std::string(PGSIFT_FIXTURES) + "/logs/clinic.stderr.log");
+  const std::string path = ::testing::TempDir() + "/log_values_partial_line.log";
+  std::ofstream(path, std::ios::binary) << log.substr(0, log.find('\n'));
+  LogValuesOptions options;
+  options.paths = {path};
+  auto got = CollectLogValues(options, {1});
+  std::remove(path.c_str());
+  ASSERT_TRUE(got.ok()) << got.error();
+  EXPECT_TRUE(got->empty());
 }
 
 TEST(CollectLogValues, UnreadableLogIsAnError) {

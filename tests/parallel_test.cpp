@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "engine/pieces.h"
+#include "input/pieces.h"
 #include "pgsift/analyze.h"
 #include "pgsift/reporter.h"
 #include "test_util.h"

@@ -82,7 +82,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
   TableOptions& table = s->table;
   CLI::App* analyze = app.add_subcommand("analyze", "Aggregate server logs per query fingerprint");
   analyze->add_option("files", options.inputs, "Log files (plain, .gz, .bz2, .xz, .zst); - for stdin")->required();
-  analyze->add_option("--format", s->format, "auto, stderr, csv, json, syslog")->default_val("auto");
+  analyze->add_option("--format", s->format, LogFormatNames(", "))->default_val("auto");
   analyze->add_option("--prefix", options.prefix, "log_line_prefix of stderr/syslog logs (default: detect)");
   analyze->add_option("--top", table.top, "Queries shown in the table")->default_val(20);
   analyze->add_option("--sort", table.sort, "total, mean, calls, max, p95, errors")

@@ -1,16 +1,16 @@
 // The analyze pipeline:
 //
 //   reading thread           parsing threads (jobs)          calling thread
-//   open, decompress,   ->   piece -> reader -> assembler ->  results merged in
-//   detect, cut pieces       -> WorkloadBuilder (own cache,   input/piece order:
+//   OpenLog: open,      ->   piece -> reader -> assembler ->  results merged in
+//   detect; cut pieces       -> WorkloadBuilder (own cache,   input/piece order:
 //   at safe records          own Workload)                    counts, skips,
 //                                                             statement stream
 //
 // Pieces are merged strictly in order, so the statement stream and every
 // "first seen" choice equal a one-thread run; per-thread Workloads merge
 // order-independently at the end. Memory: at most kInFlight pieces exist at
-// once, so it does not grow with input size. Inputs that cannot be cut
-// (syslog) are read whole by the calling thread when their turn comes.
+// once, so it does not grow with input size. Inputs whose format cannot be
+// cut (syslog) are read whole by the calling thread when their turn comes.
 #include "pgsift/analyze.h"
 
 #include <algorithm>
@@ -22,15 +22,13 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/pieces.h"
 #include "pgsift/input.h"
 #include "pgsift/prefix.h"
+#include "pgsift/readers.h"
 
 namespace pgsift {
 namespace {
 
-constexpr size_t kInferLines = 300;
-constexpr size_t kHeadBytes = 64 << 10;
 // 1 MiB: the pieces in flight (2 per parsing thread + 2) stay in the CPU's
 // caches between the reading thread's copy and the parsing, and their
 // buffers are reused instead of faulted in (measured on 1 GiB at -j 2:
@@ -41,21 +39,6 @@ constexpr size_t kDefaultPieceBytes = 1 << 20;
 // 16 pieces instead.
 constexpr size_t kMaxRecordSpan = 128u << 20;
 constexpr size_t kMaxSkipExamples = 5;
-
-std::vector<std::string> SampleLines(std::string_view head) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < head.size() && out.size() < kInferLines) {
-    size_t nl = head.find('\n', pos);
-    if (nl == std::string_view::npos) break;  // a partial last line is not a sample
-    std::string_view line = head.substr(pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.emplace_back(line);
-    pos = nl + 1;
-  }
-  if (out.empty() && !head.empty()) out.emplace_back(head);
-  return out;
-}
 
 // A growable byte buffer without zero-filling (pieces are up to a few MiB
 // and are recycled, so neither page faults nor memset recur per piece).
@@ -73,30 +56,9 @@ struct Buffer {
   std::string_view view() const { return {data.get(), size}; }
 };
 
-// Bytes already read, then the rest of the source.
-class PrefixedSource : public ByteSource {
- public:
-  PrefixedSource(std::string head, std::unique_ptr<ByteSource> rest) : head_(std::move(head)), rest_(std::move(rest)) {}
-  Result<size_t> Read(char* buf, size_t n) override {
-    if (pos_ < head_.size()) {
-      size_t k = std::min(n, head_.size() - pos_);
-      std::memcpy(buf, head_.data() + pos_, k);
-      pos_ += k;
-      return k;
-    }
-    return rest_->Read(buf, n);
-  }
-
- private:
-  std::string head_;
-  size_t pos_ = 0;
-  std::unique_ptr<ByteSource> rest_;
-};
-
 struct InputState {
   InputReport rep;
-  std::unique_ptr<LinePrefix> prefix;  // stderr: compiled once
-  std::vector<std::string> sample;     // first lines, for the "no record" hint
+  LogInput log;  // format, compiled prefix and first lines (the "no record" hint)
 };
 
 // Collects a piece's statement stream for in-order replay.
@@ -180,25 +142,6 @@ struct ThreadState {
   Workload workload;
 };
 
-void ReadRecords(LogFormat format, const InputState& in, LineReader* lines, Assembler* assembler) {
-  switch (format) {
-    case LogFormat::kStderr:
-      ReadStderr(lines, *in.prefix, assembler);
-      break;
-    case LogFormat::kSyslog:
-      ReadSyslog(lines, in.rep.prefix, assembler);
-      break;
-    case LogFormat::kCsv:
-      ReadCsvLog(lines, assembler);
-      break;
-    case LogFormat::kJson:
-      ReadJsonLog(lines, assembler);
-      break;
-    default:
-      break;
-  }
-}
-
 void AddCounts(RecordCounts* into, const RecordCounts& c) {
   into->records += c.records;
   into->lines_in_records += c.lines_in_records;
@@ -228,6 +171,7 @@ class Pipeline {
   Pipeline(const AnalyzeOptions& options, const LinePrefix* given)
       : options_(options),
         given_(given),
+        open_options_{options.format, given ? std::optional<std::string>(given->text()) : std::nullopt, given},
         jobs_(std::min(kMaxJobs, options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency()))),
         piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
         record_span_(options.piece_bytes ? 16 * options.piece_bytes : kMaxRecordSpan),
@@ -295,61 +239,47 @@ class Pipeline {
     auto task = std::make_unique<Task>();
     task->input = i;
     task->last = true;
-    auto opened = OpenInput(options_.inputs[i]);
+    Result<LogInput> opened = OpenLog(options_.inputs[i], open_options_);
     if (!opened.ok()) {
       task->error = opened.error();
       Push(std::move(task));
       return;
     }
-    std::unique_ptr<ByteSource> src = std::move(*opened);
-    uint64_t total = 0;
-    reported_ = 0;
-    Buffer cur = TakeBuffer();
-    std::string error;
-    bool more = Fill(src.get(), &cur, kHeadBytes, &error, &total, in.rep.name);
-    std::string_view head = cur.view();
-    if (head.empty()) {
+    in.log = std::move(*opened);
+    std::string error = in.log.head_error;
+    if (in.log.head.empty()) {
       task->error = error.empty() ? "empty input" : error;
       Push(std::move(task));
       return;
     }
-    LogFormat format = options_.format == LogFormat::kAuto ? DetectFormat(head) : options_.format;
-    in.rep.format = format;
-    if (format == LogFormat::kStderr) in.sample = SampleLines(head);
-    if (format == LogFormat::kStderr || format == LogFormat::kSyslog) {
-      if (given_) {
-        in.rep.prefix = given_->text();
-      } else if (format == LogFormat::kStderr) {
-        Result<std::string> inferred = InferPrefix(in.sample);
-        if (!inferred.ok()) {
-          task->error = inferred.error();
-          Push(std::move(task));
-          return;
-        }
-        in.rep.prefix = *inferred;
-        in.rep.prefix_inferred = true;
-      }
-      if (format == LogFormat::kStderr) {
-        Result<LinePrefix> p = given_ ? Result<LinePrefix>(*given_) : LinePrefix::Compile(in.rep.prefix);
-        if (!p.ok()) {
-          task->error = p.error();
-          Push(std::move(task));
-          return;
-        }
-        in.prefix = std::make_unique<LinePrefix>(std::move(*p));
-      }
-    }
-    PieceCutter cutter(format, in.prefix.get());
-    if (!cutter.can_cut()) {
-      task->whole = std::make_unique<PrefixedSource>(std::string(head), std::move(src));
+    in.rep.format = in.log.format;
+    in.rep.prefix = in.log.prefix;
+    in.rep.prefix_inferred = in.log.prefix_inferred;
+    if (!in.log.prefix_error.empty()) {
+      task->error = in.log.prefix_error;
       Push(std::move(task));
       return;
     }
+    if (!in.log.cuttable()) {
+      task->whole = in.log.TakeWhole();
+      Push(std::move(task));
+      return;
+    }
+    // The head is the first piece's start; the rest is read after it.
+    std::unique_ptr<ByteSource> src = std::move(in.log.rest);
+    uint64_t total = in.log.head.size();
+    reported_ = 0;
+    Buffer cur = TakeBuffer();
+    cur.Reserve(kLogHeadBytes);
+    std::memcpy(cur.data.get(), in.log.head.data(), in.log.head.size());
+    cur.size = in.log.head.size();
+    in.log.head = std::string();  // kept by every input until the run ends otherwise
+    bool more = cur.size == kLogHeadBytes;
     uint64_t piece_index = 0;
     while (true) {
       if (more)
         more = Fill(src.get(), &cur, std::max(piece_bytes_, cur.size + (cur.size >> 1)), &error, &total, in.rep.name);
-      size_t cut = more ? cutter.LastCut(cur.view()) : std::string_view::npos;
+      size_t cut = more ? in.log.LastCut(cur.view()) : std::string_view::npos;
       if (more && cut == std::string_view::npos && cur.size < record_span_) continue;  // one huge record: read on
       auto t = std::make_unique<Task>();
       t->input = i;
@@ -440,7 +370,7 @@ class Pipeline {
     // Lines are numbered within the piece; the in-order merge adds the lines
     // of the pieces before (so the reading thread never scans for newlines).
     LineReader lines(t->view, 0);
-    ReadRecords(in.rep.format, in, &lines, &assembler);
+    in.log.Read(&lines, &assembler);
     assembler.Flush();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();
@@ -496,7 +426,7 @@ class Pipeline {
     builder.set_plan_sink(options_.plans);
     Assembler assembler(&builder);
     LineReader lines(t->whole.get());
-    ReadRecords(in.rep.format, in, &lines, &assembler);
+    in.log.Read(&lines, &assembler);
     assembler.Flush();
     if (!lines.error().empty()) t->error = lines.error();
     t->counts = assembler.counts();
@@ -517,7 +447,7 @@ class Pipeline {
       rep.error = "no log record could be read";
       if (!rep.skip_examples.empty()) rep.error += "; first problem: " + rep.skip_examples.front();
       if (given_ && rep.format == LogFormat::kStderr) {
-        Result<std::string> guess = InferPrefix(in.sample);
+        Result<std::string> guess = InferPrefix(in.log.sample);
         if (guess.ok()) rep.error += "; the lines look like log_line_prefix '" + *guess + "' (or leave out --prefix)";
       }
     }
@@ -530,6 +460,7 @@ class Pipeline {
 
   const AnalyzeOptions& options_;
   const LinePrefix* given_;
+  const LogOpenOptions open_options_;
   const unsigned jobs_;
   const size_t piece_bytes_;
   const size_t record_span_;

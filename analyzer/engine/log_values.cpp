@@ -10,7 +10,6 @@
 #include "pgsift/assembler.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/input.h"
-#include "pgsift/prefix.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
@@ -18,7 +17,6 @@ namespace {
 
 constexpr size_t kReservoir = 256;           // executions kept per fingerprint
 constexpr size_t kMaxValuesBytes = 1 << 16;  // a bigger parameter list is not kept
-constexpr size_t kInferLines = 300;
 
 uint64_t SplitMix(uint64_t* state) {
   uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
@@ -98,48 +96,19 @@ class Collector : public EventSink {
   std::unordered_map<uint64_t, Candidates> by_fp_;
 };
 
-std::vector<std::string> SampleLines(std::string_view head) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < head.size() && out.size() < kInferLines) {
-    size_t nl = head.find('\n', pos);
-    if (nl == std::string_view::npos) break;
-    std::string_view line = head.substr(pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.emplace_back(line);
-    pos = nl + 1;
-  }
-  return out;
-}
-
 Status ReadOne(const std::string& path, const std::string& prefix_text, Assembler* assembler) {
-  auto source = OpenInput(path);
-  if (!source.ok()) return Err(source.error());
-  LineReader lines(source->get());
-  std::string_view head = lines.Peek();
-  LogFormat format = DetectFormat(head);
-  switch (format) {
-    case LogFormat::kCsv:
-      ReadCsvLog(&lines, assembler);
-      break;
-    case LogFormat::kJson:
-      ReadJsonLog(&lines, assembler);
-      break;
-    case LogFormat::kSyslog:
-      ReadSyslog(&lines, prefix_text, assembler);
-      break;
-    default: {
-      std::string text = prefix_text;
-      if (text.empty()) {
-        auto guess = InferPrefix(SampleLines(head));
-        if (!guess.ok()) return Err(path + ": " + guess.error() + " (pass --prefix)");
-        text = *guess;
-      }
-      auto prefix = LinePrefix::Compile(text);
-      if (!prefix.ok()) return Err("--prefix: " + prefix.error());
-      ReadStderr(&lines, *prefix, assembler);
-    }
+  LogOpenOptions open;
+  if (!prefix_text.empty()) open.prefix = prefix_text;
+  Result<LogInput> log = OpenLog(path, open);
+  if (!log.ok()) return Err(log.error());
+  if (!log->prefix_error.empty()) {
+    if (open.prefix || log->prefix_inferred) return Err("--prefix: " + log->prefix_error);
+    return Err(path + ": " + log->prefix_error + " (pass --prefix)");
   }
+  if (!log->head_error.empty()) return Err(path + ": " + log->head_error);
+  std::unique_ptr<ByteSource> whole = log->TakeWhole();
+  LineReader lines(whole.get());
+  log->Read(&lines, assembler);
   assembler->Flush();
   if (!lines.error().empty()) return Err(path + ": " + lines.error());
   return Ok{};

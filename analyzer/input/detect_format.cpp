@@ -1,14 +1,16 @@
-// Log format names and detection from the first bytes of an input.
+// Detection of a log format from the first bytes of an input: the
+// detectors of the rows of the log-format table, and the walk over them.
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "input/internal.h"
+#include "input/log_formats.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {
 
 namespace input_internal {
-
 
 namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -52,42 +54,17 @@ bool LooksLikeCsvRecordStart(std::string_view line) {
   return p < line.size() && line[p] == ',';
 }
 
-}  // namespace input_internal
+namespace {
 
-std::string_view LogFormatName(LogFormat format) {
-  switch (format) {
-    case LogFormat::kAuto:
-      return "auto";
-    case LogFormat::kStderr:
-      return "stderr";
-    case LogFormat::kCsv:
-      return "csv";
-    case LogFormat::kJson:
-      return "json";
-    case LogFormat::kSyslog:
-      return "syslog";
-  }
-  return "auto";
-}
-
-Result<LogFormat> ParseLogFormat(std::string_view name) {
-  if (name == "auto") return LogFormat::kAuto;
-  if (name == "stderr") return LogFormat::kStderr;
-  if (name == "csv" || name == "csvlog") return LogFormat::kCsv;
-  if (name == "json" || name == "jsonlog") return LogFormat::kJson;
-  if (name == "syslog") return LogFormat::kSyslog;
-  return Err("unknown log format '" + std::string(name) + "' (expected auto, stderr, csv, json or syslog)");
-}
-
-LogFormat DetectFormat(std::string_view head) {
-  constexpr size_t kSyslogSample = 50;
+// The first non-blank line of `head` (byte order mark removed), or the whole
+// head when it holds no complete line; calls `each` on every non-blank line
+// up to `max_lines` until it returns false.
+template <typename F>
+void ForNonBlankLines(std::string_view head, size_t max_lines, F each) {
   size_t pos = 0;
   size_t seen = 0;
-  size_t syslog_lines = 0;
-  size_t postgres_syslog_lines = 0;
   bool first = true;
-  bool first_is_syslog = false;
-  while (pos < head.size() && seen < kSyslogSample) {
+  while (pos < head.size() && seen < max_lines) {
     size_t nl = head.find('\n', pos);
     if (nl == std::string_view::npos && seen > 0) break;  // likely cut short by the peek size
     size_t end = nl == std::string_view::npos ? head.size() : nl;
@@ -97,25 +74,59 @@ LogFormat DetectFormat(std::string_view head) {
     if (first && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     ++seen;
-    if (first) {
-      first = false;
-      size_t b = line.find_first_not_of(" \t");
-      if (line[b] == '{') return LogFormat::kJson;
-      if (input_internal::LooksLikeCsvRecordStart(line)) return LogFormat::kCsv;
-    }
-    input_internal::SyslogHeader h;
-    if (!input_internal::ParseSyslogHeader(line, &h)) continue;
+    first = false;
+    if (!each(line)) break;
+  }
+}
+
+}  // namespace
+
+bool LooksLikeJsonLine(std::string_view line) { return line[line.find_first_not_of(" \t")] == '{'; }
+
+// Mostly syslog lines, the first of them one, some of them from PostgreSQL.
+bool LooksLikeSyslog(std::string_view head) {
+  constexpr size_t kSyslogSample = 50;
+  size_t seen = 0;
+  size_t syslog_lines = 0;
+  size_t postgres_syslog_lines = 0;
+  bool first_is_syslog = false;
+  ForNonBlankLines(head, kSyslogSample, [&](std::string_view line) {
+    ++seen;
+    SyslogHeader h;
+    if (!ParseSyslogHeader(line, &h)) return true;
     if (seen == 1) first_is_syslog = true;
     ++syslog_lines;
     std::string_view body = h.body;
     uint64_t seq = 0;
     uint32_t part = 0;
-    if (input_internal::IsPostgresIdent(h.ident) || input_internal::SequenceTag(&body, &seq, &part)) {
-      ++postgres_syslog_lines;
+    if (IsPostgresIdent(h.ident) || SequenceTag(&body, &seq, &part)) ++postgres_syslog_lines;
+    return true;
+  });
+  return first_is_syslog && postgres_syslog_lines > 0 && syslog_lines * 5 >= seen * 4;
+}
+
+}  // namespace input_internal
+
+LogFormat DetectFormat(std::string_view head) {
+  using input_internal::LogFormatRow;
+  std::span<const LogFormatRow> rows = input_internal::LogFormatRows();
+  const LogFormatRow* found = nullptr;
+  input_internal::ForNonBlankLines(head, 1, [&](std::string_view line) {
+    for (const LogFormatRow& row : rows) {
+      if (row.detect_first_line != nullptr && row.detect_first_line(line)) {
+        found = &row;
+        break;
+      }
     }
+    return false;
+  });
+  if (found != nullptr) return found->format;
+  for (const LogFormatRow& row : rows) {
+    if (row.detect_head != nullptr && row.detect_head(head)) return row.format;
   }
-  // Mostly syslog lines, some of them from PostgreSQL.
-  if (first_is_syslog && postgres_syslog_lines > 0 && syslog_lines * 5 >= seen * 4) return LogFormat::kSyslog;
+  for (const LogFormatRow& row : rows) {
+    if (row.detect_first_line == nullptr && row.detect_head == nullptr) return row.format;
+  }
   return LogFormat::kStderr;
 }
 

@@ -24,6 +24,12 @@ bool SequenceTag(std::string_view* body, uint64_t* seq, uint32_t* part);
 // detect_format.cpp: `YYYY-MM-DD HH:MM:SS[.fff][ TZ]`, optionally quoted,
 // then ','. The csvlog reader resumes there after a damaged record.
 bool LooksLikeCsvRecordStart(std::string_view line);
+// detect_format.cpp: a jsonlog line (first non-blank character '{'); `line`
+// is not blank.
+bool LooksLikeJsonLine(std::string_view line);
+// detect_format.cpp: most of the first lines are syslog lines, the first one
+// too, and some of them are PostgreSQL's.
+bool LooksLikeSyslog(std::string_view head);
 
 // assembler.cpp: a plain decimal ("123.456", at most 15 digits) at p, as
 // std::from_chars would read it (correctly rounded); returns the end, or

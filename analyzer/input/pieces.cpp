@@ -1,8 +1,9 @@
-#include "engine/pieces.h"
+#include "input/pieces.h"
 
 #include <cstring>
 
 #include "input/i18n.h"
+#include "input/log_formats.h"
 
 namespace pgsift {
 
@@ -32,10 +33,14 @@ bool IsAttachmentSeverity(std::string_view s) {
 
 bool Digit(char c) { return c >= '0' && c <= '9'; }
 
+}  // namespace
+
+namespace input_internal {
+
 // csvlog: "YYYY-MM-DD HH:MM:SS" then 13 more fields on this line; the
 // message (field 13) is checked for a bare duration. A line inside a quoted
 // multi-line field would need to look exactly like this to be mistaken.
-bool CsvSafeStart(std::string_view line) {
+bool CsvSafeStart(std::string_view line, const LinePrefix*) {
   if (line.size() < 20 || !Digit(line[0]) || !Digit(line[3]) || line[4] != '-' || line[10] != ' ' || line[13] != ':') {
     return false;
   }
@@ -72,29 +77,26 @@ bool CsvSafeStart(std::string_view line) {
   return false;
 }
 
-bool JsonSafeStart(std::string_view line) {
+bool JsonSafeStart(std::string_view line, const LinePrefix*) {
   if (line.empty() || line[0] != '{') return false;
   size_t m = line.find("\"message\":\"");
   return m == std::string_view::npos || !IsBareDuration(line.substr(m + 11));
 }
 
-}  // namespace
+bool StderrSafeStart(std::string_view line, const LinePrefix* prefix) {
+  LogRecord rec;
+  return prefix != nullptr && prefix->Match(line, &rec) && !IsAttachmentSeverity(rec.severity) &&
+         !IsBareDuration(rec.message);
+}
+
+}  // namespace input_internal
+
+PieceCutter::PieceCutter(LogFormat format, const LinePrefix* prefix)
+    : safe_start_(format == LogFormat::kAuto ? nullptr : input_internal::RowOf(format).safe_start), prefix_(prefix) {}
 
 bool PieceCutter::IsSafeStart(std::string_view line) const {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  switch (format_) {
-    case LogFormat::kStderr: {
-      LogRecord rec;
-      return prefix_ != nullptr && prefix_->Match(line, &rec) && !IsAttachmentSeverity(rec.severity) &&
-             !IsBareDuration(rec.message);
-    }
-    case LogFormat::kCsv:
-      return CsvSafeStart(line);
-    case LogFormat::kJson:
-      return JsonSafeStart(line);
-    default:
-      return false;
-  }
+  return safe_start_ != nullptr && safe_start_(line, prefix_);
 }
 
 size_t PieceCutter::LastCut(std::string_view data) const {
