@@ -205,8 +205,7 @@ ReportSections BuildReportSections(const Report& r) {
   if (r.reset) {
     out.preamble.push_back(Note({Strong("Statistics were reset in this window"),
                                  Plain(" (" + r.reset_reason + "). Entries that were reset are counted from zero"),
-                                 Plain("; their numbers cover less than the window", Only::kMarkdown),
-                                 Plain(".")},
+                                 Plain("; their numbers cover less than the window", Only::kMarkdown), Plain(".")},
                                 Block::kWarn));
   }
 
