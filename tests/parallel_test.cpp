@@ -9,7 +9,7 @@
 
 #include "input/pieces.h"
 #include "pgsift/analyze.h"
-#include "pgsift/reporter.h"
+#include "pgsift/analyze_output.h"
 #include "test_util.h"
 
 namespace pgsift {

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "pgsift/reporter.h"
+#include "pgsift/analyze_output.h"
 #include "test_util.h"
 
 namespace pgsift {

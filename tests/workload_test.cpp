@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "pgsift/analyze.h"
-#include "pgsift/reporter.h"
+#include "pgsift/analyze_output.h"
 #include "test_util.h"
 
 namespace pgsift {

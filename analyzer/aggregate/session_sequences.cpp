@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "pgsift/text.h"
+
 namespace pgsift {
 
 void BurstDetector::OnStatement(const StatementRun& run) {
@@ -285,12 +287,6 @@ std::vector<const BurstGroup*> BurstGroups::Sorted() const {
 }
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);

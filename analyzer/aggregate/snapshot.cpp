@@ -145,17 +145,9 @@ Status WriteSnapshot(const Snapshot& snapshot, const std::string& path) {
 }
 
 Result<Snapshot> ReadSnapshot(const std::string& path) {
-  auto source = OpenInput(path);
-  if (!source.ok()) return Err(path + ": " + source.error());
-  std::string data;
-  char buf[1 << 16];
-  while (true) {
-    auto n = (*source)->Read(buf, sizeof buf);
-    if (!n.ok()) return Err(path + ": " + n.error());
-    if (*n == 0) break;
-    data.append(buf, *n);
-  }
-  return SnapshotFromJson(data, path);
+  auto data = ReadInput(path);
+  if (!data.ok()) return Err(data.error());
+  return SnapshotFromJson(*data, path);
 }
 
 void PgssTotals::Add(const PgssEntry& e) {

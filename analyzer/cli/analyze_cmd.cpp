@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/rule_selection.h"
 #include "pgsift/analyze.h"
-#include "pgsift/reporter.h"
+#include "pgsift/analyze_output.h"
 #include "pgsift/workload_rules.h"
 
 namespace pgsift::cli {

@@ -97,13 +97,7 @@ std::string Quote(pqxx::nontransaction& tx, const std::string& name) { return tx
 }  // namespace
 
 Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
-  std::string dsn = ResolveDsn(options);
-  std::string password = db::PasswordOf(dsn);
-  std::string where = db::Where(dsn);
-  try {
-    pqxx::connection conn(dsn);
-    pqxx::nontransaction tx(conn);
-    db::SetUpReadOnly(options, [&](const std::string& sql) { tx.exec(sql); });
+  auto prove = [&](pqxx::nontransaction& tx, const std::string& where) -> Status {
     if (tx.exec("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").empty()) {
       return Err(where + ": the hypopg extension is not installed in this database (CREATE EXTENSION hypopg)");
     }
@@ -178,9 +172,8 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
     }
     for (const auto& [fp, plan] : before) result->queries_refused += plan.refused;
     return Ok{};
-  } catch (const std::exception& e) {
-    return Err(db::Redact(where + ": HypoPG proof: " + FirstLine(e), password));
-  }
+  };
+  return db::WithSession(options, prove, [](const std::exception& e) { return "HypoPG proof: " + FirstLine(e); });
 }
 
 }  // namespace pgsift

@@ -21,12 +21,7 @@ constexpr const char* kUserTables =
 }  // namespace
 
 Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
-  std::string dsn = ResolveDsn(options);
-  std::string where = db::Where(dsn);
-  try {
-    pqxx::connection conn(dsn);
-    pqxx::nontransaction tx(conn);
-    db::SetUpReadOnly(options, [&](const std::string& sql) { tx.exec(sql); });
+  return db::WithSession(options, [&](pqxx::nontransaction& tx, const std::string& where) -> Result<Schema> {
     Schema schema;
     schema.source = "live";
     schema.collation = Text(tx.exec1("SELECT datcollate FROM pg_database WHERE datname = current_database()")[0]);
@@ -111,9 +106,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
         " FROM pg_stat_database WHERE datname = current_database()");
     schema.stats_seconds = window[0].is_null() ? -1 : Int(window[0]);
     return schema;
-  } catch (const std::exception& e) {
-    return Err(RedactError(where + ": " + e.what(), dsn));
-  }
+  });
 }
 
 }  // namespace pgsift

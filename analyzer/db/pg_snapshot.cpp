@@ -1,4 +1,5 @@
-// The one file that talks to a live server through libpqxx: snapshots.
+// Snapshots of a live server: pg_stat_statements, table and index
+// statistics, settings (read through db::WithSession).
 #include <algorithm>
 #include <cstdlib>
 #include <pqxx/pqxx>
@@ -18,7 +19,8 @@ int64_t Int(const pqxx::field& f) { return f.is_null() ? 0 : f.as<int64_t>(); }
 // pg_stat_statements too and are left out of the snapshot by fingerprint.
 class Session {
  public:
-  explicit Session(pqxx::nontransaction& tx) : tx_(tx) {}
+  // `setup`: what WithSession already ran on this session.
+  Session(pqxx::nontransaction& tx, std::vector<std::string> setup) : tx_(tx), sent_(std::move(setup)) {}
   pqxx::result Exec(const std::string& sql) {
     sent_.push_back(sql);
     return tx_.exec(sql);
@@ -114,14 +116,8 @@ void ReadRelations(Session& tx, Snapshot* s) {
 }  // namespace
 
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
-  std::string dsn = ResolveDsn(options);
-  std::string where = db::Where(dsn);
-  try {
-    pqxx::connection conn(dsn);
-    pqxx::nontransaction raw(conn);
-    Session tx(raw);
-    db::SetUpReadOnly(options, [&](const std::string& sql) { tx.Exec(sql); });
-
+  return db::WithSession(options, [&](pqxx::nontransaction& raw, const std::string& where) -> Result<Snapshot> {
+    Session tx(raw, SessionSetupSql(options, /*writable=*/false));
     Snapshot s;
     s.source = "live";
     pqxx::row info = tx.Exec1(
@@ -179,9 +175,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     DropOwnStatements(own, &s);
     NormalizeSnapshot(&s);
     return s;
-  } catch (const std::exception& e) {
-    return Err(RedactError(where + ": " + e.what(), dsn));
-  }
+  });
 }
 
 }  // namespace pgsift

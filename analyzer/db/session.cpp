@@ -9,8 +9,6 @@
 #include <set>
 #include <vector>
 
-#include "db/server_message.h"
-
 namespace pgsift {
 namespace db {
 
@@ -147,15 +145,6 @@ std::vector<std::string> PasswordsOf(std::string_view dsn) {
   return out;
 }
 
-std::string PasswordOf(std::string_view dsn) {
-  auto options = ParseDsn(dsn);
-  if (!options) return RawPasswordOf(dsn);
-  for (const DsnOption& o : *options) {
-    if (o.keyword == "password") return o.value;
-  }
-  return "";
-}
-
 std::string Redact(std::string text, const std::string& password) {
   if (password.empty()) return text;
   for (size_t p = text.find(password); p != std::string::npos; p = text.find(password, p + 3)) {
@@ -212,10 +201,7 @@ void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const
   for (const std::string& sql : SessionSetupSql(options, /*writable=*/false)) exec(sql);
 }
 
-std::string ErrorText(const std::string& where, const std::exception& e, const std::string& password) {
-  // Every line of the server's message, values redacted, statement text dropped.
-  return Redact(where + ": " + RedactServerText(e.what()), password);
-}
+std::string WhatOf(const std::exception& e) { return e.what(); }
 
 std::string RedactAll(std::string text, std::string_view dsn) {
   for (const std::string& p : PasswordsOf(dsn)) text = Redact(std::move(text), p);

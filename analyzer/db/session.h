@@ -3,10 +3,12 @@
 // setup and the same password-free errors.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "pgsift/db.h"
@@ -17,8 +19,6 @@ namespace pgsift::db {
 // escapes resolved, URI parts decoded; a dbname that is a connection string
 // of its own included) and as written (an overridden earlier password=).
 std::vector<std::string> PasswordsOf(std::string_view dsn);
-// The password libpq connects with (the last password=), or "".
-std::string PasswordOf(std::string_view dsn);
 // `text` with every password of `dsn` replaced by "***".
 std::string RedactAll(std::string text, std::string_view dsn);
 // `dsn` with bounded waits added where it sets none: connect_timeout
@@ -38,7 +38,28 @@ std::string Where(const std::string& dsn);
 // else: application_name, default_transaction_read_only, statement_timeout,
 // lock_timeout, idle_in_transaction_session_timeout.
 void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const std::string&)>& exec);
-// An exception from pqxx as an error text without the password.
-std::string ErrorText(const std::string& where, const std::exception& e, const std::string& password);
+// e.what(): WithSession's default reading of an exception.
+std::string WhatOf(const std::exception& e);
+
+// The one read-only session of a reader: connects to the server of `options`
+// (ResolveDsn: bounded waits), runs SetUpReadOnly before anything else, then
+// returns body(tx, where), where `where` is the password-free name of the
+// server for messages. An exception from connecting or from `body` becomes
+// Err("<where>: <describe(e)>") with every password of the DSN redacted
+// (RedactError). `body` returns a Result (or Status).
+template <typename Body>
+auto WithSession(const ConnectOptions& options, Body&& body, std::string (*describe)(const std::exception&) = WhatOf)
+    -> decltype(body(std::declval<pqxx::nontransaction&>(), std::declval<const std::string&>())) {
+  std::string dsn = ResolveDsn(options);
+  std::string where = Where(dsn);
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::nontransaction tx(conn);
+    SetUpReadOnly(options, [&](const std::string& sql) { tx.exec(sql); });
+    return std::forward<Body>(body)(tx, where);
+  } catch (const std::exception& e) {
+    return Err(RedactError(where + ": " + describe(e), dsn));
+  }
+}
 
 }  // namespace pgsift::db

@@ -1,4 +1,4 @@
-// The one file that includes toml++.
+// Reads .pgsift.toml through toml++ (journeys.cpp reads its [journeys] table the same way).
 #include "pgsift/config.h"
 
 #include <toml++/toml.h>

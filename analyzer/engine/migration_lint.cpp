@@ -13,6 +13,9 @@ namespace pgsift {
 namespace {
 
 using Json = nlohmann::json;
+using sql::Member;
+using sql::Str;
+using sql::Sval;
 
 class LineIndex {
  public:
@@ -93,18 +96,10 @@ void Track(MigrationFile* file, MigrationStatement* st, int* depth, bool* lock_s
   }
 }
 
-// node[key] when present, else an empty object: a reference that lives as
-// long as `node` (value() would return a copy).
-const Json& Member(const Json& node, const char* key) {
-  static const Json kEmpty = Json::object();
-  auto it = node.find(key);
-  return it == node.end() ? kEmpty : *it;
-}
-
 std::vector<std::string> KeyColumns(const Json& keys) {
   std::vector<std::string> out;
   for (const Json& k : keys) {
-    if (k.contains("String")) out.push_back(k["String"].value("sval", ""));
+    if (k.contains("String")) out.push_back(Sval(k));
   }
   return out;
 }
@@ -114,7 +109,7 @@ std::vector<std::string> KeyColumns(const Json& keys) {
 void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
   const Json& n = st.Node();
   if (st.kind == "IndexStmt") {
-    IndexDef def{Member(n, "relation").value("relname", ""), {}, st.location};
+    IndexDef def{Str(Member(n, "relation"), "relname"), {}, st.location};
     for (const Json& p : Member(n, "indexParams")) {
       const Json& e = Member(p, "IndexElem");
       if (e.contains("name")) def.columns.push_back(e["name"].get<std::string>());
@@ -126,7 +121,7 @@ void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
   std::vector<const Json*> constraints;
   std::vector<std::pair<std::string, const Json*>> column_constraints;
   if (st.kind == "CreateStmt") {
-    table = Member(n, "relation").value("relname", "");
+    table = Str(Member(n, "relation"), "relname");
     for (const Json& e : Member(n, "tableElts")) {
       if (e.contains("Constraint")) constraints.push_back(&e["Constraint"]);
       if (e.contains("ColumnDef")) {
@@ -137,7 +132,7 @@ void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
       }
     }
   } else if (st.kind == "AlterTableStmt") {
-    table = Member(n, "relation").value("relname", "");
+    table = Str(Member(n, "relation"), "relname");
     for (const Json& c : Member(n, "cmds")) {
       const Json& cmd = Member(c, "AlterTableCmd");
       if (cmd.value("subtype", "") == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "pgsift/migration.h"
+#include "pgsift/text.h"
 #include "sql/parse_tree.h"
 
 namespace pgsift {
@@ -23,12 +24,6 @@ struct Ignore {
   bool used = false;
   bool unknown = false;
 };
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Parses one comment; appends its ignores. Returns false if it is none.
 bool ParseDirective(std::string_view comment, const Location& where, std::vector<Ignore>* out) {

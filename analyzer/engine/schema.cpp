@@ -17,19 +17,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-const Json& Member(const Json& node, const char* key) {
-  static const Json kNull;
-  if (!node.is_object()) return kNull;
-  auto it = node.find(key);
-  return it == node.end() ? kNull : *it;
-}
-
-std::string Str(const Json& node, const char* key) {
-  const Json& v = Member(node, key);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-std::string Sval(const Json& s) { return Str(Member(s, "String"), "sval"); }
+using sql::Member;
+using sql::Str;
+using sql::Sval;
 
 std::vector<std::string> Names(const Json& list) {
   std::vector<std::string> out;

@@ -303,19 +303,11 @@ Result<Snapshot> ParsePgssJson(std::string_view text, const std::string& name) {
 }
 
 Result<Snapshot> ReadPgssExport(const std::string& path) {
-  auto source = OpenInput(path);
-  if (!source.ok()) return Err(path + ": " + source.error());
-  std::string data;
-  char buf[1 << 16];
-  while (true) {
-    auto n = (*source)->Read(buf, sizeof buf);
-    if (!n.ok()) return Err(path + ": " + n.error());
-    if (*n == 0) break;
-    data.append(buf, *n);
-  }
-  size_t first = data.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (data[first] == '[' || data[first] == '{')) return ParsePgssJson(data, path);
-  return ParsePgssCsv(data, path);
+  auto data = ReadInput(path);
+  if (!data.ok()) return Err(data.error());
+  size_t first = data->find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && ((*data)[first] == '[' || (*data)[first] == '{')) return ParsePgssJson(*data, path);
+  return ParsePgssCsv(*data, path);
 }
 
 }  // namespace pgsift

@@ -10,17 +10,15 @@
 #include <vector>
 
 #include "pgsift/plan.h"
+#include "pgsift/text.h"
 
 namespace pgsift {
 namespace {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+// Blanks before; blanks and a carriage return after (a piece of a plan line).
+std::string_view TrimBlanks(std::string_view s) { return TrimRight(TrimLeft(s, " \t"), " \t\r"); }
 
 double ToDouble(std::string_view s) {
   std::string buf(s);
@@ -50,7 +48,7 @@ std::string Unquote(std::string_view s) {
 
 // "schema.table alias", "table alias", "table": into the node.
 void SetRelation(std::string_view target, PlanNode* n) {
-  target = Trim(target);
+  target = TrimBlanks(target);
   std::string_view name = target, alias;
   // An identifier may be quoted and hold spaces: split on the first space
   // outside quotes.
@@ -59,7 +57,7 @@ void SetRelation(std::string_view target, PlanNode* n) {
     if (target[i] == '"') quoted = !quoted;
     if (target[i] == ' ' && !quoted) {
       name = target.substr(0, i);
-      alias = Trim(target.substr(i + 1));
+      alias = TrimBlanks(target.substr(i + 1));
       break;
     }
   }
@@ -112,7 +110,7 @@ void ParseDescription(std::string_view d, PlanNode* n) {
     std::string_view type = d.substr(0, on), target = d.substr(on + 4);
     n->node_type = std::string(type);
     if (type == "Bitmap Index Scan") {
-      n->index_name = Unquote(Trim(target));
+      n->index_name = Unquote(TrimBlanks(target));
     } else if (type == "CTE Scan") {
       SetRelation(target, n);
       n->cte_name = n->relation;
@@ -143,7 +141,7 @@ void ParseDescription(std::string_view d, PlanNode* n) {
     if (!rest.ends_with(" Join")) continue;
     rest.remove_suffix(5);
     n->node_type = j == "Nested Loop" ? "Nested Loop" : std::string(j) + " Join";
-    n->join_type = rest.empty() ? "Inner" : std::string(Trim(rest));
+    n->join_type = rest.empty() ? "Inner" : std::string(TrimBlanks(rest));
     return;
   }
   struct Strategy {
@@ -215,7 +213,7 @@ std::vector<std::string> SplitKeys(std::string_view v) {
       if (c == ')') --depth;
       if (!(c == ',' && depth == 0)) continue;
     }
-    out.emplace_back(Trim(v.substr(start, i - start)));
+    out.emplace_back(TrimBlanks(v.substr(start, i - start)));
     start = i + 1;
   }
   return out;
@@ -301,7 +299,7 @@ Result<ExplainPlan> ReadExplainText(std::string_view text) {
       PlanNode node;
       size_t figures = body.find("  (");
       if (figures == std::string_view::npos) figures = body.find(" (");
-      ParseDescription(Trim(body.substr(0, figures)), &node);
+      ParseDescription(TrimBlanks(body.substr(0, figures)), &node);
       if (figures != std::string_view::npos) ParseFigures(body.substr(figures), &node);
       if (!have_root) {
         if (arrow) return Err("plan text line " + std::to_string(line_no) + ": a child node before the root");
@@ -347,7 +345,7 @@ Result<ExplainPlan> ReadExplainText(std::string_view text) {
     }
     // A property belongs to the nearest node drawn left of it.
     while (stack.size() > 1 && stack.back().indent >= indent) stack.pop_back();
-    SetProperty(body.substr(0, colon), Trim(body.substr(colon + 2)), stack.back().node);
+    SetProperty(body.substr(0, colon), TrimBlanks(body.substr(colon + 2)), stack.back().node);
   }
   if (!have_root) return Err("plan text has no node");
   out.analyzed = out.root.has_actual;

@@ -11,6 +11,7 @@
 
 #include "input/i18n.h"
 #include "input/prefix_internal.h"
+#include "pgsift/text.h"
 
 namespace pgsift {
 
@@ -340,12 +341,6 @@ size_t FindLiteral(std::string_view s, size_t from, const LinePrefix::Element& e
   return std::string_view::npos;
 }
 
-std::string_view Trim(std::string_view v) {
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  return v;
-}
-
 }  // namespace
 
 bool StartsWithSeverity(std::string_view s, size_t* length) {
@@ -484,7 +479,7 @@ bool LinePrefix::MatchFast(std::string_view line, LogRecord* rec, bool* sure) co
         if (end == std::string_view::npos) return false;
         *sure = false;  // a later end might have matched
         if (el.field != nullptr) {
-          rec->*el.field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+          rec->*el.field = (el.escape & 0x80) ? Trim(line.substr(pos, end - pos), " ") : line.substr(pos, end - pos);
         }
         pos = end;
         if (k + 1 < count) pos += elements_[++k].literal.size();  // FindLiteral matched it
@@ -585,7 +580,7 @@ bool LinePrefix::MatchFrom(size_t elem, std::string_view line, size_t pos, LogRe
       if (end > line.size()) end = std::string_view::npos;
     }
     if (end == std::string_view::npos) return fail();
-    if (field != nullptr) *field = padded ? Trim(line.substr(pos, end - pos)) : line.substr(pos, end - pos);
+    if (field != nullptr) *field = padded ? Trim(line.substr(pos, end - pos), " ") : line.substr(pos, end - pos);
     if (MatchFrom(elem + 1, line, end, rec, budget, fail_elem, fail_pos)) return true;
     if (*budget < 0) return false;
     from = end + 1;

@@ -7,18 +7,13 @@
 
 #include "pgsift/baseline.h"
 #include "pgsift/fingerprint.h"
+#include "pgsift/text.h"
 
 namespace pgsift {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+// Blanks and line ends around a statement or a comment.
+constexpr std::string_view kBlank = " \t\r\n";
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 100) return false;
@@ -33,8 +28,8 @@ bool ValidName(std::string_view name) {
 // Only statements PREPARE accepts: utility statements (pgsift's own PREPARE,
 // EXPLAIN, SET among them in pg_stat_statements) are not plans to guard.
 bool Preparable(std::string_view sql) {
-  sql = Trim(sql);
-  while (sql.starts_with("(")) sql = Trim(sql.substr(1));
+  sql = Trim(sql, kBlank);
+  while (sql.starts_with("(")) sql = Trim(sql.substr(1), kBlank);
   size_t end = 0;
   while (end < sql.size() && std::isalpha(static_cast<unsigned char>(sql[end]))) ++end;
   std::string word(sql.substr(0, end));
@@ -63,13 +58,13 @@ std::vector<std::string> SplitParams(std::string_view list) {
     } else if (c == ')' || c == ']') {
       --depth;
     } else if (c == ',' && depth == 0) {
-      out.emplace_back(Trim(cur));
+      out.emplace_back(Trim(cur, kBlank));
       cur.clear();
       continue;
     }
     cur += c;
   }
-  if (!Trim(cur).empty() || !out.empty()) out.emplace_back(Trim(cur));
+  if (!Trim(cur, kBlank).empty() || !out.empty()) out.emplace_back(Trim(cur, kBlank));
   return out;
 }
 
@@ -84,7 +79,7 @@ Result<std::vector<GuardedQuery>> ReadQueriesFile(const std::string& path, std::
   bool has_params = false;
 
   auto finish = [&](uint32_t end_line) -> Status {
-    std::string_view body = Trim(sql);
+    std::string_view body = Trim(sql, kBlank);
     if (body.empty()) {
       if (!cur.name.empty() || has_params) {
         return Err(path + ":" + std::to_string(meta_line) + ": -- name/-- params with no statement after it");
@@ -122,10 +117,10 @@ Result<std::vector<GuardedQuery>> ReadQueriesFile(const std::string& path, std::
     } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
       size_t end = text.find('\n', i);
       if (end == std::string_view::npos) end = text.size();
-      std::string_view comment = Trim(text.substr(i + 2, end - i - 2));
-      bool at_start = Trim(sql).empty();
+      std::string_view comment = Trim(text.substr(i + 2, end - i - 2), kBlank);
+      bool at_start = Trim(sql, kBlank).empty();
       if (at_start && comment.starts_with("name:")) {
-        std::string_view name = Trim(comment.substr(5));
+        std::string_view name = Trim(comment.substr(5), kBlank);
         if (!ValidName(name)) {
           return Err(path + ":" + std::to_string(line) + ": query name must be letters, digits, _ - . (at most 100)");
         }
@@ -169,7 +164,7 @@ Result<std::vector<GuardedQuery>> ReadQueriesFile(const std::string& path, std::
       continue;
     }
     if (c == '\n') ++line;
-    if (Trim(sql).empty() && c != ' ' && c != '\t' && c != '\n' && c != '\r') start_line = line;
+    if (Trim(sql, kBlank).empty() && c != ' ' && c != '\t' && c != '\n' && c != '\r') start_line = line;
     sql += c;
     ++i;
   }

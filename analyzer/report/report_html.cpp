@@ -6,11 +6,15 @@
 #include <sstream>
 
 #include "pgsift/report.h"
+#include "report/report_sections.h"
 #include "report/report_text.h"
 
 namespace pgsift {
 namespace {
 
+using report_sections::Block;
+using report_sections::Only;
+using report_sections::Span;
 using report_text::Percent;
 
 std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
@@ -33,31 +37,6 @@ code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .card b{display:block;font-size:1.3em}svg{max-width:100%;height:auto}svg text{font:11px sans-serif;fill:#1d2433}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg{break-inside:avoid}a{color:inherit}}
 )";
-
-void Trend(std::ostringstream& out, const ReportQuery& q) {
-  std::string change = FormatChange(q.before_mean_ms, q.mean_ms);
-  const char* cls = q.trend == "regressed" ? "up" : q.trend == "faster" ? "down" : q.trend == "new" ? "new" : "";
-  out << "<td class=\"n " << cls << "\">" << Esc(change) << (q.reset ? " (reset)" : "") << "</td>";
-}
-
-void QueryTable(std::ostringstream& out, const std::vector<ReportQuery>& rows, bool baseline) {
-  out << "<table><tr><th>#</th><th>Query</th><th>Calls</th><th>Total</th><th>Mean</th>"
-      << (baseline ? "<th>Baseline mean</th><th>Change</th>" : "<th>Share</th>") << "</tr>\n";
-  int n = 0;
-  for (const ReportQuery& q : rows) {
-    out << "<tr><td class=\"n\">" << ++n << "</td><td><code>" << Esc(Short(q.query, 400))
-        << "</code></td><td class=\"n\">" << q.calls << "</td><td class=\"n\">" << FormatMs(q.total_ms)
-        << "</td><td class=\"n\">" << FormatMs(q.mean_ms) << "</td>";
-    if (baseline) {
-      out << "<td class=\"n\">" << (q.before_calls > 0 ? FormatMs(q.before_mean_ms) : "-") << "</td>";
-      Trend(out, q);
-    } else {
-      out << "<td class=\"n\">" << (q.trend == "vanished" ? "-" : Percent(q.share)) << "</td>";
-    }
-    out << "</tr>\n";
-  }
-  out << "</table>\n";
-}
 
 // Horizontal bars: total time of the top queries.
 void TopChart(std::ostringstream& out, const std::vector<ReportQuery>& rows) {
@@ -120,11 +99,80 @@ void LoadChart(std::ostringstream& out, const std::map<int64_t, Breakdown>& load
   out << "\n</svg>\n";
 }
 
+std::string Text(const report_sections::Inline& spans) {
+  std::string out;
+  for (const Span& s : spans) {
+    if (s.only == Only::kMarkdown) continue;
+    if (s.kind == Span::kCode) {
+      out += "<code>" + Esc(s.text) + "</code>";
+    } else if (s.kind == Span::kStrong) {
+      out += "<b>" + Esc(s.text) + "</b>";
+    } else {
+      out += Esc(s.text);
+    }
+  }
+  return out;
+}
+
+void Table(std::ostringstream& out, const report_sections::Table& t) {
+  out << "<table><tr>";
+  for (const report_sections::Column& c : t.columns) out << "<th>" << Text(c.title) << "</th>";
+  out << "</tr>\n";
+  for (const std::vector<report_sections::Cell>& row : t.rows) {
+    out << "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      const report_sections::Cell& c = row[i];
+      bool numeric = t.columns[i].numeric;
+      if (c.toned) {
+        out << "<td class=\"" << (numeric ? "n " : "") << c.tone << "\">";
+      } else {
+        out << (numeric ? "<td class=\"n\">" : "<td>");
+      }
+      if (c.query) {
+        out << "<code>" << Esc(Short(c.text, 400)) << "</code>";
+      } else {
+        out << Esc(c.text);
+      }
+      out << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</table>\n";
+}
+
+void Blocks(std::ostringstream& out, const std::vector<Block>& blocks, const Report& r) {
+  for (const Block& b : blocks) {
+    if (b.only == Only::kMarkdown) continue;
+    switch (b.kind) {
+      case Block::kNote:
+        out << (b.style == Block::kMeta   ? "<p class=\"meta\">"
+                : b.style == Block::kWarn ? "<p class=\"warn\">"
+                                          : "<p>")
+            << Text(b.note) << "</p>\n";
+        break;
+      case Block::kTable:
+        Table(out, b.table);
+        break;
+      case Block::kPreformatted:
+        out << "<pre><code>" << Esc(b.preformatted) << "</code></pre>\n";
+        break;
+      case Block::kChart:
+        if (b.chart == report_sections::Chart::kTopQueries) {
+          TopChart(out, r.top);
+        } else {
+          LoadChart(out, r.load_by_hour);
+        }
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 std::string RenderReportHtml(const Report& r) {
+  report_sections::ReportSections model = report_sections::BuildReportSections(r);
   std::ostringstream out;
-  std::string db = r.database.empty() ? "(unnamed database)" : r.database;
+  const std::string& db = model.database;
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
          "<title>pgsift weekly report: "
@@ -133,13 +181,10 @@ std::string RenderReportHtml(const Report& r) {
       << Esc(r.to_at) << (r.server_version.empty() ? "" : " &middot; PostgreSQL " + Esc(r.server_version))
       << " &middot; baseline: "
       << (r.baseline == "previous" ? "previous window" : "all counters up to the start of the window") << "</p>\n";
-  if (r.reset) {
-    out << "<p class=\"warn\"><b>Statistics were reset in this window</b> (" << Esc(r.reset_reason)
-        << "). Entries that were reset are counted from zero.</p>\n";
-  }
-  double mean_now = r.window.calls ? r.window.exec_ms / static_cast<double>(r.window.calls) : 0;
-  double mean_before = r.before.calls ? r.before.exec_ms / static_cast<double>(r.before.calls) : 0;
-  bool wow = r.baseline == "previous";
+  Blocks(out, model.preamble, r);
+  double mean_now = model.mean_now_ms;
+  double mean_before = model.mean_before_ms;
+  bool wow = model.week_over_week;
   out << "<h2>Headline</h2>\n<div class=\"cards\">"
       << "<div class=\"card\">Total execution time<b>" << FormatMs(r.window.exec_ms) << "</b>"
       << (wow ? FormatChange(r.before.exec_ms, r.window.exec_ms) + " vs previous" : "") << "</div>"
@@ -158,105 +203,15 @@ std::string RenderReportHtml(const Report& r) {
               : std::string())
       << "<div class=\"card\">Errors<b>" << (r.has_logs ? std::to_string(r.log_errors) : "-") << "</b>"
       << (!r.has_logs ? std::string("no --logs")
-          : r.before_log_errors >= 0
+          : model.previous_errors
               ? "previous window " + std::to_string(r.before_log_errors) + " (" +
                     FormatChange(static_cast<double>(r.before_log_errors), static_cast<double>(r.log_errors)) + ")"
               : std::string("from logs"))
       << "</div></div>\n";
 
-  out << "<h2>Top queries by total time</h2>\n";
-  if (r.top.empty()) {
-    out << "<p>No query ran in this window.</p>\n";
-  } else {
-    TopChart(out, r.top);
-    QueryTable(out, r.top, true);
-  }
-  out << "<h2>Regressions</h2>\n<p class=\"meta\">Mean time up by at least "
-      << static_cast<int>(r.options.regress_rel * 100) << "% and " << FormatMs(r.options.regress_abs_ms)
-      << ", with at least " << r.options.min_calls << " calls in both periods.</p>\n";
-  if (r.regressions.empty())
-    out << "<p>None.</p>\n";
-  else
-    QueryTable(out, r.regressions, true);
-  out << "<h2>New queries</h2>\n";
-  if (r.new_queries.empty())
-    out << "<p>None.</p>\n";
-  else
-    QueryTable(out, r.new_queries, false);
-  out << "<h2>Vanished queries</h2>\n";
-  if (r.vanished_unknown) {
-    out << "<p>Not known: statistics were reset in this window, so a query not run since the reset cannot be told from "
-           "one that vanished.</p>\n";
-  } else if (r.vanished.empty()) {
-    out << "<p>None.</p>\n";
-  } else {
-    QueryTable(out, r.vanished, false);
-  }
-
-  out << "<h2>Load by day and hour (UTC)</h2>\n";
-  if (!r.has_logs)
-    out << "<p>Not available: pg_stat_statements has no time of day. Pass <code>--logs</code>.</p>\n";
-  else if (r.load_by_hour.empty())
-    out << "<p>The logs had no timed statements.</p>\n";
-  else
-    LoadChart(out, r.load_by_hour);
-
-  out << "<h2>Latency SLOs by journey</h2>\n";
-  if (!r.journeys_configured) {
-    out << "<p>No journeys configured: map application_name values or sqlcommenter tags to journeys in "
-           "<code>.pgsift.toml</code>.</p>\n";
-  } else if (!r.has_logs) {
-    out << "<p>Not measured: journeys are measured on server logs. Pass <code>--logs</code>.</p>\n";
-  } else {
-    out << "<table><tr><th>Journey</th><th>Matches</th><th>Calls</th><th>Objective</th><th>Measured</th>"
-           "<th>Target</th><th>Over target</th><th>Budget burned</th><th>Status</th></tr>\n";
-    for (const JourneyResult& j : r.journeys) {
-      char objective[32];
-      snprintf(objective, sizeof objective, "p%g", j.spec.objective * 100);
-      std::string status = JourneyStatus(j);
-      out << "<tr><td>" << Esc(j.spec.name) << "</td><td>" << Esc(JourneyMatch(j.spec)) << "</td><td class=\"n\">"
-          << j.calls << "</td><td class=\"n\">" << objective << "</td><td class=\"n\">"
-          << (j.calls ? FormatMs(j.p95_ms) : "-") << "</td><td class=\"n\">" << FormatMs(j.spec.target_ms)
-          << "</td><td class=\"n\">" << j.over << "</td><td class=\"n\">"
-          << (j.calls ? Percent(j.budget_burned()) : "-") << "</td><td class=\"" << (status == "missed" ? "up" : "")
-          << "\">" << status << "</td></tr>\n";
-    }
-    out << "</table>\n";
-  }
-  out << "<h2>Findings</h2>\n";
-  if (r.findings.empty())
-    out << "<p>" << r.rules_run << " rules ran; no findings.</p>\n";
-  else
-    out << "<pre><code>" << Esc(RenderFindingsText(r.findings)) << "</code></pre>\n";
-  if (!r.has_logs) out << "<p>" << Esc(kLogRulesNotRun) << " Pass <code>--logs</code>.</p>\n";
-
-  out << "<h2>Unused indexes</h2>\n";
-  if (r.unused_indexes.empty()) {
-    out << "<p>None.</p>\n";
-  } else {
-    out << "<table><tr><th>Index</th><th>Table</th><th>Size</th></tr>\n";
-    for (const ReportIndex& x : r.unused_indexes) {
-      out << "<tr><td>" << Esc(x.schema + "." + x.name) << "</td><td>" << Esc(x.table) << "</td><td class=\"n\">"
-          << FormatBytes(x.size_bytes) << "</td></tr>\n";
-    }
-    out << "</table>\n";
-  }
-  out << "<h2>Duplicate indexes</h2>\n";
-  if (r.duplicate_indexes.empty()) {
-    out << "<p>None.</p>\n";
-  } else {
-    out << "<table><tr><th>Table</th><th>Keep</th><th>Drop</th><th>Size of the rest</th></tr>\n";
-    for (const auto& group : r.duplicate_indexes) {
-      std::string drop;
-      int64_t bytes = 0;
-      for (size_t i = 1; i < group.size(); ++i) {
-        drop += (i > 1 ? ", " : "") + group[i].schema + "." + group[i].name;
-        bytes += group[i].size_bytes;
-      }
-      out << "<tr><td>" << Esc(group[0].table) << "</td><td>" << Esc(group[0].schema + "." + group[0].name)
-          << "</td><td>" << Esc(drop) << "</td><td class=\"n\">" << FormatBytes(bytes) << "</td></tr>\n";
-    }
-    out << "</table>\n";
+  for (const report_sections::Section& section : model.sections) {
+    out << "<h2>" << Text(section.title) << "</h2>\n";
+    Blocks(out, section.blocks, r);
   }
   out << "<p class=\"meta\">Generated by pgsift. Queries are normalized: no literal values are shown.</p>\n"
          "</body></html>\n";

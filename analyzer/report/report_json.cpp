@@ -5,9 +5,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "pgsift/analyze_output.h"
 #include "pgsift/input.h"
 #include "pgsift/report.h"
-#include "pgsift/reporter.h"
 #include "report/findings_json.h"
 
 namespace pgsift {
@@ -210,17 +210,9 @@ Report ReportFromAnalyze(const nlohmann::json& j, const std::string& path) {
 }  // namespace
 
 Result<Report> ReadPartialReport(const std::string& path) {
-  auto source = OpenInput(path);
-  if (!source.ok()) return Err(path + ": " + source.error());
-  std::string data;
-  char buf[1 << 16];
-  while (true) {
-    auto n = (*source)->Read(buf, sizeof buf);
-    if (!n.ok()) return Err(path + ": " + n.error());
-    if (*n == 0) break;
-    data.append(buf, *n);
-  }
-  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  auto data = ReadInput(path);
+  if (!data.ok()) return Err(data.error());
+  nlohmann::json j = nlohmann::json::parse(*data, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.value("schema", "") == kAnalyzeSchema) {
     try {
       return ReportFromAnalyze(j, path);

@@ -251,4 +251,23 @@ bool PlpgsqlStatements(std::string_view body, std::vector<PlpgsqlSql>* out, std:
   return true;
 }
 
+const Json& Member(const Json& node, std::string_view key) {
+  static const Json kNull;
+  if (!node.is_object()) return kNull;
+  auto it = node.find(key);
+  return it == node.end() ? kNull : *it;
+}
+
+std::string Str(const Json& node, std::string_view key) {
+  const Json& v = Member(node, key);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+bool Bool(const Json& node, std::string_view key) {
+  const Json& v = Member(node, key);
+  return v.is_boolean() && v.get<bool>();
+}
+
+std::string Sval(const Json& string_node) { return Str(Member(string_node, "String"), "sval"); }
+
 }  // namespace pgsift::sql

@@ -54,4 +54,16 @@ struct SqlComment {
 // Comments in text[begin, end), outside string literals and identifiers.
 std::vector<SqlComment> FindComments(std::string_view text, size_t begin, size_t end);
 
+// The accessors of parse-tree nodes every reader of them uses (sql/, engine/,
+// the migration rules); none throws.
+// node[key] when `node` is an object that has it, else null: a reference
+// that lives as long as `node` (a null iterates as empty).
+const nlohmann::json& Member(const nlohmann::json& node, std::string_view key);
+// A string member, or "".
+std::string Str(const nlohmann::json& node, std::string_view key);
+// A boolean member, or false.
+bool Bool(const nlohmann::json& node, std::string_view key);
+// The text of a String node ({"String": {"sval": ...}}), or "".
+std::string Sval(const nlohmann::json& string_node);
+
 }  // namespace pgsift::sql

@@ -18,17 +18,8 @@ namespace pgsift {
 namespace {
 
 using Json = nlohmann::json;
-
-const Json& Member(const Json& node, const char* key) {
-  static const Json kNull;
-  if (!node.is_object()) return kNull;
-  auto it = node.find(key);
-  return it == node.end() ? kNull : *it;
-}
-
-std::string Sval(const Json& s) {
-  return Member(Member(s, "String"), "sval").is_string() ? s["String"]["sval"].get<std::string>() : "";
-}
+using sql::Member;
+using sql::Sval;
 
 std::string FunctionName(const Json& func_call) {
   std::string name;

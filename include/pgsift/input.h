@@ -28,6 +28,10 @@ std::unique_ptr<ByteSource> MemorySource(std::string data);
 // recognised from the data, not the name, and decoded by libarchive.
 Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 
+// The whole of OpenInput(path) as one string (a small input: a snapshot,
+// an export, a partial report). An error starts with the path.
+Result<std::string> ReadInput(const std::string& path);
+
 // Splits a source into lines without copying them. A line excludes its '\n'
 // and a trailing '\r'. A line view stays valid until the next Next() call.
 class LineReader {

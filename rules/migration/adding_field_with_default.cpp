@@ -32,7 +32,7 @@ class AddingFieldWithDefault : public MigrationRule {
                                " under an ACCESS EXCLUSIVE lock",
                            "add a plain nullable column, backfill it in batches, then use a trigger"));
           } else if (type == "CONSTR_DEFAULT") {
-            std::string volatile_fn = VolatileCall(Get(*con, "raw_expr"));
+            std::string volatile_fn = VolatileCall(Member(*con, "raw_expr"));
             if (file.pg_version < 11) {
               sink.Report(At(st,
                              "ADD COLUMN " + column + " with a DEFAULT rewrites " + col.table +

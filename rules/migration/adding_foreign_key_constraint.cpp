@@ -22,20 +22,20 @@ class AddingForeignKeyConstraint : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         std::string sub = Str(*cmd, "subtype");
         std::vector<const Json*> fks;
         if (sub == "AT_AddConstraint") {
-          fks.push_back(&Get(Get(*cmd, "def"), "Constraint"));
+          fks.push_back(&Member(Member(*cmd, "def"), "Constraint"));
         } else if (sub == "AT_AddColumn") {
-          fks = ColumnConstraints(Get(Get(*cmd, "def"), "ColumnDef"));
+          fks = ColumnConstraints(Member(Member(*cmd, "def"), "ColumnDef"));
         }
         for (const Json* con : fks) {
           if (Str(*con, "contype") != "CONSTR_FOREIGN" || Bool(*con, "skip_validation")) continue;
           sink.Report(At(st,
-                         "foreign key from " + table + " to " + QualifiedName(Get(*con, "pktable")) +
+                         "foreign key from " + table + " to " + QualifiedName(Member(*con, "pktable")) +
                              " is validated at once: both tables are locked (SHARE ROW EXCLUSIVE) while " + table +
                              " is scanned",
                          "add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction"));

@@ -27,7 +27,7 @@ class AddingRequiredField : public MigrationRule {
           if (type == "CONSTR_NOTNULL" || type == "CONSTR_PRIMARY") not_null = true;
           if (type == "CONSTR_DEFAULT" || type == "CONSTR_GENERATED" || type == "CONSTR_IDENTITY") has_default = true;
         }
-        std::string base = TypeBaseName(Get(*col.def, "typeName"));
+        std::string base = TypeBaseName(Member(*col.def, "typeName"));
         if (base.find("serial") != std::string::npos) has_default = true;
         if (!not_null || has_default) continue;
         sink.Report(At(st,

@@ -21,16 +21,16 @@ class AddingSerialPrimaryKeyField : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         std::string sub = Str(*cmd, "subtype");
         bool bad = false;
         if (sub == "AT_AddConstraint") {
-          const Json& con = Get(Get(*cmd, "def"), "Constraint");
+          const Json& con = Member(Member(*cmd, "def"), "Constraint");
           bad = Str(con, "contype") == "CONSTR_PRIMARY" && Str(con, "indexname").empty();
         } else if (sub == "AT_AddColumn") {
-          const Json& def = Get(Get(*cmd, "def"), "ColumnDef");
+          const Json& def = Member(Member(*cmd, "def"), "ColumnDef");
           for (const Json* con : ColumnConstraints(def)) {
             if (Str(*con, "contype") == "CONSTR_PRIMARY") bad = true;
           }

@@ -19,7 +19,7 @@ class BanDropNotNull : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_DropNotNull") continue;

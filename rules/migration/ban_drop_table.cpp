@@ -24,11 +24,11 @@ class BanDropTable : public MigrationRule {
       if (st.kind != "DropStmt" || Str(st.Node(), "removeType") != "OBJECT_TABLE") continue;
       std::vector<std::string> names;
       bool all_new = true;
-      for (const Json& obj : Get(st.Node(), "objects")) {
-        const Json& items = Get(Get(obj, "List"), "items");
+      for (const Json& obj : Member(st.Node(), "objects")) {
+        const Json& items = Member(Member(obj, "List"), "items");
         std::string name;
-        for (const Json& it : items) name += (name.empty() ? "" : ".") + Str(Get(it, "String"), "sval");
-        if (!items.is_array() || items.empty() || !file.CreatedBefore(Str(Get(items.back(), "String"), "sval"), i)) {
+        for (const Json& it : items) name += (name.empty() ? "" : ".") + Sval(it);
+        if (!items.is_array() || items.empty() || !file.CreatedBefore(Sval(items.back()), i)) {
           all_new = false;
         }
         names.push_back(name);

@@ -19,11 +19,11 @@ class ChangingColumnType : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_AlterColumnType") continue;
-        std::string type = TypeDisplay(Get(Get(Get(*cmd, "def"), "ColumnDef"), "typeName"));
+        std::string type = TypeDisplay(Member(Member(Member(*cmd, "def"), "ColumnDef"), "typeName"));
         sink.Report(At(st,
                        "changing the type of " + table + "." + Str(*cmd, "name") + " to " + type +
                            " locks the table (ACCESS EXCLUSIVE) and may rewrite it and its indexes",

@@ -24,11 +24,11 @@ class ConstraintMissingNotValid : public MigrationRule {
     std::map<std::string, size_t> not_valid_at;  // constraint → statement that added it NOT VALID
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       for (const Json* cmd : AlterCmds(st)) {
         std::string sub = Str(*cmd, "subtype");
         if (sub == "AT_AddConstraint") {
-          const Json& con = Get(Get(*cmd, "def"), "Constraint");
+          const Json& con = Member(Member(*cmd, "def"), "Constraint");
           std::string type = Str(con, "contype");
           if (type != "CONSTR_CHECK" && type != "CONSTR_FOREIGN") continue;
           if (Bool(con, "skip_validation")) {

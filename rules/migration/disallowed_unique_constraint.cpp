@@ -19,11 +19,11 @@ class DisallowedUniqueConstraint : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_AddConstraint") continue;
-        const Json& con = Get(Get(*cmd, "def"), "Constraint");
+        const Json& con = Member(Member(*cmd, "def"), "Constraint");
         if (Str(con, "contype") != "CONSTR_UNIQUE" || !Str(con, "indexname").empty()) continue;
         sink.Report(At(st, "UNIQUE constraint on " + table + " builds its index while blocking reads and writes",
                        "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX"));

@@ -45,9 +45,9 @@ class DropsUsedIndex : public MigrationRule {
   static std::vector<std::string> DroppedIndexes(const MigrationStatement& st) {
     std::vector<std::string> out;
     if (st.kind == "DropStmt" && Str(st.Node(), "removeType") == "OBJECT_INDEX") {
-      for (const Json& obj : Get(st.Node(), "objects")) {
-        const Json& items = Get(Get(obj, "List"), "items");
-        if (items.is_array() && !items.empty()) out.push_back(Str(Get(items.back(), "String"), "sval"));
+      for (const Json& obj : Member(st.Node(), "objects")) {
+        const Json& items = Member(Member(obj, "List"), "items");
+        if (items.is_array() && !items.empty()) out.push_back(Sval(items.back()));
       }
     }
     for (const Json* cmd : AlterCmds(st)) {

@@ -20,7 +20,7 @@ class PreferTextField : public MigrationRule {
     for (const MigrationStatement& st : file.statements) {
       for (const TypedColumn& col : TypedColumns(st)) {
         std::string base = TypeBaseName(*col.type_name);
-        if (!(base == "varchar" && Get(*col.type_name, "typmods").is_array())) continue;
+        if (!(base == "varchar" && Member(*col.type_name, "typmods").is_array())) continue;
         std::string type = TypeDisplay(*col.type_name);
         Finding f = At(st,
                        "column " + col.column + " has type " + type + ": " +

@@ -20,7 +20,7 @@ class RenamingColumn : public MigrationRule {
     for (const MigrationStatement& st : file.statements) {
       if (st.kind != "RenameStmt" || Str(st.Node(), "renameType") != "OBJECT_COLUMN") continue;
       sink.Report(At(st,
-                     "renaming " + QualifiedName(Get(st.Node(), "relation")) + "." + Str(st.Node(), "subname") +
+                     "renaming " + QualifiedName(Member(st.Node(), "relation")) + "." + Str(st.Node(), "subname") +
                          " to " + Str(st.Node(), "newname") + " breaks every client still using the old name",
                      "add the new column, write both, backfill, switch readers, then drop the old column"));
     }

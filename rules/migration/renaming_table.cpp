@@ -17,7 +17,7 @@ class RenamingTable : public MigrationRule {
     for (const MigrationStatement& st : file.statements) {
       if (st.kind != "RenameStmt" || Str(st.Node(), "renameType") != "OBJECT_TABLE") continue;
       sink.Report(At(st,
-                     "renaming table " + QualifiedName(Get(st.Node(), "relation")) + " to " +
+                     "renaming table " + QualifiedName(Member(st.Node(), "relation")) + " to " +
                          Str(st.Node(), "newname") + " breaks every client still using the old name",
                      "create a view with the old name while clients move, or deploy the rename with the code"));
     }

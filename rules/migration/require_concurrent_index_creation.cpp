@@ -20,10 +20,10 @@ class RequireConcurrentIndexCreation : public MigrationRule {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
       if (st.kind != "IndexStmt" || Bool(st.Node(), "concurrent")) continue;
-      std::string table = RelName(Get(st.Node(), "relation"));
+      std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;  // a new table has no traffic yet
       sink.Report(At(st,
-                     "CREATE INDEX on " + QualifiedName(Get(st.Node(), "relation")) +
+                     "CREATE INDEX on " + QualifiedName(Member(st.Node(), "relation")) +
                          " without CONCURRENTLY blocks writes to the table while the index builds",
                      "use CREATE INDEX CONCURRENTLY, outside a transaction"));
     }

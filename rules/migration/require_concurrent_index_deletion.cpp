@@ -26,9 +26,9 @@ class RequireConcurrentIndexDeletion : public MigrationRule {
         continue;
       }
       bool all_new = true;
-      for (const Json& obj : Get(st.Node(), "objects")) {
-        const Json& items = Get(Get(obj, "List"), "items");
-        std::string name = items.is_array() && !items.empty() ? Str(Get(items.back(), "String"), "sval") : "";
+      for (const Json& obj : Member(st.Node(), "objects")) {
+        const Json& items = Member(Member(obj, "List"), "items");
+        std::string name = items.is_array() && !items.empty() ? Sval(items.back()) : "";
         if (!created.count(name)) all_new = false;
       }
       if (all_new) continue;  // an index made earlier in this file is not in use yet

@@ -21,13 +21,13 @@ class RequireConcurrentPartitionDetach : public MigrationRule {
     for (const MigrationStatement& st : file.statements) {
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_DetachPartition") continue;
-        const Json& pc = Get(Get(*cmd, "def"), "PartitionCmd");
+        const Json& pc = Member(Member(*cmd, "def"), "PartitionCmd");
         if (Bool(pc, "concurrent")) continue;
         sink.Report(At(st,
-                       "DETACH PARTITION " + QualifiedName(Get(pc, "name")) +
+                       "DETACH PARTITION " + QualifiedName(Member(pc, "name")) +
                            " without CONCURRENTLY takes an "
                            "ACCESS EXCLUSIVE lock on " +
-                           QualifiedName(Get(st.Node(), "relation")),
+                           QualifiedName(Member(st.Node(), "relation")),
                        "use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+), outside a transaction"));
       }
     }

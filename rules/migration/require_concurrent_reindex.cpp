@@ -20,8 +20,8 @@ class RequireConcurrentReindex : public MigrationRule {
     for (const MigrationStatement& st : file.statements) {
       if (st.kind != "ReindexStmt") continue;
       bool concurrent = false;
-      for (const Json& p : Get(st.Node(), "params")) {
-        if (Str(Get(p, "DefElem"), "defname") == "concurrently") concurrent = true;
+      for (const Json& p : Member(st.Node(), "params")) {
+        if (Str(Member(p, "DefElem"), "defname") == "concurrently") concurrent = true;
       }
       if (concurrent) continue;
       sink.Report(At(st, "REINDEX without CONCURRENTLY locks out writes, and reads that use the index",

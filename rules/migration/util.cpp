@@ -5,26 +5,6 @@
 
 namespace pgsift::migration {
 
-namespace {
-const Json kNull;
-}
-
-const Json& Get(const Json& node, std::string_view key) {
-  if (!node.is_object()) return kNull;
-  auto it = node.find(key);
-  return it == node.end() ? kNull : *it;
-}
-
-std::string Str(const Json& node, std::string_view key) {
-  const Json& v = Get(node, key);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-bool Bool(const Json& node, std::string_view key) {
-  const Json& v = Get(node, key);
-  return v.is_boolean() && v.get<bool>();
-}
-
 std::string QualifiedName(const Json& range_var) {
   std::string schema = Str(range_var, "schemaname");
   return schema.empty() ? Str(range_var, "relname") : schema + "." + Str(range_var, "relname");
@@ -33,9 +13,9 @@ std::string QualifiedName(const Json& range_var) {
 std::string RelName(const Json& range_var) { return Str(range_var, "relname"); }
 
 std::string TypeBaseName(const Json& type_name) {
-  const Json& names = Get(type_name, "names");
+  const Json& names = Member(type_name, "names");
   if (!names.is_array() || names.empty()) return "";
-  return Str(Get(names.back(), "String"), "sval");
+  return Sval(names.back());
 }
 
 std::string TypeDisplay(const Json& type_name) {
@@ -46,15 +26,15 @@ std::string TypeDisplay(const Json& type_name) {
       {"varchar", "varchar"}};
   std::string out = TypeBaseName(type_name);
   if (auto it = kSpelled.find(out); it != kSpelled.end()) out = it->second;
-  const Json& mods = Get(type_name, "typmods");
+  const Json& mods = Member(type_name, "typmods");
   if (mods.is_array() && !mods.empty()) {
     out += "(";
     bool first = true;
     for (const Json& m : mods) {
-      const Json& c = Get(m, "A_Const");
+      const Json& c = Member(m, "A_Const");
       if (!first) out += ",";
       first = false;
-      const Json& ival = Get(Get(c, "ival"), "ival");
+      const Json& ival = Member(Member(c, "ival"), "ival");
       out += ival.is_number_integer() ? std::to_string(ival.get<int64_t>()) : "?";
     }
     out += ")";
@@ -68,8 +48,8 @@ std::vector<const Json*> AlterCmds(const MigrationStatement& st) {
   const Json& n = st.Node();
   std::string objtype = Str(n, "objtype");
   if (objtype != "OBJECT_TABLE" && !objtype.empty()) return out;
-  for (const Json& c : Get(n, "cmds")) {
-    const Json& cmd = Get(c, "AlterTableCmd");
+  for (const Json& c : Member(n, "cmds")) {
+    const Json& cmd = Member(c, "AlterTableCmd");
     if (cmd.is_object()) out.push_back(&cmd);
   }
   return out;
@@ -78,24 +58,24 @@ std::vector<const Json*> AlterCmds(const MigrationStatement& st) {
 std::vector<ColumnDefAt> ColumnDefs(const MigrationStatement& st) {
   std::vector<ColumnDefAt> out;
   if (st.kind == "CreateStmt") {
-    std::string table = RelName(Get(st.Node(), "relation"));
-    for (const Json& e : Get(st.Node(), "tableElts")) {
-      const Json& def = Get(e, "ColumnDef");
+    std::string table = RelName(Member(st.Node(), "relation"));
+    for (const Json& e : Member(st.Node(), "tableElts")) {
+      const Json& def = Member(e, "ColumnDef");
       if (def.is_object()) out.push_back({&def, table, true});
     }
   }
   for (const Json* cmd : AlterCmds(st)) {
     if (Str(*cmd, "subtype") != "AT_AddColumn") continue;
-    const Json& def = Get(Get(*cmd, "def"), "ColumnDef");
-    if (def.is_object()) out.push_back({&def, RelName(Get(st.Node(), "relation")), false});
+    const Json& def = Member(Member(*cmd, "def"), "ColumnDef");
+    if (def.is_object()) out.push_back({&def, RelName(Member(st.Node(), "relation")), false});
   }
   return out;
 }
 
 std::vector<const Json*> ColumnConstraints(const Json& column_def) {
   std::vector<const Json*> out;
-  for (const Json& c : Get(column_def, "constraints")) {
-    const Json& con = Get(c, "Constraint");
+  for (const Json& c : Member(column_def, "constraints")) {
+    const Json& con = Member(c, "Constraint");
     if (con.is_object()) out.push_back(&con);
   }
   return out;
@@ -103,41 +83,41 @@ std::vector<const Json*> ColumnConstraints(const Json& column_def) {
 
 std::vector<TypedColumn> TypedColumns(const MigrationStatement& st) {
   std::vector<TypedColumn> out;
-  for (const ColumnDefAt& c : ColumnDefs(st)) out.push_back({Str(*c.def, "colname"), &Get(*c.def, "typeName")});
+  for (const ColumnDefAt& c : ColumnDefs(st)) out.push_back({Str(*c.def, "colname"), &Member(*c.def, "typeName")});
   for (const Json* cmd : AlterCmds(st)) {
     if (Str(*cmd, "subtype") != "AT_AlterColumnType") continue;
-    out.push_back({Str(*cmd, "name"), &Get(Get(Get(*cmd, "def"), "ColumnDef"), "typeName")});
+    out.push_back({Str(*cmd, "name"), &Member(Member(Member(*cmd, "def"), "ColumnDef"), "typeName")});
   }
   return out;
 }
 
 std::string LockedTable(const MigrationStatement& st) {
   const Json& n = st.Node();
-  if (st.kind == "AlterTableStmt") return RelName(Get(n, "relation"));
+  if (st.kind == "AlterTableStmt") return RelName(Member(n, "relation"));
   if (st.kind == "CreateStmt") {
     // A new table's foreign keys lock the referenced tables (SHARE ROW
     // EXCLUSIVE) while the constraint is created.
-    for (const Json& e : Get(n, "tableElts")) {
+    for (const Json& e : Member(n, "tableElts")) {
       std::vector<const Json*> cons;
-      if (Get(e, "Constraint").is_object()) cons.push_back(&Get(e, "Constraint"));
-      for (const Json* c : ColumnConstraints(Get(e, "ColumnDef"))) cons.push_back(c);
+      if (Member(e, "Constraint").is_object()) cons.push_back(&Member(e, "Constraint"));
+      for (const Json* c : ColumnConstraints(Member(e, "ColumnDef"))) cons.push_back(c);
       for (const Json* c : cons) {
-        if (Str(*c, "contype") == "CONSTR_FOREIGN") return RelName(Get(*c, "pktable"));
+        if (Str(*c, "contype") == "CONSTR_FOREIGN") return RelName(Member(*c, "pktable"));
       }
     }
     return "";
   }
-  if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Get(n, "relation"));
-  if (st.kind == "RenameStmt") return RelName(Get(n, "relation"));
+  if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Member(n, "relation"));
+  if (st.kind == "RenameStmt") return RelName(Member(n, "relation"));
   if (st.kind == "ReindexStmt") {
-    for (const Json& p : Get(n, "params")) {
-      if (Str(Get(p, "DefElem"), "defname") == "concurrently") return "";
+    for (const Json& p : Member(n, "params")) {
+      if (Str(Member(p, "DefElem"), "defname") == "concurrently") return "";
     }
-    return RelName(Get(n, "relation"));
+    return RelName(Member(n, "relation"));
   }
   if (st.kind == "TruncateStmt") {
-    const Json& rels = Get(n, "relations");
-    return rels.is_array() && !rels.empty() ? RelName(Get(rels.front(), "RangeVar")) : "";
+    const Json& rels = Member(n, "relations");
+    return rels.is_array() && !rels.empty() ? RelName(Member(rels.front(), "RangeVar")) : "";
   }
   if (st.kind == "VacuumStmt" || st.kind == "ClusterStmt") {  // FULL / CLUSTER: ACCESS EXCLUSIVE
     std::optional<TableRewrite> rewrite = Rewrite(st, 15);
@@ -148,10 +128,10 @@ std::string LockedTable(const MigrationStatement& st) {
                                                      "OBJECT_FOREIGN_TABLE"};
     std::string type = Str(n, "removeType");
     if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
-    const Json& objs = Get(n, "objects");
+    const Json& objs = Member(n, "objects");
     if (!objs.is_array() || objs.empty()) return "";
-    const Json& items = Get(Get(objs.front(), "List"), "items");
-    return items.is_array() && !items.empty() ? Str(Get(items.back(), "String"), "sval") : "";
+    const Json& items = Member(Member(objs.front(), "List"), "items");
+    return items.is_array() && !items.empty() ? Sval(items.back()) : "";
   }
   return "";
 }
@@ -167,7 +147,8 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
     for (const Json* cmd : AlterCmds(st)) {
       std::string sub = Str(*cmd, "subtype");
       if (sub != "AT_ValidateConstraint") only_validate = false;
-      bool fk = sub == "AT_AddConstraint" && Str(Get(Get(*cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN";
+      bool fk =
+          sub == "AT_AddConstraint" && Str(Member(Member(*cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN";
       if (!fk) only_fk = false;
     }
     if (only_validate) return std::nullopt;  // SHARE UPDATE EXCLUSIVE
@@ -223,8 +204,8 @@ std::string VolatileCall(const Json& expr) {
   if (!expr.is_object()) return "";
   for (const auto& [key, value] : expr.items()) {
     if (key == "FuncCall") {
-      const Json& names = Get(value, "funcname");
-      std::string name = names.is_array() && !names.empty() ? Str(Get(names.back(), "String"), "sval") : "";
+      const Json& names = Member(value, "funcname");
+      std::string name = names.is_array() && !names.empty() ? Sval(names.back()) : "";
       if (!NonVolatile(name)) return name;
     }
     if (std::string f = VolatileCall(value); !f.empty()) return f;
@@ -236,21 +217,21 @@ std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version
   const Json& node = st.Node();
   if (st.kind == "VacuumStmt") {
     bool full = false;
-    for (const Json& opt : Get(node, "options")) full |= Str(Get(opt, "DefElem"), "defname") == "full";
+    for (const Json& opt : Member(node, "options")) full |= Str(Member(opt, "DefElem"), "defname") == "full";
     if (!full) return std::nullopt;
-    for (const Json& rel : Get(node, "rels")) {
-      std::string table = RelName(Get(Get(rel, "VacuumRelation"), "relation"));
+    for (const Json& rel : Member(node, "rels")) {
+      std::string table = RelName(Member(Member(rel, "VacuumRelation"), "relation"));
       if (!table.empty()) return TableRewrite{table, "VACUUM FULL"};
     }
     return std::nullopt;  // the whole database: not one table
   }
   if (st.kind == "ClusterStmt") {
-    std::string table = RelName(Get(node, "relation"));
+    std::string table = RelName(Member(node, "relation"));
     if (table.empty()) return std::nullopt;
     return TableRewrite{table, "CLUSTER"};
   }
   if (st.kind != "AlterTableStmt") return std::nullopt;
-  std::string table = RelName(Get(node, "relation"));
+  std::string table = RelName(Member(node, "relation"));
   for (const Json* cmd : AlterCmds(st)) {
     std::string sub = Str(*cmd, "subtype");
     if (sub == "AT_AlterColumnType") return TableRewrite{table, "ALTER COLUMN " + Str(*cmd, "name") + " TYPE"};
@@ -268,7 +249,7 @@ std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version
       if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED"};
       if (type != "CONSTR_DEFAULT") continue;
       if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)"};
-      std::string fn = VolatileCall(Get(*con, "raw_expr"));
+      std::string fn = VolatileCall(Member(*con, "raw_expr"));
       if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()"};
     }
   }

@@ -8,15 +8,17 @@
 #include <vector>
 
 #include "pgsift/migration.h"
+#include "sql/parse_tree.h"
 
 namespace pgsift::migration {
 
 using Json = nlohmann::json;
 
-// node[key] or an empty object/array/string; never throws.
-const Json& Get(const Json& node, std::string_view key);
-std::string Str(const Json& node, std::string_view key);
-bool Bool(const Json& node, std::string_view key);
+// The parse-tree accessors (sql/parse_tree.h): Member, Str, Bool, Sval.
+using sql::Bool;
+using sql::Member;
+using sql::Str;
+using sql::Sval;
 
 // "schema.name" or "name" of a RangeVar.
 std::string QualifiedName(const Json& range_var);

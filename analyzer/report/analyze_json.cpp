@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "input/i18n.h"
-#include "pgsift/reporter.h"
+#include "pgsift/analyze_output.h"
 #include "report/findings_json.h"
 
 namespace pgsift {

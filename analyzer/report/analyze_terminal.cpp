@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "input/i18n.h"
+#include "pgsift/analyze_output.h"
 #include "pgsift/fingerprint.h"
-#include "pgsift/reporter.h"
 
 namespace pgsift {
 namespace {

@@ -1,5 +1,6 @@
-// Reporters only format: they read an AnalyzeResult and write text. No
-// literal or parameter value reaches them (queries are normalized texts).
+// Outputs of `pgsift analyze` (report/analyze_terminal.cpp, analyze_json.cpp).
+// They only format: they read an AnalyzeResult and write text. No literal or
+// parameter value reaches them (queries are normalized texts).
 #pragma once
 
 #include <ostream>
