@@ -206,6 +206,10 @@ bool OnlySpaces(std::string_view s) {
 }
 
 bool TryPattern(const Pattern& p, std::string_view msg, std::string* out) {
+  // Most tries fail on the leading literal or the length: ask before the
+  // arguments array is set up (English messages try several patterns each).
+  if (msg.size() < p.literal_bytes) return false;
+  if (!p.tr.empty() && p.tr[0].arg < 0 && msg.compare(0, p.tr[0].lit.size(), p.tr[0].lit) != 0) return false;
   std::array<std::string_view, kMaxArgs> args{};
   size_t end = 0;
   if (!MatchPattern(p, msg, &args, &end)) return false;
