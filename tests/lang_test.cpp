@@ -74,7 +74,7 @@ void PrintTo(const Figures& f, std::ostream* os) {
 
 Figures Read(const std::string& file, unsigned jobs = 1, size_t piece_bytes = 0) {
   AnalyzeOptions o;
-  o.inputs = {testing::Fixture("lang/" + file)};
+  o.inputs = {file.starts_with("/") ? file : testing::Fixture("lang/" + file)};
   o.jobs = jobs;
   o.piece_bytes = piece_bytes;
   if (file.ends_with(".log")) {
@@ -237,81 +237,148 @@ std::map<std::string, std::string> ReadExcerpt(const std::string& path) {
   return out;
 }
 
-TEST(LangCatalogs, EveryMajorsTranslationsReadAsTheEnglishLog) {
-  // The English messages and DETAILs a real PostgreSQL 15 logged.
-  std::vector<std::string> english;
-  for (const nlohmann::json& r : testing::ReadJsonLines(testing::Fixture("lang/C.json"))) {
-    for (const char* field : {"message", "detail"}) {
-      if (r.contains(field)) english.push_back(r[field].get<std::string>());
-    }
-  }
-  ASSERT_GT(english.size(), 400u);
-  const std::set<std::string> not_messages = {"LOG",   "ERROR", "FATAL", "PANIC", "WARNING", "NOTICE",
-                                              "INFO",  "DEBUG", "execute", "execute fetch from", ""};
-  std::map<std::string, int> checked;  // "pg10 ja" -> messages checked
-  std::set<std::string> msgids_checked;
-  size_t catalogs = 0;
+// One major's catalog of one language.
+struct Catalog {
+  std::string where, lang;  // "pg10 ja", "ja"
+  std::map<std::string, std::string> entries;
+  std::map<std::string, int> texts;  // msgstr -> how many msgids have it
+};
+
+std::vector<Catalog> Catalogs() {
   std::vector<std::filesystem::path> files;
   for (const auto& major : std::filesystem::directory_iterator(testing::Fixture("lang/catalogs"))) {
     if (!major.is_directory()) continue;
     for (const auto& f : std::filesystem::directory_iterator(major.path())) files.push_back(f.path());
   }
   std::sort(files.begin(), files.end());
+  std::vector<Catalog> out;
   for (const auto& path : files) {
-    std::string lang = path.stem().string(), where = path.parent_path().filename().string() + " " + lang;
-    std::map<std::string, std::string> cat = ReadExcerpt(path.string());
-    ++catalogs;
-    uint32_t bit = Bit(lang);
-    EXPECT_NE(bit, 0u) << where << ": not a language of the table";
+    Catalog c;
+    c.lang = path.stem().string();
+    c.where = path.parent_path().filename().string() + " " + c.lang;
+    c.entries = ReadExcerpt(path.string());
+    for (const auto& [id, str] : c.entries) ++c.texts[str];
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// `msg` (an English message or DETAIL) as a server of the catalog's major and
+// language writes it, through the most specific msgid that reads it; *msgid
+// is that msgid. False when none does, when it is untranslated, or when the
+// translation is not one the table can hold (two msgids one text, a run of
+// adjacent arguments split or reordered).
+bool WriteAs(const Catalog& c, const std::string& msg, std::string* translated, std::string* msgid) {
+  static const std::set<std::string> not_messages = {
+      "LOG", "ERROR", "FATAL", "PANIC", "WARNING", "NOTICE", "INFO", "DEBUG", "execute", "execute fetch from", ""};
+  const std::string* best = nullptr;
+  size_t best_literal = 0;
+  std::vector<std::string> args;
+  std::string tail;
+  for (const auto& [id, str] : c.entries) {
+    if (str.empty() || str == id || not_messages.count(id) != 0 || id.find(":  ") != std::string::npos) continue;
+    Printf pid = ParsePrintf(id);
+    std::vector<std::string> a;
+    std::string t;
+    if (!ReadArgs(pid, msg, &a, &t)) continue;
+    size_t literal = 0;
+    for (const auto& part : pid.parts) literal += part.first.size();
+    if (literal > best_literal) best = &id, best_literal = literal, args = a, tail = t;
+  }
+  if (best == nullptr) return false;
+  const std::string& str = c.entries.at(*best);
+  if (c.texts.at(str) > 1) return false;  // either reading is right
+  Printf pid = ParsePrintf(*best), pstr = ParsePrintf(str);
+  if (Runs(pid) != Runs(pstr)) return false;
+  if (best->rfind("%s %s%s%s: %s", 0) == 0 || best->find("ms  %s %s%s%s") != std::string::npos) {
+    // The verb is the first argument after the duration, translated by its own msgid.
+    size_t at = best->rfind("%s %s%s%s: %s", 0) == 0 ? 0 : 1;
+    auto verb = c.entries.find("execute");
+    if (args[at] != "execute" || verb == c.entries.end() || verb->second.empty()) return false;
+    args[at] = verb->second;
+  }
+  *translated = Render(pstr, args) + tail;
+  *msgid = *best;
+  return *translated != msg;
+}
+
+// The English messages and DETAILs a real PostgreSQL 15 logged.
+std::vector<nlohmann::json> EnglishRecords() { return testing::ReadJsonLines(testing::Fixture("lang/C.json")); }
+
+TEST(LangCatalogs, EveryMajorsTranslationsReadAsTheEnglishLog) {
+  std::vector<std::string> english;
+  for (const nlohmann::json& r : EnglishRecords()) {
+    for (const char* field : {"message", "detail"}) {
+      if (r.contains(field)) english.push_back(r[field].get<std::string>());
+    }
+  }
+  ASSERT_GT(english.size(), 400u);
+  std::map<std::string, int> checked;  // "pg10 ja" -> messages checked
+  std::set<std::string> msgids_checked;
+  std::vector<Catalog> catalogs = Catalogs();
+  EXPECT_EQ(catalogs.size(), 111u);  // 9 majors, their languages (fixtures/lang/catalogs/SOURCES.md)
+  for (const Catalog& c : catalogs) {
+    uint32_t bit = Bit(c.lang);
+    EXPECT_NE(bit, 0u) << c.where << ": not a language of the table";
     // Severity words and tags.
     for (const char* tag : {"DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY"}) {
-      std::string tr = cat[std::string(tag) + ":  "];
+      auto it = c.entries.find(std::string(tag) + ":  ");
+      std::string tr = it == c.entries.end() ? "" : it->second;
       // A translation without the two spaces ("AYRINTI:") is not read as a tag (README).
       if (tr.size() <= 3 || tr.compare(tr.size() - 3, 3, ":  ") != 0 || tr == std::string(tag) + ":  ") continue;
       uint32_t langs = 0;
-      EXPECT_EQ(i18n::EnglishSeverity(tr.substr(0, tr.size() - 3), &langs), tag) << where;
-      EXPECT_NE(langs & bit, 0u) << where << " " << tag;
+      EXPECT_EQ(i18n::EnglishSeverity(tr.substr(0, tr.size() - 3), &langs), tag) << c.where;
+      EXPECT_NE(langs & bit, 0u) << c.where << " " << tag;
     }
-    // Messages: the most specific msgid each English message is written with.
-    std::map<std::string, int> seen;  // msgstr -> how many msgids share it
-    for (const auto& [id, str] : cat) ++seen[str];
     for (const std::string& msg : english) {
-      const std::string* best = nullptr;
-      size_t best_literal = 0;
-      std::vector<std::string> args;
-      std::string tail;
-      for (const auto& [id, str] : cat) {
-        if (str.empty() || str == id || not_messages.count(id) != 0 || id.find(":  ") != std::string::npos) continue;
-        Printf pid = ParsePrintf(id);
-        std::vector<std::string> a;
-        std::string t;
-        if (!ReadArgs(pid, msg, &a, &t)) continue;
-        size_t literal = 0;
-        for (const auto& part : pid.parts) literal += part.first.size();
-        if (literal > best_literal) best = &id, best_literal = literal, args = a, tail = t;
-      }
-      if (best == nullptr || seen[cat[*best]] > 1) continue;  // two msgids one text: either reading is right
-      Printf pid = ParsePrintf(*best), pstr = ParsePrintf(cat[*best]);
-      if (Runs(pid) != Runs(pstr)) continue;  // skipped by the generator (a run split or reordered)
-      if (best->rfind("%s %s%s%s: %s", 0) == 0 || best->find("ms  %s %s%s%s") != std::string::npos) {
-        // The verb is the first argument after the duration, translated by its own msgid.
-        size_t at = best->rfind("%s %s%s%s: %s", 0) == 0 ? 0 : 1;
-        if (args[at] != "execute" || cat["execute"].empty()) continue;
-        args[at] = cat["execute"];
-      }
-      std::string translated = Render(pstr, args) + tail, out;
-      if (translated == msg) continue;
+      std::string translated, msgid, out;
+      if (!WriteAs(c, msg, &translated, &msgid)) continue;
       uint32_t langs = i18n::TranslateMessage(translated, &out);
-      EXPECT_NE(langs & bit, 0u) << where << ": " << *best << "\n  " << translated;
-      EXPECT_EQ(out, msg) << where << ": " << *best;
-      ++checked[where];
-      msgids_checked.insert(*best);
+      EXPECT_NE(langs & bit, 0u) << c.where << ": " << msgid << "\n  " << translated;
+      EXPECT_EQ(out, msg) << c.where << ": " << msgid;
+      ++checked[c.where];
+      msgids_checked.insert(msgid);
     }
   }
-  EXPECT_EQ(catalogs, 111u);  // 9 majors, their languages (fixtures/lang/catalogs/SOURCES.md)
   for (const auto& [where, n] : checked) EXPECT_GE(n, 100) << where;
   EXPECT_GE(checked.size(), 110u);
   EXPECT_GE(msgids_checked.size(), 15u);
+}
+
+// The whole English jsonlog written in each major's language (message,
+// detail and error_severity, as the server translates them) analyzes like
+// the English one: counts, durations, errors per SQLSTATE, users.
+TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
+  Figures en = Read("C.json");
+  std::vector<nlohmann::json> records = EnglishRecords();
+  std::string path = ::testing::TempDir() + "/pgsift_lang_catalog.json";
+  for (const Catalog& c : Catalogs()) {
+    SCOPED_TRACE(c.where);
+    size_t translated_records = 0;
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      for (nlohmann::json r : records) {
+        bool any = false;
+        for (const char* field : {"message", "detail"}) {
+          std::string t, msgid;
+          if (r.contains(field) && WriteAs(c, r[field].get<std::string>(), &t, &msgid)) r[field] = t, any = true;
+        }
+        if (r.contains("error_severity")) {
+          auto it = c.entries.find(r["error_severity"].get<std::string>());
+          if (it != c.entries.end() && !it->second.empty()) r["error_severity"] = it->second;
+        }
+        translated_records += any;
+        out << r.dump() << '\n';
+      }
+    }
+    EXPECT_GT(translated_records, 250u);
+    Figures f = Read(path);
+    EXPECT_EQ(f.skipped, 0u);
+    EXPECT_NE(f.languages & Bit(c.lang), 0u);
+    f.languages = en.languages;
+    EXPECT_EQ(f, en);
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(LangLogs, JapaneseReadsAsEnglish) {

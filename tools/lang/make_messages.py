@@ -2,14 +2,16 @@
 """Generates analyzer/input/messages_i18n.inc: the translations of the server
 messages pgsift reads, taken from PostgreSQL's own gettext catalogs.
 
-Usage (regenerate after a PostgreSQL package upgrade or to add a version):
-    tools/lang/make_messages.py [--mo-glob '/usr/share/locale/*/LC_MESSAGES/postgres-15.mo'] \
-        > analyzer/input/messages_i18n.inc
+    tools/lang/make_messages.py extract --major N --source TEXT (--git REPO:REF | --mo-glob GLOB)
+        writes the entries pgsift reads of major N's backend catalogs to
+        fixtures/lang/catalogs/pgN/LANG.po (tools/lang/extract_catalogs.sh runs
+        it for every major);
+    tools/lang/make_messages.py generate > analyzer/input/messages_i18n.inc
+        merges every major's excerpts into the table.
 
-The .mo files are installed by Debian's postgresql-NN package. Each catalog is
-read with the small .mo parser below (GNU gettext binary format); no
-translation is typed by hand. Several --mo-glob may be given (several server
-versions); identical entries are merged.
+The catalogs are read with the small .po and .mo parsers below; no
+translation is typed by hand. A row is one (language, English message,
+translation); the majors whose catalog holds it are noted after it.
 """
 import argparse
 import glob
