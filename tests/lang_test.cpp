@@ -374,7 +374,9 @@ TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
     EXPECT_GT(translated_records, 250u);
     Figures f = Read(path);
     EXPECT_EQ(f.skipped, 0u);
-    EXPECT_NE(f.languages & Bit(c.lang), 0u);
+    // Detected as that language alone (the English log ends with one session in Japanese).
+    EXPECT_EQ(f.languages & ~(Bit("en") | Bit("ja")), c.lang == "ja" ? 0u : Bit(c.lang))
+        << i18n::LanguageList(f.languages);
     f.languages = en.languages;
     EXPECT_EQ(f, en);
   }
