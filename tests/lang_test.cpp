@@ -383,6 +383,58 @@ TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
   std::filesystem::remove(path);
 }
 
+// The same in stderr format: each line of the real English stderr log
+// (fixtures/lang/C.stderr.log) with its severity word or tag and its message
+// as that major's server writes them (a tag as its catalog has it, with or
+// without the two spaces after the ':': Turkish writes "AYRINTI:Key ...").
+TEST(LangCatalogs, EveryMajorsStderrLogAnalyzesLikeTheEnglishLog) {
+  Figures en = Read("C.json");
+  std::string log = Slurp(testing::Fixture("lang/C.stderr.log"));
+  auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
+  ASSERT_TRUE(prefix.ok());
+  std::string path = ::testing::TempDir() + "/pgsift_lang_catalog.log";
+  const std::set<std::string> tags = {"DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY"};
+  size_t tight_tags = 0;
+  for (const Catalog& c : Catalogs()) {
+    SCOPED_TRACE(c.where);
+    size_t translated = 0;
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      size_t pos = 0;
+      while (pos < log.size()) {
+        size_t nl = log.find('\n', pos);
+        std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
+        pos = nl == std::string::npos ? log.size() : nl + 1;
+        LogRecord rec;
+        if (line.empty() || line[0] == '\t' || !prefix->Match(line, &rec)) {
+          out << line << '\n';
+          continue;
+        }
+        std::string severity(rec.severity), message(rec.message), written, msgid;
+        auto word = c.entries.find(tags.count(severity) != 0 ? severity + ":  " : severity);
+        if (word != c.entries.end() && !word->second.empty()) {
+          written = tags.count(severity) != 0 ? word->second : word->second + ":  ";
+        } else {
+          written = severity + ":  ";
+        }
+        tight_tags += written.back() == ':';
+        std::string text;
+        if (WriteAs(c, message, &text, &msgid)) message = text, ++translated;
+        out << line.substr(0, static_cast<size_t>(rec.severity.data() - line.data())) << written << message << '\n';
+      }
+    }
+    EXPECT_GT(translated, 250u);
+    Figures f = Read(path);
+    EXPECT_EQ(f.skipped, 0u);
+    EXPECT_EQ(f.languages & ~(Bit("en") | Bit("ja")), c.lang == "ja" ? 0u : Bit(c.lang))
+        << i18n::LanguageList(f.languages);
+    f.languages = en.languages;
+    EXPECT_EQ(f, en);
+  }
+  EXPECT_GT(tight_tags, 0u);
+  std::filesystem::remove(path);
+}
+
 TEST(LangLogs, JapaneseReadsAsEnglish) {
   Figures en = Read("C.json");
   ASSERT_GT(en.calls, 50u);

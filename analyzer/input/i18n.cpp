@@ -40,9 +40,15 @@ struct Translated {
   uint32_t langs = 0;
 };
 
+// A severity word or tag, and whether its text may follow the ':' directly.
+struct SeverityWord {
+  std::string_view word;
+  bool tight = false;
+};
+
 struct Tables {
   std::unordered_map<std::string_view, Translated> severity;
-  std::array<std::vector<std::string_view>, 256> severity_by_first;
+  std::array<std::vector<SeverityWord>, 256> severity_by_first;
   std::unordered_map<std::string_view, uint32_t> unknown;
   std::vector<Pattern> patterns;
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_key;  // first 3 bytes of the translation
@@ -112,10 +118,13 @@ const Tables& Get() {
       if (e.english == w.english) e.langs |= LangBit(w.lang);
     }
     for (const auto& [word, e] : t.severity) {
-      t.severity_by_first[static_cast<unsigned char>(word[0])].push_back(word);
+      bool tight = std::any_of(std::begin(kI18nTightTags), std::end(kI18nTightTags),
+                               [&](const I18nWord& w) { return word == w.translation; });
+      t.severity_by_first[static_cast<unsigned char>(word[0])].push_back(SeverityWord{word, tight});
     }
     for (auto& v : t.severity_by_first) {
-      std::sort(v.begin(), v.end(), [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+      std::sort(v.begin(), v.end(),
+                [](const SeverityWord& a, const SeverityWord& b) { return a.word.size() > b.word.size(); });
     }
     for (const I18nWord& w : kI18nUnknown) t.unknown[w.translation] |= LangBit(w.lang);
     std::unordered_map<std::string_view, size_t> seen;
@@ -256,8 +265,9 @@ uint32_t DetectedLanguages(uint32_t single, uint32_t shared) {
 bool StartsWithTranslatedSeverity(std::string_view s, size_t* length) {
   if (s.empty()) return false;
   const auto& words = Get().severity_by_first[static_cast<unsigned char>(s[0])];
-  for (std::string_view w : words) {
-    if (s.size() > w.size() && s[w.size()] == ':' && (s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
+  for (const auto& [w, tight] : words) {
+    if (s.size() > w.size() && s[w.size()] == ':' &&
+        (tight || s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
         std::memcmp(s.data(), w.data(), w.size()) == 0) {
       if (length != nullptr) *length = w.size();
       return true;

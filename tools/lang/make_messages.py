@@ -286,18 +286,20 @@ def majors_text(majors):
 
 
 def translate_catalog(lang, cat):
-    """(severity rows, unknown rows, message rows, skipped) of one catalog."""
-    severity, unknown, messages = [], [], []
+    """(severity rows, tight tag rows, unknown rows, message rows, skipped) of one catalog."""
+    severity, tight, unknown, messages = [], [], [], []
     skipped = 0
     for w in SEVERITIES:
         if cat.get(w) and cat[w] != w:
             severity.append((lang, w, cat[w]))
     for t in TAGS:
         tr = cat.get(t)
-        if not tr or not tr.endswith(":  "):
+        if not tr or not tr.rstrip(" ").endswith(":") or tr == t:
             continue
-        if tr != t:
-            severity.append((lang, t[:-3], tr[:-3]))
+        word = tr.rstrip(" ")[:-1]
+        severity.append((lang, t[:-3], word))
+        if tr.endswith(":"):  # the server writes the text right after the ':' ("AYRINTI:Key ...")
+            tight.append((lang, t[:-3], word))
     for t in LOCATION:
         tr = cat.get(t)
         if tr and ":  " in tr and tr.split(":  ")[0] != "LOCATION":
@@ -316,14 +318,14 @@ def translate_catalog(lang, cat):
             skipped += 1
         elif enc[0] != enc[1]:
             messages.append((lang, enc[0], enc[1]))
-    return severity, unknown, messages, skipped
+    return severity, tight, unknown, messages, skipped
 
 
 def generate(args):
     folders = sorted(glob.glob(os.path.join(args.catalogs, "pg*")), key=lambda d: int(os.path.basename(d)[2:]))
     if not folders:
         sys.exit("no catalog folder in " + args.catalogs)
-    rows = {"severity": {}, "unknown": {}, "messages": {}}
+    rows = {"severity": {}, "tight": {}, "unknown": {}, "messages": {}}
     langs, notes = set(), {}
     for folder in folders:
         major = int(os.path.basename(folder)[2:])
@@ -332,11 +334,12 @@ def generate(args):
             with open(path, encoding="utf-8") as f:
                 cats[os.path.basename(path)[:-3]] = read_po(f.read())
         for lang, cat in cats.items():
-            severity, unknown, messages, skipped = translate_catalog(lang, cat)
+            severity, tight, unknown, messages, skipped = translate_catalog(lang, cat)
             if not (severity or unknown or messages):
                 continue
             langs.add(lang)
-            for table, found in (("severity", severity), ("unknown", unknown), ("messages", messages)):
+            for table, found in (("severity", severity), ("tight", tight), ("unknown", unknown),
+                                 ("messages", messages)):
                 for r in found:
                     rows[table].setdefault(r, []).append(major)
             notes.setdefault(lang, []).append("%d (%d%s)" % (major, len(messages), ", %d skipped" % skipped if skipped else ""))
@@ -354,8 +357,11 @@ def generate(args):
     p("// clang-format off")
     p("static constexpr const char* kI18nLanguages[] = {" + ", ".join(c_string(l) for l in langs) + "};")
     for table, name, what in (("severity", "kI18nSeverities", "English severity or tag"),
+                              ("tight", "kI18nTightTags", "English tag"),
                               ("unknown", "kI18nUnknown", '\"[unknown]\"'),
                               ("messages", "kI18nMessages", "English message")):
+        if table == "tight":
+            p("// Tags whose translation has no space after the ':' (\"AYRINTI:Key ...\").")
         p("// {language, %s, translation}" % what)
         if table == "messages":
             p("// %1..%9, %a..%z stand for an argument (or a run of adjacent arguments), %% for a '%'.")
