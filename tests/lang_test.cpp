@@ -108,6 +108,18 @@ Figures Read(const std::string& file, unsigned jobs = 1, size_t piece_bytes = 0)
   return f;
 }
 
+// The lines of a log, without their '\n'.
+std::vector<std::string_view> Lines(const std::string& log) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t nl = log.find('\n', pos);
+    out.emplace_back(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
+    pos = nl == std::string::npos ? log.size() : nl + 1;
+  }
+  return out;
+}
+
 uint32_t Bit(std::string_view lang) {
   for (size_t b = 0; !i18n::LanguageName(b).empty(); ++b) {
     if (i18n::LanguageName(b) == lang) return uint32_t{1} << b;
@@ -345,6 +357,19 @@ TEST(LangCatalogs, EveryMajorsTranslationsReadAsTheEnglishLog) {
   EXPECT_GE(msgids_checked.size(), 15u);
 }
 
+// The English run written by catalog c's server (`translated` of its records
+// in c's language) at `path` reads as the English run `en`, detected as c's
+// language alone (the English log ends with one session in Japanese).
+void ExpectReadsLikeEnglish(const Catalog& c, const std::string& path, size_t translated, const Figures& en) {
+  EXPECT_GT(translated, 250u);
+  Figures f = Read(path);
+  EXPECT_EQ(f.skipped, 0u);
+  EXPECT_EQ(f.languages & ~(Bit("en") | Bit("ja")), c.lang == "ja" ? 0u : Bit(c.lang))
+      << i18n::LanguageList(f.languages);
+  f.languages = en.languages;
+  EXPECT_EQ(f, en);
+}
+
 // The whole English jsonlog written in each major's language (message,
 // detail and error_severity, as the server translates them) analyzes like
 // the English one: counts, durations, errors per SQLSTATE, users.
@@ -371,14 +396,7 @@ TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
         out << r.dump() << '\n';
       }
     }
-    EXPECT_GT(translated_records, 250u);
-    Figures f = Read(path);
-    EXPECT_EQ(f.skipped, 0u);
-    // Detected as that language alone (the English log ends with one session in Japanese).
-    EXPECT_EQ(f.languages & ~(Bit("en") | Bit("ja")), c.lang == "ja" ? 0u : Bit(c.lang))
-        << i18n::LanguageList(f.languages);
-    f.languages = en.languages;
-    EXPECT_EQ(f, en);
+    ExpectReadsLikeEnglish(c, path, translated_records, en);
   }
   std::filesystem::remove(path);
 }
@@ -400,11 +418,7 @@ TEST(LangCatalogs, EveryMajorsStderrLogAnalyzesLikeTheEnglishLog) {
     size_t translated = 0;
     {
       std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      size_t pos = 0;
-      while (pos < log.size()) {
-        size_t nl = log.find('\n', pos);
-        std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
-        pos = nl == std::string::npos ? log.size() : nl + 1;
+      for (std::string_view line : Lines(log)) {
         LogRecord rec;
         if (line.empty() || line[0] == '\t' || !prefix->Match(line, &rec)) {
           out << line << '\n';
@@ -423,13 +437,7 @@ TEST(LangCatalogs, EveryMajorsStderrLogAnalyzesLikeTheEnglishLog) {
         out << line.substr(0, static_cast<size_t>(rec.severity.data() - line.data())) << written << message << '\n';
       }
     }
-    EXPECT_GT(translated, 250u);
-    Figures f = Read(path);
-    EXPECT_EQ(f.skipped, 0u);
-    EXPECT_EQ(f.languages & ~(Bit("en") | Bit("ja")), c.lang == "ja" ? 0u : Bit(c.lang))
-        << i18n::LanguageList(f.languages);
-    f.languages = en.languages;
-    EXPECT_EQ(f, en);
+    ExpectReadsLikeEnglish(c, path, translated, en);
   }
   EXPECT_GT(tight_tags, 0u);
   std::filesystem::remove(path);
@@ -558,11 +566,7 @@ TEST(LangLogs, TranslatedSeverities) {
   auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
   ASSERT_TRUE(prefix.ok());
   std::map<std::string, std::string> seen;  // severity as written -> English
-  size_t pos = 0;
-  while (pos < log.size()) {
-    size_t nl = log.find('\n', pos);
-    std::string_view line(log.data() + pos, (nl == std::string::npos ? log.size() : nl) - pos);
-    pos = nl == std::string::npos ? log.size() : nl + 1;
+  for (std::string_view line : Lines(log)) {
     LogRecord rec;
     if (line.empty() || line[0] == '\t' || !prefix->Match(line, &rec)) continue;
     std::string_view english = i18n::EnglishSeverity(rec.severity);

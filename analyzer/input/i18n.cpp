@@ -266,8 +266,7 @@ bool StartsWithTranslatedSeverity(std::string_view s, size_t* length) {
   if (s.empty()) return false;
   const auto& words = Get().severity_by_first[static_cast<unsigned char>(s[0])];
   for (const auto& [w, tight] : words) {
-    if (s.size() > w.size() && s[w.size()] == ':' &&
-        (tight || s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
+    if (s.size() > w.size() && s[w.size()] == ':' && (tight || s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
         std::memcmp(s.data(), w.data(), w.size()) == 0) {
       if (length != nullptr) *length = w.size();
       return true;
