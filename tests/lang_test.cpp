@@ -4,6 +4,7 @@
 // both end with one session switched to Japanese. Read in Japanese, the
 // workload must give what the English run gives.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -106,6 +107,11 @@ Figures Read(const std::string& file, unsigned jobs = 1, size_t piece_bytes = 0)
     f.skipped += in.counts.skipped_total();
   }
   return f;
+}
+
+// A scratch file of this test process.
+std::string TempPath(const std::string& name) {
+  return ::testing::TempDir() + "/pgsift-lang-" + std::to_string(::getpid()) + "-" + name;
 }
 
 // The lines of a log, without their '\n'.
@@ -375,7 +381,7 @@ void ExpectReadsLikeEnglish(const Catalog& c, const std::string& path, size_t tr
 TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
   Figures en = Read("C.json");
   std::vector<nlohmann::json> records = EnglishRecords();
-  std::string path = ::testing::TempDir() + "/pgsift_lang_catalog.json";
+  std::string path = TempPath("catalog.json");
   for (const Catalog& c : Catalogs()) {
     SCOPED_TRACE(c.where);
     size_t translated_records = 0;
@@ -429,7 +435,7 @@ TEST(LangCatalogs, EveryMajorsStderrLogAnalyzesLikeTheEnglishLog) {
   std::string log = Slurp(testing::Fixture("lang/C.stderr.log"));
   auto prefix = LinePrefix::Compile(Slurp(testing::Fixture("lang/prefix")));
   ASSERT_TRUE(prefix.ok());
-  std::string path = ::testing::TempDir() + "/pgsift_lang_catalog.log";
+  std::string path = TempPath("catalog.log");
   size_t tight_tags = 0;
   for (const Catalog& c : Catalogs()) {
     SCOPED_TRACE(c.where);
@@ -460,8 +466,8 @@ TEST(LangCatalogs, EveryMajorsSyslogAnalyzesLikeTheEnglishLog) {
   }
   std::vector<std::string_view> lines = Lines(log);
   lines.resize(2000);
-  std::string english_path = ::testing::TempDir() + "/pgsift_lang_english.syslog";
-  std::string path = ::testing::TempDir() + "/pgsift_lang_catalog.syslog";
+  std::string english_path = TempPath("english.syslog");
+  std::string path = TempPath("catalog.syslog");
   {
     std::ofstream out(english_path, std::ios::binary | std::ios::trunc);
     for (std::string_view line : lines) out << line << '\n';
