@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/pieces.h"
@@ -301,7 +302,12 @@ bool WriteAs(const Catalog& c, const std::string& msg, std::string* translated, 
     if (!ReadArgs(pid, msg, &a, &t)) continue;
     size_t literal = 0;
     for (const auto& part : pid.parts) literal += part.first.size();
-    if (literal > best_literal) best = &id, best_literal = literal, args = a, tail = t;
+    if (literal > best_literal) {
+      best = &id;
+      best_literal = literal;
+      args = std::move(a);
+      tail = std::move(t);
+    }
   }
   if (best == nullptr) return false;
   const std::string& str = c.entries.at(*best);
@@ -391,7 +397,10 @@ TEST(LangCatalogs, EveryMajorsLogAnalyzesLikeTheEnglishLog) {
         bool any = false;
         for (const char* field : {"message", "detail"}) {
           std::string t, msgid;
-          if (r.contains(field) && WriteAs(c, r[field].get<std::string>(), &t, &msgid)) r[field] = t, any = true;
+          if (r.contains(field) && WriteAs(c, r[field].get<std::string>(), &t, &msgid)) {
+            r[field] = t;
+            any = true;
+          }
         }
         if (r.contains("error_severity")) {
           auto it = c.entries.find(r["error_severity"].get<std::string>());
@@ -424,7 +433,10 @@ std::string WriteLineAs(const Catalog& c, const LinePrefix& prefix, std::string_
     written = severity + ":  ";
   }
   *tight_tags += written.back() == ':';
-  if (WriteAs(c, message, &text, &msgid)) message = text, ++*translated;
+  if (WriteAs(c, message, &text, &msgid)) {
+    message = text;
+    ++*translated;
+  }
   return std::string(line.substr(0, static_cast<size_t>(rec.severity.data() - line.data()))) + written + message;
 }
 
