@@ -117,9 +117,10 @@ const Tables& Get() {
       if (e.english.empty()) e.english = w.english;
       if (e.english == w.english) e.langs |= LangBit(w.lang);
     }
-    for (const auto& [word, e] : t.severity) {
+    for (const auto& entry : t.severity) {
+      std::string_view word = entry.first;
       bool tight = std::any_of(std::begin(kI18nTightTags), std::end(kI18nTightTags),
-                               [&](const I18nWord& w) { return word == w.translation; });
+                               [word](const I18nWord& w) { return word == w.translation; });
       t.severity_by_first[static_cast<unsigned char>(word[0])].push_back(SeverityWord{word, tight});
     }
     for (auto& v : t.severity_by_first) {
