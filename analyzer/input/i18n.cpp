@@ -40,9 +40,15 @@ struct Translated {
   uint32_t langs = 0;
 };
 
+// A severity word or tag, and whether its text may follow the ':' directly.
+struct SeverityWord {
+  std::string_view word;
+  bool tight = false;
+};
+
 struct Tables {
   std::unordered_map<std::string_view, Translated> severity;
-  std::array<std::vector<std::string_view>, 256> severity_by_first;
+  std::array<std::vector<SeverityWord>, 256> severity_by_first;
   std::unordered_map<std::string_view, uint32_t> unknown;
   std::vector<Pattern> patterns;
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_key;  // first 3 bytes of the translation
@@ -111,11 +117,15 @@ const Tables& Get() {
       if (e.english.empty()) e.english = w.english;
       if (e.english == w.english) e.langs |= LangBit(w.lang);
     }
-    for (const auto& [word, e] : t.severity) {
-      t.severity_by_first[static_cast<unsigned char>(word[0])].push_back(word);
+    for (const auto& entry : t.severity) {
+      std::string_view word = entry.first;
+      bool tight = std::any_of(std::begin(kI18nTightTags), std::end(kI18nTightTags),
+                               [word](const I18nWord& w) { return word == w.translation; });
+      t.severity_by_first[static_cast<unsigned char>(word[0])].push_back(SeverityWord{word, tight});
     }
     for (auto& v : t.severity_by_first) {
-      std::sort(v.begin(), v.end(), [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+      std::sort(v.begin(), v.end(),
+                [](const SeverityWord& a, const SeverityWord& b) { return a.word.size() > b.word.size(); });
     }
     for (const I18nWord& w : kI18nUnknown) t.unknown[w.translation] |= LangBit(w.lang);
     std::unordered_map<std::string_view, size_t> seen;
@@ -206,6 +216,10 @@ bool OnlySpaces(std::string_view s) {
 }
 
 bool TryPattern(const Pattern& p, std::string_view msg, std::string* out) {
+  // Most tries fail on the leading literal or the length: ask before the
+  // arguments array is set up (English messages try several patterns each).
+  if (msg.size() < p.literal_bytes) return false;
+  if (!p.tr.empty() && p.tr[0].arg < 0 && msg.compare(0, p.tr[0].lit.size(), p.tr[0].lit) != 0) return false;
   std::array<std::string_view, kMaxArgs> args{};
   size_t end = 0;
   if (!MatchPattern(p, msg, &args, &end)) return false;
@@ -252,8 +266,8 @@ uint32_t DetectedLanguages(uint32_t single, uint32_t shared) {
 bool StartsWithTranslatedSeverity(std::string_view s, size_t* length) {
   if (s.empty()) return false;
   const auto& words = Get().severity_by_first[static_cast<unsigned char>(s[0])];
-  for (std::string_view w : words) {
-    if (s.size() > w.size() && s[w.size()] == ':' && (s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
+  for (const auto& [w, tight] : words) {
+    if (s.size() > w.size() && s[w.size()] == ':' && (tight || s.size() == w.size() + 1 || s[w.size() + 1] == ' ') &&
         std::memcmp(s.data(), w.data(), w.size()) == 0) {
       if (length != nullptr) *length = w.size();
       return true;

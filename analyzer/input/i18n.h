@@ -23,8 +23,9 @@ std::string LanguageList(uint32_t mask);
 uint32_t DetectedLanguages(uint32_t single, uint32_t shared);
 
 // A translated severity word or tag followed by ':' at the start of s
-// ("FEHLER:", "詳細:", "INSTRUCTION :"); *length is the word's (as
-// StartsWithSeverity gives it, the ':' excluded).
+// ("FEHLER:", "詳細:", "INSTRUCTION :"), then a space or the end, or any text
+// for a tag its catalog writes without spaces ("AYRINTI:Key ..."); *length is
+// the word's (as StartsWithSeverity gives it, the ':' excluded).
 bool StartsWithTranslatedSeverity(std::string_view s, size_t* length);
 // The English word for a translated severity or tag ("詳細" -> "DETAIL"),
 // with its languages in *langs; empty when it is none.
