@@ -8,11 +8,11 @@
 #include <optional>
 #include <sstream>
 
+#include "pgsift/analyze.h"
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/migration.h"
 #include "pgsift/pgss.h"
-#include "pgsift/reporter.h"
 #include "sql/parse_tree.h"
 
 namespace pgsift {
