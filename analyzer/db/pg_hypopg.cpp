@@ -13,7 +13,7 @@
 
 #include "db/server_message.h"
 #include "db/session.h"
-#include "pgsift/indexes.h"
+#include "pgsift/db_schema.h"
 #include "pgsift/statement_gate.h"
 
 namespace pgsift {

@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "db/session.h"
-#include "pgsift/indexes.h"
+#include "pgsift/db_schema.h"
 
 namespace pgsift {
 

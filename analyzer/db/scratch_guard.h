@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "pgsift/db.h"
-#include "pgsift/migration.h"
+#include "pgsift/migration_model.h"
 
 namespace pgsift::db {
 

@@ -16,23 +16,6 @@ namespace pgsift {
 
 namespace {
 
-std::string Quote(const std::string& name) {
-  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
-  for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
-      plain = false;
-    }
-  }
-  if (plain) return name;
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-bool IsExpression(const std::string& column) { return column.find('(') != std::string::npos; }
-
-std::string KeyText(const std::string& column) { return IsExpression(column) ? "(" + column + ")" : Quote(column); }
-
 bool PatternOpclass(const std::string& opclass) {
   return opclass == "text_pattern_ops" || opclass == "varchar_pattern_ops" || opclass == "bpchar_pattern_ops";
 }
@@ -159,43 +142,10 @@ bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>&
 
 }  // namespace
 
-static std::string KeyColumn(const IndexCandidate& c, size_t i, bool quote) {
-  std::string col = quote ? KeyText(c.columns[i]) : c.columns[i];
-  if (i < c.opclasses.size() && !c.opclasses[i].empty()) col += " " + c.opclasses[i];
-  return col;
-}
-
 static std::vector<std::string> KeyColumns(const IndexCandidate& c) {
   std::vector<std::string> out;
   for (size_t i = 0; i < c.columns.size(); ++i) out.push_back(KeyColumn(c, i, false));
   return out;
-}
-
-std::string IndexCandidate::Statement() const {
-  std::string name = table;
-  for (const std::string& c : columns) {
-    name += "_";
-    for (char ch : c) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  }
-  while (name.find("__") != std::string::npos) name.replace(name.find("__"), 2, "_");
-  if (!name.empty() && name.back() == '_') name.pop_back();
-  name += "_idx";
-  if (name.size() > 63) name.resize(63);
-  std::string cols;
-  for (size_t i = 0; i < columns.size(); ++i) cols += (cols.empty() ? "" : ", ") + KeyColumn(*this, i, true);
-  return "CREATE INDEX CONCURRENTLY " + Quote(name) + " ON " + Quote(schema) + "." + Quote(table) + " (" + cols + ");";
-}
-
-std::string IndexCandidate::Key() const {
-  std::string cols;
-  for (size_t i = 0; i < columns.size(); ++i) cols += (cols.empty() ? "" : ",") + KeyColumn(*this, i, false);
-  return schema + "." + table + "(" + cols + ")";
-}
-
-bool IndexCandidate::LikePrefix() const { return std::find(kinds.begin(), kinds.end(), "like-prefix") != kinds.end(); }
-
-bool IndexCandidate::PlanCounterEvidence(double threshold) const {
-  return (plan_removed >= 0 && plan_removed < threshold) || (plan_removed < 0 && plan_index_only);
 }
 
 // The evidence the plans of `q` hold about `table`.

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "pgsift/indexes.h"
-#include "pgsift/report.h"
+#include "pgsift/format.h"
 
 namespace pgsift {
 

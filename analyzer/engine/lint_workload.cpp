@@ -8,7 +8,7 @@
 #include <optional>
 #include <sstream>
 
-#include "pgsift/analyze_output.h"
+#include "pgsift/analyze.h"
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/migration.h"

@@ -8,32 +8,6 @@
 
 namespace pgsift {
 
-double TableScanEvidence::RemovedFraction() const {
-  double read = rows_removed + rows_returned;
-  return analyzed > 0 && read > 0 ? rows_removed / read : -1;
-}
-
-double TableScanEvidence::TimeShare() const {
-  return analyzed > 0 && plan_ms > 0 ? std::min(1.0, scan_ms / plan_ms) : -1;
-}
-
-void TableScanEvidence::Merge(const TableScanEvidence& o) {
-  if (relation.empty()) relation = o.relation;
-  plans += o.plans;
-  seq_scans += o.seq_scans;
-  index_scans += o.index_scans;
-  for (const std::string& i : o.indexes_used) {
-    auto it = std::lower_bound(indexes_used.begin(), indexes_used.end(), i);
-    if (it == indexes_used.end() || *it != i) indexes_used.insert(it, i);
-  }
-  analyzed += o.analyzed;
-  rows_removed += o.rows_removed;
-  rows_returned += o.rows_returned;
-  loops += o.loops;
-  scan_ms += o.scan_ms;
-  plan_ms += o.plan_ms;
-}
-
 void AddPlanEvidence(const ExplainPlan& plan, PlanEvidence* evidence) {
   ++evidence->plans;
   const PlanNode& root = plan.root;

@@ -19,39 +19,10 @@ bool ByTotalDesc(const ReportQuery& a, const ReportQuery& b) {
 
 }  // namespace
 
-std::string FormatMs(double ms) {
-  char buf[64];
-  if (ms < 1)
-    snprintf(buf, sizeof buf, "%.3f ms", ms);
-  else if (ms < 1000)
-    snprintf(buf, sizeof buf, "%.1f ms", ms);
-  else if (ms < 60'000)
-    snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
-  else if (ms < 3'600'000)
-    snprintf(buf, sizeof buf, "%.1f min", ms / 60'000);
-  else
-    snprintf(buf, sizeof buf, "%.1f h", ms / 3'600'000);
-  return buf;
-}
-
 std::string FormatChange(double before, double now) {
   if (before <= 0) return now > 0 ? "new" : "n/a";
   char buf[32];
   snprintf(buf, sizeof buf, "%+.0f%%", (now - before) / before * 100);
-  return buf;
-}
-
-std::string FormatBytes(int64_t bytes) {
-  char buf[32];
-  double b = static_cast<double>(bytes);
-  if (bytes < 1024)
-    snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
-  else if (b < 1024.0 * 1024)
-    snprintf(buf, sizeof buf, "%.0f kB", b / 1024);
-  else if (b < 1024.0 * 1024 * 1024)
-    snprintf(buf, sizeof buf, "%.1f MB", b / 1024 / 1024);
-  else
-    snprintf(buf, sizeof buf, "%.1f GB", b / 1024 / 1024 / 1024);
   return buf;
 }
 

@@ -132,12 +132,6 @@ std::string OtherValue(std::string_view text, sql::LiteralKind kind) {
 
 }  // namespace
 
-std::string FingerprintHex(uint64_t fingerprint) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fingerprint));
-  return std::string(buf, 16);
-}
-
 ExactFingerprint FingerprintWithLibpgQuery(std::string_view sql) {
   sql::PgFingerprint r = sql::PgQueryFingerprint(sql);
   return ExactFingerprint{r.ok, r.value, std::move(r.error), r.refused};

@@ -10,7 +10,7 @@
 #include <map>
 #include <optional>
 
-#include "pgsift/indexes.h"
+#include "pgsift/query_predicates.h"
 #include "sql/parse_tree.h"
 
 namespace pgsift {

@@ -13,6 +13,10 @@
 
 namespace pgsift {
 
+// Version of the analyze JSON schema (docs: README "JSON report"). Bump the
+// major on any incompatible change.
+inline constexpr const char* kAnalyzeSchema = "pgsift.analyze.v1";
+
 // Most parsing threads a run starts: each costs a thread, two pieces in
 // flight (1 MiB each) and a fingerprint cache, so -j 100000 would exhaust
 // memory; the CLI refuses more with a usage error.

@@ -10,10 +10,6 @@
 
 namespace pgsift {
 
-// Version of the analyze JSON schema (docs: README "JSON report"). Bump the
-// major on any incompatible change.
-inline constexpr const char* kAnalyzeSchema = "pgsift.analyze.v1";
-
 struct TableOptions {
   size_t top = 20;
   std::string sort = "total";  // total | mean | calls | max | p95 | errors

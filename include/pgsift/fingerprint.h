@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "pgsift/format.h"
+
 namespace pgsift {
 
 // One distinct fingerprint. Owned by the Fingerprinter that made it; the
@@ -49,8 +51,6 @@ inline constexpr size_t kMaxStatementBytes = size_t{8} << 20;
 // bytes each in the cache, more in a Workload).
 inline constexpr size_t kDefaultMaxShapes = 200000;
 
-// 16 lowercase hex digits, as pg_query_fingerprint's fingerprint_str.
-std::string FingerprintHex(uint64_t fingerprint);
 
 struct FingerprintStats {
   uint64_t statements = 0;    // Fingerprint() calls

@@ -13,6 +13,7 @@
 #include "pgsift/analyze.h"
 #include "pgsift/config.h"
 #include "pgsift/finding.h"
+#include "pgsift/format.h"
 #include "pgsift/index_usage.h"
 #include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
@@ -153,9 +154,7 @@ std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no n
 inline constexpr std::string_view kLogRulesNotRun =
     "Only the pg_stat_statements rules ran: the workload rules (N+1 from session sequences, repeated identical "
     "queries) read the server logs of the window.";
-std::string FormatMs(double ms);                      // "1.23 ms", "4.5 s", "2.1 h"
 std::string FormatChange(double before, double now);  // "+12%", "-3%", "new", "n/a"
-std::string FormatBytes(int64_t bytes);
 std::string JourneyMatch(const JourneySpec& spec);       // "application_name clinic-web; tag route=/billing"
 std::string JourneyStatus(const JourneyResult& result);  // "ok" | "missed" | "no calls"
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "pgsift/baseline.h"
+#include "pgsift/baseline_model.h"
 #include "pgsift/db.h"
-#include "pgsift/migration.h"
+#include "pgsift/migration_model.h"
 #include "pgsift/result.h"
 
 namespace pgsift {

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "migration/util.h"
-#include "pgsift/report.h"
+#include "pgsift/format.h"
 
 namespace pgsift::migration {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "pgsift/fingerprint.h"
+#include "pgsift/format.h"
 
 namespace pgsift {
 
