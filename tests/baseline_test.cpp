@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "pgsift/plan_rules.h"
-#include "report/check_report.h"
+#include "pgsift/check_report.h"
 #include "test_util.h"
 
 namespace pgsift {

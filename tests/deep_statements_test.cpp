@@ -18,9 +18,9 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/migration.h"
 #include "pgsift/plan.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 #include "sql/pg_query_api.h"
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 
 namespace pgsift {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 #include "test_util.h"
 
 namespace pgsift {

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "input/i18n.h"
+#include "pgsift/i18n.h"
 #include "input/pieces.h"
 #include "pgsift/analyze.h"
 #include "pgsift/assembler.h"

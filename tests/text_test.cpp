@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pgsift/input.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift {
 namespace {

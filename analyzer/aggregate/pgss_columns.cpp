@@ -9,7 +9,7 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/input.h"
 #include "pgsift/pgss.h"
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 
 namespace pgsift {
 namespace {

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/rule_selection.h"
+#include "commands.h"
+#include "rule_selection.h"
 #include "pgsift/analyze.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/workload_rules.h"

@@ -6,7 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "cli/commands.h"
+#include "commands.h"
+#include "pgsift/baseline.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/log_values.h"
 #include "pgsift/migration.h"

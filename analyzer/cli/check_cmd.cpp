@@ -6,10 +6,10 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/lint_run.h"
+#include "commands.h"
+#include "lint_run.h"
 #include "pgsift/check.h"
-#include "report/check_report.h"
+#include "pgsift/check_report.h"
 
 namespace pgsift::cli {
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "cli/commands.h"
+#include "commands.h"
 #include "pgsift/fingerprint.h"
 
 namespace pgsift::cli {

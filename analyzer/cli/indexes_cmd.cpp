@@ -6,10 +6,10 @@
 #include <memory>
 #include <set>
 
-#include "cli/commands.h"
+#include "commands.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
-#include "report/indexes_report.h"
+#include "pgsift/indexes_report.h"
 
 namespace pgsift::cli {
 

@@ -4,10 +4,10 @@
 #include <map>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/lint_run.h"
+#include "commands.h"
+#include "lint_run.h"
 #include "pgsift/migration.h"
-#include "report/lint_report.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift::cli {
 

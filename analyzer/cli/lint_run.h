@@ -8,7 +8,7 @@
 
 #include "pgsift/migration.h"
 #include "pgsift/result.h"
-#include "report/lint_report.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift::cli {
 

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
-#include "cli/rule_selection.h"
+#include "commands.h"
+#include "rule_selection.h"
 #include "pgsift/report.h"
 
 namespace pgsift::cli {

@@ -1,4 +1,4 @@
-#include "cli/rule_selection.h"
+#include "rule_selection.h"
 
 namespace pgsift::cli {
 

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/commands.h"
+#include "commands.h"
 #include "pgsift/db.h"
 #include "pgsift/pgss.h"
 

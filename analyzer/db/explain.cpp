@@ -8,9 +8,9 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "db/scratch_guard.h"
-#include "db/scratch_sample.h"
-#include "db/server_message.h"
+#include "scratch_guard.h"
+#include "scratch_sample.h"
+#include "server_message.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 #include "pgsift/statement_gate.h"

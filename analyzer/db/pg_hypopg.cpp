@@ -11,8 +11,8 @@
 #include <map>
 #include <pqxx/pqxx>
 
-#include "db/server_message.h"
-#include "db/session.h"
+#include "server_message.h"
+#include "session.h"
 #include "pgsift/db_schema.h"
 #include "pgsift/statement_gate.h"
 

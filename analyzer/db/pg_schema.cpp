@@ -4,7 +4,7 @@
 // statistics only a server has.
 #include <pqxx/pqxx>
 
-#include "db/session.h"
+#include "session.h"
 #include "pgsift/db_schema.h"
 
 namespace pgsift {

@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "db/session.h"
+#include "session.h"
 #include "pgsift/db.h"
 
 namespace pgsift {

@@ -1,10 +1,10 @@
 // Raw libpq helpers of the scratch database's sample and statistics modes.
-#include "db/pq_conn.h"
+#include "pq_conn.h"
 
 #include <stdexcept>
 #include <string_view>
 
-#include "db/server_message.h"
+#include "server_message.h"
 
 namespace pgsift::db {
 

@@ -1,5 +1,5 @@
 // The scratch database's guards (see scratch_guard.h).
-#include "db/scratch_guard.h"
+#include "scratch_guard.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 // Sample mode of the scratch database: pg_dump for the schema (pre-data
 // before the rows, post-data after them), libpq COPY streams for the rows,
 // so neither side holds a table in memory.
-#include "db/scratch_sample.h"
+#include "scratch_sample.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "db/pq_conn.h"
-#include "db/scratch_stats.h"
+#include "pq_conn.h"
+#include "scratch_stats.h"
 
 extern char** environ;
 

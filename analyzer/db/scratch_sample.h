@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "db/scratch_stats.h"
+#include "scratch_stats.h"
 #include "pgsift/db.h"
 
 namespace pgsift::db {

@@ -1,7 +1,7 @@
 // Source-statistics mode of the sampled scratch database: grown heap files,
 // pg_class row counts and pg_statistic from the source's pg_stats (see
 // scratch_stats.h for why each step is needed on PostgreSQL 15).
-#include "db/scratch_stats.h"
+#include "scratch_stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "db/pq_conn.h"
+#include "pq_conn.h"
 
 namespace pgsift::db {
 namespace {

@@ -1,5 +1,5 @@
 // What pgsift shows of a server message: see server_message.h for the rule.
-#include "db/server_message.h"
+#include "server_message.h"
 
 #include <algorithm>
 #include <cctype>

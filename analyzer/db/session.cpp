@@ -1,5 +1,5 @@
 // The session setup every reader shares (see session.h).
-#include "db/session.h"
+#include "session.h"
 
 #include <libpq-fe.h>
 

@@ -10,7 +10,7 @@
 #include <set>
 
 #include "pgsift/indexes.h"
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 
 namespace pgsift {
 

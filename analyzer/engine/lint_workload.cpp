@@ -13,7 +13,7 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/migration.h"
 #include "pgsift/pgss.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift {
 

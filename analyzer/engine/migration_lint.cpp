@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "pgsift/migration.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift {
 

@@ -8,7 +8,7 @@
 
 #include "pgsift/migration.h"
 #include "pgsift/text.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift {
 

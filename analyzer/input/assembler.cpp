@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "input/i18n.h"
-#include "input/internal.h"
+#include "pgsift/i18n.h"
+#include "internal.h"
 
 namespace pgsift {
 namespace {

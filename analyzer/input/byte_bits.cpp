@@ -1,4 +1,4 @@
-#include "input/byte_bits.h"
+#include "byte_bits.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "input/byte_bits.h"
-#include "input/internal.h"
+#include "byte_bits.h"
+#include "internal.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {

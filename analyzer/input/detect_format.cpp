@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "input/internal.h"
-#include "input/log_formats.h"
+#include "internal.h"
+#include "log_formats.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {

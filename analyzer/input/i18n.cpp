@@ -1,4 +1,4 @@
-#include "input/i18n.h"
+#include "pgsift/i18n.h"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +15,7 @@ struct I18nWord {
   const char* translation;
 };
 
-#include "input/messages_i18n.inc"
+#include "messages_i18n.inc"
 
 constexpr size_t kLanguageCount = sizeof(kI18nLanguages) / sizeof(kI18nLanguages[0]);
 static_assert(kLanguageCount < 32, "a language mask is 32 bits");

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "input/jsonlog_scan.h"
+#include "jsonlog_scan.h"
 #include "pgsift/readers.h"
 
 namespace pgsift {

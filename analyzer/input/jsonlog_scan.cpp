@@ -3,7 +3,7 @@
 // is valid JSON and knows exactly what simdjson's DOM would make of it;
 // everything else (whitespace, nesting, escapes in keys, non-integer or
 // out-of-range numbers, "-0", lone surrogates, invalid UTF-8...) is declined.
-#include "input/jsonlog_scan.h"
+#include "jsonlog_scan.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

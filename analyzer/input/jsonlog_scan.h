@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "input/byte_bits.h"
+#include "byte_bits.h"
 #include "pgsift/input.h"
 #include "pgsift/log_record.h"
 

@@ -1,13 +1,13 @@
 // The log-format table and OpenLog(): one row per format (see
 // log_formats.h for how to add one).
-#include "input/log_formats.h"
+#include "log_formats.h"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 
-#include "input/internal.h"
-#include "input/pieces.h"
+#include "internal.h"
+#include "pieces.h"
 
 namespace pgsift {
 

@@ -1,9 +1,9 @@
-#include "input/pieces.h"
+#include "pieces.h"
 
 #include <cstring>
 
-#include "input/i18n.h"
-#include "input/log_formats.h"
+#include "pgsift/i18n.h"
+#include "log_formats.h"
 
 namespace pgsift {
 

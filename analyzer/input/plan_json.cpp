@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "input/plan_fields.h"
+#include "pgsift/plan_fields.h"
 #include "pgsift/plan.h"
 
 namespace pgsift {

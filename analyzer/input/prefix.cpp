@@ -9,8 +9,8 @@
 #include <bit>
 #include <cstring>
 
-#include "input/i18n.h"
-#include "input/prefix_internal.h"
+#include "pgsift/i18n.h"
+#include "prefix_internal.h"
 #include "pgsift/text.h"
 
 namespace pgsift {

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "input/prefix_internal.h"
+#include "prefix_internal.h"
 #include "pgsift/prefix.h"
 
 namespace pgsift {

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "input/internal.h"
+#include "internal.h"
 #include "pgsift/prefix.h"
 #include "pgsift/readers.h"
 

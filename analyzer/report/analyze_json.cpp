@@ -1,9 +1,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "input/i18n.h"
+#include "pgsift/i18n.h"
 #include "pgsift/analyze_output.h"
-#include "report/findings_json.h"
+#include "pgsift/findings_json.h"
 
 namespace pgsift {
 namespace {

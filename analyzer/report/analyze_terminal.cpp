@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "input/i18n.h"
+#include "pgsift/i18n.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/fingerprint.h"
 

@@ -1,5 +1,5 @@
 // Renders `pgsift check` results: terminal text, Markdown, JSON.
-#include "report/check_report.h"
+#include "pgsift/check_report.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "report/findings_json.h"
+#include "pgsift/findings_json.h"
 
 #include "pgsift/fingerprint.h"
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "pgsift/report.h"
-#include "report/report_text.h"
+#include "report_text.h"
 
 namespace pgsift {
 namespace {

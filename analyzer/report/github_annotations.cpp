@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands (::error file=...,line=...::message):
 // the findings show up as annotations on the pull request's diff.
-#include "report/lint_report.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift {
 

@@ -1,6 +1,6 @@
 // The output of `pgsift indexes`: JSON (schema pgsift.indexes.v1) and the
 // terminal text. Deterministic for the same run.
-#include "report/indexes_report.h"
+#include "pgsift/indexes_report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
 #include "pgsift/report.h"
-#include "report/findings_json.h"
+#include "pgsift/findings_json.h"
 
 namespace pgsift {
 

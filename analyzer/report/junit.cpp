@@ -4,8 +4,8 @@
 // checked.
 #include <map>
 
-#include "report/lint_report.h"
-#include "report/report_text.h"
+#include "pgsift/lint_report.h"
+#include "report_text.h"
 
 namespace pgsift {
 

@@ -1,8 +1,8 @@
 // Terminal text and JSON for `pgsift lint`.
 #include <map>
 
-#include "report/findings_json.h"
-#include "report/lint_report.h"
+#include "pgsift/findings_json.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift {
 

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "pgsift/report.h"
-#include "report/report_sections.h"
-#include "report/report_text.h"
+#include "report_sections.h"
+#include "report_text.h"
 
 namespace pgsift {
 namespace {

@@ -8,7 +8,7 @@
 #include "pgsift/analyze_output.h"
 #include "pgsift/input.h"
 #include "pgsift/report.h"
-#include "report/findings_json.h"
+#include "pgsift/findings_json.h"
 
 namespace pgsift {
 namespace {

@@ -1,13 +1,13 @@
 // The weekly report's sections, built once for every renderer (see
 // report_sections.h).
-#include "report/report_sections.h"
+#include "report_sections.h"
 
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <utility>
 
-#include "report/report_text.h"
+#include "report_text.h"
 
 namespace pgsift::report_sections {
 namespace {

@@ -3,7 +3,7 @@
 // partialFingerprint (Finding::Key, no line numbers).
 #include <nlohmann/json.hpp>
 
-#include "report/lint_report.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift {
 

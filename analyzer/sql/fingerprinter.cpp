@@ -29,8 +29,8 @@
 
 #include "pgsift/fingerprint.h"
 #include "pgsift/text_hash.h"
-#include "sql/pg_query_api.h"
-#include "sql/shape_key.h"
+#include "pg_query_api.h"
+#include "pgsift/shape_key.h"
 
 namespace pgsift {
 namespace {

@@ -1,8 +1,8 @@
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 #include <cctype>
 
-#include "sql/pg_query_api.h"
+#include "pg_query_api.h"
 
 namespace pgsift::sql {
 

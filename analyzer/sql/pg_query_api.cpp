@@ -1,11 +1,11 @@
-#include "sql/pg_query_api.h"
+#include "pg_query_api.h"
 
 #include <pg_query.h>
 #include <pthread.h>
 
 #include <algorithm>
 
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 
 namespace pgsift::sql {
 namespace {

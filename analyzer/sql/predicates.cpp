@@ -4,14 +4,14 @@
 // qualifier (or, unqualified, the only table that can have it), walking out
 // for correlated subqueries. Subqueries and CTEs export the columns they pass
 // through unchanged, so a filter on an outer alias lands on the base table.
-#include "sql/predicates.h"
+#include "pgsift/canonical_expression.h"
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "pgsift/query_predicates.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift {
 

@@ -1,4 +1,4 @@
-#include "sql/shape_key.h"
+#include "pgsift/shape_key.h"
 
 #include <algorithm>
 #include <array>

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pgsift/migration.h"
-#include "sql/parse_tree.h"
+#include "pgsift/parse_tree.h"
 
 namespace pgsift::migration {
 

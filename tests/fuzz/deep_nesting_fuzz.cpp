@@ -12,8 +12,8 @@
 
 #include "fuzz_util.h"
 #include "pgsift/migration.h"
-#include "sql/parse_tree.h"
-#include "sql/shape_key.h"
+#include "pgsift/parse_tree.h"
+#include "pgsift/shape_key.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pgsift/check.h"
-#include "report/lint_report.h"
+#include "pgsift/lint_report.h"
 
 namespace pgsift {
 

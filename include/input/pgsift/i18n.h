@@ -40,7 +40,7 @@ bool IsTranslatedUnknown(std::string_view s, uint32_t* langs = nullptr);
 uint32_t TranslateMessage(std::string_view message, std::string* out);
 
 // A translated "duration: N ms" alone (up to trailing spaces, or the
-// closing '"' of a csv/json field), as engine/pieces.cpp's IsBareDuration.
+// closing '"' of a csv/json field), as input/pieces.cpp's IsBareDuration.
 bool IsTranslatedBareDuration(std::string_view message);
 
 }  // namespace pgsift::i18n

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pgsift/finding.h"
 #include "pgsift/query_predicates.h"
+#include "pgsift/result.h"
 
 namespace pgsift {
 
@@ -66,5 +68,11 @@ struct Schema {
   SchemaTable* Find(const std::string& schema, const std::string& table);
   ColumnLookup Lookup() const;
 };
+
+// Applies the DDL in `sql` (CREATE TABLE, ALTER TABLE ADD COLUMN/CONSTRAINT,
+// CREATE INDEX, DROP TABLE/INDEX, as pg_dump --schema-only or migrations
+// write them). Other statements are ignored. A syntax error fails with
+// file:line.
+Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* schema);
 
 }  // namespace pgsift

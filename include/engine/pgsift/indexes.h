@@ -34,12 +34,6 @@ namespace pgsift {
 
 // ---------------------------------------------------------------- schema
 
-// Applies the DDL in `sql` (CREATE TABLE, ALTER TABLE ADD COLUMN/CONSTRAINT,
-// CREATE INDEX, DROP TABLE/INDEX, as pg_dump --schema-only or migrations
-// write them). Other statements are ignored. A syntax error fails with
-// file:line.
-Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* schema);
-
 // A schema file, or a migrations folder (FindMigrationFiles order), or one
 // schema JSON (SchemaToJson).
 Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths);

@@ -109,4 +109,13 @@ void WalkPlan(const PlanNode& node, F&& f, int depth = 0) {
 // "((status = ?::text) AND (id < ?))". Column and index names survive.
 std::string MaskPlanLiterals(std::string_view expr);
 
+// Node fields copied into a baseline: shape, costs and rows; conditions and
+// keys with literals masked (MaskPlanLiterals) unless show_values; actual
+// times and per-node buffers dropped (they change from run to run).
+PlanNode StablePlan(const PlanNode& plan, bool show_values);
+
+// One line naming a node the way the diff shows it:
+// "Index Scan using appointments_patient_id_idx on appointments a".
+std::string DescribeNode(const PlanNode& node);
+
 }  // namespace pgsift

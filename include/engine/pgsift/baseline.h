@@ -46,14 +46,6 @@ std::vector<std::string> SplitParams(std::string_view list);
 std::string WriteBaselineJson(const Baseline& baseline);
 Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path);
 
-// Node fields copied into a baseline: shape, costs and rows; conditions and
-// keys with literals masked (MaskPlanLiterals) unless show_values; actual
-// times and per-node buffers dropped (they change from run to run).
-PlanNode StablePlan(const PlanNode& plan, bool show_values);
-
-// One line naming a node the way the diff shows it:
-// "Index Scan using appointments_patient_id_idx on appointments a".
-std::string DescribeNode(const PlanNode& node);
 
 struct CheckThresholds {
   // A cost regression needs both: new/old >= cost_ratio and new-old >= cost_abs.
