@@ -43,11 +43,11 @@ int Run(int argc, char** argv) {
       if (*c.app) return c.run();
     }
   } catch (const std::bad_alloc&) {
+    // Not cli::Fail: it builds its line in memory.
     std::cerr << "pgsift: out of memory\n";
     return cli::kExitError;
   } catch (const std::exception& e) {
-    std::cerr << "pgsift: internal error (" << typeid(e).name() << "); please report it\n";
-    return cli::kExitError;
+    return cli::Fail("internal error (", typeid(e).name(), "); please report it");
   }
   return cli::kExitError;
 }
@@ -66,8 +66,7 @@ int main(int argc, char** argv) {
   std::cout.rdbuf(previous);
   if (!ok) {
     if (out.error() == EPIPE) return 128 + 13;
-    std::cerr << "pgsift: cannot write standard output: " << std::strerror(out.error()) << "\n";
-    return pgsift::cli::kExitError;
+    return pgsift::cli::Fail("cannot write standard output: ", std::strerror(out.error()));
   }
   return rc;
 }

@@ -24,32 +24,25 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
   auto rules = MakeWorkloadRules();
   auto selected = SelectRules(rules, selection);
   if (!selected.ok()) {
-    std::cerr << "pgsift: " << selected.error() << "\n";
-    return kExitError;
+    return Fail(selected.error());
   }
   auto result = AnalyzeWithRules(options, selected->active);
   if (options.progress) std::cerr << "\r\033[K" << std::flush;
   if (!result.ok()) {
-    std::cerr << "pgsift: " << result.error() << "\n";
-    return kExitError;
+    return Fail(result.error());
   }
   for (const auto& in : result->inputs) {
-    if (!in.error.empty()) std::cerr << "pgsift: " << in.name << ": " << in.error << "\n";
+    if (!in.error.empty()) Say(in.name, ": ", in.error);
   }
   if (result->fingerprints.truncated > 0) {
-    std::cerr << "pgsift: " << result->fingerprints.truncated << " statement(s) longer than "
-              << (kMaxStatementBytes >> 20) << " MiB fingerprinted from their first " << (kMaxStatementBytes >> 20)
-              << " MiB (marked \"truncated\" in the JSON report)\n";
+    Say(result->fingerprints.truncated, " statement(s) longer than ", (kMaxStatementBytes >> 20), " MiB fingerprinted from their first ", (kMaxStatementBytes >> 20), " MiB (marked \"truncated\" in the JSON report)");
   }
   if (result->fingerprints.too_complex > 0) {
-    std::cerr << "pgsift: " << result->fingerprints.too_complex
-              << " statement(s) nested too deeply (or too costly to scan) for libpg_query got pgsift's fallback "
-                 "fingerprint (\"fallback\": true in the JSON report)\n";
+    Say(result->fingerprints.too_complex, " statement(s) nested too deeply (or too costly to scan) for libpg_query got pgsift's fallback "
+                 "fingerprint (\"fallback\": true in the JSON report)");
   }
   if (result->fingerprints.overflow > 0) {
-    std::cerr << "pgsift: more than " << (options.max_shapes ? options.max_shapes : kDefaultMaxShapes)
-              << " distinct statement shapes: " << result->fingerprints.overflow
-              << " statement(s) of later shapes are counted together as one overflow entry (raise --max-shapes)\n";
+    Say("more than ", (options.max_shapes ? options.max_shapes : kDefaultMaxShapes), " distinct statement shapes: ", result->fingerprints.overflow, " statement(s) of later shapes are counted together as one overflow entry (raise --max-shapes)");
   }
   if (!json_path.empty()) {
     auto out = OutputFile::Open(json_path);
@@ -60,8 +53,7 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
   }
   if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
   if (!result->usable) {
-    std::cerr << "pgsift: nothing usable was read\n";
-    return kExitError;
+    return Fail("nothing usable was read");
   }
   return kExitOk;
 }
@@ -109,8 +101,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
             AnalyzeOptions& options = s->options;
             auto fmt = ParseLogFormat(s->format);
             if (!fmt.ok()) {
-              std::cerr << "pgsift: --format: " << fmt.error() << "\n";
-              return kExitError;
+              return Fail("--format: ", fmt.error());
             }
             options.format = *fmt;
             options.prefix_given = analyze->count("--prefix") > 0;
@@ -119,15 +110,13 @@ Command AddAnalyzeCommand(CLI::App& app) {
               if (text->empty()) continue;
               *dst = ParseLogTimestamp(*text);
               if (*dst == kNoTime) {
-                std::cerr << "pgsift: cannot read time '" << *text << "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')\n";
-                return kExitError;
+                return Fail("cannot read time '", *text, "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')");
               }
             }
             RuleSelection selection;
             Status selected = AddRuleFlags(s->rules, &selection);
             if (!selected.ok()) {
-              std::cerr << "pgsift: " << selected.error() << "\n";
-              return kExitError;
+              return Fail(selected.error());
             }
             return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, selection);
           }};

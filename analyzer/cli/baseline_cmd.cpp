@@ -38,7 +38,7 @@ Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* 
     }
   }
   if (wanted.empty()) {
-    std::cerr << "pgsift: --values-from: no query taken from --from-analyze/--from-pgss has parameters\n";
+    Say("--values-from: no query taken from --from-analyze/--from-pgss has parameters");
     return Ok{};
   }
   std::vector<uint64_t> fps;
@@ -58,12 +58,9 @@ Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* 
     q->values_tag = it->second.tag;
     ++with_values;
   }
-  std::cerr << "pgsift: " << with_values << " of " << wanted.size()
-            << " queries planned with representative values from the logs (the baseline holds only a tag)\n";
-  if (!generic.empty()) {
-    std::cerr << "pgsift: planned generically (no execution with parameters in the --values-from logs): " << generic
-              << "\n";
-  }
+  Say(with_values, " of ", wanted.size(),
+      " queries planned with representative values from the logs (the baseline holds only a tag)");
+  if (!generic.empty()) Say("planned generically (no execution with parameters in the --values-from logs): ", generic);
   return Ok{};
 }
 
@@ -116,16 +113,16 @@ int RunCapture(const CaptureState& s) {
   if (!baseline.ok()) return Fail(baseline.error());
   for (const std::string& note : skipped) {
     bool generic = note.find(": planned generically") != std::string::npos;
-    std::cerr << (generic ? "pgsift: " : "pgsift: skipped ") << note << "\n";
+    Say(generic ? "" : "skipped ", note);
   }
   std::string doc = WriteBaselineJson(*baseline);
   if (int written = WriteOutput(s.output, doc); written != kExitOk) return written;
-  std::cerr << "pgsift: baseline of " << baseline->queries.size() << " queries from database " << baseline->database
-            << " (PostgreSQL " << baseline->server_major << (s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN") << ")";
+  std::ostringstream refused;
   if (baseline->refused > 0) {
-    std::cerr << "; " << baseline->refused << " queries refused by the statement gate (not sent to the server)";
+    refused << "; " << baseline->refused << " queries refused by the statement gate (not sent to the server)";
   }
-  std::cerr << "\n";
+  Say("baseline of ", baseline->queries.size(), " queries from database ", baseline->database, " (PostgreSQL ",
+      baseline->server_major, s.analyze ? ", EXPLAIN ANALYZE" : ", EXPLAIN", ")", refused.str());
   return kExitOk;
 }
 

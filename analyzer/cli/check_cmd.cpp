@@ -3,6 +3,7 @@
 // findings of the same files). Exit 0 clean, 1 findings at/above --fail-on,
 // 2 usage or runtime error (unreadable baseline, syntax error, a migration
 // statement that fails).
+#include <map>
 #include <iostream>
 #include <memory>
 
@@ -14,6 +15,15 @@
 namespace pgsift::cli {
 
 namespace {
+
+// --format NAME -> renderer (pgsift/check_report.h, pgsift/lint_report.h).
+const std::map<std::string, std::string (*)(const CheckReport&)> kRenderers = {
+    {"text", CheckText},
+    {"markdown", CheckMarkdown},
+    {"json", CheckJson},
+    {"sarif", [](const CheckReport& r) { return LintSarif(ToLintReport(r)); }},
+    {"junit", [](const CheckReport& r) { return LintJunit(ToLintReport(r)); }},
+};
 
 struct CheckState {
   CheckRequest request;
@@ -45,22 +55,11 @@ int RunCheckCommand(const CheckState& s) {
     if (int sig = ScratchInterruptSignal()) return 128 + sig;
     return kExitError;
   }
-  for (const std::string& note : run->notes) std::cerr << "pgsift: " << note << "\n";
-  for (const std::string& refused : run->refused) std::cerr << "pgsift check: " << refused << "\n";
+  for (const std::string& note : run->notes) Say(note);
+  for (const std::string& refused : run->refused) SayAs("pgsift check", refused);
   const CheckReport& report = run->report;
 
-  std::string doc;
-  if (s.format == "text") {
-    doc = CheckText(report);
-  } else if (s.format == "markdown") {
-    doc = CheckMarkdown(report);
-  } else if (s.format == "json") {
-    doc = CheckJson(report);
-  } else if (s.format == "sarif") {
-    doc = LintSarif(ToLintReport(report));
-  } else {
-    doc = LintJunit(ToLintReport(report));
-  }
+  std::string doc = kRenderers.at(s.format)(report);
   return FinishLintOutput(doc, s.output, s.format != "text" || !s.output.empty(), report.errors, report.findings,
                           fail_level);
 }

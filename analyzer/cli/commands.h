@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -16,9 +17,30 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFindings = 1;  // findings at or above --fail-on
 inline constexpr int kExitError = 2;     // usage or runtime error
 
-// "pgsift: MESSAGE" on stderr; returns kExitError.
-inline int Fail(const std::string& message) {
-  std::cerr << "pgsift: " << message << "\n";
+// The one way a command speaks on stderr: "WHO: " and the parts streamed
+// (numbers as iostreams print them), one line. WHO is "pgsift", or
+// "pgsift <command>" where a command names itself.
+template <class... Parts>
+void SayAs(std::string_view who, const Parts&... parts) {
+  std::ostringstream line;
+  line << who << ": ";
+  (line << ... << parts);
+  line << "\n";
+  std::cerr << line.str();
+}
+template <class... Parts>
+void Say(const Parts&... parts) {
+  SayAs("pgsift", parts...);
+}
+// Say, and the exit code of an error.
+template <class... Parts>
+int Fail(const Parts&... parts) {
+  Say(parts...);
+  return kExitError;
+}
+template <class... Parts>
+int FailAs(std::string_view who, const Parts&... parts) {
+  SayAs(who, parts...);
   return kExitError;
 }
 

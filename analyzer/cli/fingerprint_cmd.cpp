@@ -18,8 +18,7 @@ int RunFingerprint(const std::string& path, bool jsonl) {
   if (!path.empty() && path != "-") {
     file.open(path, std::ios::binary);
     if (!file) {
-      std::cerr << "pgsift: cannot open " << path << "\n";
-      return kExitError;
+      return Fail("cannot open ", path);
     }
     in = &file;
   }
@@ -50,7 +49,7 @@ int RunFingerprint(const std::string& path, bool jsonl) {
     } else if (j.is_object() && j.contains("query") && j["query"].is_string()) {
       sql = j["query"].get<std::string>();
     } else {
-      std::cerr << "pgsift: line " << line_no << ": expected a JSON string or {\"query\": ...}\n";
+      Say("line ", line_no, ": expected a JSON string or {\"query\": ...}");
       std::cout << nlohmann::json{{"error", "line is not a JSON string or {\"query\": ...}"}}.dump() << "\n";
       ++bad;
       continue;

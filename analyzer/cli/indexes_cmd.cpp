@@ -15,6 +15,8 @@ namespace pgsift::cli {
 
 namespace {
 
+constexpr std::string_view kWho = "pgsift indexes";
+
 struct IndexesState {
   IndexesRequest request;
   bool json = false;
@@ -22,25 +24,20 @@ struct IndexesState {
   CLI::Option* min_saving_option = nullptr;
 };
 
-int Fail(const std::string& message) {
-  std::cerr << "pgsift indexes: " << message << "\n";
-  return kExitError;
-}
-
 int RunIndexesCommand(IndexesState& s) {
   s.request.min_saving_given = s.min_saving_option->count() > 0;
   Result<IndexesRun> run = pgsift::RunIndexes(s.request);
-  if (!run.ok()) return Fail(run.error());
+  if (!run.ok()) return FailAs(kWho, run.error());
   const IndexRunResult& r = run->result;
   if (!s.dump_schema.empty()) {
     if (int written = WriteOutput(s.dump_schema, SchemaToJson(r.schema)); written != kExitOk) return written;
   }
-  if (!r.proof_error.empty()) std::cerr << "pgsift indexes: not proven: " << r.proof_error << "\n";
+  if (!r.proof_error.empty()) SayAs(kWho, "not proven: ", r.proof_error);
   std::set<uint64_t> refused;
   for (const IndexCandidate& c : r.advisor.candidates) {
     for (const CandidateQuery& q : c.queries) {
       if (q.proof_refused && refused.insert(q.fingerprint).second) {
-        std::cerr << "pgsift indexes: query " << FingerprintHex(q.fingerprint) << ": " << q.proof_error << "\n";
+        SayAs(kWho, "query ", FingerprintHex(q.fingerprint), ": ", q.proof_error);
       }
     }
   }

@@ -74,7 +74,7 @@ int RunLint(const LintState& s) {
 
 Command AddLintCommand(CLI::App& app) {
   auto s = std::make_shared<LintState>();
-  s->warn = [](const std::string& warning) { Fail(warning); };
+  s->warn = [](const std::string& warning) { Say(warning); };
   CLI::App* lint = app.add_subcommand("lint", "Lint migration SQL (squawk's rules, with knowledge of the workload)");
   lint->add_option("paths", s->paths,
                    "Migration files or directories (*.sql; *.up.sql, Flyway V*__*.sql, sqitch deploy/)");

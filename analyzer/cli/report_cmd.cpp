@@ -1,5 +1,6 @@
 // `pgsift report --from A --to B [--prev P] [--logs ...]`: the weekly health
 // report as Markdown, JSON or self-contained HTML.
+#include <map>
 #include <iostream>
 #include <memory>
 
@@ -10,6 +11,18 @@
 namespace pgsift::cli {
 
 namespace {
+
+// --format NAME -> renderer (pgsift/report.h); --partial is always JSON.
+const std::map<std::string, std::string (*)(const Report&)> kRenderers = {
+    {"md", RenderReportMarkdown},
+    {"html", RenderReportHtml},
+    {"json", [](const Report& r) { return RenderReportJson(r); }},
+};
+const std::map<std::string, std::string (*)(const FleetReport&)> kFleetRenderers = {
+    {"md", RenderFleetMarkdown},
+    {"html", RenderFleetHtml},
+    {"json", RenderFleetJson},
+};
 
 struct ReportState {
   WeeklyReportRequest request;
@@ -25,36 +38,28 @@ int RunFleet(const ReportState& s) {
   for (const std::string& path : s.merge) {
     auto r = ReadPartialReport(path);
     if (!r.ok()) {
-      std::cerr << "pgsift: --merge: " << r.error() << "\n";
-      return kExitError;
+      return Fail("--merge: ", r.error());
     }
     reports.push_back(std::move(*r));
   }
   FleetReport fleet = BuildFleetReport(reports, s.request.options.top);
-  return Write(s.format == "json"   ? RenderFleetJson(fleet)
-               : s.format == "html" ? RenderFleetHtml(fleet)
-                                    : RenderFleetMarkdown(fleet),
-               s.output);
+  return Write(kFleetRenderers.at(s.format)(fleet), s.output);
 }
 
 int RunReport(const ReportState& s) {
   if (!s.merge.empty()) {
     if (!s.request.from.empty() || !s.request.to.empty() || s.partial) {
-      std::cerr << "pgsift: --merge takes partial reports only (no --from, --to or --partial)\n";
-      return kExitError;
+      return Fail("--merge takes partial reports only (no --from, --to or --partial)");
     }
     return RunFleet(s);
   }
   if (s.request.from.empty() || s.request.to.empty()) {
-    std::cerr << "pgsift: report needs --from and --to (or --merge PARTIAL...)\n";
-    return kExitError;
+    return Fail("report needs --from and --to (or --merge PARTIAL...)");
   }
-  auto report = RunWeeklyReport(s.request, [](const std::string& warning) { Fail(warning); });
+  auto report = RunWeeklyReport(s.request, [](const std::string& warning) { Say(warning); });
   if (!report.ok()) return Fail(report.error());
-  std::string text = s.format == "json" || s.partial ? RenderReportJson(*report, s.partial)
-                     : s.format == "html"            ? RenderReportHtml(*report)
-                                                     : RenderReportMarkdown(*report);
-  return Write(text, s.output);
+  if (s.partial) return Write(RenderReportJson(*report, true), s.output);
+  return Write(kRenderers.at(s.format)(*report), s.output);
 }
 
 }  // namespace

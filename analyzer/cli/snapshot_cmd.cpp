@@ -18,19 +18,12 @@ struct SnapshotState {
 
 int RunSnapshot(const SnapshotState& s) {
   Result<Snapshot> snap = s.export_path.empty() ? TakeSnapshot(s.connect) : ReadPgssExport(s.export_path);
-  if (!snap.ok()) {
-    std::cerr << "pgsift: " << snap.error() << "\n";
-    return kExitError;
-  }
+  if (!snap.ok()) return Fail(snap.error());
   if (!s.label.empty()) snap->database = s.label;
   Status written = WriteSnapshot(*snap, s.output);
-  if (!written.ok()) {
-    std::cerr << "pgsift: " << written.error() << "\n";
-    return kExitError;
-  }
-  std::cerr << "pgsift: wrote " << s.output << ": " << snap->entries.size() << " statements, " << snap->tables.size()
-            << " tables, " << snap->indexes.size() << " indexes"
-            << (snap->server_version.empty() ? "" : ", server " + snap->server_version) << "\n";
+  if (!written.ok()) return Fail(written.error());
+  Say("wrote ", s.output, ": ", snap->entries.size(), " statements, ", snap->tables.size(), " tables, ",
+      snap->indexes.size(), " indexes", snap->server_version.empty() ? "" : ", server " + snap->server_version);
   return kExitOk;
 }
 

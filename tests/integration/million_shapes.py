@@ -35,7 +35,7 @@ pgsift, fixtures = sys.argv[1], sys.argv[2]
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
 rss_limit_mib = int(sys.argv[4]) if len(sys.argv) > 4 else 1024
 jobs = int(sys.argv[5]) if len(sys.argv) > 5 else 1
-CAP = int(sys.argv[6]) if len(sys.argv) > 6 else 200_000  # kDefaultMaxShapes (include/pgsift/fingerprint.h)
+CAP = int(sys.argv[6]) if len(sys.argv) > 6 else 200_000  # kDefaultMaxShapes (include/sql/pgsift/fingerprint.h)
 
 log = os.path.join(fixtures, "logs", "clinic.stderr.log")
 prefix = open(os.path.join(fixtures, "logs", "clinic.prefix")).read()
