@@ -8,6 +8,7 @@
 
 #include "pgsift/analyze.h"
 #include "pgsift/report.h"
+#include "pgsift/sqlcommenter.h"
 #include "test_util.h"
 
 namespace pgsift {
@@ -65,10 +66,45 @@ TEST(Journeys, ErrorsNameFileLineAndKey) {
 
 TEST(Journeys, SqlcommenterTags) {
   auto tags = ParseCommentTags("/*controller='invoices',route='%2Fbilling%2Fpay',traceparent='00-ab-cd-01'*/");
-  EXPECT_EQ(tags["controller"], "invoices");
-  EXPECT_EQ(tags["route"], "/billing/pay");
-  EXPECT_EQ(tags.size(), 3u);
+  ASSERT_EQ(tags.size(), 3u);
+  EXPECT_EQ(tags[0].key, "controller");
+  EXPECT_EQ(tags[0].value, "invoices");
+  EXPECT_EQ(UrlDecode(tags[1].value), "/billing/pay");
+  // The comment as a StatementRun holds it (EdgeComment: no /* */), and
+  // marginalia's key:value form.
+  auto bare = ParseCommentTags("controller:invoices,action:show");
+  ASSERT_EQ(bare.size(), 2u);
+  EXPECT_EQ(bare[1].key, "action");
+  EXPECT_EQ(bare[1].value, "show");
   EXPECT_TRUE(ParseCommentTags("no comment").empty());
+}
+
+// A journey defined by a tag matches the statements of a real log that carry
+// it: the tracker reads the comment as the workload stores it (without its
+// /* */). Expected: every logged duration with that tag in the file.
+TEST(Journeys, TagMatchesTheCommentsOfARealLog) {
+  const std::string path = Fixture("rules/workload-n-plus-one/err_simple_stderr.log");
+  std::ifstream in(path);
+  uint64_t tagged = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("duration:") != std::string::npos && line.find("controller='schedule'") != std::string::npos) {
+      ++tagged;
+    }
+  }
+  ASSERT_GT(tagged, 0u);
+  JourneySpec spec;
+  spec.name = "schedule";
+  spec.tags = {{"controller", "schedule"}};
+  spec.target_ms = 1000;
+  JourneyTracker tracker({spec});
+  AnalyzeOptions options;
+  options.inputs = {path};
+  options.statements = &tracker;
+  auto logs = Analyze(options);
+  ASSERT_TRUE(logs.ok()) << logs.error();
+  auto r = tracker.Results();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].calls, tagged);
 }
 
 TEST(Journeys, TrackerCountsBudget) {

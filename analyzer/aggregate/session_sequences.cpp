@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "pgsift/sqlcommenter.h"
 #include "pgsift/text.h"
 
 namespace pgsift {
@@ -294,23 +295,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // URL-decoded, digits masked (a route or job argument may carry an id),
 // control characters dropped, at most 80 bytes.
 std::string CleanTagValue(std::string_view v) {
   std::string out;
-  for (size_t i = 0; i < v.size() && out.size() < 80; ++i) {
-    char c = v[i];
-    if (c == '%' && i + 2 < v.size() + 0 && HexDigit(v[i + 1]) >= 0 && HexDigit(v[i + 2]) >= 0) {
-      c = static_cast<char>(HexDigit(v[i + 1]) * 16 + HexDigit(v[i + 2]));
-      i += 2;
-    }
+  for (char c : UrlDecode(v)) {
+    if (out.size() >= 80) break;
     if (c >= '0' && c <= '9') {
       if (out.empty() || out.back() != '#') out += '#';
       continue;
@@ -327,20 +317,10 @@ std::string CodeTags(std::string_view comment) {
   static const std::set<std::string, std::less<>> kKeys = {"action", "application", "controller", "framework",
                                                            "job",    "namespace",   "route"};
   std::string out;
-  size_t pos = 0;
-  while (pos <= comment.size()) {
-    size_t comma = comment.find(',', pos);
-    std::string_view item = Trim(comment.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
-    pos = comma == std::string_view::npos ? comment.size() + 1 : comma + 1;
-    size_t sep = item.find_first_of("=:");
-    if (sep == std::string_view::npos) continue;
-    std::string key = Lower(Trim(item.substr(0, sep)));
-    std::string_view value = Trim(item.substr(sep + 1));
-    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
+  for (const CommentTag& tag : ParseCommentTags(comment)) {
+    std::string key = Lower(tag.key);
     if (!kKeys.count(key)) continue;
-    std::string clean = CleanTagValue(value);
+    std::string clean = CleanTagValue(tag.value);
     if (clean.empty()) continue;
     if (!out.empty()) out += ", ";
     out += key + "=" + clean;

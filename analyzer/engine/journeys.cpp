@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "pgsift/sqlcommenter.h"
+
 namespace pgsift {
 namespace {
 
@@ -24,26 +26,6 @@ Result<std::vector<std::string>> Strings(const toml::node& node, const std::stri
     }
   } else {
     return Err(where + ": " + key + ": expected a string or a list of strings");
-  }
-  return out;
-}
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() + 0 && Hex(s[i + 1]) >= 0 && Hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(Hex(s[i + 1]) * 16 + Hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
   }
   return out;
 }
@@ -120,36 +102,6 @@ Result<std::vector<JourneySpec>> LoadJourneys(const std::string& path) {
   return ParseJourneys(text, path);
 }
 
-std::map<std::string, std::string> ParseCommentTags(std::string_view c) {
-  std::map<std::string, std::string> tags;
-  size_t open = c.find("/*"), close = c.rfind("*/");
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open + 2) return tags;
-  std::string_view body = c.substr(open + 2, close - open - 2);
-  size_t pos = 0;
-  while (pos < body.size()) {
-    while (pos < body.size() && (body[pos] == ' ' || body[pos] == ',')) ++pos;
-    size_t eq = body.find('=', pos);
-    if (eq == std::string_view::npos) break;
-    std::string key = UrlDecode(body.substr(pos, eq - pos));
-    size_t v = eq + 1;
-    std::string value;
-    if (v < body.size() && body[v] == '\'') {
-      size_t end = body.find('\'', v + 1);
-      if (end == std::string_view::npos) end = body.size();
-      value = UrlDecode(body.substr(v + 1, end - v - 1));
-      pos = end + 1;
-    } else {
-      size_t end = body.find(',', v);
-      if (end == std::string_view::npos) end = body.size();
-      value = UrlDecode(body.substr(v, end - v));
-      pos = end;
-    }
-    while (!key.empty() && key.back() == ' ') key.pop_back();
-    tags[key] = value;
-  }
-  return tags;
-}
-
 double JourneyResult::budget_burned() const {
   double allowed = static_cast<double>(calls) * (1 - spec.objective);
   if (allowed <= 0) return over > 0 ? 1e9 : 0;
@@ -170,7 +122,7 @@ void JourneyTracker::OnStatement(const StatementRun& run) {
     bool match = std::find(s.applications.begin(), s.applications.end(), run.application) != s.applications.end();
     if (!match && !s.tags.empty() && !run.comment.empty()) {
       if (!tags_parsed) {
-        tags = ParseCommentTags(run.comment);
+        for (const CommentTag& tag : ParseCommentTags(run.comment)) tags[UrlDecode(tag.key)] = UrlDecode(tag.value);
         tags_parsed = true;
       }
       for (const auto& [k, v] : s.tags) {

@@ -60,8 +60,4 @@ class JourneyTracker : public StatementSink {
   std::vector<DurationSketch> sketches_;
 };
 
-// sqlcommenter tags of a raw comment ("/*route='%2Fbilling',app='x'*/"),
-// values URL-decoded. Not for display: the values come from the logs.
-std::map<std::string, std::string> ParseCommentTags(std::string_view comment);
-
 }  // namespace pgsift
