@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "pgsift/config.h"
+#include "pgsift/plan_rules.h"
+
 #include "test_util.h"
 
 namespace pgsift {
@@ -18,6 +23,11 @@ CheckRequest Request(const std::string& migrations) {
   r.baseline_path = Fixture("baseline/clinic.baseline.json");
   r.migrations = {Fixture("baseline/migrations/" + migrations)};
   return r;
+}
+
+std::string ReadFileForTest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 TEST(RunCheck, UnreadableBaselineComesFirst) {
@@ -96,6 +106,57 @@ TEST(RunCheck, SyntaxErrorStopsBeforeTheScratchDatabase) {
       EXPECT_EQ(info.input, RuleInput::kPlan) << info.id;
     }
   }
+}
+
+// The plan rules are selected as every command selects rules: the project
+// settings' [rules] disable a rule and change a severity, in the report's
+// rule list and on the findings of a real baseline/after pair.
+TEST(RunCheck, PlanRulesFollowTheProjectSettings) {
+  const std::string config = ::testing::TempDir() + "/check_plan_rules.pgsift.toml";
+  std::ofstream(config) << "[rules]\ndisable = [\"plan-shape-changed\"]\n"
+                           "[rules.plan-index-lost]\nseverity = \"info\"\n";
+  CheckRequest r = Request("syntax_error");
+  r.scratch.connect.dsn = "host=/nonexistent dbname=none";
+  r.config_path = config;
+  auto run = RunCheck(r);
+  ASSERT_TRUE(run.ok()) << run.error();
+  bool index_lost = false;
+  for (const RuleInfo& info : run->report.rules) {
+    EXPECT_NE(info.id, "plan-shape-changed");
+    if (info.id == "plan-index-lost") {
+      index_lost = true;
+      EXPECT_EQ(info.severity, Severity::kInfo);
+    }
+  }
+  EXPECT_TRUE(index_lost);
+
+  auto settings = LoadProjectConfig(config);
+  ASSERT_TRUE(settings.ok()) << settings.error();
+  RuleSelection selection;
+  selection.config = *settings;
+  auto all = MakePlanRules();
+  auto selected = SelectRules(all, selection);
+  ASSERT_TRUE(selected.ok()) << selected.error();
+  const std::string pair = Fixture("rules/plan-index-lost/err_drop_index/");
+  auto before = ReadBaselineJson(ReadFileForTest(pair + "baseline.json"), "baseline.json");
+  auto after = ReadBaselineJson(ReadFileForTest(pair + "after.json"), "after.json");
+  ASSERT_TRUE(before.ok() && after.ok());
+  ASSERT_FALSE(before->queries.empty());
+  std::vector<Finding> found;
+  for (const BaselineEntry& b : before->queries) {
+    for (const BaselineEntry& a : after->queries) {
+      if (a.name == b.name) ComparePlans(b, a, CheckThresholds{}, selected->active, selected->severities, &found);
+    }
+  }
+  bool saw_index_lost = false;
+  for (const Finding& f : found) {
+    EXPECT_NE(f.rule_id, "plan-shape-changed");
+    if (f.rule_id == "plan-index-lost") {
+      saw_index_lost = true;
+      EXPECT_EQ(f.severity, Severity::kInfo);
+    }
+  }
+  EXPECT_TRUE(saw_index_lost);
 }
 
 }  // namespace

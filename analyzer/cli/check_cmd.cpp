@@ -36,6 +36,7 @@ int RunCheckCommand(const CheckState& s) {
   if (!fail_level && s.request.fail_on != "none")
     return Fail("--fail-on " + s.request.fail_on + ": expected info, warning, error or none");
   CheckRequest request = s.request;
+  request.config_path = s.lint_config;
   if (!s.no_lint) {
     // The lint exactly as `pgsift lint` runs it (.pgsift.toml, --lint-config).
     request.lint = [&s]() -> Result<CheckLint> {
@@ -112,7 +113,8 @@ Command AddCheckCommand(CLI::App& app) {
                   "ANALYZE: buffers new-old at least (default 100)");
   cmd->add_option("--repeats", s->request.repeats, "ANALYZE runs per query (default: as in the baseline)")
       ->check(CLI::Range(1, 100));
-  cmd->add_option("--lint-config", s->lint_config, "Settings for the lint (default: ./.pgsift.toml if present)");
+  cmd->add_option("--lint-config", s->lint_config,
+                  "Settings: the lint's, and [rules] for the plan rules (default: ./.pgsift.toml if present)");
   cmd->add_flag("--no-lint", s->no_lint, "Do not run the migration lint rules on the migrations");
   cmd->add_flag("--show-values", s->request.show_values, "Keep literals in plan conditions");
   cmd->add_option("--values-from", s->request.values.paths,

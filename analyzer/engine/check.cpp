@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pgsift/config.h"
 #include "pgsift/plan_rules.h"
 
 namespace pgsift {
@@ -95,13 +96,14 @@ void CompareFidelity(const Baseline& baseline, const ScratchRun& run, CheckRepor
 
 // One guarded query: refused by the gate, broken, or compared (generic
 // against generic when its log values were not given again).
-QueryComparison CompareQuery(const CheckRequest& request, const std::vector<std::unique_ptr<PlanRule>>& rules,
+QueryComparison CompareQuery(const CheckRequest& request, const SelectedRules<PlanRule>& rules,
                              const ScratchRun& run, const BaselineEntry& old_e, const BaselineEntry* replan,
                              std::vector<Finding>* found, std::vector<std::string>* refused_lines) {
   QueryComparison c;
   auto run_rules = [&](const PlanOutcome& o) {
     FindingList sink;
-    for (const auto& rule : rules) rule->Check(o, sink);
+    for (const PlanRule* rule : rules.active) rule->Check(o, sink);
+    ApplySeverities(rules.severities, &sink.findings());
     for (Finding& f : sink.findings()) found->push_back(std::move(f));
   };
   if (auto refused = run.refused.find(old_e.name); refused != run.refused.end()) {
@@ -135,11 +137,11 @@ QueryComparison CompareQuery(const CheckRequest& request, const std::vector<std:
     BaselineEntry old_generic = old_e;
     old_generic.plan = *old_e.generic_fallback;
     old_generic.generic_plan = true;
-    c = ComparePlans(old_generic, *replan, request.thresholds, rules, found);
+    c = ComparePlans(old_generic, *replan, request.thresholds, rules.active, rules.severities, found);
     c.values = "generic fallback: " + (request.values.paths.empty() ? std::string("no --values-from")
                                                                     : std::string("no matching values in the logs"));
   } else {
-    c = ComparePlans(old_e, *replan, request.thresholds, rules, found);
+    c = ComparePlans(old_e, *replan, request.thresholds, rules.active, rules.severities, found);
     if (old_e.params_origin == "log") c.values = "log values";
   }
   return c;
@@ -165,8 +167,16 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   report.baseline_path = request.baseline_path;
   report.analyze = baseline->analyze;
   report.fail_on = request.fail_on;
-  std::vector<std::unique_ptr<PlanRule>> rules = MakePlanRules();
-  for (const auto& rule : rules) report.rules.push_back(rule->Info());
+  // The plan rules as every command selects rules: [rules] of the project's
+  // settings (enable, disable, severity).
+  auto config = LoadProjectConfig(request.config_path);
+  if (!config.ok()) return Err(config.error());
+  RuleSelection selection;
+  selection.config = std::move(*config);
+  std::vector<std::unique_ptr<PlanRule>> all_rules = MakePlanRules();
+  auto rules = SelectRules(all_rules, selection);
+  if (!rules.ok()) return Err(rules.error());
+  report.rules = rules->infos;
   std::sort(report.rules.begin(), report.rules.end(), [](const RuleInfo& a, const RuleInfo& b) { return a.id < b.id; });
   report.baseline_server = baseline->server_major;
 
@@ -247,7 +257,7 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
     auto it = replans.find(old_e.name);
     std::vector<Finding> found;
     report.queries.push_back(
-        CompareQuery(request, rules, *run, old_e, it == replans.end() ? nullptr : it->second, &found, &out.refused));
+        CompareQuery(request, *rules, *run, old_e, it == replans.end() ? nullptr : it->second, &found, &out.refused));
     for (Finding& f : found) {
       f.location.file = request.baseline_path;
       report.findings.push_back(std::move(f));

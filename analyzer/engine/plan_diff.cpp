@@ -158,11 +158,14 @@ std::vector<std::unique_ptr<PlanRule>> MakePlanRules() {
 QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& new_e, const CheckThresholds& t,
                              std::vector<Finding>* findings) {
   static const std::vector<std::unique_ptr<PlanRule>> kRules = MakePlanRules();
-  return ComparePlans(old_e, new_e, t, kRules, findings);
+  std::vector<PlanRule*> all;
+  for (const auto& rule : kRules) all.push_back(rule.get());
+  return ComparePlans(old_e, new_e, t, all, {}, findings);
 }
 
 QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& new_e, const CheckThresholds& t,
-                             const std::vector<std::unique_ptr<PlanRule>>& rules, std::vector<Finding>* findings) {
+                             const std::vector<PlanRule*>& rules,
+                             const std::map<std::string, SeverityOverride>& severities, std::vector<Finding>* findings) {
   QueryComparison c;
   c.name = old_e.name;
   c.display = old_e.display;
@@ -186,7 +189,8 @@ QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& ne
   std::sort(c.shape_changes.begin(), c.shape_changes.end());
 
   FindingList found;
-  for (const auto& rule : rules) rule->Check(o, found);
+  for (const PlanRule* rule : rules) rule->Check(o, found);
+  ApplySeverities(severities, &found.findings());
   // An error is a regression: a cost, time or buffers regression, or a lost
   // index or new sequential scan in a plan that is not cheaper.
   bool regressed = std::any_of(found.findings().begin(), found.findings().end(),

@@ -60,6 +60,9 @@ struct CheckRequest {
   LogValuesOptions values;        // --values-from, --prefix
   int repeats = 0;                // ANALYZE runs per query; 0: as in the baseline
   std::string fail_on = "error";  // copied into the report
+  // Project settings (.pgsift.toml; "" reads ./.pgsift.toml when it exists):
+  // their [rules] enable, disable and severities apply to the plan rules.
+  std::string config_path;
   // The migration lint as `pgsift lint` runs it, called once the baseline
   // and the migration paths were read; empty: no lint (--no-lint).
   std::function<Result<CheckLint>()> lint;

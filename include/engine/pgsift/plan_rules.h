@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pgsift/baseline.h"
+#include "pgsift/config.h"
 #include "pgsift/finding.h"
 #include "pgsift/rule.h"
 
@@ -62,9 +63,12 @@ Finding PlanFinding(const PlanOutcome& outcome, const std::string& rule_id, Seve
 // Every registered plan rule, in registration order, with default options.
 std::vector<std::unique_ptr<PlanRule>> MakePlanRules();
 
-// ComparePlans (baseline.h) with these rules instead of every registered one.
+// ComparePlans (baseline.h) with the rules a selection chose (SelectRules,
+// config.h) and their configured severities, instead of every registered
+// one: a query regressed when one of them reports an error.
 QueryComparison ComparePlans(const BaselineEntry& old_entry, const BaselineEntry& new_entry,
-                             const CheckThresholds& thresholds, const std::vector<std::unique_ptr<PlanRule>>& rules,
+                             const CheckThresholds& thresholds, const std::vector<PlanRule*>& rules,
+                             const std::map<std::string, SeverityOverride>& severities,
                              std::vector<Finding>* findings);
 
 }  // namespace pgsift
