@@ -17,7 +17,10 @@ constexpr size_t kMaxSessions = 100000;
 
 void Count(Breakdown* b, double ms) {
   ++b->calls;
-  if (ms > 0) b->total_ms += ms;
+  if (ms > 0) {
+    b->total_ns += DurationNs(ms);
+    b->total_ms = NsToMs(b->total_ns);
+  }
 }
 
 // Counts a call under `key` in `m`, whose entry for the last key is cached
@@ -36,7 +39,8 @@ void MergeMap(BreakdownMap* into, const BreakdownMap& from) {
   for (const auto& [k, v] : from) {
     Breakdown& b = (*into)[k];
     b.calls += v.calls;
-    b.total_ms += v.total_ms;
+    b.total_ns += v.total_ns;
+    b.total_ms = NsToMs(b.total_ns);
   }
 }
 
@@ -56,7 +60,8 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   }
   a->calls += b.calls;
   a->calls_with_duration += b.calls_with_duration;
-  a->total_ms += b.total_ms;
+  a->total_ns += b.total_ns;
+  a->total_ms = NsToMs(a->total_ns);
   a->durations.Merge(b.durations);
   if (b.first_us != kNoTime && (a->first_us == kNoTime || b.first_us < a->first_us)) a->first_us = b.first_us;
   if (b.last_us != kNoTime && (a->last_us == kNoTime || b.last_us > a->last_us)) a->last_us = b.last_us;
@@ -65,11 +70,13 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   MergeMap(&a->by_application, b.by_application);
   for (const auto& [h, v] : b.hourly) {
     a->hourly[h].calls += v.calls;
-    a->hourly[h].total_ms += v.total_ms;
+    a->hourly[h].total_ns += v.total_ns;
+    a->hourly[h].total_ms = NsToMs(a->hourly[h].total_ns);
   }
   for (const auto& [s, n] : b.errors_by_sqlstate) a->errors_by_sqlstate[s] += n;
   a->prepares += b.prepares;
-  a->prepare_ms += b.prepare_ms;
+  a->prepare_ns += b.prepare_ns;
+  a->prepare_ms = NsToMs(a->prepare_ns);
   a->plans += b.plans;
   a->temp_files += b.temp_files;
   a->temp_bytes += b.temp_bytes;
@@ -131,7 +138,8 @@ void Workload::Merge(const Workload& other) {
   for (size_t i = 0; i < static_cast<size_t>(EventKind::kCount_); ++i) s.events_by_kind[i] += o.events_by_kind[i];
   s.filtered_out += o.filtered_out;
   s.calls += o.calls;
-  s.total_ms += o.total_ms;
+  s.total_ns += o.total_ns;
+  s.total_ms = NsToMs(s.total_ns);
   Span(o.first_us, &s.first_us, &s.last_us);
   Span(o.last_us, &s.first_us, &s.last_us);
   for (const auto& [k, n] : o.errors_by_sqlstate) s.errors_by_sqlstate[k] += n;
@@ -177,9 +185,12 @@ void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
   if (q->calls_with_duration == 0 || ms < q->min_ms) q->min_ms = ms;
   if (ms > q->max_ms) q->max_ms = ms;
   ++q->calls_with_duration;
-  q->total_ms += ms;
+  int64_t ns = DurationNs(ms);
+  q->total_ns += ns;
+  q->total_ms = NsToMs(q->total_ns);
   q->durations.Add(ms);
-  workload_->summary.total_ms += ms;
+  workload_->summary.total_ns += ns;
+  workload_->summary.total_ms = NsToMs(workload_->summary.total_ns);
 }
 
 void WorkloadBuilder::OnEvent(const Event& e) {
@@ -240,7 +251,10 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       if (e.sql.empty()) return;
       QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
       ++q.prepares;
-      if (e.duration_ms > 0) q.prepare_ms += e.duration_ms;
+      if (e.duration_ms > 0) {
+        q.prepare_ns += DurationNs(e.duration_ms);
+        q.prepare_ms = NsToMs(q.prepare_ns);
+      }
       return;
     }
     case EventKind::kPlan: {

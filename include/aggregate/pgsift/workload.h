@@ -37,9 +37,16 @@ class DurationSketch {
   uint64_t count_ = 0;
 };
 
+// Durations are summed in whole nanoseconds, exactly, so per-thread results
+// merge to the same totals in any order (a sum of doubles would depend on
+// it); total_ms mirrors the sum in milliseconds.
+inline int64_t DurationNs(double ms) { return static_cast<int64_t>(ms * 1e6 + (ms < 0 ? -0.5 : 0.5)); }
+inline double NsToMs(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
 struct Breakdown {
   uint64_t calls = 0;
   double total_ms = 0;
+  int64_t total_ns = 0;
 };
 
 struct StringHash {
@@ -76,6 +83,7 @@ struct QueryStats {
   uint64_t calls = 0;
   uint64_t calls_with_duration = 0;
   double total_ms = 0;
+  int64_t total_ns = 0;  // see DurationNs
   double min_ms = 0;
   double max_ms = 0;
   DurationSketch durations;
@@ -90,6 +98,7 @@ struct QueryStats {
   std::map<std::string, uint64_t> errors_by_sqlstate;
   uint64_t prepares = 0;  // extended protocol parse + bind
   double prepare_ms = 0;
+  int64_t prepare_ns = 0;
   uint64_t plans = 0;  // auto_explain plans seen
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
@@ -111,6 +120,7 @@ struct WorkloadSummary {
   uint64_t filtered_out = 0;
   uint64_t calls = 0;
   double total_ms = 0;
+  int64_t total_ns = 0;  // see DurationNs
   int64_t first_us = kNoTime;
   int64_t last_us = kNoTime;
   std::map<std::string, uint64_t> errors_by_sqlstate;  // all errors, with or without a statement
