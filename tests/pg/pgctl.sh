@@ -15,6 +15,12 @@
 #   PGUSER=postgres, PGDATABASE=postgres. When the caller is root the server
 #   runs as the OS user "postgres" (created if missing). Calling it again on a
 #   running DIR only re-exports the environment.
+# pg_start_logging DIR PREFIX [extra postgresql.conf lines...]
+#   pg_start for a server whose logs are fixtures: every statement timed, in
+#   stderr, csvlog and jsonlog (DIR/data/log/pg.log, .csv, .json) with
+#   log_line_prefix PREFIX, connections and disconnections, English messages,
+#   UTC times. The extra lines come after these, and a later line wins
+#   (e.g. "lc_messages = 'ja_JP.UTF-8'", "log_filename = 'setup.log'").
 # pg_stop DIR
 #   pg_ctl stop -m fast; does nothing if the server is not running.
 #
@@ -199,6 +205,28 @@ pg_quiesce() {
     done
     _pg_err "pg_quiesce: server in $dir still busy after 60 s"
     return 1
+}
+
+pg_start_logging() {
+    if [ $# -lt 2 ]; then
+        _pg_err "usage: pg_start_logging DIR PREFIX [extra postgresql.conf lines...]"; return 1
+    fi
+    local dir=$1 prefix=$2; shift 2
+    pg_start "$dir" \
+        "logging_collector = on" \
+        "log_destination = 'stderr,csvlog,jsonlog'" \
+        "log_directory = 'log'" \
+        "log_filename = 'pg.log'" \
+        "log_rotation_size = 0" \
+        "log_rotation_age = 0" \
+        "log_min_duration_statement = 0" \
+        "log_line_prefix = '$prefix'" \
+        "log_connections = on" \
+        "log_disconnections = on" \
+        "lc_messages = 'C'" \
+        "log_timezone = 'UTC'" \
+        "timezone = 'UTC'" \
+        "$@"
 }
 
 pg_stop() {
