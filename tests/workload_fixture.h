@@ -18,7 +18,7 @@ inline Workload MakeWorkload(const std::vector<std::pair<std::string, double>>& 
     q.fingerprint = fp++;
     q.normalized = sql;
     q.calls = 10;
-    q.total_ms = ms;
+    q.total_ns = DurationNs(ms);
   }
   return w;
 }

@@ -120,11 +120,11 @@ TEST(Workload, DurationSumsDoNotDependOnTheMergeOrder) {
     Workload w;
     for (size_t i : order) w.Merge(parts[i]);
     const QueryStats& q = w.queries.begin()->second;
-    ASSERT_EQ(q.total_ms, q0.total_ms);
+    ASSERT_EQ(q.total_ms(), q0.total_ms());
     ASSERT_EQ(q.mean_ms(), q0.mean_ms());
-    ASSERT_EQ(q.by_database.at("clinic").total_ms, q0.by_database.at("clinic").total_ms);
-    ASSERT_EQ(q.hourly.begin()->second.total_ms, q0.hourly.begin()->second.total_ms);
-    ASSERT_EQ(w.summary.total_ms, first.summary.total_ms);
+    ASSERT_EQ(q.by_database.at("clinic").total_ms(), q0.by_database.at("clinic").total_ms());
+    ASSERT_EQ(q.hourly.begin()->second.total_ms(), q0.hourly.begin()->second.total_ms());
+    ASSERT_EQ(w.summary.total_ms(), first.summary.total_ms());
   }
 }
 

@@ -19,7 +19,6 @@ void Count(Breakdown* b, double ms) {
   ++b->calls;
   if (ms > 0) {
     b->total_ns += DurationNs(ms);
-    b->total_ms = NsToMs(b->total_ns);
   }
 }
 
@@ -40,7 +39,6 @@ void MergeMap(BreakdownMap* into, const BreakdownMap& from) {
     Breakdown& b = (*into)[k];
     b.calls += v.calls;
     b.total_ns += v.total_ns;
-    b.total_ms = NsToMs(b.total_ns);
   }
 }
 
@@ -61,7 +59,6 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   a->calls += b.calls;
   a->calls_with_duration += b.calls_with_duration;
   a->total_ns += b.total_ns;
-  a->total_ms = NsToMs(a->total_ns);
   a->durations.Merge(b.durations);
   if (b.first_us != kNoTime && (a->first_us == kNoTime || b.first_us < a->first_us)) a->first_us = b.first_us;
   if (b.last_us != kNoTime && (a->last_us == kNoTime || b.last_us > a->last_us)) a->last_us = b.last_us;
@@ -71,12 +68,10 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   for (const auto& [h, v] : b.hourly) {
     a->hourly[h].calls += v.calls;
     a->hourly[h].total_ns += v.total_ns;
-    a->hourly[h].total_ms = NsToMs(a->hourly[h].total_ns);
   }
   for (const auto& [s, n] : b.errors_by_sqlstate) a->errors_by_sqlstate[s] += n;
   a->prepares += b.prepares;
   a->prepare_ns += b.prepare_ns;
-  a->prepare_ms = NsToMs(a->prepare_ns);
   a->plans += b.plans;
   a->temp_files += b.temp_files;
   a->temp_bytes += b.temp_bytes;
@@ -139,7 +134,6 @@ void Workload::Merge(const Workload& other) {
   s.filtered_out += o.filtered_out;
   s.calls += o.calls;
   s.total_ns += o.total_ns;
-  s.total_ms = NsToMs(s.total_ns);
   Span(o.first_us, &s.first_us, &s.last_us);
   Span(o.last_us, &s.first_us, &s.last_us);
   for (const auto& [k, n] : o.errors_by_sqlstate) s.errors_by_sqlstate[k] += n;
@@ -163,7 +157,7 @@ std::vector<const QueryStats*> Workload::Sorted(std::string_view by) const {
     if (by == "max") return q->max_ms;
     if (by == "p95") return q->durations.Quantile(0.95);
     if (by == "errors") return static_cast<double>(q->errors());
-    return q->total_ms;
+    return q->total_ms();
   };
   std::sort(out.begin(), out.end(), [&](const QueryStats* a, const QueryStats* b) {
     double ma = metric(a), mb = metric(b);
@@ -187,10 +181,8 @@ void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
   ++q->calls_with_duration;
   int64_t ns = DurationNs(ms);
   q->total_ns += ns;
-  q->total_ms = NsToMs(q->total_ns);
   q->durations.Add(ms);
   workload_->summary.total_ns += ns;
-  workload_->summary.total_ms = NsToMs(workload_->summary.total_ns);
 }
 
 void WorkloadBuilder::OnEvent(const Event& e) {
@@ -253,7 +245,6 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       ++q.prepares;
       if (e.duration_ms > 0) {
         q.prepare_ns += DurationNs(e.duration_ms);
-        q.prepare_ms = NsToMs(q.prepare_ns);
       }
       return;
     }

@@ -187,7 +187,7 @@ AdvisorResult AdviseIndexes(const Workload& workload, const Schema& schema, cons
     cq.fingerprint = q->fingerprint;
     cq.normalized = sql::DisplayText(q->normalized);
     cq.calls = q->calls;
-    cq.total_ms = q->total_ms;
+    cq.total_ms = q->total_ms();
     cq.plans = q->plans;
     std::map<std::string, std::vector<const ColumnUse*>> by_table;
     for (const ColumnUse& u : p.uses) {

@@ -18,7 +18,7 @@ Json Breakdowns(const BreakdownMap& m) {
   std::vector<std::pair<std::string, Breakdown>> v(m.begin(), m.end());
   std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   Json out = Json::object();
-  for (const auto& [k, b] : v) out[k] = Json{{"calls", b.calls}, {"total_ms", Ms(b.total_ms)}};
+  for (const auto& [k, b] : v) out[k] = Json{{"calls", b.calls}, {"total_ms", Ms(b.total_ms())}};
   return out;
 }
 
@@ -81,7 +81,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                   {"filtered_out", s.filtered_out},
                   {"calls", s.calls},
                   {"distinct_fingerprints", sorted.size()},
-                  {"total_duration_ms", Ms(s.total_ms)},
+                  {"total_duration_ms", Ms(s.total_ms())},
                   {"first_seen", FormatIsoTime(s.first_us)},
                   {"last_seen", FormatIsoTime(s.last_us)},
                   {"errors", s.errors},
@@ -139,21 +139,21 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
     const QueryStats* q = sorted[i];
     Json hourly = Json::array();
     for (const auto& [h, b] : q->hourly) {
-      hourly.push_back({{"hour", FormatIsoTime(h * 1000000)}, {"calls", b.calls}, {"total_ms", Ms(b.total_ms)}});
+      hourly.push_back({{"hour", FormatIsoTime(h * 1000000)}, {"calls", b.calls}, {"total_ms", Ms(b.total_ms())}});
     }
     Json j = {{"fingerprint", FingerprintHex(q->fingerprint)},
               {"fallback", q->fallback},
               {"normalized", q->normalized},
               {"calls", q->calls},
               {"calls_with_duration", q->calls_with_duration},
-              {"total_ms", Ms(q->total_ms)},
+              {"total_ms", Ms(q->total_ms())},
               {"mean_ms", Ms(q->mean_ms())},
               {"min_ms", Ms(q->min_ms)},
               {"max_ms", Ms(q->max_ms)},
               {"p50_ms", Ms(q->durations.Quantile(0.50))},
               {"p95_ms", Ms(q->durations.Quantile(0.95))},
               {"p99_ms", Ms(q->durations.Quantile(0.99))},
-              {"share_of_total_time", s.total_ms > 0 ? std::round(q->total_ms / s.total_ms * 1e6) / 1e6 : 0.0},
+              {"share_of_total_time", s.total_ms() > 0 ? std::round(q->total_ms() / s.total_ms() * 1e6) / 1e6 : 0.0},
               {"first_seen", FormatIsoTime(q->first_us)},
               {"last_seen", FormatIsoTime(q->last_us)},
               {"by_database", Breakdowns(q->by_database)},
@@ -163,7 +163,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
               {"errors", q->errors()},
               {"errors_by_sqlstate", Counts(q->errors_by_sqlstate)},
               {"prepares", q->prepares},
-              {"prepare_ms", Ms(q->prepare_ms)},
+              {"prepare_ms", Ms(q->prepare_ms())},
               {"plans", q->plans},
               {"temp_files", q->temp_files},
               {"temp_bytes", q->temp_bytes}};

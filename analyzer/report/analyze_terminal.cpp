@@ -98,7 +98,7 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   WriteInputSummary(r, out);
   auto sorted = r.workload.Sorted(o.sort);
   out << fmt::format("\n{} queries ({} distinct), total {}, {} errors, from {} to {}\n", Thousands(s.calls),
-                     Thousands(sorted.size()), Duration(s.total_ms), Thousands(s.errors),
+                     Thousands(sorted.size()), Duration(s.total_ms()), Thousands(s.errors),
                      s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
                      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
   if (sorted.empty()) return;
@@ -109,10 +109,10 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   out << header << "query\n";
   for (size_t i = 0; i < sorted.size() && i < o.top; ++i) {
     const QueryStats* q = sorted[i];
-    double share = s.total_ms > 0 ? 100.0 * q->total_ms / s.total_ms : 0;
+    double share = s.total_ms() > 0 ? 100.0 * q->total_ms() / s.total_ms() : 0;
     std::string fp = FingerprintHex(q->fingerprint) + Marker(*q);
     out << fmt::format("{:>3} {:>9} {:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
-                       q->calls_with_duration ? Duration(q->total_ms) : "-", share,
+                       q->calls_with_duration ? Duration(q->total_ms()) : "-", share,
                        q->calls_with_duration ? Duration(q->mean_ms()) : "-",
                        q->calls_with_duration ? Duration(q->durations.Quantile(0.95)) : "-",
                        q->calls_with_duration ? Duration(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));

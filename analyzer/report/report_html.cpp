@@ -71,7 +71,7 @@ void LoadChart(std::ostringstream& out, const std::map<int64_t, Breakdown>& load
     gmtime_r(&t, &tm);
     char day[32];
     strftime(day, sizeof day, "%Y-%m-%d %a", &tm);
-    grid[day][tm.tm_hour] += b.total_ms;
+    grid[day][tm.tm_hour] += b.total_ms();
     max = std::max(max, grid[day][tm.tm_hour]);
   }
   int rows = static_cast<int>(grid.size());

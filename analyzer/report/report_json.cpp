@@ -97,7 +97,7 @@ std::string RenderReportJson(const Report& r, bool partial) {
       gmtime_r(&t, &tm);
       char buf[32];
       strftime(buf, sizeof buf, "%Y-%m-%dT%H:00:00Z", &tm);
-      load.push_back({{"hour", buf}, {"calls", b.calls}, {"total_ms", Round3(b.total_ms)}});
+      load.push_back({{"hour", buf}, {"calls", b.calls}, {"total_ms", Round3(b.total_ms())}});
     }
     j["load_by_hour"] = load;
     if (r.journeys_configured) {

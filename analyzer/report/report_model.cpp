@@ -138,7 +138,7 @@ Report BuildReport(const Snapshot& from, const Snapshot& to, const Snapshot* pre
       for (const auto& [fp, stats] : *map) {
         for (const auto& [hour, b] : stats.hourly) {
           r.load_by_hour[hour].calls += b.calls;
-          r.load_by_hour[hour].total_ms += b.total_ms;
+          r.load_by_hour[hour].total_ns += b.total_ns;
         }
       }
     }

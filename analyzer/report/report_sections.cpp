@@ -124,9 +124,9 @@ Table DayTable(const std::map<int64_t, Breakdown>& load) {
     int hour = 0;
     DayLoad& d = days[Day(secs, &hour)];
     d.calls += b.calls;
-    d.ms += b.total_ms;
-    if (b.total_ms > d.peak_ms) {
-      d.peak_ms = b.total_ms;
+    d.ms += b.total_ms();
+    if (b.total_ms() > d.peak_ms) {
+      d.peak_ms = b.total_ms();
       d.peak_hour = hour;
     }
   }

@@ -46,8 +46,8 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
     f.facts.emplace_back("time in bursts", "not logged (set log_min_duration_statement = 0)");
   } else {
     std::string t = Ms(g.child_ms);
-    if (workload.summary.total_ms > 0) {
-      t += fmt::format(" ({:.1f}% of all query time)", 100.0 * g.child_ms / workload.summary.total_ms);
+    if (workload.summary.total_ms() > 0) {
+      t += fmt::format(" ({:.1f}% of all query time)", 100.0 * g.child_ms / workload.summary.total_ms());
     }
     if (!timed) t += fmt::format(", durations of {} of {} bursts only", g.timed_bursts, g.bursts);
     f.facts.emplace_back("time in bursts", t);

@@ -39,14 +39,14 @@ class DurationSketch {
 
 // Durations are summed in whole nanoseconds, exactly, so per-thread results
 // merge to the same totals in any order (a sum of doubles would depend on
-// it); total_ms mirrors the sum in milliseconds.
+// it); total_ms() reads the sum in milliseconds.
 inline int64_t DurationNs(double ms) { return static_cast<int64_t>(ms * 1e6 + (ms < 0 ? -0.5 : 0.5)); }
 inline double NsToMs(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 struct Breakdown {
   uint64_t calls = 0;
-  double total_ms = 0;
-  int64_t total_ns = 0;
+  int64_t total_ns = 0;  // see DurationNs
+  double total_ms() const { return NsToMs(total_ns); }
 };
 
 struct StringHash {
@@ -82,7 +82,6 @@ struct QueryStats {
   std::string normalized;
   uint64_t calls = 0;
   uint64_t calls_with_duration = 0;
-  double total_ms = 0;
   int64_t total_ns = 0;  // see DurationNs
   double min_ms = 0;
   double max_ms = 0;
@@ -97,14 +96,15 @@ struct QueryStats {
   std::map<int64_t, Breakdown> hourly;  // hour start (UTC seconds) -> calls/time
   std::map<std::string, uint64_t> errors_by_sqlstate;
   uint64_t prepares = 0;  // extended protocol parse + bind
-  double prepare_ms = 0;
   int64_t prepare_ns = 0;
   uint64_t plans = 0;  // auto_explain plans seen
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
   BreakdownCache cache;
 
-  double mean_ms() const { return calls_with_duration ? total_ms / static_cast<double>(calls_with_duration) : 0; }
+  double total_ms() const { return NsToMs(total_ns); }
+  double prepare_ms() const { return NsToMs(prepare_ns); }
+  double mean_ms() const { return calls_with_duration ? total_ms() / static_cast<double>(calls_with_duration) : 0; }
   uint64_t errors() const;
 };
 
@@ -119,8 +119,8 @@ struct WorkloadSummary {
   uint64_t events_by_kind[static_cast<size_t>(EventKind::kCount_)] = {};
   uint64_t filtered_out = 0;
   uint64_t calls = 0;
-  double total_ms = 0;
   int64_t total_ns = 0;  // see DurationNs
+  double total_ms() const { return NsToMs(total_ns); }
   int64_t first_us = kNoTime;
   int64_t last_us = kNoTime;
   std::map<std::string, uint64_t> errors_by_sqlstate;  // all errors, with or without a statement
