@@ -54,6 +54,21 @@ TEST(RuleSelection, EnabledInOrderConfigThenCommandLine) {
   EXPECT_TRUE(ChooseRule("index-missing", RuleSelection{}).enabled);
 }
 
+// An enable list narrows only the categories it names: the migration rules a
+// project enables for lint must not switch off check's plan rules (check
+// would then never find a regression) or analyze's workload rules.
+TEST(RuleSelection, EnableNarrowsOnlyTheCategoriesItNames) {
+  RuleSelection s;
+  auto config = ParseConfig("[rules]\nenable = [\"migration-ban-char-field\"]\n", "lint.toml");
+  ASSERT_TRUE(config.ok()) << config.error();
+  s.config = *config;
+  EXPECT_TRUE(ChooseRule("migration-ban-char-field", s).enabled);
+  EXPECT_FALSE(ChooseRule("migration-ban-drop-table", s).enabled);
+  EXPECT_TRUE(ChooseRule("plan-index-lost", s).enabled);
+  EXPECT_TRUE(ChooseRule("workload-n-plus-one", s).enabled);
+  EXPECT_TRUE(ChooseRule("index-missing", s).enabled);
+}
+
 TEST(RuleSelection, CommandLineOptionsOverTheFileAndSeverity) {
   RuleSelection s = FromToml("[rules.workload-n-plus-one]\nmin_burst = 4\nmax_gap_ms = 100\nseverity = \"error\"\n");
   RuleFlags flags;

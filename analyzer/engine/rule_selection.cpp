@@ -34,10 +34,25 @@ Status AddRuleFlags(const RuleFlags& flags, RuleSelection* selection) {
   return Ok{};
 }
 
+namespace {
+
+// Whether `enable` names a rule of `id`'s category (RuleInput).
+bool NamesCategoryOf(const std::vector<std::string>& enable, const std::string& id) {
+  auto rule = MakeRule(id);
+  if (!rule) return true;
+  return std::any_of(enable.begin(), enable.end(), [&](const std::string& name) {
+    auto named = MakeRule(name);
+    return named && named->Info().input == rule->Info().input;
+  });
+}
+
+}  // namespace
+
 RuleChoice ChooseRule(const std::string& id, const RuleSelection& selection) {
   const Config& config = selection.config;
   RuleChoice choice;
-  choice.enabled = config.enable.empty() || std::count(config.enable.begin(), config.enable.end(), id);
+  choice.enabled = config.enable.empty() || std::count(config.enable.begin(), config.enable.end(), id) ||
+                   !NamesCategoryOf(config.enable, id);
   if (std::count(config.disable.begin(), config.disable.end(), id)) choice.enabled = false;
   auto rc = config.rules.find(id);
   if (rc != config.rules.end()) {

@@ -10,7 +10,7 @@
 //   paths = ["db/migrations"]      # linted when no path is given
 //
 //   [rules]
-//   enable = ["migration-prefer-robust-stmts"]   # only these (plus [rules.<id>] enabled = true)
+//   enable = ["migration-prefer-robust-stmts"]   # of its categories, only these (plus [rules.<id>] enabled = true)
 //   disable = ["ban-char-field"]                 # ids or aliases
 //
 //   [rules.migration-prefer-text-field]
@@ -63,7 +63,9 @@ Result<Config> LoadConfig(const std::string& path);
 // `path`, else ./.pgsift.toml when it exists, else an empty Config (no file).
 Result<Config> LoadProjectConfig(const std::string& path);
 
-// Per rule, in this order: [rules] enable (when given) narrows, [rules]
+// Per rule, in this order: [rules] enable (when given) narrows the
+// categories it names (a list of migration rules for lint leaves check's
+// plan rules and analyze's workload rules as they are), [rules]
 // disable, [rules.<id>] enabled, the command line's enable, then its
 // disable. Options: the rule's [rules.<id>] keys, the command line's values
 // over them. A configured severity replaces the rule's own on its findings
