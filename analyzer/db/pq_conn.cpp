@@ -9,12 +9,9 @@
 namespace pgsift::db {
 
 std::string FirstLine(std::string s) {
-  size_t nl = s.find('\n');
-  if (nl != std::string::npos) s.resize(nl);
-  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "pg_dump: error: "}) {
-    if (s.starts_with(prefix)) s.erase(0, std::string_view(prefix).size());
-  }
-  return RedactServerLine(s);
+  constexpr std::string_view kPgDump = "pg_dump: error: ";
+  if (s.starts_with(kPgDump)) s.erase(0, kPgDump.size());
+  return ServerMessage(s, "", false);
 }
 
 ChildConnection ChildConnectionFor(const std::string& dsn) {

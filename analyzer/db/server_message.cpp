@@ -5,6 +5,8 @@
 #include <cctype>
 #include <pqxx/pqxx>
 
+#include "pgsift/i18n.h"
+
 namespace pgsift::db {
 namespace {
 
@@ -103,10 +105,26 @@ void AppendKept(std::string* out, std::string_view text) {
   }
 }
 
-// A quote that opens a quoted part: any '"', and a '\'' not inside a word
-// (an apostrophe as in "server's" is not one).
-bool OpensQuote(std::string_view s, size_t i) {
-  return s[i] == '"' || (s[i] == '\'' && (i == 0 || !IsAlnum(s[i - 1])));
+// A quote that opens a quoted part, and the quote that closes it. The
+// server's translations quote with more than '"': German writes »%s«,
+// Spanish «%s», French « %s » (from the catalogs of PostgreSQL 10-18).
+struct QuotePair {
+  std::string_view open, close;
+};
+constexpr QuotePair kQuotes[] = {
+    {"\"", "\""}, {"'", "'"}, {"\u00bb", "\u00ab"}, {"\u00ab", "\u00bb"}, {"\u201c", "\u201d"},
+    {"\u201e", "\u201c"}, {"\u2018", "\u2019"}, {"\u300c", "\u300d"}, {"\u300e", "\u300f"},
+};
+
+// The quote opening at s[i], if any: any '"' or translated opening quote,
+// and a '\'' not inside a word (an apostrophe as in "server's" is not one).
+const QuotePair* OpensQuote(std::string_view s, size_t i) {
+  for (const QuotePair& q : kQuotes) {
+    if (!s.substr(i).starts_with(q.open)) continue;
+    if (q.open == "'" && i > 0 && IsAlnum(s[i - 1])) return nullptr;
+    return &q;
+  }
+  return nullptr;
 }
 
 // Redacts one line, its severity tag removed.
@@ -132,6 +150,7 @@ void RedactSegment(std::string_view seg, std::string* out) {
     size_t start = std::string_view::npos;
     size_t end = seg.size();
     bool closed = true;  // seg[end] is the region's closing delimiter
+    size_t closer = 1;   // its length in bytes
     if (pos == 0 && seg.starts_with(kFailingRow)) {
       start = kFailingRow.size();
       size_t close = seg.rfind(')');
@@ -140,7 +159,8 @@ void RedactSegment(std::string_view seg, std::string* out) {
     if (start == std::string_view::npos) {
       size_t tuple = seg.find(")=(", pos);
       size_t quote = pos;
-      while (quote < seg.size() && !((seg[quote] == '"' || seg[quote] == '\'') && OpensQuote(seg, quote))) ++quote;
+      const QuotePair* pair = nullptr;
+      while (quote < seg.size() && (pair = OpensQuote(seg, quote)) == nullptr) ++quote;
       if (tuple != std::string_view::npos && tuple < quote) {
         start = tuple + 3;
         size_t close = seg.rfind(')');
@@ -150,11 +170,12 @@ void RedactSegment(std::string_view seg, std::string* out) {
         // quotes inside a quoted value, so anything up to there may be value.
         // A quote in the columns of "Key (expr)=(values)" (an expression
         // index) ends before the tuple, which is a region of its own.
-        start = quote + 1;
+        start = quote + pair->open.size();
         size_t limit = tuple != std::string_view::npos ? tuple : seg.size();
-        size_t close = seg.substr(0, limit).rfind(seg[quote]);
+        size_t close = seg.substr(0, limit).rfind(pair->close);
         if (close != std::string_view::npos && close >= start) {
           end = close;
+          closer = pair->close.size();
         } else {
           end = limit;
           closed = false;
@@ -169,82 +190,59 @@ void RedactSegment(std::string_view seg, std::string* out) {
     out->append(kRedacted);
     pos = end;
     if (closed && pos < seg.size()) {  // the closing delimiter
-      out->push_back(seg[pos]);
-      ++pos;
+      out->append(seg.substr(pos, closer));
+      pos += closer;
     }
   }
+}
+
+// The severity or field tag at the start of `line` ("ERROR:  ", "DETAIL:  ",
+// or the server's translation of one, "FEHLER:  ", "INSTRUCTION : "): its
+// length with the ':' and the spaces after it, 0 when there is none; its
+// English word in *english.
+size_t LeadingTag(std::string_view line, std::string_view* english) {
+  size_t word = 0;
+  std::string_view en;
+  for (std::string_view tag : {"ERROR", "FATAL", "PANIC", "WARNING", "NOTICE", "DETAIL", "HINT", "CONTEXT", "WHERE",
+                               "LOG", "INFO", "STATEMENT", "QUERY", "LOCATION"}) {
+    if (line.starts_with(tag) && line.size() > tag.size() && line[tag.size()] == ':') {
+      word = tag.size();
+      en = tag;
+      break;
+    }
+  }
+  if (word == 0 && i18n::StartsWithTranslatedSeverity(line, &word)) {
+    en = i18n::EnglishSeverity(line.substr(0, word));
+    if (en.empty()) return 0;
+  }
+  if (word == 0) return 0;
+  size_t n = word + 1;
+  while (n < line.size() && line[n] == ' ') ++n;
+  if (english != nullptr) *english = en;
+  return n;
 }
 
 }  // namespace
 
 std::string RedactServerLine(std::string_view line) {
-  // A leading severity or field tag ("ERROR:  ", "DETAIL:  ") is kept; the
-  // message shapes are matched right after it. A tag further inside the
-  // line ("... failed: FATAL:  ...") is only text: a value may contain one.
+  // A leading severity or field tag ("ERROR:  ", "DETAIL:  ", "FEHLER:  ")
+  // is kept; the message shapes are matched right after it. A tag further
+  // inside the line ("... failed: FATAL:  ...") is only text: a value may
+  // contain one.
   std::string out;
   out.reserve(line.size() + kRedacted.size());
-  for (std::string_view tag : {"ERROR:", "FATAL:", "PANIC:", "WARNING:", "NOTICE:", "DETAIL:", "HINT:", "CONTEXT:",
-                               "WHERE:", "LOG:", "INFO:", "STATEMENT:", "QUERY:", "LOCATION:"}) {
-    if (line.starts_with(tag)) {
-      size_t n = tag.size();
-      while (n < line.size() && line[n] == ' ') ++n;
-      out.append(line.substr(0, n));
-      line.remove_prefix(n);
-      break;
-    }
-  }
+  size_t n = LeadingTag(line, nullptr);
+  out.append(line.substr(0, n));
+  line.remove_prefix(n);
   RedactSegment(line, &out);
-  return out;
-}
-
-std::string RedactServerText(std::string_view text) {
-  std::string out;
-  bool after_statement = false, in_data_field = false;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    // libpq's "LINE 3: <statement text>" and the caret line under it.
-    if (line.starts_with("LINE ")) {
-      after_statement = true;
-      continue;
-    }
-    if (after_statement && line.find_first_not_of(" ^") == std::string_view::npos) {
-      after_statement = false;
-      continue;
-    }
-    after_statement = false;
-    if (!out.empty()) out.push_back('\n');
-    // An untagged line after a DETAIL, CONTEXT or QUERY line continues it
-    // (libxml2's DETAIL quotes the document's lines unquoted): withheld.
-    bool tagged = false;
-    for (std::string_view tag : {"ERROR:", "FATAL:", "WARNING:", "NOTICE:", "HINT:", "LOG:", "INFO:"}) {
-      tagged |= line.starts_with(tag);
-    }
-    bool data_field = false;
-    for (std::string_view tag : {"DETAIL:", "CONTEXT:", "QUERY:", "WHERE:", "STATEMENT:"}) {
-      data_field |= line.starts_with(tag);
-    }
-    if (data_field) {
-      in_data_field = true;
-    } else if (tagged) {
-      in_data_field = false;
-    } else if (in_data_field) {
-      out += kRedacted;
-      continue;
-    }
-    out += RedactServerLine(line);
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
 
 std::string ServerMessage(std::string_view libpq_text, std::string_view sqlstate, bool show_values) {
   std::string_view msg = libpq_text.substr(0, libpq_text.find('\n'));
-  for (std::string_view prefix : {"ERROR:  ", "FATAL:  "}) {
-    if (msg.starts_with(prefix)) msg.remove_prefix(prefix.size());
-  }
+  std::string_view tag;
+  size_t tag_length = LeadingTag(msg, &tag);
+  if (tag == "ERROR" || tag == "FATAL") msg.remove_prefix(tag_length);
   while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\r')) msg.remove_suffix(1);
   if (show_values) return std::string(msg);
   if (sqlstate.starts_with("P0")) {

@@ -3,10 +3,13 @@
 // syntax for type bigint: \"<value>\"", "Key (mrn)=(<value>) already exists.",
 // "Failing row contains (...)", CONTEXT "parameter $1 = '<value>'"), and
 // libpq appends the statement text ("LINE 1: ..."). Every path that shows a
-// server message goes through ServerMessage or RedactServerText.
+// server message goes through ServerMessage, which shows the primary message
+// only (DETAIL, HINT, CONTEXT and the statement text are never shown).
 //
 // The rule (deliberately simple, so that it is safe for message shapes not
-// listed here): in every line, every single-quoted and double-quoted part,
+// listed here, and for the server's translations: lc_messages is the
+// server's choice): in every line, every quoted part (single, double, and
+// the quotes translations use: German »…«, Spanish «…», French « … »),
 // every hex byte sequence (0x..), the values of "Key (...)=(...)" and the row
 // of "Failing row contains (...)" become <redacted>. A double-quoted part is
 // kept only when the line starts with one of a fixed list of message shapes
@@ -14,8 +17,7 @@
 // exist, duplicate key value violates unique constraint "%s", ...), the
 // slot is at that position and holds a plausible name (no quote, at most 128
 // bytes). Messages raised by PL/pgSQL code (SQLSTATE class P0) are free text
-// and are withheld whole. "LINE n:" (statement text) and its caret line are
-// dropped.
+// and are withheld whole.
 #pragma once
 
 #include <exception>
@@ -28,13 +30,10 @@ namespace pgsift::db {
 // line, its "DETAIL:  " tag included or not) with every value redacted.
 std::string RedactServerLine(std::string_view line);
 
-// A whole libpq error text, every line redacted, statement text dropped,
-// trailing newlines removed.
-std::string RedactServerText(std::string_view text);
-
 // What pgsift shows of an error from the server: the primary message only,
 // without its "ERROR:  " tag; values redacted unless `show_values`.
-// `sqlstate` (may be empty) withholds PL/pgSQL RAISE texts.
+// `sqlstate` (may be empty) withholds PL/pgSQL RAISE texts. The severity
+// tag is removed in the server's language too ("FEHLER:  ").
 std::string ServerMessage(std::string_view libpq_text, std::string_view sqlstate, bool show_values);
 // The same for an exception from pqxx (its SQLSTATE read when it has one).
 std::string ServerMessage(const std::exception& e, bool show_values = false);
