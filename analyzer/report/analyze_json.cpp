@@ -95,14 +95,17 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                   {"by_application", Breakdowns(s.by_application)},
                   {"fingerprint_cache",
                    {{"statements", r.fingerprints.statements},
-                    {"cache_hits", r.fingerprints.cache_hits},
-                    {"parser_calls", r.fingerprints.parser_calls},
-                    {"shapes", r.fingerprints.shapes},
-                    {"uncacheable_shapes", r.fingerprints.uncacheable},
                     {"fallbacks", r.fingerprints.fallbacks},
                     {"truncated_statements", r.fingerprints.truncated},
                     {"overflow_statements", r.fingerprints.overflow},
                     {"too_complex_statements", r.fingerprints.too_complex}}}};
+  if (options.cache_stats) {
+    Json& cache = summary["fingerprint_cache"];
+    cache["cache_hits"] = r.fingerprints.cache_hits;
+    cache["parser_calls"] = r.fingerprints.parser_calls;
+    cache["shapes"] = r.fingerprints.shapes;
+    cache["uncacheable_shapes"] = r.fingerprints.uncacheable;
+  }
   Json skipped_by_reason = Json::object();
   for (size_t k = 0; k < static_cast<size_t>(SkipReason::kCount_); ++k) {
     uint64_t n = 0;

@@ -14,6 +14,10 @@ struct TableOptions {
   size_t top = 20;
   std::string sort = "total";  // total | mean | calls | max | p95 | errors
   size_t width = 120;          // terminal columns
+  // The fingerprint cache's hit, parser-call and shape counters in the JSON:
+  // they depend on -j and on how the threads were scheduled, so by default
+  // the JSON leaves them out and is the same for every run of one input.
+  bool cache_stats = false;
 };
 
 void WriteAnalyzeJson(const AnalyzeResult& result, const TableOptions& options, std::ostream& out);
