@@ -166,9 +166,11 @@ std::string InferFromRendered(std::string_view s) {
             ++e;
           }
           // A value with spaces ("app=front desk [2] session=..."): it runs
-          // to the next known key, unless a user@db comes first.
+          // to the next known key, or to the end of the prefix, unless a
+          // user@db comes first.
           if (e < s.size() && s[e] == ' ') {
             size_t next = NextKey(s, e);
+            if (next == std::string_view::npos && s.back() == ' ') next = s.size() - 1;
             if (next != std::string_view::npos && s.substr(e, next - e).find('@') == std::string_view::npos) e = next;
           }
           char esc = found->escape;
@@ -265,11 +267,9 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
   for (size_t i = 0; i < shapes.size() && i < 16; ++i) {
     const std::string& inferred = shapes[i].first;
     add(inferred);
-    // %q variants: before each escape after the first two elements.
-    for (size_t k = 1; k < inferred.size(); ++k) {
-      if (inferred[k] == '%' && inferred[k - 1] == ' ') add(inferred.substr(0, k) + "%q" + inferred.substr(k));
-      if (std::isalpha(static_cast<unsigned char>(inferred[k])) && inferred[k - 1] == ' ' && k + 1 < inferred.size())
-        add(inferred.substr(0, k) + "%q" + inferred.substr(k));
+    // %q variants: after each space that is not the last character.
+    for (size_t k = 1; k + 1 < inferred.size(); ++k) {
+      if (inferred[k - 1] == ' ' && inferred[k] != ' ') add(inferred.substr(0, k) + "%q" + inferred.substr(k));
     }
   }
   for (const char* known : {"%m [%p] ", "%t [%p]: [%l-1] ", "%t [%p]: ", "%m [%p] %q%u@%d ",
@@ -323,7 +323,9 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     best_complete = full;
     best_hits = hits;
   }
-  if (best == texts.size() || best_hits * 10 < lines.size() * 9) {
+  // A prefix that fits only some of the lines (a reload changed it) is
+  // taken when it fits most, and the first output line says how many not.
+  if (best == texts.size() || best_hits * 2 <= lines.size()) {
     std::string guess = best < texts.size() ? texts[best] : std::string();
     return Err("could not infer log_line_prefix: the best guess '" + guess + "' matches " + std::to_string(best_hits) +
                " of " + std::to_string(lines.size()) +

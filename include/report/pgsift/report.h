@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,7 @@ struct WeeklyReportRequest {
   std::string from, to, prev;  // snapshot files; prev may be empty
   std::string config;          // [journeys.<name>] TOML; empty: ./.pgsift.toml when it exists
   std::vector<std::string> logs, prev_logs;
+  std::optional<std::string> prefix;  // log_line_prefix of stderr/syslog logs; unset: detected
   std::string label;  // the database's name in the report; empty: the snapshot's
   ReportOptions options;
   RuleFlags rules;  // --set, --disable
