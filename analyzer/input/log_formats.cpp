@@ -17,7 +17,7 @@ constexpr size_t kRunSampleLines = 3000;  // InferRunPrefix: all inputs together
 
 namespace {
 
-constexpr size_t kSampleLines = 300;      // from the head, and from each window
+constexpr size_t kSampleLines = 300;       // from the head, and from each window
 constexpr size_t kWindowBytes = 32 << 10;  // the middle and the end of a plain file
 
 constexpr std::array kLogFormats = {

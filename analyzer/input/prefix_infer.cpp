@@ -2,13 +2,13 @@
 // prefix (the text before the severity) is turned back into escapes by what
 // its parts look like (timestamps, pids, key=value pairs, addresses).
 #include <algorithm>
-#include <tuple>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
-#include "prefix_internal.h"
 #include "pgsift/prefix.h"
+#include "prefix_internal.h"
 
 namespace pgsift {
 
@@ -220,7 +220,8 @@ namespace {
 // session= explains more of it.
 long Coverage(std::string_view line, const LogRecord& rec) {
   long covered = rec.severity.data() - line.data();
-  for (std::string_view v : {rec.user, rec.database, rec.application, rec.client}) covered -= static_cast<long>(v.size());
+  for (std::string_view v : {rec.user, rec.database, rec.application, rec.client})
+    covered -= static_cast<long>(v.size());
   return covered;
 }
 
