@@ -83,6 +83,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                   {"records", r.records},
                   {"events", events},
                   {"filtered_out", s.filtered_out},
+                  {"pgsift_left_out", s.pgsift_left_out},
                   {"calls", s.calls},
                   {"distinct_fingerprints", sorted.size()},
                   {"total_duration_ms", Ms(s.total_ms())},

@@ -56,6 +56,7 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
     options.inputs = s.prev_logs;
     options.prefix = s.prefix.value_or("");
     options.prefix_given = s.prefix.has_value();
+    options.filters.include_pgsift = s.include_pgsift;
     auto result = Analyze(options);
     if (!result.ok() || !result->usable) {
       return Err("--prev-logs: " + (result.ok() ? "nothing usable was read" : result.error()));
@@ -70,6 +71,7 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
     options.inputs = s.logs;
     options.prefix = s.prefix.value_or("");
     options.prefix_given = s.prefix.has_value();
+    options.filters.include_pgsift = s.include_pgsift;
     options.statements = &tracker;
     rules_run = workload_selected->active.size();
     auto result = AnalyzeWithRules(options, workload_selected->active);
@@ -81,6 +83,8 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
   std::vector<const PgssRule*> pgss(pgss_selected->active.begin(), pgss_selected->active.end());
   Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options, &pgss);
   report.before_log_errors = prev_errors;
+  report.pgsift_left_out_pgss = to->pgsift_left_out;
+  if (logs) report.pgsift_left_out_logs = logs->workload.summary.pgsift_left_out;
   if (!s.label.empty()) report.database = s.label;
   report.journeys_configured = !journeys.empty();
   report.journeys = tracker.Results();
