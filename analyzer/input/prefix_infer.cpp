@@ -324,9 +324,10 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     best_complete = full;
     best_hits = hits;
   }
-  // A prefix that fits only some of the lines (a reload changed it) is
-  // taken when it fits most, and the first output line says how many not.
-  if (best == texts.size() || best_hits * 2 <= lines.size()) {
+  // A prefix that fits nine lines in ten is taken (a reload changed it
+  // late in the log, a few lines of another program): the first output line
+  // says how many do not fit. Below that the log is mixed: refused.
+  if (best == texts.size() || best_hits * 10 < lines.size() * 9) {
     std::string guess = best < texts.size() ? texts[best] : std::string();
     return Err("could not infer log_line_prefix: the best guess '" + guess + "' matches " + std::to_string(best_hits) +
                " of " + std::to_string(lines.size()) +

@@ -91,14 +91,13 @@ banner_lines=$(grep -c -m 400 'checkpoint' "$work/data/log/banner.log" || true)
 [ "$banner_lines" -ge 300 ] || bad "banner: the log should start with 300+ lines of no session, has $banner_lines"
 check banner "$work/data/log/banner.log" "$readme"
 
-# A reload changes the prefix in the middle of a log: the first line says
-# that sampled lines do not fit the detected prefix.
+# A reload changes the prefix early in a log: the first line says that
+# sampled lines (the banner's, the reloading session's) do not fit the
+# detected prefix.
 pg_start_logging "$work" '%t [%p]: user=%u ' "log_filename = 'reload.log'" 2>/dev/null
-run_as reception 7
 "$psql_bin" -X -q -c "ALTER SYSTEM SET log_line_prefix = '$readme'" -c "SELECT pg_reload_conf()" >/dev/null
 sleep 1
-run_as reception 7
-run_as reception 7
+run_as reception 200
 "$psql_bin" -X -q -c "ALTER SYSTEM RESET log_line_prefix" >/dev/null
 pg_quiesce "$work"
 pg_stop "$work" 2>/dev/null
