@@ -183,9 +183,8 @@ std::string WithConnectDefaults(const std::string& dsn) {
   if (!given.count("service") && std::getenv("PGSERVICE") == nullptr && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
     add("connect_timeout", std::to_string(DefaultConnectTimeout()));
   }
-  // Ours even when the DSN names another: the server logs the session's
-  // lines under it from its first (connection authorized) on.
-  given.erase("application_name");
+  // Ours even when the DSN names another (dropped above): the server logs
+  // the session's lines under it from its first (connection authorized) on.
   add("application_name", "'" + PgsiftApplicationName() + "'");
   add("keepalives", "1");
   add("keepalives_idle", "30");
