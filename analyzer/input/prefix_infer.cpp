@@ -166,11 +166,15 @@ std::string InferFromRendered(std::string_view s) {
             ++e;
           }
           // A value with spaces ("app=front desk [2] session=..."): it runs
-          // to the next known key, or to the end of the prefix, unless a
-          // user@db comes first.
+          // to the next known key unless a user@db comes first. An
+          // application_name (the one free-form field) at the end of the
+          // prefix runs to its end, unless a ':' follows ("[%p]: ").
           if (e < s.size() && s[e] == ' ') {
             size_t next = NextKey(s, e);
-            if (next == std::string_view::npos && s.back() == ' ') next = s.size() - 1;
+            if (next == std::string_view::npos && found->escape == 'a' && s.back() == ' ' &&
+                s.find(':', e) == std::string_view::npos) {
+              next = s.size() - 1;
+            }
             if (next != std::string_view::npos && s.substr(e, next - e).find('@') == std::string_view::npos) e = next;
           }
           char esc = found->escape;
