@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "pgsift/db.h"
 #include "pgsift/output.h"
 
 namespace {
@@ -40,7 +41,9 @@ int Run(int argc, char** argv) {
   // Only the exception's type is printed: its text may quote input data.
   try {
     for (const cli::Command& c : commands) {
-      if (*c.app) return c.run();
+      if (!*c.app) continue;
+      pgsift::SetPgsiftCommand(c.app->get_name());  // its sessions' application_name
+      return c.run();
     }
   } catch (const std::bad_alloc&) {
     // Not cli::Fail: it builds its line in memory.

@@ -137,7 +137,7 @@ TEST(OpenLog, RealLogsOfEveryFormat) {
     EXPECT_GT(n, 0u);
   }
   Result<LogInput> forced =
-      OpenLog(testing::Fixture("logs/clinic.csv"), LogOpenOptions{LogFormat::kJson, std::nullopt, nullptr});
+      OpenLog(testing::Fixture("logs/clinic.csv"), LogOpenOptions{LogFormat::kJson, std::nullopt, nullptr, ""});
   ASSERT_TRUE(forced.ok());
   EXPECT_EQ(forced->format, LogFormat::kJson);
   EXPECT_FALSE(OpenLog("/nonexistent/pg.log", {}).ok());

@@ -47,8 +47,8 @@ TEST(ChildConnection, PgDumpGetsTheTimeoutsItKnows) {
   options.dsn = "dbname=clinic password=pw";
   ChildConnection c = ChildConnectionFor(ResolveDsn(options));
   EXPECT_EQ(c.dbname_arg,
-            "connect_timeout='10' dbname='clinic' keepalives='1' keepalives_idle='30' keepalives_interval='10' "
-            "keepalives_count='3'");
+            "connect_timeout='10' dbname='clinic' application_name='pgsift' keepalives='1' keepalives_idle='30' "
+            "keepalives_interval='10' keepalives_count='3'");
   EXPECT_EQ(c.password, "pw");
   options.dsn = "dbname=clinic tcp_user_timeout=5000";
   EXPECT_NE(ChildConnectionFor(ResolveDsn(options)).dbname_arg.find("tcp_user_timeout='5000'"), std::string::npos);

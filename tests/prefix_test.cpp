@@ -202,8 +202,9 @@ TEST(Prefix, InfersPrefixOfEveryRealStderrLog) {
   };
   for (const InferCase& c : cases) {
     auto sample = HeadLines(Fixture(c.file), 300);
-    auto inferred = InferPrefix(sample);
-    ASSERT_TRUE(inferred.ok()) << c.file << ": " << inferred.error();
+    auto guess = InferPrefix(sample);
+    ASSERT_TRUE(guess.ok()) << c.file << ": " << guess.error();
+    const std::string* inferred = &guess->prefix;
     if (c.prefix != nullptr) {
       EXPECT_EQ(*inferred, c.prefix) << c.file;
     }

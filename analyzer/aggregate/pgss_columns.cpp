@@ -8,6 +8,7 @@
 
 #include "pgsift/fingerprint.h"
 #include "pgsift/input.h"
+#include "pgsift/own_statements.h"
 #include "pgsift/pgss.h"
 #include "pgsift/shape_key.h"
 
@@ -152,6 +153,7 @@ Result<bool> SetPgssColumn(PgssEntry* entry, std::string_view column, std::strin
       const Shape& shape = QueryFingerprinter().Fingerprint(value);
       entry->fingerprint = shape.fingerprint;
       entry->fallback = shape.fallback;
+      entry->pgsift = IsPgsiftText(value);
       // An unparseable text may hold literals: show only that it was there.
       entry->query = shape.fallback ? "<statement not shown: libpg_query could not parse it>" : shape.normalized;
       break;

@@ -63,6 +63,10 @@ void NormalizeSnapshot(Snapshot* s) {
   });
 }
 
+int64_t DropPgsiftEntries(Snapshot* s) {
+  return static_cast<int64_t>(std::erase_if(s->entries, [](const PgssEntry& e) { return e.pgsift; }));
+}
+
 std::string SnapshotToJson(const Snapshot& s) {
   nlohmann::ordered_json j;
   j["schema"] = kSnapshotSchema;
@@ -75,6 +79,7 @@ std::string SnapshotToJson(const Snapshot& s) {
   j["database_size_bytes"] = s.database_size_bytes;
   j["stats_reset"] = s.stats_reset;
   j["dealloc"] = s.dealloc;
+  j["pgsift_left_out"] = s.pgsift_left_out;
   j["columns"] = s.columns;
   j["settings"] = s.settings;
   nlohmann::json entries = nlohmann::json::array();
@@ -106,6 +111,7 @@ Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name
     s.database_size_bytes = j.value("database_size_bytes", int64_t{0});
     s.stats_reset = j.value("stats_reset", "");
     s.dealloc = j.value("dealloc", int64_t{0});
+    s.pgsift_left_out = j.value("pgsift_left_out", int64_t{0});
     if (j.contains("columns")) s.columns = j["columns"].get<std::vector<std::string>>();
     if (j.contains("settings")) s.settings = j["settings"].get<std::map<std::string, std::string>>();
     size_t i = 0;

@@ -1,5 +1,7 @@
 #include "pgsift/workload.h"
 
+#include "pgsift/own_statements.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -132,6 +134,7 @@ void Workload::Merge(const Workload& other) {
   const WorkloadSummary& o = other.summary;
   for (size_t i = 0; i < static_cast<size_t>(EventKind::kCount_); ++i) s.events_by_kind[i] += o.events_by_kind[i];
   s.filtered_out += o.filtered_out;
+  s.pgsift_left_out += o.pgsift_left_out;
   s.calls += o.calls;
   s.total_ns += o.total_ns;
   Span(o.first_us, &s.first_us, &s.last_us);
@@ -187,6 +190,10 @@ void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
 
 void WorkloadBuilder::OnEvent(const Event& e) {
   WorkloadSummary& s = workload_->summary;
+  if (!filters_.include_pgsift && (IsPgsiftApplication(e.application) || IsPgsiftText(e.sql))) {
+    s.pgsift_left_out += e.kind == EventKind::kQuery;
+    return;
+  }
   if (!filters_.Accepts(e)) {
     ++s.filtered_out;
     return;

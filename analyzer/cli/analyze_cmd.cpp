@@ -87,6 +87,8 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--database", options.filters.databases, "Only this database (repeatable)");
   analyze->add_option("--user", options.filters.users, "Only this user (repeatable)");
   analyze->add_option("--application", options.filters.applications, "Only this application_name (repeatable)");
+  analyze->add_flag("--include-pgsift", options.filters.include_pgsift,
+                    "Keep pgsift's own sessions and statements (application_name pgsift/..., left out by default)");
   analyze->add_option("--since", s->since, "Only events at or after this time ('2026-11-23 08:00:00 UTC')");
   analyze->add_option("--until", s->until, "Only events before this time");
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);

@@ -57,6 +57,9 @@ Command AddIndexesCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "indexes", "Missing-index advisor: CREATE INDEX CONCURRENTLY statements from logs, proven with HypoPG");
   cmd->add_option("logs", s->request.run.logs, "Server logs (stderr, csvlog, jsonlog; compressed ok; - for stdin)");
+  cmd->add_option_function<std::string>(
+      "--prefix", [s](const std::string& v) { s->request.run.prefix = v; },
+      "log_line_prefix of stderr/syslog logs (default: detect)");
   cmd->add_option("--schema", s->request.run.schema_paths,
                   "Schema file (pg_dump --schema-only), migrations folder, or a --dump-schema JSON (offline: no proof);"
                   " repeat for several")

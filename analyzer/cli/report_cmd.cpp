@@ -83,6 +83,12 @@ Command AddReportCommand(CLI::App& app) {
                   "Server logs of the window: load by hour, errors, workload rules' findings");
   cmd->add_option("--prev-logs", s->request.prev_logs,
                   "Server logs of the previous window: week-over-week error count");
+  cmd->add_option_function<std::string>(
+      "--prefix", [s](const std::string& v) { s->request.prefix = v; },
+      "log_line_prefix of stderr/syslog --logs and --prev-logs (default: detect)");
+  cmd->add_flag("--include-pgsift", s->request.include_pgsift,
+                "Keep pgsift's own statements of the --logs (left out by default; snapshots keep them only when "
+                "taken with snapshot --include-pgsift)");
   cmd->add_option("--format", s->format, "md, json or html")
       ->default_val("md")
       ->check(CLI::IsMember({"md", "json", "html"}));

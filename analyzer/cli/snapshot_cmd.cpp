@@ -20,10 +20,14 @@ int RunSnapshot(const SnapshotState& s) {
   Result<Snapshot> snap = s.export_path.empty() ? TakeSnapshot(s.connect) : ReadPgssExport(s.export_path);
   if (!snap.ok()) return Fail(snap.error());
   if (!s.label.empty()) snap->database = s.label;
+  if (!s.export_path.empty() && !s.connect.include_pgsift) snap->pgsift_left_out = DropPgsiftEntries(&*snap);
   Status written = WriteSnapshot(*snap, s.output);
   if (!written.ok()) return Fail(written.error());
   Say("wrote ", s.output, ": ", snap->entries.size(), " statements, ", snap->tables.size(), " tables, ",
-      snap->indexes.size(), " indexes", snap->server_version.empty() ? "" : ", server " + snap->server_version);
+      snap->indexes.size(), " indexes", snap->server_version.empty() ? "" : ", server " + snap->server_version,
+      snap->pgsift_left_out > 0 ? "; " + std::to_string(snap->pgsift_left_out) +
+                                      " statements of pgsift itself left out (--include-pgsift keeps them)"
+                                : "");
   return kExitOk;
 }
 
@@ -41,6 +45,8 @@ Command AddSnapshotCommand(CLI::App& app) {
       ->required();
   cmd->add_flag("--all-databases", s->connect.all_databases,
                 "Keep pg_stat_statements rows of every database on the server (default: the connected one)");
+  cmd->add_flag("--include-pgsift", s->connect.include_pgsift,
+                "Keep pg_stat_statements rows of pgsift's own statements (left out by default)");
   cmd->add_option("--statement-timeout", s->connect.statement_timeout_ms, "Milliseconds per query")->default_val(60000);
   return {cmd, [s]() { return RunSnapshot(*s); }};
 }

@@ -8,12 +8,13 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "scratch_guard.h"
-#include "scratch_sample.h"
-#include "server_message.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 #include "pgsift/statement_gate.h"
+#include "scratch_guard.h"
+#include "scratch_sample.h"
+#include "server_message.h"
+#include "session.h"
 
 namespace pgsift {
 namespace {
@@ -32,7 +33,7 @@ void Setup(pqxx::nontransaction& tx, const ConnectOptions& options, bool writabl
 // may not read it.
 std::string SystemIdentifier(pqxx::nontransaction& tx) {
   try {
-    return tx.exec1("SELECT system_identifier::text FROM pg_control_system()")[0].c_str();
+    return tx.exec1(db::Own("SELECT system_identifier::text FROM pg_control_system()"))[0].c_str();
   } catch (const pqxx::broken_connection&) {
     throw;
   } catch (const std::exception&) {
@@ -41,16 +42,16 @@ std::string SystemIdentifier(pqxx::nontransaction& tx) {
 }
 
 int ServerMajor(pqxx::nontransaction& tx) {
-  return tx.exec1("SELECT current_setting('server_version_num')::int / 10000")[0].as<int>();
+  return tx.exec1(db::Own("SELECT current_setting('server_version_num')::int / 10000"))[0].as<int>();
 }
 
 std::map<std::string, std::string> PlannerSettings(pqxx::nontransaction& tx) {
   std::map<std::string, std::string> out;
   pqxx::result r = tx.exec(
-      "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name LIKE 'enable\\_%' OR name IN ("
-      "'seq_page_cost', 'random_page_cost', 'cpu_tuple_cost', 'cpu_index_tuple_cost', 'cpu_operator_cost',"
-      " 'effective_cache_size', 'work_mem', 'default_statistics_target', 'jit', 'from_collapse_limit',"
-      " 'join_collapse_limit', 'max_parallel_workers_per_gather', 'random_page_cost') ORDER BY name");
+      db::Own("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name LIKE 'enable\\_%' OR name IN ("
+              "'seq_page_cost', 'random_page_cost', 'cpu_tuple_cost', 'cpu_index_tuple_cost', 'cpu_operator_cost',"
+              " 'effective_cache_size', 'work_mem', 'default_statistics_target', 'jit', 'from_collapse_limit',"
+              " 'join_collapse_limit', 'max_parallel_workers_per_gather', 'random_page_cost') ORDER BY name"));
   for (const pqxx::row& row : r) out[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
   return out;
 }
@@ -60,8 +61,8 @@ std::map<std::string, std::string> PlannerSettings(pqxx::nontransaction& tx) {
 std::map<std::string, int64_t> RelationRows(pqxx::nontransaction& tx, const std::set<std::string>& names) {
   std::map<std::string, int64_t> out;
   for (const std::string& name : names) {
-    pqxx::row r = tx.exec1("SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(" +
-                           tx.quote(tx.quote_name(name)) + ")), -1)");
+    pqxx::row r = tx.exec1(db::Own("SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(" +
+                                   tx.quote(tx.quote_name(name)) + ")), -1)"));
     out[name] = r[0].as<int64_t>();
   }
   return out;
@@ -149,10 +150,10 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
     conn.prepare("pgsift_q", q.sql);
     prepared = true;
     conn.prepare_now("pgsift_q");
-    e.param_count = tx.exec1(
-                          "SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
-                          " WHERE name = 'pgsift_q'")[0]
-                        .as<size_t>();
+    e.param_count =
+        tx.exec1(db::Own("SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
+                         " WHERE name = 'pgsift_q'"))[0]
+            .as<size_t>();
     if (!q.params.empty() && q.params.size() != e.param_count) {
       conn.unprepare("pgsift_q");
       return Err(std::to_string(q.params.size()) + " parameter values given, the statement takes " +
@@ -166,16 +167,17 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
       args += (i ? ", " : "") + v;
     }
     if (keep_params) e.params = q.params;
-    tx.exec(e.generic_plan ? "SET plan_cache_mode = force_generic_plan" : "SET plan_cache_mode = force_custom_plan");
+    tx.exec(db::Own(e.generic_plan ? "SET plan_cache_mode = force_generic_plan"
+                                   : "SET plan_cache_mode = force_custom_plan"));
     std::string explain = std::string("EXPLAIN (FORMAT JSON") + (options.analyze ? ", ANALYZE, BUFFERS" : "") +
                           ") EXECUTE pgsift_q" + (args.empty() ? "" : "(" + args + ")");
     int runs = options.analyze ? std::max(1, options.repeats) : 1;
     std::vector<double> times;
     std::vector<int64_t> blocks, temp;
     for (int i = 0; i < runs; ++i) {
-      tx.exec(read_only ? "BEGIN READ ONLY" : "BEGIN");
-      pqxx::result r = tx.exec(explain);
-      tx.exec("ROLLBACK");
+      tx.exec(db::Own(read_only ? "BEGIN READ ONLY" : "BEGIN"));
+      pqxx::result r = tx.exec(db::Own(explain));
+      tx.exec(db::Own("ROLLBACK"));
       std::string json;
       for (const pqxx::row& row : r) json += row[0].c_str();
       auto plan = ReadExplainJson(json);
@@ -193,7 +195,7 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
       e.median_shared_blocks = Median(blocks);
       e.temp_blocks = Median(temp);
     }
-    tx.exec("RESET plan_cache_mode");
+    tx.exec(db::Own("RESET plan_cache_mode"));
     conn.unprepare("pgsift_q");
     return e;
   } catch (const pqxx::broken_connection&) {
@@ -201,8 +203,8 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
   } catch (const std::exception& ex) {
     std::string msg = PrimaryMessage(ex, options.show_values);
     try {
-      tx.exec("ROLLBACK");
-      tx.exec("RESET plan_cache_mode");
+      tx.exec(db::Own("ROLLBACK"));
+      tx.exec(db::Own("RESET plan_cache_mode"));
       if (prepared) conn.unprepare("pgsift_q");
     } catch (const pqxx::broken_connection&) {
       throw;
@@ -243,7 +245,7 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
                                         bool show_values) {
   applied->path = file.path;
   applied->in_transaction = !NeedsAutocommit(file);
-  if (applied->in_transaction) tx.exec("BEGIN");
+  if (applied->in_transaction) tx.exec(db::Own("BEGIN"));
   for (const MigrationStatement& s : file.statements) {
     if (s.in_plpgsql) continue;  // part of a DO body, sent with the DO
     try {
@@ -254,7 +256,7 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
     } catch (const std::exception& ex) {
       std::string msg = PrimaryMessage(ex, show_values);
       try {
-        tx.exec("ROLLBACK");
+        tx.exec(db::Own("ROLLBACK"));
       } catch (const pqxx::broken_connection&) {
         throw;
       } catch (const std::exception&) {
@@ -264,7 +266,7 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
       return LintDiagnostic{where, msg + (applied->in_transaction ? " (the file was rolled back)" : "")};
     }
   }
-  if (applied->in_transaction) tx.exec("COMMIT");
+  if (applied->in_transaction) tx.exec(db::Own("COMMIT"));
   return std::nullopt;
 }
 
@@ -303,7 +305,7 @@ void StopIfInterrupted() {
 // Drops database `name` on the server of `tx`: WITH (FORCE) from PostgreSQL
 // 13, before that other sessions ended first and a plain DROP. Throws.
 void DropScratchDatabase(pqxx::nontransaction& tx, const std::string& name) {
-  int version = tx.exec1("SELECT current_setting('server_version_num')::int")[0].as<int>();
+  int version = tx.exec1(db::Own("SELECT current_setting('server_version_num')::int"))[0].as<int>();
   for (const std::string& sql : db::DropDatabaseSql(version, tx.quote_name(name), tx.quote(name))) tx.exec(sql);
 }
 
@@ -324,7 +326,7 @@ class TemplateCopy {
       pqxx::connection conn(dsn);
       pqxx::nontransaction tx(conn);
       Setup(tx, source_, /*writable=*/false);
-      db = tx.exec1("SELECT current_database()")[0].c_str();
+      db = tx.exec1(pgsift::db::Own("SELECT current_database()"))[0].c_str();
     }
     admin_dsn_ = WithDatabase(dsn, db == "postgres" ? "template1" : "postgres");
     pqxx::connection conn(admin_dsn_);
@@ -334,12 +336,12 @@ class TemplateCopy {
     StopIfInterrupted();
     std::string name = "pgsift_scratch_" + std::to_string(::getpid());
     // Empty (sample mode): template0, so the source may have other sessions.
-    tx.exec("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(empty ? "template0" : db));
+    tx.exec(db::Own("CREATE DATABASE " + tx.quote_name(name) + " TEMPLATE " + tx.quote_name(empty ? "template0" : db)));
     name_ = name;
     source_db_ = db;
     if (guard_ != nullptr) guard_->Watch(admin_dsn_, name_, source_);
-    tx.exec("COMMENT ON DATABASE " + tx.quote_name(name) + " IS " +
-            tx.quote(db::ScratchComment(::getpid(), db::HostName())));
+    tx.exec(db::Own("COMMENT ON DATABASE " + tx.quote_name(name) + " IS " +
+                    tx.quote(db::ScratchComment(::getpid(), db::HostName()))));
     StopIfInterrupted();
     return WithDatabase(dsn, name);
   }
@@ -366,10 +368,10 @@ class TemplateCopy {
 
  private:
   void DropStale(pqxx::nontransaction& tx) {
-    pqxx::result r = tx.exec(
-        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
-        " WHERE shobj_description(oid, 'pg_database') LIKE " +
-        tx.quote(std::string(db::kScratchMarker) + " pid=%") + " ORDER BY datname");
+    pqxx::result r =
+        tx.exec(db::Own("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+                        " WHERE shobj_description(oid, 'pg_database') LIKE " +
+                        tx.quote(std::string(db::kScratchMarker) + " pid=%") + " ORDER BY datname"));
     std::string host = db::HostName();
     for (const pqxx::row& row : r) {
       std::string name = row[0].c_str();
@@ -464,7 +466,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Setup(tx, source, /*writable=*/false);
     Baseline b;
     b.server_major = ServerMajor(tx);
-    b.database = tx.exec1("SELECT current_database()")[0].c_str();
+    b.database = tx.exec1(db::Own("SELECT current_database()"))[0].c_str();
     b.system_identifier = SystemIdentifier(tx);
     b.settings = PlannerSettings(tx);
     b.analyze = options.analyze;
@@ -589,7 +591,7 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       Setup(tx, connect, /*writable=*/true);
       // A confirmed --scratch-dsn that names the baseline's own database is
       // most likely the source itself: nothing is ever applied there.
-      std::string scratch_db = tx.exec1("SELECT current_database()")[0].c_str();
+      std::string scratch_db = tx.exec1(db::Own("SELECT current_database()"))[0].c_str();
       if (!copy && scratch_db == baseline.database) {
         return Err("refusing to apply migrations: the scratch database " + scratch_db +
                    " has the name of the baseline's source database; use a copy with another name or "
@@ -598,10 +600,10 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       if (!copy) {
         // --scratch-is-disposable is a claim; the database must prove it:
         // pgsift's own marker, or the one the user sets once.
-        std::string comment = tx.exec1(
-                                    "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
-                                    " WHERE datname = current_database()")[0]
-                                  .c_str();
+        std::string comment =
+            tx.exec1(db::Own("SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database"
+                             " WHERE datname = current_database()"))[0]
+                .c_str();
         if (!db::ReadScratchMark(comment).disposable) {
           return Err("refusing to apply migrations: nothing shows that the scratch database " + scratch_db +
                      " is disposable (--scratch-is-disposable needs the database to carry the marker comment "
@@ -643,8 +645,8 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
       Setup(file_tx, connect, /*writable=*/true);
       // The migration is the user's own SQL, read as the database reads it
       // (a legacy database may keep standard_conforming_strings off).
-      file_tx.exec("RESET standard_conforming_strings");
-      file_tx.exec("RESET client_encoding");
+      file_tx.exec(db::Own("RESET standard_conforming_strings"));
+      file_tx.exec(db::Own("RESET client_encoding"));
       AppliedFile applied;
       std::optional<LintDiagnostic> err = ApplyFile(file_tx, m.file, &applied, plan_options.show_values);
       run.applied.push_back(applied);

@@ -11,10 +11,10 @@
 #include <map>
 #include <pqxx/pqxx>
 
-#include "server_message.h"
-#include "session.h"
 #include "pgsift/db_schema.h"
 #include "pgsift/statement_gate.h"
+#include "server_message.h"
+#include "session.h"
 
 namespace pgsift {
 
@@ -73,9 +73,9 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
   try {
     // READ ONLY explicitly: whatever a function planned here set in the
     // session (default_transaction_read_only), the next probe stays read-only.
-    tx.exec("BEGIN READ ONLY");
-    pqxx::result r = tx.exec("EXPLAIN EXECUTE pgsift_probe" + args);
-    tx.exec("ROLLBACK");
+    tx.exec(db::Own("BEGIN READ ONLY"));
+    pqxx::result r = tx.exec(db::Own("EXPLAIN EXECUTE pgsift_probe" + args));
+    tx.exec(db::Own("ROLLBACK"));
     for (const pqxx::row& row : r) plan.text += std::string(row[0].c_str()) + "\n";
     size_t at = plan.text.find("..");
     if (plan.text.find("(cost=") != std::string::npos && at != std::string::npos) {
@@ -86,7 +86,7 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
     }
   } catch (const std::exception& e) {
     plan.error = FirstLine(e);
-    tx.exec("ROLLBACK");  // outside a transaction block: a warning only
+    tx.exec(db::Own("ROLLBACK"));  // outside a transaction block: a warning only
   }
   conn.unprepare("pgsift_probe");
   return plan;
@@ -98,7 +98,7 @@ std::string Quote(pqxx::nontransaction& tx, const std::string& name) { return tx
 
 Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
   auto prove = [&](pqxx::nontransaction& tx, const std::string& where) -> Status {
-    if (tx.exec("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").empty()) {
+    if (tx.exec(db::Own("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'")).empty()) {
       return Err(where + ": the hypopg extension is not installed in this database (CREATE EXTENSION hypopg)");
     }
     // auto_explain (loaded for this session, log_min_duration 0) logs even an
@@ -106,11 +106,11 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
     // fails ("cache lookup failed for index"): turn it off for this session
     // where we may (a superuser setting; otherwise the proof goes on).
     try {
-      tx.exec("SET auto_explain.log_min_duration = -1");
+      tx.exec(db::Own("SET auto_explain.log_min_duration = -1"));
     } catch (const pqxx::sql_error&) {
     }
-    tx.exec("SET plan_cache_mode = force_generic_plan");
-    tx.exec("SELECT hypopg_reset()");
+    tx.exec(db::Own("SET plan_cache_mode = force_generic_plan"));
+    tx.exec(db::Own("SELECT hypopg_reset()"));
     std::map<uint64_t, Plan> before;  // by fingerprint
     constexpr size_t kQueriesPerCandidate = 5;
     for (IndexCandidate& c : result->candidates) {
@@ -141,7 +141,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
       // queries) and goes as a quoted string, never as SQL: hypopg parses it
       // and keeps only CREATE INDEX statements, hypothetically (any other
       // statement in the string is skipped with a warning, never run).
-      pqxx::row hypo = tx.exec1("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")");
+      pqxx::row hypo = tx.exec1(db::Own("SELECT indexname FROM hypopg_create_index(" + tx.quote(create) + ")"));
       std::string name = hypo[0].c_str();
       c.saving = -1;
       c.proven = false;
@@ -168,7 +168,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
         }
       }
       if (!c.proven) c.saving = 0;
-      tx.exec("SELECT hypopg_reset()");
+      tx.exec(db::Own("SELECT hypopg_reset()"));
     }
     for (const auto& [fp, plan] : before) result->queries_refused += plan.refused;
     return Ok{};

@@ -4,8 +4,8 @@
 // statistics only a server has.
 #include <pqxx/pqxx>
 
-#include "session.h"
 #include "pgsift/db_schema.h"
+#include "session.h"
 
 namespace pgsift {
 
@@ -24,13 +24,14 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
   return db::WithSession(options, [&](pqxx::nontransaction& tx, const std::string& where) -> Result<Schema> {
     Schema schema;
     schema.source = "live";
-    schema.collation = Text(tx.exec1("SELECT datcollate FROM pg_database WHERE datname = current_database()")[0]);
-    for (const pqxx::row& row :
-         tx.exec(std::string("SELECT n.nspname, c.relname, a.attname FROM pg_class c"
-                             " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                             " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                             " WHERE ") +
-                 kUserTables + " ORDER BY 1, 2, a.attnum")) {
+    schema.collation =
+        Text(tx.exec1(db::Own("SELECT datcollate FROM pg_database WHERE datname = current_database()"))[0]);
+    for (const pqxx::row& row : tx.exec(
+             db::Own(std::string("SELECT n.nspname, c.relname, a.attname FROM pg_class c"
+                                 " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                 " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                                 " WHERE ") +
+                     kUserTables + " ORDER BY 1, 2, a.attnum"))) {
       SchemaTable& t = schema.tables[Text(row[0]) + "." + Text(row[1])];
       t.schema = Text(row[0]);
       t.name = Text(row[1]);
@@ -46,7 +47,7 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
       std::string definition_key;
     };
     std::vector<IndexExtra> extras;
-    for (const pqxx::row& row : tx.exec(
+    for (const pqxx::row& row : tx.exec(db::Own(
              std::string("SELECT n.nspname, c.relname, i.relname, pg_get_indexdef(x.indexrelid), x.indisvalid,"
                          " x.indisprimary, coalesce(s.idx_scan, 0), pg_relation_size(x.indexrelid),"
                          " md5(concat_ws('|', x.indkey::text, x.indclass::text, x.indcollation::text, x.indisunique,"
@@ -57,17 +58,17 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
                          " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam"
                          " JOIN pg_namespace n ON n.oid = c.relnamespace"
                          " LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid WHERE ") +
-             kUserTables + " ORDER BY 1, 2, 3")) {
+             kUserTables + " ORDER BY 1, 2, 3"))) {
       ddl += Text(row[3]) + ";\n";
       extras.push_back({Text(row[0]) + "." + Text(row[1]), Text(row[2]), Text(row[4]) == "t", Text(row[5]) == "t",
                         Int(row[6]), Int(row[7]), Text(row[9]) == "t", Text(row[8])});
     }
     for (const pqxx::row& row :
-         tx.exec(std::string("SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, c.relname,"
-                             " k.conname, pg_get_constraintdef(k.oid))"
-                             " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
-                             " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND ") +
-                 kUserTables + " ORDER BY n.nspname, c.relname, k.conname")) {
+         tx.exec(db::Own(std::string("SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, c.relname,"
+                                     " k.conname, pg_get_constraintdef(k.oid))"
+                                     " FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+                                     " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND ") +
+                         kUserTables + " ORDER BY n.nspname, c.relname, k.conname"))) {
       ddl += Text(row[0]) + ";\n";
     }
     Status applied = ApplySchemaSql(ddl, "(catalog)", &schema);
@@ -85,10 +86,10 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
         i.definition_key = e.definition_key;
       }
     }
-    for (const pqxx::row& row :
-         tx.exec("SELECT t.schemaname, t.relname, greatest(c.reltuples::bigint, t.n_live_tup),"
-                 " pg_total_relation_size(t.relid), t.seq_scan, coalesce(t.idx_scan, 0), t.n_tup_ins, t.n_tup_upd,"
-                 " t.n_tup_del, t.n_tup_hot_upd FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid")) {
+    for (const pqxx::row& row : tx.exec(
+             db::Own("SELECT t.schemaname, t.relname, greatest(c.reltuples::bigint, t.n_live_tup),"
+                     " pg_total_relation_size(t.relid), t.seq_scan, coalesce(t.idx_scan, 0), t.n_tup_ins, t.n_tup_upd,"
+                     " t.n_tup_del, t.n_tup_hot_upd FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid"))) {
       auto it = schema.tables.find(Text(row[0]) + "." + Text(row[1]));
       if (it == schema.tables.end()) continue;
       SchemaTable& t = it->second;
@@ -102,8 +103,8 @@ Result<Schema> ReadLiveSchema(const ConnectOptions& options) {
       t.n_tup_hot_upd = Int(row[9]);
     }
     pqxx::row window = tx.exec1(
-        "SELECT floor(extract(epoch FROM now() - coalesce(stats_reset, pg_postmaster_start_time())))::bigint"
-        " FROM pg_stat_database WHERE datname = current_database()");
+        db::Own("SELECT floor(extract(epoch FROM now() - coalesce(stats_reset, pg_postmaster_start_time())))::bigint"
+                " FROM pg_stat_database WHERE datname = current_database()"));
     schema.stats_seconds = window[0].is_null() ? -1 : Int(window[0]);
     return schema;
   });

@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "session.h"
 #include "pgsift/db.h"
+#include "session.h"
 
 namespace pgsift {
 namespace {
@@ -15,37 +15,17 @@ namespace {
 std::string Text(const pqxx::field& f) { return f.is_null() ? std::string() : std::string(f.c_str()); }
 int64_t Int(const pqxx::field& f) { return f.is_null() ? 0 : f.as<int64_t>(); }
 
-// Runs SQL and remembers its text: pgsift's own statements show up in
-// pg_stat_statements too and are left out of the snapshot by fingerprint.
+// Runs pgsift's own SQL (tagged with kPgsiftTag).
 class Session {
  public:
-  // `setup`: what WithSession already ran on this session.
-  Session(pqxx::nontransaction& tx, std::vector<std::string> setup) : tx_(tx), sent_(std::move(setup)) {}
-  pqxx::result Exec(const std::string& sql) {
-    sent_.push_back(sql);
-    return tx_.exec(sql);
-  }
-  pqxx::row Exec1(const std::string& sql) {
-    sent_.push_back(sql);
-    return tx_.exec1(sql);
-  }
+  explicit Session(pqxx::nontransaction& tx) : tx_(tx) {}
+  pqxx::result Exec(const std::string& sql) { return tx_.exec(db::Own(sql)); }
+  pqxx::row Exec1(const std::string& sql) { return tx_.exec1(db::Own(sql)); }
   std::string QuoteName(const std::string& name) { return tx_.quote_name(name); }
-  const std::vector<std::string>& sent() const { return sent_; }
 
  private:
   pqxx::nontransaction& tx_;
-  std::vector<std::string> sent_;
 };
-
-void DropOwnStatements(const std::vector<std::string>& sent, Snapshot* s) {
-  std::set<uint64_t> own;
-  for (const std::string& sql : sent) {
-    PgssEntry probe;
-    (void)SetPgssColumn(&probe, "query", sql);
-    own.insert(probe.fingerprint);
-  }
-  std::erase_if(s->entries, [&](const PgssEntry& e) { return !e.fallback && own.count(e.fingerprint); });
-}
 
 std::string PgssSql(const std::string& quoted_schema, bool all_databases) {
   return "SELECT s.*, d.datname, u.rolname FROM " + quoted_schema +
@@ -117,7 +97,7 @@ void ReadRelations(Session& tx, Snapshot* s) {
 
 Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
   return db::WithSession(options, [&](pqxx::nontransaction& raw, const std::string& where) -> Result<Snapshot> {
-    Session tx(raw, SessionSetupSql(options, /*writable=*/false));
+    Session tx(raw);
     Snapshot s;
     s.source = "live";
     pqxx::row info = tx.Exec1(
@@ -169,10 +149,7 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
                  " 'pg_stat_statements.track_planning', 'log_min_duration_statement')")) {
       s.settings[Text(row[0])] = Text(row[1]);
     }
-    // Earlier snapshots may have used the other variant of the pgss query.
-    std::vector<std::string> own = tx.sent();
-    own.push_back(PgssSql(tx.QuoteName(schema), !options.all_databases));
-    DropOwnStatements(own, &s);
+    if (!options.include_pgsift) s.pgsift_left_out = DropPgsiftEntries(&s);
     NormalizeSnapshot(&s);
     return s;
   });

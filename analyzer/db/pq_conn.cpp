@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "server_message.h"
+#include "session.h"
 
 namespace pgsift::db {
 
@@ -63,7 +64,7 @@ Conn Connect(const std::string& dsn, const ConnectOptions& options, bool writabl
 }
 
 PgResult Exec(PGconn* c, const std::string& sql, ExecStatusType want, const std::string& what) {
-  PgResult r(PQexec(c, sql.c_str()));
+  PgResult r(PQexec(c, Own(sql).c_str()));
   ExecStatusType got = PQresultStatus(r.get());
   // A script's result is its last statement's: any success will do.
   bool script_ok = want == PGRES_COMMAND_OK && (got == PGRES_TUPLES_OK || got == PGRES_EMPTY_QUERY);
@@ -82,7 +83,7 @@ PgResult ExecWithheld(PGconn* c, const std::string& sql, const std::vector<std::
   std::vector<const char*> values;
   for (const std::string& p : params) values.push_back(p.c_str());
   PgResult r(
-      PQexecParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
+      PQexecParams(c, Own(sql).c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
   ExecStatusType got = PQresultStatus(r.get());
   if (got != want && !(want == PGRES_COMMAND_OK && got == PGRES_TUPLES_OK)) {
     throw std::runtime_error(WithheldError(what, r.get()));

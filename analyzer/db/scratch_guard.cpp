@@ -12,6 +12,8 @@
 #include <mutex>
 #include <pqxx/pqxx>
 
+#include "session.h"
+
 namespace pgsift::db {
 
 namespace {
@@ -59,8 +61,8 @@ void EndSessions() {
     pqxx::connection conn(dsn);
     pqxx::nontransaction tx(conn);
     for (const std::string& sql : SessionSetupSql(options, /*writable=*/true)) tx.exec(sql);
-    tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + tx.quote(db) +
-            " AND pid <> pg_backend_pid()");
+    tx.exec(db::Own("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " + tx.quote(db) +
+                    " AND pid <> pg_backend_pid()"));
   } catch (const std::exception&) {
     // The run's own cleanup reports what it cannot drop.
   }

@@ -9,6 +9,8 @@
 #include <set>
 #include <vector>
 
+#include "pgsift/own_statements.h"
+
 namespace pgsift {
 namespace db {
 
@@ -44,7 +46,8 @@ bool LooksLikeConninfo(std::string_view value) {
 
 // Settings pgsift adds for bounded waits (WithConnectDefaults): not shown.
 bool IsTuning(std::string_view keyword) {
-  return keyword == "connect_timeout" || keyword.starts_with("keepalives") || keyword == "tcp_user_timeout";
+  return keyword == "connect_timeout" || keyword.starts_with("keepalives") || keyword == "tcp_user_timeout" ||
+         keyword == "application_name";
 }
 
 std::string Quoted(std::string_view value) {
@@ -161,6 +164,7 @@ std::string WithConnectDefaults(const std::string& dsn) {
   std::set<std::string> given;
   std::string out;
   for (const DsnOption& o : *parsed) {
+    if (o.keyword == "application_name") continue;  // replaced below
     given.insert(o.keyword);
     std::string value = "'";
     for (char c : o.value) {
@@ -179,6 +183,9 @@ std::string WithConnectDefaults(const std::string& dsn) {
   if (!given.count("service") && std::getenv("PGSERVICE") == nullptr && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
     add("connect_timeout", std::to_string(DefaultConnectTimeout()));
   }
+  // Ours even when the DSN names another (dropped above): the server logs
+  // the session's lines under it from its first (connection authorized) on.
+  add("application_name", "'" + PgsiftApplicationName() + "'");
   add("keepalives", "1");
   add("keepalives_idle", "30");
   add("keepalives_interval", "10");
@@ -203,6 +210,8 @@ void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const
 
 std::string WhatOf(const std::exception& e) { return e.what(); }
 
+std::string Own(std::string_view sql) { return std::string(kPgsiftTag) + " " + std::string(sql); }
+
 std::string RedactAll(std::string text, std::string_view dsn) {
   for (const std::string& p : PasswordsOf(dsn)) text = Redact(std::move(text), p);
   return text;
@@ -224,14 +233,31 @@ std::string ResolveDsn(const ConnectOptions& options) {
   return db::WithConnectDefaults(url != nullptr ? url : "");
 }
 
+namespace {
+std::string& CommandName() {
+  static std::string name;
+  return name;
+}
+}  // namespace
+
+void SetPgsiftCommand(std::string_view command) {
+  CommandName().clear();
+  for (char c : command) {
+    if ((c >= 'a' && c <= 'z') || c == '-' || c == '_') CommandName().push_back(c);
+  }
+}
+
+std::string PgsiftApplicationName() { return CommandName().empty() ? "pgsift" : "pgsift/" + CommandName(); }
+
 std::vector<std::string> SessionSetupSql(const ConnectOptions& options, bool writable) {
-  std::vector<std::string> out = {"SET application_name = 'pgsift'"};
+  std::vector<std::string> out = {"SET application_name = '" + PgsiftApplicationName() + "'"};
   if (!writable) out.push_back("SET default_transaction_read_only = on");
   out.push_back("SET statement_timeout = " + std::to_string(options.statement_timeout_ms));
   out.push_back("SET lock_timeout = " + std::to_string(options.lock_timeout_ms));
   out.push_back("SET idle_in_transaction_session_timeout = " + std::to_string(options.statement_timeout_ms));
   out.push_back("SET standard_conforming_strings = on");
   out.push_back("SET client_encoding = 'UTF8'");
+  for (std::string& sql : out) sql = db::Own(sql);
   return out;
 }
 

@@ -168,10 +168,12 @@ void AddStats(FingerprintStats* into, const FingerprintStats& s) {
 
 class Pipeline {
  public:
-  Pipeline(const AnalyzeOptions& options, const LinePrefix* given)
+  // `run_prefix`: InferRunPrefix() of the inputs, when no prefix is given.
+  Pipeline(const AnalyzeOptions& options, const LinePrefix* given, std::string run_prefix)
       : options_(options),
         given_(given),
-        open_options_{options.format, given ? std::optional<std::string>(given->text()) : std::nullopt, given},
+        open_options_{options.format, given ? std::optional<std::string>(given->text()) : std::nullopt, given,
+                      std::move(run_prefix)},
         jobs_(std::min(kMaxJobs, options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency()))),
         piece_bytes_(options.piece_bytes ? options.piece_bytes : kDefaultPieceBytes),
         record_span_(options.piece_bytes ? 16 * options.piece_bytes : kMaxRecordSpan),
@@ -255,6 +257,7 @@ class Pipeline {
     in.rep.format = in.log.format;
     in.rep.prefix = in.log.prefix;
     in.rep.prefix_inferred = in.log.prefix_inferred;
+    in.rep.prefix_fit = in.log.inferred;
     if (!in.log.prefix_error.empty()) {
       task->error = in.log.prefix_error;
       Push(std::move(task));
@@ -447,8 +450,10 @@ class Pipeline {
       rep.error = "no log record could be read";
       if (!rep.skip_examples.empty()) rep.error += "; first problem: " + rep.skip_examples.front();
       if (given_ && rep.format == LogFormat::kStderr) {
-        Result<std::string> guess = InferPrefix(in.log.sample);
-        if (guess.ok()) rep.error += "; the lines look like log_line_prefix '" + *guess + "' (or leave out --prefix)";
+        Result<InferredPrefix> guess = InferPrefix(in.log.sample);
+        if (guess.ok()) {
+          rep.error += "; the lines look like log_line_prefix '" + guess->prefix + "' (or leave out --prefix)";
+        }
       }
     }
     result->lines_total += rep.lines;
@@ -490,7 +495,7 @@ Result<AnalyzeResult> Analyze(const AnalyzeOptions& options) {
     if (!p.ok()) return Err("--prefix: " + p.error());
     given = std::make_unique<LinePrefix>(std::move(p.value()));
   }
-  Pipeline pipeline(options, given.get());
+  Pipeline pipeline(options, given.get(), given ? std::string() : InferRunPrefix(options.inputs, options.format));
   return pipeline.Run();
 }
 

@@ -10,6 +10,8 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
     PlanEvidenceCollector plans;
     AnalyzeOptions a;
     a.inputs = options.logs;
+    a.prefix = options.prefix.value_or("");
+    a.prefix_given = options.prefix.has_value();
     a.jobs = options.jobs;
     a.plans = &plans;
     Result<AnalyzeResult> r = Analyze(a);

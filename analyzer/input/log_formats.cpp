@@ -12,9 +12,13 @@
 namespace pgsift {
 
 namespace input_internal {
+
+constexpr size_t kRunSampleLines = 3000;  // InferRunPrefix: all inputs together
+
 namespace {
 
-constexpr size_t kSampleLines = 300;
+constexpr size_t kSampleLines = 300;       // from the head, and from each window
+constexpr size_t kWindowBytes = 32 << 10;  // the middle and the end of a plain file
 
 constexpr std::array kLogFormats = {
     LogFormatRow{
@@ -30,18 +34,34 @@ constexpr std::array kLogFormats = {
                  nullptr},
 };
 
-std::vector<std::string> SampleLines(std::string_view head) {
-  std::vector<std::string> out;
+// Up to `max` whole lines of `text`; a window that may start inside a line
+// (`cut_start`) drops its first.
+void AddLines(std::string_view text, bool cut_start, size_t max, std::vector<std::string>* out) {
   size_t pos = 0;
-  while (pos < head.size() && out.size() < kSampleLines) {
-    size_t nl = head.find('\n', pos);
+  if (cut_start) {
+    pos = text.find('\n');
+    if (pos == std::string_view::npos) return;
+    ++pos;
+  }
+  for (size_t n = 0; pos < text.size() && n < max; ++n) {
+    size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) break;  // a partial last line is not a sample
-    std::string_view line = head.substr(pos, nl - pos);
+    std::string_view line = text.substr(pos, nl - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.emplace_back(line);
+    out->emplace_back(line);
     pos = nl + 1;
   }
+}
+
+// Lines from the head and, in a plain file, from its middle and its end: a
+// log may start with a restart banner or change its prefix on a reload.
+std::vector<std::string> SampleLines(const std::string& path, std::string_view head) {
+  std::vector<std::string> out;
+  AddLines(head, false, kSampleLines, &out);
   if (out.empty() && !head.empty()) out.emplace_back(head);
+  if (head.size() == kLogHeadBytes) {
+    for (const std::string& window : ReadWindows(path, kWindowBytes)) AddLines(window, true, kSampleLines, &out);
+  }
   return out;
 }
 
@@ -66,7 +86,7 @@ class PrefixedSource : public ByteSource {
 };
 
 // Decides the prefix of a log whose format and head are known.
-void DecidePrefix(const LogOpenOptions& options, LogInput* log) {
+void DecidePrefix(const std::string& path, const LogOpenOptions& options, LogInput* log) {
   switch (RowOf(log->format).prefix) {
     case PrefixUse::kNone:
       return;
@@ -76,17 +96,18 @@ void DecidePrefix(const LogOpenOptions& options, LogInput* log) {
     case PrefixUse::kInferred:
       break;
   }
-  log->sample = SampleLines(log->head);
+  log->sample = SampleLines(path, log->head);
   if (options.prefix) {
     log->prefix = *options.prefix;
   } else {
-    Result<std::string> inferred = InferPrefix(log->sample);
+    Result<InferredPrefix> inferred = InferPrefix(log->sample, options.run_prefix);
     if (!inferred.ok()) {
       log->prefix_error = inferred.error();
       return;
     }
-    log->prefix = *inferred;
+    log->prefix = inferred->prefix;
     log->prefix_inferred = true;
+    log->inferred = std::move(*inferred);
   }
   Result<LinePrefix> compiled = options.prefix && options.compiled_prefix != nullptr
                                     ? Result<LinePrefix>(*options.compiled_prefix)
@@ -167,8 +188,34 @@ Result<LogInput> OpenLog(const std::string& path, const LogOpenOptions& options)
   }
   log.head.resize(size);
   log.format = options.format == LogFormat::kAuto ? DetectFormat(log.head) : options.format;
-  input_internal::DecidePrefix(options, &log);
+  input_internal::DecidePrefix(path, options, &log);
   return log;
+}
+
+std::string InferRunPrefix(const std::vector<std::string>& paths, LogFormat format) {
+  if (paths.size() < 2 || (format != LogFormat::kAuto && format != LogFormat::kStderr)) return "";
+  std::vector<std::string> pooled;
+  const size_t per_input = std::max<size_t>(1, input_internal::kRunSampleLines / paths.size());
+  for (const std::string& path : paths) {
+    if (path == "-") continue;  // read once, when its turn comes
+    Result<std::unique_ptr<ByteSource>> opened = OpenInput(path);
+    if (!opened.ok()) continue;
+    std::string head(kLogHeadBytes, '\0');
+    size_t size = 0;
+    while (size < kLogHeadBytes) {
+      Result<size_t> n = (*opened)->Read(head.data() + size, kLogHeadBytes - size);
+      if (!n.ok() || *n == 0) break;
+      size += *n;
+    }
+    head.resize(size);
+    if ((format == LogFormat::kAuto ? DetectFormat(head) : format) != LogFormat::kStderr) continue;
+    std::vector<std::string> sample = input_internal::SampleLines(path, head);
+    // Evenly spaced, so every input has its say.
+    size_t step = std::max<size_t>(1, sample.size() / per_input);
+    for (size_t i = 0; i < sample.size(); i += step) pooled.push_back(std::move(sample[i]));
+  }
+  Result<InferredPrefix> inferred = InferPrefix(pooled);
+  return inferred.ok() ? inferred->prefix : "";
 }
 
 }  // namespace pgsift

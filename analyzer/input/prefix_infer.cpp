@@ -4,10 +4,11 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
-#include "prefix_internal.h"
 #include "pgsift/prefix.h"
+#include "prefix_internal.h"
 
 namespace pgsift {
 
@@ -63,6 +64,25 @@ constexpr KeyEscape kKeys[] = {
     {"cmd", 'i'},
     {"i", 'i'},
 };
+
+const KeyEscape* KnownKey(std::string_view key) {
+  for (const KeyEscape& k : kKeys) {
+    if (k.key == key) return &k;
+  }
+  return nullptr;
+}
+
+// The position of the ' ' or ',' before the next "known_key=" at or after
+// s[from], or npos.
+size_t NextKey(std::string_view s, size_t from) {
+  for (size_t p = from; p < s.size(); ++p) {
+    if (s[p] != ' ' && s[p] != ',') continue;
+    size_t q = p + 1;
+    while (q < s.size() && (std::isalnum(static_cast<unsigned char>(s[q])) || s[q] == '_')) ++q;
+    if (q > p + 1 && q < s.size() && s[q] == '=' && KnownKey(s.substr(p + 1, q - p - 1)) != nullptr) return p;
+  }
+  return std::string_view::npos;
+}
 
 // Turns one rendered prefix (the text before the severity) into a
 // log_line_prefix.
@@ -137,16 +157,25 @@ std::string InferFromRendered(std::string_view s) {
       while (q < s.size() && (std::isalnum(static_cast<unsigned char>(s[q])) || s[q] == '_')) ++q;
       if (q < s.size() && s[q] == '=') {
         std::string_view key = s.substr(p, q - p);
-        const KeyEscape* found = nullptr;
-        for (const KeyEscape& k : kKeys) {
-          if (k.key == key) found = &k;
-        }
+        const KeyEscape* found = KnownKey(key);
         if (found != nullptr) {
           size_t e = q + 1;
           bool bracket = e < s.size() && s[e] == '[';  // [unknown], [local]
           while (e < s.size() && s[e] != ',' && s[e] != ' ' && s[e] != ';' && (bracket || s[e] != ']')) {
             if (bracket && s[e] == ']') bracket = false;
             ++e;
+          }
+          // A value with spaces ("app=front desk [2] session=..."): it runs
+          // to the next known key unless a user@db comes first. An
+          // application_name (the one free-form field) at the end of the
+          // prefix runs to its end, unless a ':' follows ("[%p]: ").
+          if (e < s.size() && s[e] == ' ') {
+            size_t next = NextKey(s, e);
+            if (next == std::string_view::npos && found->escape == 'a' && s.back() == ' ' &&
+                s.find(':', e) == std::string_view::npos) {
+              next = s.size() - 1;
+            }
+            if (next != std::string_view::npos && s.substr(e, next - e).find('@') == std::string_view::npos) e = next;
           }
           char esc = found->escape;
           if (esc == 'h' && s.substr(q + 1, e - q - 1).find('(') != std::string_view::npos) esc = 'r';
@@ -164,6 +193,12 @@ std::string InferFromRendered(std::string_view s) {
         continue;
       }
     }
+    // A session before authentication: "[unknown]@[unknown]".
+    if (c == '[' && s.compare(p, 19, "[unknown]@[unknown]") == 0) {
+      out += "%u@%d";
+      p += 19;
+      continue;
+    }
     if (c == '[' && s.compare(p, 8, "[local]") == 0) {
       out += "%h";
       p += 7;
@@ -180,11 +215,28 @@ std::string InferFromRendered(std::string_view s) {
 
 }  // namespace
 
-Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
+namespace {
+
+// How much of a matched line's prefix the candidate explains by its
+// structure: the prefix's length less the text free-text escapes (%u %d %a
+// %h %r) took. '%m [%p] %q%u@%d ' matches 'user@db app=x session=1.2 LOG:'
+// too, with %d taking 'db app=x session=1.2': a candidate with app= and
+// session= explains more of it.
+long Coverage(std::string_view line, const LogRecord& rec) {
+  long covered = rec.severity.data() - line.data();
+  for (std::string_view v : {rec.user, rec.database, rec.application, rec.client})
+    covered -= static_cast<long>(v.size());
+  return covered;
+}
+
+}  // namespace
+
+Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::string_view preferred) {
   // Rendered prefixes: the text before the first severity of each line.
   std::vector<std::string_view> rendered;
   std::vector<std::string_view> lines;
   for (const std::string& line : sample) {
+    if (!line.empty() && line[0] == '\t') continue;  // a continuation: statement text, never a prefix
     for (size_t q = 0; q < line.size() && q < 512; ++q) {
       if ((q == 0 || line[q - 1] == ' ' || line[q - 1] == ':' || line[q - 1] == ']') &&
           StartsWithSeverity(std::string_view(line).substr(q))) {
@@ -195,25 +247,34 @@ Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
     }
   }
   if (rendered.empty()) {
-    return Err("no line with a PostgreSQL severity (LOG:, ERROR:, ...) in the first " + std::to_string(sample.size()) +
-               " lines: is this a PostgreSQL log? (lc_messages must be English, C or POSIX)");
+    return Err("no line with a PostgreSQL severity (LOG:, ERROR:, ...) in the " + std::to_string(sample.size()) +
+               " sampled lines: is this a PostgreSQL log? (lc_messages must be English, C or POSIX)");
   }
-  // Candidates: inferred from each distinct longest rendered prefix, plus
-  // common settings; with %q inserted where session fields begin.
+  // Candidates: inferred from the rendered prefixes (the most frequent
+  // shapes first, so a session line with an odd value cannot crowd out the
+  // others), with %q inserted where session fields may begin, plus common
+  // settings and the prefix preferred by the caller.
   std::vector<std::string> candidates;
   auto add = [&](std::string c) {
     if (std::find(candidates.begin(), candidates.end(), c) == candidates.end()) candidates.push_back(std::move(c));
   };
-  std::vector<std::string_view> by_length = rendered;
-  std::sort(by_length.begin(), by_length.end(), [](auto a, auto b) { return a.size() > b.size(); });
-  for (size_t i = 0; i < by_length.size() && i < 8; ++i) {
-    std::string inferred = InferFromRendered(by_length[i]);
+  std::vector<std::pair<std::string, size_t>> shapes;  // inferred prefix, lines
+  for (std::string_view r : rendered) {
+    std::string inferred = InferFromRendered(r);
+    auto it = std::find_if(shapes.begin(), shapes.end(), [&](const auto& s) { return s.first == inferred; });
+    if (it != shapes.end()) {
+      ++it->second;
+    } else if (shapes.size() < 256) {
+      shapes.emplace_back(std::move(inferred), 1);
+    }
+  }
+  std::stable_sort(shapes.begin(), shapes.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (size_t i = 0; i < shapes.size() && i < 16; ++i) {
+    const std::string& inferred = shapes[i].first;
     add(inferred);
-    // %q variants: before each escape after the first two elements.
-    for (size_t k = 1; k < inferred.size(); ++k) {
-      if (inferred[k] == '%' && inferred[k - 1] == ' ') add(inferred.substr(0, k) + "%q" + inferred.substr(k));
-      if (std::isalpha(static_cast<unsigned char>(inferred[k])) && inferred[k - 1] == ' ' && k + 1 < inferred.size())
-        add(inferred.substr(0, k) + "%q" + inferred.substr(k));
+    // %q variants: after each space that is not the last character.
+    for (size_t k = 1; k + 1 < inferred.size(); ++k) {
+      if (inferred[k - 1] == ' ' && inferred[k] != ' ') add(inferred.substr(0, k) + "%q" + inferred.substr(k));
     }
   }
   for (const char* known : {"%m [%p] ", "%t [%p]: [%l-1] ", "%t [%p]: ", "%m [%p] %q%u@%d ",
@@ -221,29 +282,77 @@ Result<std::string> InferPrefix(const std::vector<std::string>& sample) {
                             "%t [%p-%l] %q%u@%d ", "[%p]: [%l-1] ", "%m %u@%d(%p) ", ""}) {
     add(known);
   }
-  std::string best;
-  size_t best_hits = 0;
+  if (!preferred.empty()) add(std::string(preferred));
+  // coverage[c][l]: how much of line l candidate c explains, -1 when it
+  // does not match. A line is explained completely by the candidates that
+  // explain the most of it.
+  std::vector<std::string> texts;
+  std::vector<std::vector<long>> coverage;
   for (const std::string& c : candidates) {
     Result<LinePrefix> lp = LinePrefix::Compile(c);
     if (!lp.ok()) continue;
-    size_t hits = 0;
-    LogRecord rec;
-    for (std::string_view line : lines) hits += lp->Match(line, &rec) ? 1 : 0;
-    // Prefer more matches, then no %q when it is not needed, then the more
-    // specific (longer) prefix.
-    bool q = c.find("%q") != std::string::npos, best_q = best.find("%q") != std::string::npos;
-    if (hits > best_hits ||
-        (hits == best_hits && hits > 0 && (best_q > q || (best_q == q && c.size() > best.size())))) {
-      best = c;
-      best_hits = hits;
+    std::vector<long> cov(lines.size(), -1);
+    for (size_t l = 0; l < lines.size(); ++l) {
+      LogRecord rec;
+      if (lp->Match(lines[l], &rec)) cov[l] = Coverage(lines[l], rec);
     }
+    texts.push_back(c);
+    coverage.push_back(std::move(cov));
   }
-  if (best_hits * 10 < lines.size() * 9) {
-    return Err("could not infer log_line_prefix: the best guess '" + best + "' matches " + std::to_string(best_hits) +
+  std::vector<long> most(lines.size(), -1);
+  for (const std::vector<long>& cov : coverage) {
+    for (size_t l = 0; l < lines.size(); ++l) most[l] = std::max(most[l], cov[l]);
+  }
+  auto complete = [&](size_t c, size_t l) { return coverage[c][l] >= 0 && coverage[c][l] == most[l]; };
+  // The candidate that explains the most lines completely; then the one
+  // that matches most; then the caller's; then no %q when none is needed;
+  // then the more specific (longer) one.
+  size_t best = texts.size(), best_complete = 0, best_hits = 0;
+  for (size_t c = 0; c < texts.size(); ++c) {
+    size_t full = 0, hits = 0;
+    for (size_t l = 0; l < lines.size(); ++l) {
+      full += complete(c, l);
+      hits += coverage[c][l] >= 0;
+    }
+    if (hits == 0) continue;
+    if (best < texts.size()) {
+      const std::string& a = texts[c];
+      const std::string& b = texts[best];
+      bool q = a.find("%q") != std::string::npos, best_q = b.find("%q") != std::string::npos;
+      auto key = [&](size_t f, size_t h, const std::string& t, bool has_q) {
+        return std::make_tuple(f, h, !preferred.empty() && t == preferred, !has_q, t.size());
+      };
+      if (key(full, hits, a, q) <= key(best_complete, best_hits, b, best_q)) continue;
+    }
+    best = c;
+    best_complete = full;
+    best_hits = hits;
+  }
+  // A prefix that fits nine lines in ten is taken (a reload changed it
+  // late in the log, a few lines of another program): the first output line
+  // says how many do not fit. Below that the log is mixed: refused.
+  if (best == texts.size() || best_hits * 10 < lines.size() * 9) {
+    std::string guess = best < texts.size() ? texts[best] : std::string();
+    return Err("could not infer log_line_prefix: the best guess '" + guess + "' matches " + std::to_string(best_hits) +
                " of " + std::to_string(lines.size()) +
                " sampled lines; pass --prefix with your server's log_line_prefix");
   }
-  return best;
+  InferredPrefix out;
+  out.prefix = texts[best];
+  out.lines = lines.size();
+  // The lines the choice does not explain completely, and the candidate
+  // that explains most of them.
+  std::vector<size_t> others(texts.size(), 0);
+  for (size_t l = 0; l < lines.size(); ++l) {
+    if (complete(best, l)) continue;
+    ++out.disagreeing;
+    for (size_t c = 0; c < texts.size(); ++c) others[c] += complete(c, l);
+  }
+  if (out.disagreeing > 0) {
+    size_t top = static_cast<size_t>(std::max_element(others.begin(), others.end()) - others.begin());
+    if (others[top] > 1) out.other = texts[top];
+  }
+  return out;
 }
 
 }  // namespace pgsift

@@ -299,9 +299,9 @@ void SyslogReader::Prepare(std::vector<std::string>* buffered) {
         sample.emplace_back(body);
       }
     }
-    Result<std::string> inferred = InferPrefix(sample);
+    Result<InferredPrefix> inferred = InferPrefix(sample);
     if (inferred.ok()) {
-      prefix_text_ = *inferred;
+      prefix_text_ = inferred->prefix;
     } else {
       // Bodies that start with the severity mean an empty log_line_prefix.
       size_t starts = 0;

@@ -63,6 +63,10 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
     if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
       j["log_line_prefix"] = in.prefix;
       j["prefix_inferred"] = in.prefix_inferred;
+      if (in.prefix_inferred) {
+        j["prefix_sampled_lines"] = in.prefix_fit.lines;
+        j["prefix_disagreeing_lines"] = in.prefix_fit.disagreeing;
+      }
     }
     if (!in.error.empty()) j["error"] = in.error;
     inputs.push_back(std::move(j));
@@ -79,6 +83,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                   {"records", r.records},
                   {"events", events},
                   {"filtered_out", s.filtered_out},
+                  {"pgsift_left_out", s.pgsift_left_out},
                   {"calls", s.calls},
                   {"distinct_fingerprints", sorted.size()},
                   {"total_duration_ms", Ms(s.total_ms())},

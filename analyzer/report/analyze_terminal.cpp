@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "pgsift/i18n.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/fingerprint.h"
+#include "pgsift/i18n.h"
 
 namespace pgsift {
 namespace {
@@ -68,12 +68,22 @@ std::string Marker(const QueryStats& q) {
 
 }  // namespace
 
+std::string PrefixNote(const InputReport& in) {
+  if (in.prefix.empty() && in.format != LogFormat::kStderr) return "";
+  std::string note = fmt::format("log_line_prefix '{}'", in.prefix);
+  if (!in.prefix_inferred) return note;
+  const InferredPrefix& fit = in.prefix_fit;
+  if (fit.disagreeing == 0) return note + " (detected)";
+  note +=
+      fmt::format(" (detected; {} of {} sampled lines do not fit it", Thousands(fit.disagreeing), Thousands(fit.lines));
+  if (!fit.other.empty()) note += fmt::format(", they look like '{}'", fit.other);
+  return note + ": check it, or pass --prefix)";
+}
+
 void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
   for (const InputReport& in : r.inputs) {
     out << fmt::format("{}: {}", in.name, LogFormatName(in.format));
-    if (!in.prefix.empty() || in.format == LogFormat::kStderr) {
-      out << fmt::format(", log_line_prefix '{}'{}", in.prefix, in.prefix_inferred ? " (detected)" : "");
-    }
+    if (std::string note = PrefixNote(in); !note.empty()) out << ", " << note;
     out << fmt::format(", {} lines: {} in {} records, {} skipped", Thousands(in.lines),
                        Thousands(in.counts.lines_in_records), Thousands(in.counts.records),
                        Thousands(in.counts.skipped_total()));
@@ -101,6 +111,10 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
                      Thousands(sorted.size()), Duration(s.total_ms()), Thousands(s.errors),
                      s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
                      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
+  if (s.pgsift_left_out > 0) {
+    out << fmt::format("{} statements of pgsift itself left out (--include-pgsift keeps them)\n",
+                       Thousands(s.pgsift_left_out));
+  }
   if (sorted.empty()) return;
   out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);
   std::string header = fmt::format("{:>3} {:>9} {:>9} {:>5} {:>9} {:>9} {:>9}  {:<16}  ", "#", "calls", "total",

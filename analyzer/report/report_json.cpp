@@ -86,6 +86,9 @@ std::string RenderReportJson(const Report& r, bool partial) {
     dups.push_back(std::move(g));
   }
   j["duplicate_indexes"] = dups;
+  if (r.pgsift_left_out_pgss > 0 || r.pgsift_left_out_logs > 0) {
+    j["pgsift_left_out"] = {{"pg_stat_statements", r.pgsift_left_out_pgss}, {"logs", r.pgsift_left_out_logs}};
+  }
   j["has_logs"] = r.has_logs;
   if (r.has_logs) {
     j["log_errors"] = r.log_errors;

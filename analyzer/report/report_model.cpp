@@ -26,6 +26,14 @@ std::string FormatChange(double before, double now) {
   return buf;
 }
 
+std::string PgsiftLeftOutNote(const Report& r) {
+  int64_t total = r.pgsift_left_out_pgss + static_cast<int64_t>(r.pgsift_left_out_logs);
+  if (total == 0) return "";
+  return std::to_string(total) + " statements of pgsift itself left out (" + std::to_string(r.pgsift_left_out_pgss) +
+         " pg_stat_statements rows, " + std::to_string(r.pgsift_left_out_logs) +
+         " in the logs; --include-pgsift keeps them)";
+}
+
 std::string JourneyMatch(const JourneySpec& spec) {
   std::string out;
   if (!spec.applications.empty()) {

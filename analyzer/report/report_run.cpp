@@ -6,6 +6,7 @@
 #include "pgsift/journeys.h"
 #include "pgsift/pgss.h"
 #include "pgsift/pgss_rules.h"
+#include "pgsift/analyze_output.h"
 #include "pgsift/report.h"
 #include "pgsift/workload_rules.h"
 
@@ -44,6 +45,7 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
   auto warn_inputs = [&warn](const AnalyzeResult& result) {
     for (const auto& in : result.inputs) {
       if (!in.error.empty()) warn(in.name + ": " + in.error);
+      if (in.prefix_inferred && in.prefix_fit.disagreeing > 0) warn(in.name + ": " + PrefixNote(in));
     }
   };
   // The previous window's logs give only its error count (week over week).
@@ -52,6 +54,9 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
     if (s.logs.empty()) return Err("--prev-logs needs --logs (the errors of this window to compare with)");
     AnalyzeOptions options;
     options.inputs = s.prev_logs;
+    options.prefix = s.prefix.value_or("");
+    options.prefix_given = s.prefix.has_value();
+    options.filters.include_pgsift = s.include_pgsift;
     auto result = Analyze(options);
     if (!result.ok() || !result->usable) {
       return Err("--prev-logs: " + (result.ok() ? "nothing usable was read" : result.error()));
@@ -64,6 +69,9 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
   if (!s.logs.empty()) {
     AnalyzeOptions options;
     options.inputs = s.logs;
+    options.prefix = s.prefix.value_or("");
+    options.prefix_given = s.prefix.has_value();
+    options.filters.include_pgsift = s.include_pgsift;
     options.statements = &tracker;
     rules_run = workload_selected->active.size();
     auto result = AnalyzeWithRules(options, workload_selected->active);
@@ -75,6 +83,8 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
   std::vector<const PgssRule*> pgss(pgss_selected->active.begin(), pgss_selected->active.end());
   Report report = BuildReport(*from, *to, prev.get(), logs.get(), rules_run, s.options, &pgss);
   report.before_log_errors = prev_errors;
+  report.pgsift_left_out_pgss = to->pgsift_left_out;
+  if (logs) report.pgsift_left_out_logs = logs->workload.summary.pgsift_left_out;
   if (!s.label.empty()) report.database = s.label;
   report.journeys_configured = !journeys.empty();
   report.journeys = tracker.Results();

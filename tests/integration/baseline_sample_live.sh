@@ -72,8 +72,9 @@ EOF
 chmod 755 "$work/pg_dump_spy"
 run spy --create-scratch-from "dbname=clinic password=pgsift-canary-pw" --sample 10 --pg-dump "$work/pg_dump_spy"
 # (with the bounded waits pgsift adds to every DSN: connect_timeout, keepalives;
-# not tcp_user_timeout, which pg_dump before 12 does not know)
-grep -qx -- "--dbname=connect_timeout='10' dbname='clinic' keepalives='1' keepalives_idle='30' keepalives_interval='10' keepalives_count='3'" \
+# not tcp_user_timeout, which pg_dump before 12 does not know; and pgsift's
+# application_name, so the dump's statements are known as pgsift's own)
+grep -qx -- "--dbname=connect_timeout='10' dbname='clinic' application_name='pgsift/check' keepalives='1' keepalives_idle='30' keepalives_interval='10' keepalives_count='3'" \
   "$work/pg_dump.argv" || fail "pg_dump's arguments: $(cat "$work/pg_dump.argv")"
 if grep -q pgsift-canary-pw "$work/pg_dump.argv"; then fail "the source password is on pg_dump's command line"; fi
 grep -qx "PGPASSWORD=pgsift-canary-pw" "$work/pg_dump.env" ||

@@ -86,6 +86,9 @@ struct PgssEntry {
   double jit_deform_time = 0;          // 17
   std::string stats_since;             // 17 (timestamptz as text)
   std::string minmax_stats_since;      // 17
+  // The text started with kPgsiftTag: one of pgsift's own statements
+  // (known while reading the raw text only; not stored in a snapshot).
+  bool pgsift = false;
 };
 
 // Maps one view column (any version's name) onto an entry. `value` is the
@@ -135,7 +138,12 @@ struct Snapshot {
   std::vector<TableStats> tables;
   std::vector<IndexStats> indexes;
   std::map<std::string, std::string> settings;  // name -> setting (with unit)
+  int64_t pgsift_left_out = 0;                  // entries of pgsift's own statements left out
 };
+
+// Removes the entries of pgsift's own statements (PgssEntry::pgsift); returns
+// how many.
+int64_t DropPgsiftEntries(Snapshot* snapshot);
 
 // Sorts entries and tables for deterministic output.
 void NormalizeSnapshot(Snapshot* snapshot);

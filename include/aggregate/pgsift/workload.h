@@ -112,12 +112,17 @@ struct Filters {
   std::vector<std::string> databases, users, applications;  // empty: all
   int64_t since_us = kNoTime;
   int64_t until_us = kNoTime;
+  // Keep pgsift's own sessions and statements (application_name pgsift or
+  // pgsift/<command>, or text starting with kPgsiftTag); by default they are
+  // left out and their statements counted (WorkloadSummary::pgsift_left_out).
+  bool include_pgsift = false;
   bool Accepts(const Event& e) const;
 };
 
 struct WorkloadSummary {
   uint64_t events_by_kind[static_cast<size_t>(EventKind::kCount_)] = {};
   uint64_t filtered_out = 0;
+  uint64_t pgsift_left_out = 0;  // statements of pgsift itself (Filters::include_pgsift)
   uint64_t calls = 0;
   int64_t total_ns = 0;  // see DurationNs
   double total_ms() const { return NsToMs(total_ns); }

@@ -30,6 +30,9 @@ struct ConnectOptions {
   // Read pg_stat_statements when installed, else go on without it (entries
   // empty, pgss_version ""), as lint --dsn does.
   bool statements_optional = false;
+  // Keep pg_stat_statements rows of pgsift's own statements (kPgsiftTag);
+  // by default they are left out and counted (Snapshot::pgsift_left_out).
+  bool include_pgsift = false;
 };
 
 // Where a DSN connects, for messages: its settings as libpq parses them
@@ -43,7 +46,13 @@ std::string RedactDsn(std::string_view dsn);
 // where it sets none (db::WithConnectDefaults).
 std::string ResolveDsn(const ConnectOptions& options);
 
-// The statements every pgsift session runs before anything else:
+// Names the command for the sessions' application_name ('pgsift/<command>';
+// 'pgsift' until set). The CLI calls it once, before any session.
+void SetPgsiftCommand(std::string_view command);
+std::string PgsiftApplicationName();
+
+// The statements every pgsift session runs before anything else (each
+// starting with kPgsiftTag, pgsift/own_statements.h):
 // application_name, statement_timeout, lock_timeout,
 // idle_in_transaction_session_timeout, standard_conforming_strings = on and
 // client_encoding = UTF8 (the server must read a statement the way the

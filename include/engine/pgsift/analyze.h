@@ -53,6 +53,7 @@ struct InputReport {
   LogFormat format = LogFormat::kAuto;
   std::string prefix;  // the prefix used (stderr, syslog)
   bool prefix_inferred = false;
+  InferredPrefix prefix_fit;  // when prefix_inferred: sampled lines, those it does not explain
   uint64_t lines = 0;
   uint64_t bytes = 0;  // after decompression
   RecordCounts counts;

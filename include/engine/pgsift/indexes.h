@@ -104,6 +104,7 @@ std::vector<std::unique_ptr<IndexRule>> MakeIndexRules();
 // `prove`), and the rules' findings (sorted).
 struct IndexRunOptions {
   std::vector<std::string> logs;          // server logs ("-": stdin)
+  std::optional<std::string> prefix;      // their log_line_prefix (stderr, syslog); unset: detected
   std::vector<std::string> schema_paths;  // schema files or migration folders
   bool live = false;                      // read schema and prove on `db`
   ConnectOptions db;

@@ -28,6 +28,12 @@ std::unique_ptr<ByteSource> MemorySource(std::string data);
 // recognised from the data, not the name, and decoded by libarchive.
 Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 
+// Windows of `bytes` bytes from the middle and the end of a plain file (not
+// compressed, not stdin or a pipe) of more than twice `bytes`, for sampling
+// a log beyond its head; empty otherwise. A window starts and ends anywhere
+// in a line.
+std::vector<std::string> ReadWindows(const std::string& path, size_t bytes);
+
 // The whole of OpenInput(path) as one string (a small input: a snapshot,
 // an export, a partial report). An error starts with the path.
 Result<std::string> ReadInput(const std::string& path);

@@ -48,9 +48,24 @@ class LinePrefix {
   bool fast_ = false;  // every free-text escape is followed by a literal or the severity
 };
 
-// Infers the log_line_prefix from sample lines of a stderr log (the first few
-// hundred lines). The error names what could not be recognised.
-Result<std::string> InferPrefix(const std::vector<std::string>& sample);
+// What InferPrefix() found in a sample.
+struct InferredPrefix {
+  std::string prefix;
+  size_t lines = 0;  // sampled lines with a severity
+  // Of those, the lines `prefix` does not explain completely: it does not
+  // match them, or another prefix explains more of them (a field it reads
+  // as free text holds what looks like more fields).
+  size_t disagreeing = 0;
+  std::string other;  // the prefix that explains most of those lines; may be empty
+};
+
+// Infers the log_line_prefix from sample lines of a stderr log (spread over
+// the input: start, middle, end). Candidates are scored by how many lines
+// they explain completely; a line whose prefix ends at %q (a process with
+// no session) counts for every candidate it matches. `preferred` (a prefix
+// inferred from all inputs of a run) wins a tie. The error names what could
+// not be recognised.
+Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::string_view preferred = {});
 
 // True if `s` starts with a PostgreSQL severity followed by ":  ".
 bool StartsWithSeverity(std::string_view s, size_t* length = nullptr);

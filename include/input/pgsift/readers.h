@@ -41,6 +41,10 @@ struct LogOpenOptions {
   // `prefix` compiled already (a caller that opens many logs compiles it
   // once); null: compiled when a log needs it. Must outlive OpenLog().
   const LinePrefix* compiled_prefix = nullptr;
+  // Not given: the prefix InferRunPrefix() found in every input of the run;
+  // a log's own inference takes it when it explains the log's lines as well
+  // as any other (a log of only a restart banner reads like '%m [%p] ').
+  std::string run_prefix;
 };
 
 // A log opened by OpenLog(): its format and prefix, its first bytes and the
@@ -53,7 +57,8 @@ struct LogInput {
   // Why the log cannot be read (its prefix was not given and could not be
   // inferred, or does not compile); empty when it can. `head` is kept.
   std::string prefix_error;
-  std::vector<std::string> sample;              // its first lines, for formats that need a prefix
+  InferredPrefix inferred;  // when prefix_inferred: how well the prefix fits the sample
+  std::vector<std::string> sample;              // lines of its start, middle and end, for formats that need a prefix
   std::string head;                             // its first bytes, kLogHeadBytes unless it is shorter
   std::string head_error;                       // a read error that cut `head` short
   std::unique_ptr<ByteSource> rest;             // the bytes after `head`
@@ -74,6 +79,11 @@ struct LogInput {
 // head, detects its format (unless given) and decides its prefix. Fails only
 // when the path cannot be opened; a prefix problem is in prefix_error.
 Result<LogInput> OpenLog(const std::string& path, const LogOpenOptions& options);
+
+// The log_line_prefix that explains the most lines of a sample pooled from
+// every stderr input in `paths` (stdin left out), for LogOpenOptions::
+// run_prefix; "" with fewer than two inputs or when none can be inferred.
+std::string InferRunPrefix(const std::vector<std::string>& paths, LogFormat format);
 
 // The readers, one per format; OpenLog's LogInput::Read picks the right one.
 // csvlog: PG 9.0-12 (23 columns), 13 (24), 14+ (26); quoted newlines.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,10 @@ struct Report {
   bool has_logs = false;
   uint64_t log_errors = 0;
   int64_t before_log_errors = -1;             // from --prev-logs; -1: not given
+  // pgsift's own statements left out: by `snapshot` from the --to snapshot's
+  // pg_stat_statements rows, and from the --logs.
+  int64_t pgsift_left_out_pgss = 0;
+  uint64_t pgsift_left_out_logs = 0;
   std::map<int64_t, Breakdown> load_by_hour;  // hour start, UTC seconds
   size_t rules_run = 0;                       // workload rules (with --logs) and pg_stat_statements rules
   std::vector<Finding> findings;
@@ -98,6 +103,8 @@ struct WeeklyReportRequest {
   std::string from, to, prev;  // snapshot files; prev may be empty
   std::string config;          // [journeys.<name>] TOML; empty: ./.pgsift.toml when it exists
   std::vector<std::string> logs, prev_logs;
+  std::optional<std::string> prefix;  // log_line_prefix of stderr/syslog logs; unset: detected
+  bool include_pgsift = false;        // keep pgsift's own statements of the logs
   std::string label;  // the database's name in the report; empty: the snapshot's
   ReportOptions options;
   RuleFlags rules;  // --set, --disable
@@ -108,6 +115,9 @@ struct WeeklyReportRequest {
 // stop it (an input's read error: "NAME: ERROR"), in order. Errors name the
 // option whose input failed ("--from: ...").
 Result<Report> RunWeeklyReport(const WeeklyReportRequest& request, const std::function<void(const std::string&)>& warn);
+
+// "n statements of pgsift itself left out (...)", or "" when none were.
+std::string PgsiftLeftOutNote(const Report& report);
 
 std::string RenderReportMarkdown(const Report& report);
 // schema pgsift.report.v1. `partial`: also every fingerprint of the window
