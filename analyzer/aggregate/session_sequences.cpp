@@ -44,9 +44,7 @@ void BurstDetector::OnStatement(const StatementRun& run) {
   if (run.identity == SessionIdentity::kNone) saw_no_identity_ = true;
   if (run.time_us != kNoTime && (now_us_ == kNoTime || run.time_us > now_us_)) now_us_ = run.time_us;
   RequestTags tags = ReadRequestTags(run.comment);
-  Key key{run.input, tags.trace != 0                          ? tags.trace
-                     : run.identity == SessionIdentity::kNone ? 0
-                                                              : run.session};
+  Key key{run.input, tags.trace != 0 ? tags.trace : run.identity == SessionIdentity::kNone ? 0 : run.session};
   auto it = sessions_.find(key);
   if (it == sessions_.end()) {
     if (static_cast<int64_t>(sessions_.size()) >= options_.max_sessions) EvictHalf();
@@ -151,7 +149,8 @@ void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, 
   }
   auto& r = s->recent;
   std::move_backward(r.begin(), r.end() - 1, r.end());
-  r[0] = Recent{run.fingerprint, run.fallback, close, run.values_hash, run.duration_ms, start, run.line, run.limit, code};
+  r[0] =
+      Recent{run.fingerprint, run.fallback, close, run.values_hash, run.duration_ms, start, run.line, run.limit, code};
   s->recent_size = std::min(s->recent_size + 1, r.size());
   if (c.period > 0) return;
   // A new cycle: the newest statement repeats the one `p` back, and the `p`
@@ -471,7 +470,9 @@ int64_t LimitValue(std::string_view sql, std::string_view parameters) {
     } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
       size_t end = sql.find("*/", i + 2);
       i = end == std::string_view::npos ? sql.size() : end + 1;
-    } else if (c == '$' && i + 1 < sql.size() && (sql[i + 1] == '$' || std::isalpha(static_cast<unsigned char>(sql[i + 1])) || sql[i + 1] == '_') && (i == 0 || !IdentChar(sql[i - 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() &&
+               (sql[i + 1] == '$' || std::isalpha(static_cast<unsigned char>(sql[i + 1])) || sql[i + 1] == '_') &&
+               (i == 0 || !IdentChar(sql[i - 1]))) {
       // A dollar-quoted string: $$...$$ or $tag$...$tag$.
       size_t close = sql.find('$', i + 1);
       if (close == std::string_view::npos) return -1;

@@ -82,7 +82,9 @@ class NPlusOne : public burst::BurstRule {
       f.severity = weak ? Severity::kInfo : Info().severity;
       f.message = fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
                               weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
-                              !weak ? " after a list query" : g->has_parent ? " after another query" : "",
+                              !weak           ? " after a list query"
+                              : g->has_parent ? " after another query"
+                                              : "",
                               g->TypicalSize(), burst::AlternatesSuffix(*g));
       std::string evidence = weak ? "weak: " + doubt : "the parent is a read whose LIMIT holds every burst";
       if (!weak && g->by_request == g->bursts) evidence += ", in the same request (traceparent)";

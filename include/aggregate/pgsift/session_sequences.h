@@ -63,7 +63,7 @@ struct Burst {
   bool timed = false;          // every execution had a logged duration
   bool values_differ = false;  // some execution had other literals/parameters than the first
   SessionIdentity identity = SessionIdentity::kNone;
-  uint64_t session = 0;  // StatementRun::session: a hash of the session's identity, the same in every format
+  uint64_t session = 0;     // StatementRun::session: a hash of the session's identity, the same in every format
   bool by_request = false;  // the sequence was one request's (traceparent), not a server session's
   uint32_t input = 0;
   uint64_t line = 0;  // first line of the run's first execution
@@ -192,9 +192,9 @@ struct BurstGroup {
   std::map<uint64_t, uint64_t> sizes;  // size -> bursts
   double child_ms = 0;
   uint64_t timed_bursts = 0;
-  uint64_t limited = 0;     // bursts whose parent had a LIMIT value
-  uint64_t fitting = 0;     // ... that holds them: at most one execution more than the LIMIT
-  uint64_t by_request = 0;  // bursts of one request's sequence (traceparent)
+  uint64_t limited = 0;                            // bursts whose parent had a LIMIT value
+  uint64_t fitting = 0;                            // ... that holds them: at most one execution more than the LIMIT
+  uint64_t by_request = 0;                         // bursts of one request's sequence (traceparent)
   std::map<SessionIdentity, uint64_t> identities;  // of the other bursts
   std::map<std::string, uint64_t> applications;
   std::map<std::string, uint64_t> code;  // "controller=visits, action=index" -> bursts
