@@ -342,5 +342,26 @@ TEST(BurstOptions, ParsedAndValidated) {
   EXPECT_NE(e.error().find("min_bursts"), std::string::npos);
 }
 
+TEST(LimitValue, ReadsTheOutermostLimitFromTheTextOrItsBindParameter) {
+  EXPECT_EQ(LimitValue("SELECT id FROM a WHERE d = 3 ORDER BY id LIMIT 8", ""), 8);
+  EXPECT_EQ(LimitValue("SELECT id FROM a WHERE d = $1 LIMIT $2", "$1 = '3', $2 = '8'"), 8);
+  EXPECT_EQ(LimitValue("SELECT id FROM a WHERE d = $1 LIMIT $2", "$1 = '3', $2 = NULL"), -1);
+  EXPECT_EQ(LimitValue("SELECT id FROM a WHERE d IN (SELECT d FROM b LIMIT 3)", ""), -1);
+  EXPECT_EQ(LimitValue("SELECT 'limit 5', \"limit\" FROM a /* LIMIT 4 */ -- limit 3\n", ""), -1);
+  EXPECT_EQ(LimitValue("SELECT $$ LIMIT 2 $$ FROM a LIMIT ALL", ""), -1);
+  EXPECT_EQ(LimitValue("select id from a limit 12;", ""), 12);
+  EXPECT_EQ(LimitValue("SELECT unlimited FROM a", ""), -1);
+}
+
+TEST(IsTransactionControl, BeginCommitRollbackEndAbortOnly) {
+  for (const char* sql : {"BEGIN", "begin isolation level serializable;", "/* tag */ COMMIT", "START TRANSACTION",
+                          "ROLLBACK", "END;", "abort"}) {
+    EXPECT_TRUE(IsTransactionControl(sql)) << sql;
+  }
+  for (const char* sql : {"SELECT 1", "SAVEPOINT a", "UPDATE a SET b = 1", "WITH x AS (SELECT 1) SELECT * FROM x"}) {
+    EXPECT_FALSE(IsTransactionControl(sql)) << sql;
+  }
+}
+
 }  // namespace
 }  // namespace pgsift

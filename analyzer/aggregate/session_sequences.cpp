@@ -6,21 +6,63 @@
 
 #include "pgsift/sqlcommenter.h"
 #include "pgsift/text.h"
+#include "pgsift/text_hash.h"
 
 namespace pgsift {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+struct RequestTags {
+  uint64_t trace = 0;  // hash of the traceparent's trace id, 0: none
+  uint64_t code = 0;   // hash of CodeTags(), 0: none
+};
+
+RequestTags ReadRequestTags(std::string_view comment) {
+  RequestTags tags;
+  if (comment.empty()) return tags;
+  for (const CommentTag& tag : ParseCommentTags(comment)) {
+    if (tag.value.empty() || Lower(tag.key) != "traceparent") continue;
+    // version-traceid-spanid-flags: the span changes per statement, the trace is the request.
+    std::string_view trace = tag.value;
+    size_t dash = trace.find('-');
+    if (dash != std::string_view::npos) trace = trace.substr(dash + 1, trace.find('-', dash + 1) - dash - 1);
+    tags.trace = TextHash(trace) | 1;
+  }
+  std::string code = CodeTags(comment);
+  if (!code.empty()) tags.code = TextHash(code) | 1;
+  return tags;
+}
+
+}  // namespace
 
 void BurstDetector::OnStatement(const StatementRun& run) {
   if (run.identity == SessionIdentity::kNone) saw_no_identity_ = true;
   if (run.time_us != kNoTime && (now_us_ == kNoTime || run.time_us > now_us_)) now_us_ = run.time_us;
-  Key key{run.input, run.identity == SessionIdentity::kNone ? 0 : run.session};
+  RequestTags tags = ReadRequestTags(run.comment);
+  Key key{run.input, tags.trace != 0 ? tags.trace : run.identity == SessionIdentity::kNone ? 0 : run.session};
   auto it = sessions_.find(key);
   if (it == sessions_.end()) {
     if (static_cast<int64_t>(sessions_.size()) >= options_.max_sessions) EvictHalf();
     it = sessions_.emplace(key, State{}).first;
     it->second.session = key.second;
+    it->second.by_request = tags.trace != 0;
   }
   State& s = it->second;
   s.seq = ++seq_;
+  if (run.transaction_control) {
+    // A transaction ends or begins: what ran before it is no parent of what follows.
+    Close(&s);
+    s.has_last = false;
+    s.recent_size = 0;
+    s.end_us = run.time_us;
+    MaybeSweep();
+    return;
+  }
   int64_t start = run.time_us;
   if (start != kNoTime && run.duration_ms >= 0) start -= static_cast<int64_t>(run.duration_ms * 1000);
   // Without times (log_statement without timestamps) consecutive statements count as close.
@@ -41,6 +83,8 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     CloseRun(&s, /*keep_parent=*/split);
     s.current.fingerprint = run.fingerprint;
     s.current.fallback = run.fallback;
+    s.current.limit = run.limit;
+    s.current.code = tags.code;
     s.current.comment.assign(run.comment, 0, kMaxComment);
     s.count = 1;
     s.ms = run.duration_ms >= 0 ? run.duration_ms : 0;
@@ -53,8 +97,12 @@ void BurstDetector::OnStatement(const StatementRun& run) {
     s.start_us = start;
     s.application.assign(run.application, 0, kMaxComment);
   }
-  StepCycle(&s, run, start, close);
+  StepCycle(&s, run, start, close, tags.code);
   s.end_us = run.time_us;
+  MaybeSweep();
+}
+
+void BurstDetector::MaybeSweep() {
   // Idle sessions are looked for about four times per idle period of log time.
   if (now_us_ != kNoTime && (last_sweep_us_ == kNoTime || now_us_ - last_sweep_us_ > options_.idle_flush_ms * 250)) {
     last_sweep_us_ = now_us_;
@@ -82,7 +130,7 @@ void BurstDetector::OnSessionEnd(uint32_t input, uint64_t session, int64_t /*tim
   }
 }
 
-void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, bool close) {
+void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, bool close, uint64_t code) {
   Cycle& c = s->cycle;
   if (c.period > 0) {
     size_t k = c.next;
@@ -101,7 +149,8 @@ void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, 
   }
   auto& r = s->recent;
   std::move_backward(r.begin(), r.end() - 1, r.end());
-  r[0] = Recent{run.fingerprint, run.fallback, close, run.values_hash, run.duration_ms, start, run.line};
+  r[0] =
+      Recent{run.fingerprint, run.fallback, close, run.values_hash, run.duration_ms, start, run.line, run.limit, code};
   s->recent_size = std::min(s->recent_size + 1, r.size());
   if (c.period > 0) return;
   // A new cycle: the newest statement repeats the one `p` back, and the `p`
@@ -135,10 +184,11 @@ void BurstDetector::StepCycle(State* s, const StatementRun& run, int64_t start, 
       c.timed[0] = false;
     }
     c.differ[0] = r[0].values != r[p].values;
-    c.has_parent = s->recent_size >= p + 2;
+    c.has_parent = s->recent_size >= p + 2 && !OtherCode(r[p + 1].code, r[p].code);
     if (c.has_parent) {
       c.parent_fingerprint = r[p + 1].fingerprint;
       c.parent_fallback = r[p + 1].fallback;
+      c.parent_limit = r[p + 1].limit;
     }
     c.line = r[p].line;
     c.start_us = r[p].start_us;
@@ -158,6 +208,7 @@ void BurstDetector::CloseCycle(State* s) {
       b.has_parent = c.has_parent;
       b.parent_fingerprint = c.parent_fingerprint;
       b.parent_fallback = c.parent_fallback;
+      b.parent_limit = c.parent_limit;
       b.child_fingerprint = c.fingerprint[m];
       b.child_fallback = c.fallback[m];
       b.size = c.count[m];
@@ -166,6 +217,7 @@ void BurstDetector::CloseCycle(State* s) {
       b.values_differ = c.differ[m];
       b.identity = s->identity;
       b.session = s->session;
+      b.by_request = s->by_request;
       b.input = s->input;
       b.line = c.line;
       b.start_us = c.start_us;
@@ -186,9 +238,10 @@ void BurstDetector::CloseRun(State* s, bool keep_parent) {
   if (s->count >= static_cast<uint64_t>(options_.min_burst) && sink_ != nullptr) {
     Burst& b = burst_;
     b.siblings.clear();
-    b.has_parent = s->has_last;
-    b.parent_fingerprint = s->has_last ? s->last.fingerprint : 0;
-    b.parent_fallback = s->has_last && s->last.fallback;
+    b.has_parent = s->has_last && !OtherCode(s->last.code, s->current.code);
+    b.parent_fingerprint = b.has_parent ? s->last.fingerprint : 0;
+    b.parent_fallback = b.has_parent && s->last.fallback;
+    b.parent_limit = b.has_parent ? s->last.limit : -1;
     b.child_fingerprint = s->current.fingerprint;
     b.child_fallback = s->current.fallback;
     b.size = s->count;
@@ -197,6 +250,7 @@ void BurstDetector::CloseRun(State* s, bool keep_parent) {
     b.values_differ = s->values_differ;
     b.identity = s->identity;
     b.session = s->session;
+    b.by_request = s->by_request;
     b.input = s->input;
     b.line = s->line;
     b.start_us = s->start_us;
@@ -272,8 +326,17 @@ void BurstGroups::OnBurst(const Burst& b) {
   g.max_size = std::max(g.max_size, b.size);
   ++g.sizes[b.size];
   if (b.timed) ++g.timed_bursts;
+  if (b.parent_limit >= 0) {
+    ++g.limited;
+    if (static_cast<int64_t>(b.size) <= b.parent_limit + 1) ++g.fitting;
+  }
+
   g.child_ms += b.child_ms;
-  ++g.identities[b.identity];
+  if (b.by_request) {
+    ++g.by_request;
+  } else {
+    ++g.identities[b.identity];
+  }
   if (!b.application.empty()) ++g.applications[b.application];
   std::string tags = CodeTags(b.comment);
   if (!tags.empty()) ++g.code[tags];
@@ -288,12 +351,6 @@ std::vector<const BurstGroup*> BurstGroups::Sorted() const {
 }
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // URL-decoded, digits masked (a route or job argument may carry an id),
 // control characters dropped, at most 80 bytes.
@@ -328,18 +385,22 @@ std::string CodeTags(std::string_view comment) {
   return out;
 }
 
-bool IsReadQuery(std::string_view q) {
+namespace {
+
+// The first keyword, lower case, after leading white space, comments and
+// parentheses; "" when a comment does not end.
+std::string FirstWord(std::string_view q) {
   for (;;) {
     q = Trim(q);
     if (!q.empty() && q.front() == '(') {
       q.remove_prefix(1);
     } else if (q.substr(0, 2) == "/*") {
       size_t end = q.find("*/", 2);
-      if (end == std::string_view::npos) return false;
+      if (end == std::string_view::npos) return "";
       q.remove_prefix(end + 2);
     } else if (q.substr(0, 2) == "--") {
       size_t end = q.find('\n');
-      if (end == std::string_view::npos) return false;
+      if (end == std::string_view::npos) return "";
       q.remove_prefix(end + 1);
     } else {
       break;
@@ -347,7 +408,36 @@ bool IsReadQuery(std::string_view q) {
   }
   size_t end = 0;
   while (end < q.size() && std::isalpha(static_cast<unsigned char>(q[end]))) ++end;
-  std::string word = Lower(q.substr(0, end));
+  return Lower(q.substr(0, end));
+}
+
+bool IdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+// The number at the start of `text` (digits only, at most 18), -1 if none.
+int64_t LeadingNumber(std::string_view text) {
+  int64_t n = 0;
+  size_t i = 0;
+  for (; i < text.size() && i < 18 && text[i] >= '0' && text[i] <= '9'; ++i) n = n * 10 + (text[i] - '0');
+  return i == 0 || (i < text.size() && IdentChar(text[i])) ? -1 : n;
+}
+
+// The value of bind parameter $`index` in a "parameters: $1 = '3', $2 = '8'"
+// detail, if it is a number.
+int64_t ParameterNumber(std::string_view parameters, int64_t index) {
+  std::string key = "$" + std::to_string(index) + " = '";
+  for (size_t at = parameters.find(key); at != std::string_view::npos; at = parameters.find(key, at + 1)) {
+    if (at > 0 && parameters[at - 1] != ' ' && parameters[at - 1] != ',') continue;
+    std::string_view value = parameters.substr(at + key.size());
+    value = value.substr(0, value.find('\''));
+    return value.find_first_not_of("0123456789") == std::string_view::npos ? LeadingNumber(value) : -1;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool IsReadQuery(std::string_view q) {
+  std::string word = FirstWord(q);
   if (word == "select" || word == "values" || word == "table") return true;
   if (word != "with") return false;
   // A data-modifying CTE is not a read.
@@ -356,6 +446,59 @@ bool IsReadQuery(std::string_view q) {
     if (all.find(verb) != std::string::npos) return false;
   }
   return true;
+}
+
+bool IsTransactionControl(std::string_view sql) {
+  std::string word = FirstWord(sql);
+  return word == "begin" || word == "start" || word == "commit" || word == "end" || word == "rollback" ||
+         word == "abort";
+}
+
+int64_t LimitValue(std::string_view sql, std::string_view parameters) {
+  int64_t value = -1;
+  int depth = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {  // a string or quoted identifier ('' and "" stay inside)
+      size_t end = sql.find(c, i + 1);
+      while (end != std::string_view::npos && end + 1 < sql.size() && sql[end + 1] == c) end = sql.find(c, end + 2);
+      if (end == std::string_view::npos) return -1;
+      i = end;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 1;
+    } else if (c == '$' && i + 1 < sql.size() &&
+               (sql[i + 1] == '$' || std::isalpha(static_cast<unsigned char>(sql[i + 1])) || sql[i + 1] == '_') &&
+               (i == 0 || !IdentChar(sql[i - 1]))) {
+      // A dollar-quoted string: $$...$$ or $tag$...$tag$.
+      size_t close = sql.find('$', i + 1);
+      if (close == std::string_view::npos) return -1;
+      std::string_view tag = sql.substr(i, close - i + 1);
+      size_t end = sql.find(tag, close + 1);
+      if (end == std::string_view::npos) return -1;
+      i = end + tag.size() - 1;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (depth == 0 && (c == 'l' || c == 'L') && (i == 0 || !IdentChar(sql[i - 1])) &&
+               Lower(sql.substr(i, 5)) == "limit" && (i + 5 == sql.size() || !IdentChar(sql[i + 5]))) {
+      size_t at = i + 5;
+      while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+      std::string_view rest = sql.substr(at);
+      if (!rest.empty() && rest.front() == '$') {
+        int64_t index = LeadingNumber(rest.substr(1));
+        value = index > 0 ? ParameterNumber(parameters, index) : -1;
+      } else {
+        value = LeadingNumber(rest);
+      }
+      i = at - 1;
+    }
+  }
+  return value;
 }
 
 bool IsPageQuery(std::string_view normalized) {

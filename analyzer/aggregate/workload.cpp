@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "pgsift/session_sequences.h"
 #include "pgsift/text_hash.h"
 
 namespace pgsift {
@@ -307,6 +308,8 @@ void WorkloadBuilder::EmitRun(const Event& e, const Shape& shape) {
   r.line = e.line;
   r.application.assign(e.application);
   r.comment.assign(EdgeComment(e.sql));
+  r.transaction_control = IsTransactionControl(e.sql);
+  r.limit = LimitValue(e.sql, e.parameters);
   statements_->OnStatement(r);
 }
 

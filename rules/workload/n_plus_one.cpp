@@ -7,10 +7,41 @@
 #include "burst_findings.h"
 #include "pgsift/lookup_shape.h"
 #include "pgsift/session_sequences.h"
+#include "pgsift/workload.h"
 #include "pgsift/workload_rules.h"
 
 namespace pgsift {
 namespace {
+
+// Why the bursts of `g` may not be one lookup per row of a list; "" when
+// the log shows they are: the parent is a read, and its LIMIT (rows per call
+// at most) holds every burst, allowing one lookup more (the page's own
+// record often has the child's shape).
+std::string Doubt(const BurstGroup& g, const Workload& workload) {
+  if (g.identities.size() == 1 && g.identities.begin()->first == SessionIdentity::kNone && g.by_request == 0) {
+    return "the log has no session identity, so the bursts may join statements of several sessions";
+  }
+  if (!g.has_parent) {
+    return "nothing ran before the bursts in their session, request or transaction, so no list is known to "
+           "give them their keys";
+  }
+  const QueryStats* parent = FindQuery(workload, g.parent_fingerprint, g.parent_fallback);
+  if (parent == nullptr || !IsReadQuery(parent->normalized)) {
+    return "the statement before the bursts is not a read, so not a list whose rows they look up";
+  }
+  if (g.limited < g.bursts) {
+    return "the parent has no LIMIT (or its value is not logged), so its rows per call are unknown: a single-row "
+           "lookup is not a list";
+  }
+  if (g.fitting < g.bursts) {
+    return fmt::format(
+        "{} of {} bursts run more lookups than the parent's LIMIT lets it return rows, so they are not one "
+        "lookup per listed row (statements of several requests interleaved, e.g. behind a transaction-mode "
+        "pooler? sqlcommenter traceparent tags tell requests apart)",
+        g.bursts - g.fitting, g.bursts);
+  }
+  return "";
+}
 
 class NPlusOne : public burst::BurstRule {
  public:
@@ -46,12 +77,18 @@ class NPlusOne : public burst::BurstRule {
       // Batch writes and page-by-page reads are loops over many rows, not one query per row.
       if (child == nullptr || !burst::AllReads(*g, workload, /*no_pages=*/true)) continue;
       Finding f = burst::GroupFinding(Info().id, *g, workload);
-      bool weak = g->identities.size() == 1 && g->identities.begin()->first == SessionIdentity::kNone;
+      std::string doubt = Doubt(*g, workload);
+      bool weak = !doubt.empty();
       f.severity = weak ? Severity::kInfo : Info().severity;
-      f.message =
-          fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
-                      weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
-                      g->has_parent ? " after a list query" : "", g->TypicalSize(), burst::AlternatesSuffix(*g));
+      f.message = fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
+                              weak ? "possible " : "", g->bursts, g->bursts == 1 ? "" : "s",
+                              !weak           ? " after a list query"
+                              : g->has_parent ? " after another query"
+                                              : "",
+                              g->TypicalSize(), burst::AlternatesSuffix(*g));
+      std::string evidence = weak ? "weak: " + doubt : "the parent is a read whose LIMIT holds every burst";
+      if (!weak && g->by_request == g->bursts) evidence += ", in the same request (traceparent)";
+      f.facts.insert(f.facts.begin() + 1, {"evidence", evidence});
       f.help =
           "fetch the rows of a burst in one query: pass the parent's keys as an array (WHERE key = ANY($1)) or "
           "JOIN the child table in the parent query;\n"

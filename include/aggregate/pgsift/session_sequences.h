@@ -10,6 +10,15 @@
 // each of its queries once every query ran `min_burst` times; the bursts
 // name each other as siblings.
 //
+// A statement whose sqlcommenter tags carry a `traceparent` belongs to the
+// sequence of its request (the trace id), not of its server session: behind a
+// transaction-mode pooler one request's statements spread over several
+// server sessions, and one server session interleaves several requests.
+// BEGIN/COMMIT/ROLLBACK end the run and the cycle, and the next run has no
+// parent: a parent must be in the burst's transaction. A parent whose code
+// tags (controller/action, ...) differ from the burst's is another request's
+// statement, so the burst has none.
+//
 // BurstDetector is a StatementSink (sessions.h): feed it the stream, it calls
 // OnBurst for every run of at least `min_burst` executions. It holds no value
 // from the log (only hashes of them) and its memory is bounded: at most
@@ -43,9 +52,10 @@ struct BurstOptions {
 };
 
 struct Burst {
-  bool has_parent = false;  // false: the run opened its session (or the session was flushed)
+  bool has_parent = false;  // false: the run opened its session, request or transaction (or was flushed)
   uint64_t parent_fingerprint = 0;
   bool parent_fallback = false;
+  int64_t parent_limit = -1;  // StatementRun::limit of the parent: compared, never shown
   uint64_t child_fingerprint = 0;
   bool child_fallback = false;
   uint64_t size = 0;           // executions in the run
@@ -53,7 +63,8 @@ struct Burst {
   bool timed = false;          // every execution had a logged duration
   bool values_differ = false;  // some execution had other literals/parameters than the first
   SessionIdentity identity = SessionIdentity::kNone;
-  uint64_t session = 0;  // StatementRun::session: a hash of the session's identity, the same in every format
+  uint64_t session = 0;     // StatementRun::session: a hash of the session's identity, the same in every format
+  bool by_request = false;  // the sequence was one request's (traceparent), not a server session's
   uint32_t input = 0;
   uint64_t line = 0;  // first line of the run's first execution
   int64_t start_us = kNoTime;
@@ -85,6 +96,8 @@ class BurstDetector : public StatementSink {
   struct Statement {
     uint64_t fingerprint = 0;
     bool fallback = false;
+    int64_t limit = -1;
+    uint64_t code = 0;  // hash of the code tags (CodeTags), 0: none
     std::string comment;
   };
   static constexpr size_t kMaxPeriod = 3;
@@ -96,6 +109,8 @@ class BurstDetector : public StatementSink {
     double ms = -1;
     int64_t start_us = kNoTime;
     uint64_t line = 0;
+    int64_t limit = -1;
+    uint64_t code = 0;
   };
   struct Cycle {
     size_t period = 0;  // 0: no cycle
@@ -106,12 +121,14 @@ class BurstDetector : public StatementSink {
     bool has_parent = false;
     uint64_t parent_fingerprint = 0;
     bool parent_fallback = false;
+    int64_t parent_limit = -1;
     uint64_t line = 0;
     int64_t start_us = kNoTime;
     std::string application, comment;
   };
   struct State {
     uint64_t session = 0;
+    bool by_request = false;
     std::array<Recent, kMaxPeriod + 2> recent;  // newest first
     size_t recent_size = 0;
     Cycle cycle;
@@ -137,14 +154,17 @@ class BurstDetector : public StatementSink {
     size_t operator()(const Key& k) const { return std::hash<uint64_t>{}(k.second * 31 + k.first); }
   };
   void CloseRun(State* s, bool keep_parent);
-  void StepCycle(State* s, const StatementRun& run, int64_t start, bool close);
+  void StepCycle(State* s, const StatementRun& run, int64_t start, bool close, uint64_t code);
   void CloseCycle(State* s);
   void Close(State* s) {
     CloseCycle(s);
     CloseRun(s, false);
   }
+  void MaybeSweep();
   void Sweep();
   void EvictHalf();
+  // Both statements carry code tags, and they differ: another request's.
+  static bool OtherCode(uint64_t a, uint64_t b) { return a != 0 && b != 0 && a != b; }
 
   BurstOptions options_;
   BurstSink* sink_;
@@ -172,7 +192,10 @@ struct BurstGroup {
   std::map<uint64_t, uint64_t> sizes;  // size -> bursts
   double child_ms = 0;
   uint64_t timed_bursts = 0;
-  std::map<SessionIdentity, uint64_t> identities;
+  uint64_t limited = 0;                            // bursts whose parent had a LIMIT value
+  uint64_t fitting = 0;                            // ... that holds them: at most one execution more than the LIMIT
+  uint64_t by_request = 0;                         // bursts of one request's sequence (traceparent)
+  std::map<SessionIdentity, uint64_t> identities;  // of the other bursts
   std::map<std::string, uint64_t> applications;
   std::map<std::string, uint64_t> code;  // "controller=visits, action=index" -> bursts
   // The biggest burst; ties go to the earliest start, then the session, then
@@ -207,6 +230,16 @@ std::string CodeTags(std::string_view comment);
 // Whether the normalized text reads rows only (SELECT, WITH ... SELECT,
 // VALUES, TABLE), after leading comments and parentheses.
 bool IsReadQuery(std::string_view normalized);
+
+// Whether the statement begins or ends a transaction (BEGIN, START
+// TRANSACTION, COMMIT, END, ROLLBACK, ABORT).
+bool IsTransactionControl(std::string_view sql);
+
+// The row count of the statement's outermost LIMIT: a number in the text, or
+// the value of the bind parameter it names ($n, from a "$1 = '3', $2 = '8'"
+// parameters detail). -1 without one, or for LIMIT ALL/NULL/an expression.
+// LIMITs inside parentheses (subqueries), strings and comments are skipped.
+int64_t LimitValue(std::string_view sql, std::string_view parameters);
 
 // Whether the normalized text reads a page of a longer result: OFFSET or
 // FETCH, or ORDER BY + LIMIT with a range condition on a parameter

@@ -28,6 +28,13 @@ struct StatementRun {
   uint64_t line = 0;         // first line of the record in that input
   std::string application;   // application_name (%a), may be empty
   std::string comment;       // a leading or trailing /* ... */ of the raw text (sqlcommenter / marginalia), raw
+  // BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK / ABORT: the
+  // statements around it belong to different transactions.
+  bool transaction_control = false;
+  // The value of the statement's outermost LIMIT (a literal, or a bind
+  // parameter's value), -1 when there is none or it is not a number. A value
+  // from the log: compared, never shown.
+  int64_t limit = -1;
 };
 
 class StatementSink {
