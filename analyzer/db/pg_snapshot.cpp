@@ -1,13 +1,14 @@
 // Snapshots of a live server: pg_stat_statements, table and index
 // statistics, settings (read through db::WithSession).
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <set>
 #include <string>
 
-#include "session.h"
 #include "pgsift/db.h"
+#include "session.h"
 
 namespace pgsift {
 namespace {
@@ -36,6 +37,13 @@ class Session {
   pqxx::nontransaction& tx_;
   std::vector<std::string> sent_;
 };
+
+// extversion ("1.10") is at least major.minor.
+bool ExtensionAtLeast(const std::string& extversion, int major, int minor) {
+  int have_major = 0, have_minor = 0;
+  if (std::sscanf(extversion.c_str(), "%d.%d", &have_major, &have_minor) < 1) return false;
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
 
 void DropOwnStatements(const std::vector<std::string>& sent, Snapshot* s) {
   std::set<uint64_t> own;
@@ -152,7 +160,10 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     s.pgss_version = Text(ext[0][0]);
     std::string schema = Text(ext[0][1]);
     ReadPgss(tx, schema, options.all_databases, &s);
-    if (s.server_version_num >= 140000) {
+    // The extension's installed version decides, not the server's: after
+    // pg_upgrade without ALTER EXTENSION ... UPDATE, a 14+ server may keep
+    // an older pg_stat_statements.
+    if (ExtensionAtLeast(s.pgss_version, 1, 9)) {
       pqxx::row ri = tx.Exec1(
           "SELECT dealloc, to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
           " FROM " +

@@ -74,6 +74,7 @@ struct PgssEntry {
   int64_t wal_records = 0;             // 13
   int64_t wal_fpi = 0;                 // 13
   int64_t wal_bytes = 0;               // 13 (numeric in the view)
+  int64_t wal_buffers_full = 0;        // 18
   int64_t jit_functions = 0;           // 15
   double jit_generation_time = 0;      // 15
   int64_t jit_inlining_count = 0;      // 15
@@ -86,6 +87,10 @@ struct PgssEntry {
   double jit_deform_time = 0;          // 17
   std::string stats_since;             // 17 (timestamptz as text)
   std::string minmax_stats_since;      // 17
+
+  // 18
+  int64_t parallel_workers_to_launch = 0;
+  int64_t parallel_workers_launched = 0;
 };
 
 // Maps one view column (any version's name) onto an entry. `value` is the
