@@ -215,8 +215,11 @@ void RequireSuperuser(PGconn* dst) {
 }
 
 void DisableAutovacuum(PGconn* dst, const std::vector<SampledTable>& tables) {
+  // vacuum_truncate is PostgreSQL 12+; before, no autovacuum means no
+  // truncation either (nothing else vacuums the copy).
+  std::string truncate = PQserverVersion(dst) >= 120000 ? ", vacuum_truncate = false" : "";
   for (const SampledTable& t : tables) {
-    Exec(dst, "ALTER TABLE " + t.name + " SET (autovacuum_enabled = false, vacuum_truncate = false)", PGRES_COMMAND_OK,
+    Exec(dst, "ALTER TABLE " + t.name + " SET (autovacuum_enabled = false" + truncate + ")", PGRES_COMMAND_OK,
          "turning autovacuum off for " + t.name);
   }
 }

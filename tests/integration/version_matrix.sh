@@ -232,7 +232,7 @@ EOF
       --create-scratch-from dbname=clinic --sample 100 --pg-dump "$client/pg_dump" --no-lint
     run 0 check_stats "$pgsift" check --baseline "$w/base.json" --migrations "$fx/migrations/harmless" \
       --create-scratch-from dbname=clinic --sample 10 --source-stats --pg-dump "$client/pg_dump" --no-lint &&
-      { grep -q "5 unchanged" "$w/check_stats.out" || fail "--source-stats: $(cat "$w/check_stats.out")"; }
+      { [ "$major" -lt 12 ] || grep -q "5 unchanged" "$w/check_stats.out" || fail "--source-stats: $(cat "$w/check_stats.out")"; }
   fi
 
   # lint --dsn: live sizes, pg_stat_statements and indexes.
@@ -242,8 +242,14 @@ EOF
   run 1 lint "$pgsift" lint --config "$w/pgsift.toml" --dsn dbname=clinic "$w/V2__harm.sql"
   grep -q "V2__harm.sql:1:1: error\[migration-rewrites-large-table\] ALTER COLUMN status TYPE rewrites appointments" \
     "$w/lint.out" || fail "lint: no rewrite finding: $(cat "$w/lint.out")"
-  grep -q "V2__harm.sql:2:1: .*\[migration-drops-used-index\] dropping index appointments_patient_id_idx" \
-    "$w/lint.out" || fail "lint: no drops-used-index finding: $(cat "$w/lint.out")"
+  # The live pg_stat_statements stand in for an analyze JSON only with a
+  # stats_reset time (pg_stat_statements_info, 14+); before, lint says so.
+  if [ "$major" -ge 14 ]; then
+    grep -q "V2__harm.sql:2:1: .*\[migration-drops-used-index\] dropping index appointments_patient_id_idx" \
+      "$w/lint.out" || fail "lint: no drops-used-index finding: $(cat "$w/lint.out")"
+  else
+    grep -q "pg_stat_statements has no stats_reset time" "$w/lint.err" || fail "lint: no word on the missing stats_reset"
+  fi
 
   pg_stop "$w/pg" >/dev/null 2>&1
   current=""
