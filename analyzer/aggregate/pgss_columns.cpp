@@ -69,6 +69,7 @@ const std::vector<Column>& Columns() {
       PGSS_COL(wal_records, "", Kind::kI64),
       PGSS_COL(wal_fpi, "", Kind::kI64),
       PGSS_COL(wal_bytes, "", Kind::kI64),
+      PGSS_COL(wal_buffers_full, "", Kind::kI64),
       PGSS_COL(jit_functions, "", Kind::kI64),
       PGSS_COL(jit_generation_time, "", Kind::kF64),
       PGSS_COL(jit_inlining_count, "", Kind::kI64),
@@ -79,6 +80,8 @@ const std::vector<Column>& Columns() {
       PGSS_COL(jit_emission_time, "", Kind::kF64),
       PGSS_COL(jit_deform_count, "", Kind::kI64),
       PGSS_COL(jit_deform_time, "", Kind::kF64),
+      PGSS_COL(parallel_workers_to_launch, "", Kind::kI64),
+      PGSS_COL(parallel_workers_launched, "", Kind::kI64),
       PGSS_COL(stats_since, "", Kind::kText),
       PGSS_COL(minmax_stats_since, "", Kind::kText),
       // Joined by the live reader, and accepted from exports that join them.

@@ -21,9 +21,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     max_exec_time, mean_exec_time, stddev_exec_time, rows, shared_blks_hit, shared_blks_read, shared_blks_dirtied,
     shared_blks_written, local_blks_hit, local_blks_read, local_blks_dirtied, local_blks_written, temp_blks_read,
     temp_blks_written, shared_blk_read_time, shared_blk_write_time, local_blk_read_time, local_blk_write_time,
-    temp_blk_read_time, temp_blk_write_time, wal_records, wal_fpi, wal_bytes, jit_functions, jit_generation_time,
-    jit_inlining_count, jit_inlining_time, jit_optimization_count, jit_optimization_time, jit_emission_count,
-    jit_emission_time, jit_deform_count, jit_deform_time, stats_since, minmax_stats_since)
+    temp_blk_read_time, temp_blk_write_time, wal_records, wal_fpi, wal_bytes, wal_buffers_full, jit_functions,
+    jit_generation_time, jit_inlining_count, jit_inlining_time, jit_optimization_count, jit_optimization_time,
+    jit_emission_count, jit_emission_time, jit_deform_count, jit_deform_time, parallel_workers_to_launch,
+    parallel_workers_launched, stats_since, minmax_stats_since)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TableStats, schema, name, seq_scan, seq_tup_read, idx_scan,
                                                 idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup, n_dead_tup,
                                                 heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, size_bytes)

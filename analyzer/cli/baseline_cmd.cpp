@@ -115,6 +115,11 @@ int RunCapture(const CaptureState& s) {
     bool generic = note.find(": planned generically") != std::string::npos;
     Say(generic ? "" : "skipped ", note);
   }
+  if (baseline->queries.empty()) {
+    // A baseline that guards nothing would pass every check: no file.
+    return Fail("baseline capture: no query could be planned (" + std::to_string(queries.size()) + " candidates" +
+                (skipped.empty() ? "" : ", reasons above") + "); no baseline written");
+  }
   std::string doc = WriteBaselineJson(*baseline);
   if (int written = WriteOutput(s.output, doc); written != kExitOk) return written;
   std::ostringstream refused;

@@ -11,6 +11,7 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 #include "pgsift/statement_gate.h"
+#include "plan_choice.h"
 #include "scratch_guard.h"
 #include "scratch_sample.h"
 #include "server_message.h"
@@ -41,8 +42,8 @@ std::string SystemIdentifier(pqxx::nontransaction& tx) {
   }
 }
 
-int ServerMajor(pqxx::nontransaction& tx) {
-  return tx.exec1(db::Own("SELECT current_setting('server_version_num')::int / 10000"))[0].as<int>();
+int ServerVersionNum(pqxx::nontransaction& tx) {
+  return tx.exec1(db::Own("SELECT current_setting('server_version_num')::int"))[0].as<int>();
 }
 
 std::map<std::string, std::string> PlannerSettings(pqxx::nontransaction& tx) {
@@ -116,16 +117,18 @@ Result<std::vector<std::string>> QuotedParams(pqxx::nontransaction& tx, const st
 
 // Plans one query: the statement alone in one Parse message (a protocol
 // prepared statement, after the gate), then EXPLAIN EXECUTE with the sample
-// parameters (custom plan) or with NULLs under force_generic_plan when there
-// are none. Each EXPLAIN runs inside a transaction that is always rolled
+// parameters (custom plan) or with NULLs as its generic plan when there are
+// none (plan_choice.h: plan_cache_mode from 12, the plan cache's own choice
+// before). Each EXPLAIN runs inside a transaction that is always rolled
 // back, so EXPLAIN ANALYZE of a data-modifying query changes nothing: the
 // gate is asked for StatementUse::kRolledBack. `read_only` (capture) begins
 // each of those transactions READ ONLY explicitly, so a function that turned
 // default_transaction_read_only off in the session cannot make the next one
 // writable. A statement or a parameter the gate refuses is never sent;
 // `*refused` says so (the error is then the value-free refusal).
-Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, const GuardedQuery& q,
-                                const PlanOptions& options, bool read_only, bool* refused) {
+Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, int server_version_num, Fingerprinter& fp,
+                                const GuardedQuery& q, const PlanOptions& options, bool read_only, bool* refused) {
+  static constexpr const char* kStatement = "pgsift_q";
   *refused = false;
   BaselineEntry e;
   e.name = q.name;
@@ -145,17 +148,30 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
                ") not sent to the server: " + (gate.ok() ? quoted.error() : gate.error()));
   }
   pqxx::connection_base& conn = tx.conn();
-  bool prepared = false;
+  // Every way out deallocates the statement on its own, so a failure here
+  // cannot leave it behind for the next query.
+  auto unprepare = [&] {
+    try {
+      conn.unprepare(kStatement);
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const std::exception&) {
+    }
+  };
+  auto prepare = [&] {
+    unprepare();
+    conn.prepare(kStatement, q.sql);
+    conn.prepare_now(kStatement);
+  };
   try {
-    conn.prepare("pgsift_q", q.sql);
-    prepared = true;
-    conn.prepare_now("pgsift_q");
-    e.param_count =
-        tx.exec1(db::Own("SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
-                         " WHERE name = 'pgsift_q'"))[0]
-            .as<size_t>();
+    prepare();
+    e.param_count = tx.exec1(db::Own(
+                          "SELECT coalesce(cardinality(parameter_types), 0) FROM pg_prepared_statements"
+                          " WHERE name = " +
+                          tx.quote(kStatement)))[0]
+                        .as<size_t>();
     if (!q.params.empty() && q.params.size() != e.param_count) {
-      conn.unprepare("pgsift_q");
+      unprepare();
       return Err(std::to_string(q.params.size()) + " parameter values given, the statement takes " +
                  std::to_string(e.param_count));
     }
@@ -167,21 +183,26 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
       args += (i ? ", " : "") + v;
     }
     if (keep_params) e.params = q.params;
-    tx.exec(db::Own(e.generic_plan ? "SET plan_cache_mode = force_generic_plan"
-                                   : "SET plan_cache_mode = force_custom_plan"));
-    std::string explain = std::string("EXPLAIN (FORMAT JSON") + (options.analyze ? ", ANALYZE, BUFFERS" : "") +
-                          ") EXECUTE pgsift_q" + (args.empty() ? "" : "(" + args + ")");
+    std::string execute = std::string("EXECUTE ") + kStatement + (args.empty() ? "" : "(" + args + ")");
+    db::ChoosePlan(tx, server_version_num, execute, e.generic_plan);
+    std::string explain =
+        std::string("EXPLAIN (FORMAT JSON") + (options.analyze ? ", ANALYZE, BUFFERS" : "") + ") " + execute;
     int runs = options.analyze ? std::max(1, options.repeats) : 1;
     std::vector<double> times;
     std::vector<int64_t> blocks, temp;
     for (int i = 0; i < runs; ++i) {
+      if (db::NeedsFreshStatement(server_version_num, e.generic_plan, i)) prepare();
       tx.exec(db::Own(read_only ? "BEGIN READ ONLY" : "BEGIN"));
       pqxx::result r = tx.exec(db::Own(explain));
       tx.exec(db::Own("ROLLBACK"));
       std::string json;
       for (const pqxx::row& row : r) json += row[0].c_str();
       auto plan = ReadExplainJson(json);
-      if (!plan.ok()) return Err(plan.error());
+      if (!plan.ok()) {
+        db::EndPlanChoice(tx, server_version_num);
+        unprepare();
+        return Err(plan.error());
+      }
       if (i == 0) e.plan = StablePlan(plan->root, options.show_values);
       if (options.analyze) {
         times.push_back(plan->execution_ms);
@@ -195,21 +216,21 @@ Result<BaselineEntry> PlanQuery(pqxx::nontransaction& tx, Fingerprinter& fp, con
       e.median_shared_blocks = Median(blocks);
       e.temp_blocks = Median(temp);
     }
-    tx.exec(db::Own("RESET plan_cache_mode"));
-    conn.unprepare("pgsift_q");
+    db::EndPlanChoice(tx, server_version_num);
+    unprepare();
     return e;
   } catch (const pqxx::broken_connection&) {
     throw;
   } catch (const std::exception& ex) {
     std::string msg = PrimaryMessage(ex, options.show_values);
     try {
-      tx.exec(db::Own("ROLLBACK"));
-      tx.exec(db::Own("RESET plan_cache_mode"));
-      if (prepared) conn.unprepare("pgsift_q");
+      tx.exec(db::Own("ROLLBACK"));  // outside a transaction block: a warning only
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const std::exception&) {
     }
+    db::EndPlanChoice(tx, server_version_num);
+    unprepare();
     return Err(msg);
   }
 }
@@ -305,8 +326,8 @@ void StopIfInterrupted() {
 // Drops database `name` on the server of `tx`: WITH (FORCE) from PostgreSQL
 // 13, before that other sessions ended first and a plain DROP. Throws.
 void DropScratchDatabase(pqxx::nontransaction& tx, const std::string& name) {
-  int version = tx.exec1(db::Own("SELECT current_setting('server_version_num')::int"))[0].as<int>();
-  for (const std::string& sql : db::DropDatabaseSql(version, tx.quote_name(name), tx.quote(name))) tx.exec(sql);
+  for (const std::string& sql : db::DropDatabaseSql(ServerVersionNum(tx), tx.quote_name(name), tx.quote(name)))
+    tx.exec(sql);
 }
 
 // A database pgsift creates as a copy of the source (CREATE DATABASE ...
@@ -404,6 +425,7 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
                std::map<std::string, std::string>* errors, std::set<std::string>* fallback,
                std::map<std::string, std::string>* refused) {
   Fingerprinter fp;
+  int version = ServerVersionNum(tx);
   for (const BaselineEntry& old_e : baseline.queries) {
     GuardedQuery q;
     q.name = old_e.name;
@@ -430,7 +452,7 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
       continue;
     }
     bool was_refused = false;
-    auto e = PlanQuery(tx, fp, q, plan_options, /*read_only=*/false, &was_refused);
+    auto e = PlanQuery(tx, version, fp, q, plan_options, /*read_only=*/false, &was_refused);
     if (was_refused) {
       (*refused)[q.name] = e.error();
       continue;
@@ -441,7 +463,7 @@ void ReplanAll(pqxx::nontransaction& tx, const ScratchOptions& options, const Ba
       GuardedQuery generic = q;
       generic.params.clear();
       generic.params_origin.clear();
-      auto g = PlanQuery(tx, fp, generic, plan_options, /*read_only=*/false, &was_refused);
+      auto g = PlanQuery(tx, version, fp, generic, plan_options, /*read_only=*/false, &was_refused);
       e = Err(g.ok() ? std::string("plans generically but not with the capture's log values (the server's message is "
                                    "withheld: it may quote a value; --show-values shows it)")
                      : g.error());
@@ -465,7 +487,8 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     pqxx::nontransaction tx(conn);
     Setup(tx, source, /*writable=*/false);
     Baseline b;
-    b.server_major = ServerMajor(tx);
+    int version = ServerVersionNum(tx);
+    b.server_major = version / 10000;
     b.database = tx.exec1(db::Own("SELECT current_database()"))[0].c_str();
     b.system_identifier = SystemIdentifier(tx);
     b.settings = PlannerSettings(tx);
@@ -474,7 +497,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
     Fingerprinter fp;
     for (const GuardedQuery& q : queries) {
       bool refused = false;
-      auto e = PlanQuery(tx, fp, q, options, /*read_only=*/true, &refused);
+      auto e = PlanQuery(tx, version, fp, q, options, /*read_only=*/true, &refused);
       if (refused) {
         // Never sent; skipped even from a queries file, and counted.
         ++b.refused;
@@ -489,7 +512,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.params_origin.clear();
         generic.values_tag.clear();
         if (skipped) skipped->push_back(q.name + ": planned generically, the log values do not fit");
-        e = PlanQuery(tx, fp, generic, options, /*read_only=*/true, &refused);
+        e = PlanQuery(tx, version, fp, generic, options, /*read_only=*/true, &refused);
       }
       if (!e.ok() && q.optional) {
         if (skipped) skipped->push_back(q.name + ": " + e.error());
@@ -504,7 +527,7 @@ Result<Baseline> CaptureBaseline(const ConnectOptions& source, const std::vector
         generic.values_tag.clear();
         PlanOptions plan_only = options;
         plan_only.analyze = false;
-        auto g = PlanQuery(tx, fp, generic, plan_only, /*read_only=*/true, &refused);
+        auto g = PlanQuery(tx, version, fp, generic, plan_only, /*read_only=*/true, &refused);
         if (g.ok()) e->generic_fallback = std::move(g->plan);
       }
       b.queries.push_back(std::move(e).value());
@@ -611,7 +634,7 @@ Result<ScratchRun> RunOnScratchWith(std::optional<TemplateCopy>& copy, db::Inter
                      tx.quote_name(scratch_db) + " IS 'pgsift:scratch';");
         }
       }
-      run.server_major = ServerMajor(tx);
+      run.server_major = ServerVersionNum(tx) / 10000;
       // Cluster-wide statements only on another cluster than the source's.
       std::string cluster = SystemIdentifier(tx);
       bool other_cluster =

@@ -13,6 +13,7 @@
 
 #include "pgsift/db_schema.h"
 #include "pgsift/statement_gate.h"
+#include "plan_choice.h"
 #include "server_message.h"
 #include "session.h"
 
@@ -44,7 +45,7 @@ struct Plan {
 // redacted (db/server_message.h).
 std::string FirstLine(const std::exception& e) { return db::ServerMessage(e); }
 
-Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
+Plan Explain(pqxx::nontransaction& tx, int server_version_num, const std::string& query) {
   Plan plan;
   std::string text = query;
   while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back()))))
@@ -71,6 +72,7 @@ Plan Explain(pqxx::nontransaction& tx, const std::string& query) {
     return plan;
   }
   try {
+    db::ChoosePlan(tx, server_version_num, "EXECUTE pgsift_probe" + args, /*generic=*/true);
     // READ ONLY explicitly: whatever a function planned here set in the
     // session (default_transaction_read_only), the next probe stays read-only.
     tx.exec(db::Own("BEGIN READ ONLY"));
@@ -109,7 +111,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
       tx.exec(db::Own("SET auto_explain.log_min_duration = -1"));
     } catch (const pqxx::sql_error&) {
     }
-    tx.exec(db::Own("SET plan_cache_mode = force_generic_plan"));
+    int version = tx.exec1(db::Own("SELECT current_setting('server_version_num')::int"))[0].as<int>();
     tx.exec(db::Own("SELECT hypopg_reset()"));
     std::map<uint64_t, Plan> before;  // by fingerprint
     constexpr size_t kQueriesPerCandidate = 5;
@@ -128,7 +130,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
       }
       for (size_t i = 0; i < n; ++i) {
         CandidateQuery& q = c.queries[i];
-        if (!before.count(q.fingerprint)) before[q.fingerprint] = Explain(tx, q.normalized);
+        if (!before.count(q.fingerprint)) before[q.fingerprint] = Explain(tx, version, q.normalized);
       }
       std::string cols;
       for (size_t i = 0; i < c.columns.size(); ++i) {
@@ -153,7 +155,7 @@ Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
           q.proof_refused = b.refused;
           continue;
         }
-        Plan a = Explain(tx, q.normalized);
+        Plan a = Explain(tx, version, q.normalized);
         if (!a.ok) {
           q.proof_error = a.error;
           continue;

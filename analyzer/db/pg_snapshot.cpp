@@ -1,6 +1,7 @@
 // Snapshots of a live server: pg_stat_statements, table and index
 // statistics, settings (read through db::WithSession).
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <set>
@@ -26,6 +27,13 @@ class Session {
  private:
   pqxx::nontransaction& tx_;
 };
+
+// extversion ("1.10") is at least major.minor.
+bool ExtensionAtLeast(const std::string& extversion, int major, int minor) {
+  int have_major = 0, have_minor = 0;
+  if (std::sscanf(extversion.c_str(), "%d.%d", &have_major, &have_minor) < 1) return false;
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
 
 std::string PgssSql(const std::string& quoted_schema, bool all_databases) {
   return "SELECT s.*, d.datname, u.rolname FROM " + quoted_schema +
@@ -132,7 +140,10 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     s.pgss_version = Text(ext[0][0]);
     std::string schema = Text(ext[0][1]);
     ReadPgss(tx, schema, options.all_databases, &s);
-    if (s.server_version_num >= 140000) {
+    // The extension's installed version decides, not the server's: after
+    // pg_upgrade without ALTER EXTENSION ... UPDATE, a 14+ server may keep
+    // an older pg_stat_statements.
+    if (ExtensionAtLeast(s.pgss_version, 1, 9)) {
       pqxx::row ri = tx.Exec1(
           "SELECT dealloc, to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
           " FROM " +

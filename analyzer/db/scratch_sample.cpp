@@ -183,15 +183,19 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
   // pg_dump's script empties search_path for its session: a fresh one.
   dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
   Conn src = Connect(source_dsn, source, /*writable=*/false);
+  // Generated columns (PostgreSQL 12+) are computed on the copy, not copied.
+  std::string not_generated = PQserverVersion(src.get()) >= 120000 ? " AND a.attgenerated = ''" : "";
   PgResult tables =
       Exec(src.get(),
            "SELECT format('%I.%I', n.nspname, c.relname), (SELECT string_agg(format('%I', a.attname), ', '"
            " ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
-           "a.attisdropped AND a.attgenerated = '') FROM pg_class c JOIN pg_namespace n ON n.oid = "
-           "c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', "
-           "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE "
-           "'pg\\_temp%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
-           "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
+           "a.attisdropped" +
+               not_generated +
+               ") FROM pg_class c JOIN pg_namespace n ON n.oid = "
+               "c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', "
+               "'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE "
+               "'pg\\_temp%' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+               "'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1",
            PGRES_TUPLES_OK, "listing the source's tables");
   std::string pct = std::to_string(request.percent);
   std::vector<SampledTable> sampled;

@@ -22,8 +22,13 @@ const char* kStatsSession =
     "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres; SET extra_float_digits = 3; SET TimeZone = 'UTC'; "
     "SET bytea_output = hex";
 // The scratch server's log never gets the values either (log_statement,
-// log_min_duration_statement would print the bind parameters).
-const char* kQuietParameters = "SET log_parameter_max_length = 0; SET log_parameter_max_length_on_error = 0";
+// log_min_duration_statement would print the bind parameters). Before
+// PostgreSQL 13 (no log_parameter_max_length) this session's statements are
+// not logged at all; it is a superuser's (RequireSuperuser), who may.
+const char* QuietParametersSql(PGconn* c) {
+  return PQserverVersion(c) >= 130000 ? "SET log_parameter_max_length = 0; SET log_parameter_max_length_on_error = 0"
+                                      : "SET log_statement = 'none'; SET log_min_duration_statement = -1";
+}
 
 uint64_t Pages(PGconn* c, const std::string& table) {
   PgResult r = ExecWithheld(c, "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", {table},
@@ -210,8 +215,11 @@ void RequireSuperuser(PGconn* dst) {
 }
 
 void DisableAutovacuum(PGconn* dst, const std::vector<SampledTable>& tables) {
+  // vacuum_truncate is PostgreSQL 12+; before, no autovacuum means no
+  // truncation either (nothing else vacuums the copy).
+  std::string truncate = PQserverVersion(dst) >= 120000 ? ", vacuum_truncate = false" : "";
   for (const SampledTable& t : tables) {
-    Exec(dst, "ALTER TABLE " + t.name + " SET (autovacuum_enabled = false, vacuum_truncate = false)", PGRES_COMMAND_OK,
+    Exec(dst, "ALTER TABLE " + t.name + " SET (autovacuum_enabled = false" + truncate + ")", PGRES_COMMAND_OK,
          "turning autovacuum off for " + t.name);
   }
 }
@@ -291,7 +299,7 @@ void CopySourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTab
   }
   Exec(src, kStatsSession, PGRES_COMMAND_OK, "setting up the source session");
   Exec(dst, kStatsSession, PGRES_COMMAND_OK, "setting up the scratch session");
-  Exec(dst, kQuietParameters, PGRES_COMMAND_OK, "setting up the scratch session");
+  Exec(dst, QuietParametersSql(dst), PGRES_COMMAND_OK, "setting up the scratch session");
   PgResult cols = Exec(dst, kScratchColumns, PGRES_TUPLES_OK, "reading the scratch database's columns");
   std::map<std::pair<std::string, std::string>, ColumnInfo> scratch;
   for (int i = 0; i < PQntuples(cols.get()); ++i) {

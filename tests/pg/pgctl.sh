@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# pgctl.sh - helper library to run a throw-away PostgreSQL 15 server.
+# pgctl.sh - helper library to run a throw-away PostgreSQL server (Debian's
+# 15 by default; any major from 10 with PG_BINDIR).
 #
 # Source it from another bash script:
 #
@@ -17,14 +18,19 @@
 #   running DIR only re-exports the environment.
 # pg_start_logging DIR PREFIX [extra postgresql.conf lines...]
 #   pg_start for a server whose logs are fixtures: every statement timed, in
-#   stderr, csvlog and jsonlog (DIR/data/log/pg.log, .csv, .json) with
+#   stderr, csvlog and, from PostgreSQL 15, jsonlog (DIR/data/log/pg.log,
+#   .csv, .json) with
 #   log_line_prefix PREFIX, connections and disconnections, English messages,
 #   UTC times. The extra lines come after these, and a later line wins
 #   (e.g. "lc_messages = 'ja_JP.UTF-8'", "log_filename = 'setup.log'").
 # pg_stop DIR
 #   pg_ctl stop -m fast; does nothing if the server is not running.
+# pg_major
+#   print the major version of the server binaries (10, 11, ... 18).
 #
-# Environment: PG_BINDIR overrides the server binary directory.
+# Environment: PG_BINDIR overrides the server binary directory, e.g. the
+# npm builds of every major in .tools/node_modules/pg<major>/native/bin
+# (ci/setup); clients (psql) stay Debian's 15.
 
 _pg_err() { echo "pgctl: error: $*" >&2; }
 _pg_log() { echo "pgctl: $*" >&2; }
@@ -44,6 +50,14 @@ _pg_bindir() {
     fi
     _pg_err "cannot find PostgreSQL 15 binaries (initdb, pg_ctl); set PG_BINDIR"
     return 1
+}
+
+pg_major() {
+    local bindir v
+    bindir=$(_pg_bindir) || return 1
+    v=$("$bindir/postgres" --version) || return 1
+    v=${v##* }
+    echo "${v%%.*}"
 }
 
 # Run a command as the server's OS user (postgres when we are root).
@@ -211,10 +225,12 @@ pg_start_logging() {
     if [ $# -lt 2 ]; then
         _pg_err "usage: pg_start_logging DIR PREFIX [extra postgresql.conf lines...]"; return 1
     fi
-    local dir=$1 prefix=$2; shift 2
+    local dir=$1 prefix=$2 destinations=stderr,csvlog major; shift 2
+    major=$(pg_major) || return 1
+    [ "$major" -ge 15 ] && destinations=$destinations,jsonlog
     pg_start "$dir" \
         "logging_collector = on" \
-        "log_destination = 'stderr,csvlog,jsonlog'" \
+        "log_destination = '$destinations'" \
         "log_directory = 'log'" \
         "log_filename = 'pg.log'" \
         "log_rotation_size = 0" \

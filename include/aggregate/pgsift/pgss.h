@@ -74,6 +74,7 @@ struct PgssEntry {
   int64_t wal_records = 0;             // 13
   int64_t wal_fpi = 0;                 // 13
   int64_t wal_bytes = 0;               // 13 (numeric in the view)
+  int64_t wal_buffers_full = 0;        // 18
   int64_t jit_functions = 0;           // 15
   double jit_generation_time = 0;      // 15
   int64_t jit_inlining_count = 0;      // 15
@@ -89,6 +90,10 @@ struct PgssEntry {
   // The text started with kPgsiftTag: one of pgsift's own statements
   // (known while reading the raw text only; not stored in a snapshot).
   bool pgsift = false;
+
+  // 18
+  int64_t parallel_workers_to_launch = 0;
+  int64_t parallel_workers_launched = 0;
 };
 
 // Maps one view column (any version's name) onto an entry. `value` is the
