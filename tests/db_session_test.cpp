@@ -5,6 +5,7 @@
 #include <string>
 
 #include "db/session.h"
+#include "pgsift/own_statements.h"
 
 namespace pgsift::db {
 namespace {
@@ -27,6 +28,32 @@ TEST(WithSession, AFailedConnectionIsAnErrorWithoutThePassword) {
       << s.error();
   EXPECT_EQ(s.error().find("s3cretpw"), std::string::npos) << s.error();
   EXPECT_NE(s.error().back(), '\n');
+}
+
+}  // namespace
+}  // namespace pgsift::db
+
+namespace pgsift::db {
+namespace {
+
+// The tag goes after the first keyword, where PostgreSQL 18's
+// pg_stat_statements keeps it (it drops a comment in front of a statement:
+// version_matrix_live_postgres checks that on a real 18), and every tagged
+// statement is recognised as pgsift's own.
+TEST(Own, TagsAfterTheFirstKeywordAndIsRecognised) {
+  EXPECT_EQ(Own("SET lock_timeout = '5s'"), "SET /* pgsift */ lock_timeout = '5s'");
+  EXPECT_EQ(Own("  SELECT 1"), "  SELECT /* pgsift */ 1");
+  EXPECT_EQ(Own("COMMIT"), "COMMIT /* pgsift */");
+  EXPECT_EQ(Own("(SELECT 1)"), "/* pgsift */ (SELECT 1)");
+  for (const char* sql : {"SET lock_timeout = '5s'", "EXPLAIN (FORMAT JSON) EXECUTE pgsift_q(1)", "COMMIT",
+                          "(SELECT 1)", "with x as (select 1) select * from x"}) {
+    EXPECT_TRUE(IsPgsiftText(Own(sql))) << sql;
+    EXPECT_FALSE(IsPgsiftText(sql)) << sql;
+  }
+  EXPECT_TRUE(IsPgsiftText("/* pgsift */ SELECT 1"));  // as pgsift wrote it before
+  EXPECT_FALSE(IsPgsiftText("SELECT 1 /* pgsift */"));
+  EXPECT_FALSE(IsPgsiftText("SELECT name FROM patients WHERE note = '/* pgsift */'"));
+  EXPECT_FALSE(IsPgsiftText(""));
 }
 
 }  // namespace

@@ -210,7 +210,14 @@ void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const
 
 std::string WhatOf(const std::exception& e) { return e.what(); }
 
-std::string Own(std::string_view sql) { return std::string(kPgsiftTag) + " " + std::string(sql); }
+std::string Own(std::string_view sql) {
+  // After the first keyword (IsPgsiftText): "SET /* pgsift */ lock_timeout = ...".
+  size_t p = sql.find_first_not_of(" \t\r\n");
+  size_t q = p;
+  while (q < sql.size() && ((sql[q] | 0x20) >= 'a' && (sql[q] | 0x20) <= 'z')) ++q;
+  if (p == std::string_view::npos || q == p) return std::string(kPgsiftTag) + " " + std::string(sql);
+  return std::string(sql.substr(0, q)) + " " + std::string(kPgsiftTag) + std::string(sql.substr(q));
+}
 
 std::string RedactAll(std::string text, std::string_view dsn) {
   for (const std::string& p : PasswordsOf(dsn)) text = Redact(std::move(text), p);

@@ -38,7 +38,7 @@ std::string Where(const std::string& dsn);
 // else: application_name, default_transaction_read_only, statement_timeout,
 // lock_timeout, idle_in_transaction_session_timeout.
 void SetUpReadOnly(const ConnectOptions& options, const std::function<void(const std::string&)>& exec);
-// `sql` with kPgsiftTag in front: a statement pgsift writes itself (never a
+// `sql` with kPgsiftTag after its first keyword: a statement pgsift writes itself (never a
 // user's statement it prepares or applies), left out of snapshots by it.
 std::string Own(std::string_view sql);
 // e.what(): WithSession's default reading of an exception.

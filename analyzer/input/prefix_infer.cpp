@@ -84,6 +84,21 @@ size_t NextKey(std::string_view s, size_t from) {
   return std::string_view::npos;
 }
 
+// After a user@db that ends at s[r]: free text from there to the end of
+// the prefix, with no key=value, ':' or '@' in it and not a [number], is
+// the application_name, the one free-form field ('%u@%d %a ': 'front desk
+// [2]', and '[unknown]' before the startup packet is read). Appends " %a "
+// and returns the end of the prefix, or returns r.
+size_t TrailingApplication(std::string_view s, size_t r, std::string* out) {
+  if (r + 2 >= s.size() || s[r] != ' ' || s.back() != ' ') return r;
+  std::string_view rest = s.substr(r + 1, s.size() - r - 2);
+  bool free_text = !rest.empty() && rest[0] != '[' && rest[0] != ' ' && !IsDigit(rest[0]) &&
+                   rest.find_first_of("=:@") == std::string_view::npos;
+  if (!free_text && rest != "[unknown]") return r;
+  *out += " %a ";
+  return s.size();
+}
+
 // Turns one rendered prefix (the text before the severity) into a
 // log_line_prefix.
 std::string InferFromRendered(std::string_view s) {
@@ -189,14 +204,14 @@ std::string InferFromRendered(std::string_view s) {
         size_t r = q + 1;
         while (r < s.size() && s[r] != ' ' && s[r] != ':' && s[r] != ',' && s[r] != ']') ++r;
         out += "%u@%d";
-        p = r;
+        p = TrailingApplication(s, r, &out);
         continue;
       }
     }
     // A session before authentication: "[unknown]@[unknown]".
     if (c == '[' && s.compare(p, 19, "[unknown]@[unknown]") == 0) {
       out += "%u@%d";
-      p += 19;
+      p = TrailingApplication(s, p + 19, &out);
       continue;
     }
     if (c == '[' && s.compare(p, 8, "[local]") == 0) {
@@ -248,7 +263,8 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
   }
   if (rendered.empty()) {
     return Err("no line with a PostgreSQL severity (LOG:, ERROR:, ...) in the " + std::to_string(sample.size()) +
-               " sampled lines: is this a PostgreSQL log? (lc_messages must be English, C or POSIX)");
+               " sampled lines: is this a PostgreSQL log? (severity words are read in English and in every"
+               " language of PostgreSQL's message catalogs)");
   }
   // Candidates: inferred from the rendered prefixes (the most frequent
   // shapes first, so a session line with an odd value cannot crowd out the
@@ -304,8 +320,8 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     for (size_t l = 0; l < lines.size(); ++l) most[l] = std::max(most[l], cov[l]);
   }
   auto complete = [&](size_t c, size_t l) { return coverage[c][l] >= 0 && coverage[c][l] == most[l]; };
-  // The candidate that explains the most lines completely; then the one
-  // that matches most; then the caller's; then no %q when none is needed;
+  // The candidate that can be taken (below) and explains the most lines
+  // completely; then the one that matches most; then the caller's; then no %q when none is needed;
   // then the more specific (longer) one.
   size_t best = texts.size(), best_complete = 0, best_hits = 0;
   for (size_t c = 0; c < texts.size(); ++c) {
@@ -319,8 +335,11 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
       const std::string& a = texts[c];
       const std::string& b = texts[best];
       bool q = a.find("%q") != std::string::npos, best_q = b.find("%q") != std::string::npos;
+      // A candidate that fits too few lines to be taken (below) never
+      // beats one that can be.
       auto key = [&](size_t f, size_t h, const std::string& t, bool has_q) {
-        return std::make_tuple(f, h, !preferred.empty() && t == preferred, !has_q, t.size());
+        return std::make_tuple(h * 10 >= lines.size() * 9, f, h, !preferred.empty() && t == preferred, !has_q,
+                               t.size());
       };
       if (key(full, hits, a, q) <= key(best_complete, best_hits, b, best_q)) continue;
     }

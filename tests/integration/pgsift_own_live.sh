@@ -49,7 +49,7 @@ grep -q "statements of pgsift itself left out" "$work/snap.out" ||
 
 # What the server recorded as pgsift's own (raw text, tagged).
 psql -XqAt -c "SELECT json_build_object('query', query) FROM pg_stat_statements
-               WHERE query LIKE '/* pgsift */%'" >"$work/own.jsonl"
+               WHERE query LIKE '%/* pgsift */%'" >"$work/own.jsonl"
 own=$(grep -c . "$work/own.jsonl" || true)
 [ "$own" -ge 10 ] || bad "expected pgsift's tagged statements in pg_stat_statements, found $own"
 "$pgsift" fingerprint --jsonl "$work/own.jsonl" >"$work/own.fp"

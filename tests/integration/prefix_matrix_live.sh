@@ -71,6 +71,10 @@ scenario readme_noconn "$readme" off
 scenario key_value_no_q '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ' on
 scenario state_client '%m [%p] %q%u@%d app=%a client=%h session=%c state=%e ' on
 scenario bracket_session '%m [%p] %q[%c] %u@%d app=%a ' off
+# application_name bare at the end of the prefix (no app=), as in the
+# version matrix: the words there are %a, not literal text of the prefix.
+scenario bare_app '%m [%p] %q%u@%d %a ' on
+scenario bare_app_noconn '%m [%p] %q%u@%d %a ' off
 
 # A log whose first 300+ lines belong to no session (restart banner, then
 # checkpoints of a session that logs none of its own statements), then the

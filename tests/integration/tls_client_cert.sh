@@ -6,7 +6,7 @@
 # DSN and in libpq's environment; without the certificate, or with a CA that
 # did not sign the server's, it fails with exit 2 and a message naming the
 # cause, never showing the password. The server log shows what the session
-# did: read-only, with timeouts, as application_name pgsift, over TLS.
+# did: read-only, with timeouts, as application_name pgsift/snapshot, over TLS.
 set -euo pipefail
 pgsift=$1
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -106,14 +106,17 @@ for f in nocert wrongca nossl; do echo "$f: $(head -c 300 "$work/$f.out")"; done
 # What the server saw from pgsift's sessions.
 pg_stop "$work" >/dev/null 2>&1
 log=$data/log/pg.log
-grep -q "connection authorized: user=postgres database=postgres SSL enabled" "$log" ||
+grep -qE "connection authorized: user=postgres database=postgres (application_name=pgsift/snapshot )?SSL enabled" "$log" ||
   fail "the server log shows no TLS connection"
 for stmt in "SET default_transaction_read_only = on" "SET statement_timeout = " "SET lock_timeout = " \
   "SET idle_in_transaction_session_timeout = "; do
-  grep -q "app=pgsift LOG:  statement: $stmt" "$log" || fail "pgsift's session did not run '$stmt' as app pgsift"
+  first=${stmt%% *} rest=${stmt#* }
+  grep -qF "app=pgsift/snapshot LOG:  statement: $first /* pgsift */ $rest" "$log" ||
+    fail "pgsift's session did not run '$stmt' as app pgsift/snapshot"
 done
 # Nothing pgsift ran could write: every statement is a SET, SHOW or SELECT.
-grep "app=pgsift LOG:  statement:" "$log" | grep -v "statement: SET \|statement: SELECT \|statement: SHOW " &&
+grep "app=pgsift/snapshot LOG:  statement:" "$log" |
+  grep -v "statement: SET /\* pgsift \*/ \|statement: SELECT /\* pgsift \*/ \|statement: SHOW /\* pgsift \*/ " &&
   fail "pgsift ran something other than SET/SELECT"
-[ "$status" -eq 0 ] && echo "TLS client-certificate checks passed ($(grep -c 'app=pgsift LOG:  statement:' "$log") statements, all read-only)"
+[ "$status" -eq 0 ] && echo "TLS client-certificate checks passed ($(grep -c 'app=pgsift/snapshot LOG:  statement:' "$log") statements, all read-only)"
 exit "$status"

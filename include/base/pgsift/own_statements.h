@@ -1,7 +1,10 @@
 // pgsift's own statements: every session pgsift opens on a server is named
 // application_name 'pgsift/<command>', and the statements pgsift writes
-// itself start with kPgsiftTag (the statements of a user it prepares or
-// applies do not: their pg_stat_statements entry is the application's).
+// itself carry kPgsiftTag right after their first keyword
+// ("SELECT /* pgsift */ ...": PostgreSQL 18's pg_stat_statements drops a
+// comment in front of a statement, never one inside it). The statements of
+// a user it prepares or applies are not tagged: their pg_stat_statements
+// entry is the application's.
 // Snapshots, reports and log analysis leave them out unless asked to keep
 // them (--include-pgsift), and say how many.
 #pragma once
@@ -12,9 +15,15 @@ namespace pgsift {
 
 inline constexpr std::string_view kPgsiftTag = "/* pgsift */";
 
-// True when `sql` (leading blanks skipped) starts with kPgsiftTag.
+// True when `sql` carries kPgsiftTag after its first keyword, or in front
+// of it (as pgsift before 2026-12 wrote it), blanks skipped.
 inline bool IsPgsiftText(std::string_view sql) {
-  size_t p = sql.find_first_not_of(" \t\r\n");
+  constexpr std::string_view kBlank = " \t\r\n";
+  size_t p = sql.find_first_not_of(kBlank);
+  if (p == std::string_view::npos) return false;
+  if (sql.substr(p).starts_with(kPgsiftTag)) return true;
+  while (p < sql.size() && ((sql[p] | 0x20) >= 'a' && (sql[p] | 0x20) <= 'z')) ++p;
+  p = sql.find_first_not_of(kBlank, p);
   return p != std::string_view::npos && sql.substr(p).starts_with(kPgsiftTag);
 }
 
