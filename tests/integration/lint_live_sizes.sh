@@ -55,7 +55,7 @@ echo "$out" | grep -q 'SELECT id FROM visits WHERE patient_id = \$1' || fail "th
 echo "$out" | grep -q 'V7__widen.sql:3:1: .*\[migration-drops-used-index\] dropping index visits_patient_idx on visits (patient_id)' ||
   fail "no drops-used-index finding from the live schema: $out"
 # pgsift's session was read-only and named itself.
-grep -q 'app=pgsift/lint .*/\* pgsift \*/ SET default_transaction_read_only = on' "$work/data/log/pg.log" ||
+grep -q 'app=pgsift/lint .*statement: SET /\* pgsift \*/ default_transaction_read_only = on' "$work/data/log/pg.log" ||
   fail "the lint session did not set default_transaction_read_only"
 
 set +e
