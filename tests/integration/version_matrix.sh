@@ -141,6 +141,31 @@ for fp, r in rows.items():
 json.dump({r["query"]: r["fingerprint"] for r in rows.values() if r["query"] in workload}, open(f"{w}/fps.json", "w"))
 EOF
 
+  # 9.5 and 9.6 (no server builds here): their pg_stat_statements view
+  # (extension 1.3 and 1.4) has exactly these columns, as those versions'
+  # documentation lists them, and so has 10's (1.5/1.6): an export of them
+  # from the real 10 server, as a 9.5/9.6 user writes it with \copy, must
+  # snapshot with the view's calls per queryid.
+  if [ "$major" = 10 ]; then
+    local cols95="userid, dbid, queryid, query, calls, total_time, min_time, max_time, mean_time, stddev_time, rows,
+      shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written, local_blks_hit, local_blks_read,
+      local_blks_dirtied, local_blks_written, temp_blks_read, temp_blks_written, blk_read_time, blk_write_time"
+    q -d clinic -c "\copy (SELECT $cols95 FROM pg_stat_statements) TO '$w/pgss95.csv' CSV HEADER"
+    run 0 snap_95 "$pgsift" snapshot --from-export "$w/pgss95.csv" --label clinic-95 -o "$w/s95.json.gz" &&
+      python3 - "$w" <<'EOF' || fail "snapshot of a 9.5/9.6-shaped export"
+import csv, gzip, json, sys
+w = sys.argv[1]
+rows = list(csv.DictReader(open(f"{w}/pgss95.csv")))
+assert len(rows) >= 4, len(rows)
+view = {(int(r["userid"]), int(r["dbid"]), int(r["queryid"])): int(r["calls"]) for r in rows
+        if "/* pgsift */" not in r["query"]}  # pgsift's own: left out
+snap = json.load(gzip.open(f"{w}/s95.json.gz"))
+got = {(e["userid"], e["dbid"], e["queryid"]): e["calls"] for e in snap["entries"]}
+assert got == view, (len(got), len(view))
+assert all(e["total_exec_time"] > 0 for e in snap["entries"] if e["calls"] > 0)
+EOF
+  fi
+
   # A pg_stat_statements older than 1.9 on 14+ (as pg_upgrade leaves it):
   # no pg_stat_statements_info.
   if [ "$major" -ge 14 ]; then
