@@ -190,7 +190,11 @@ std::string InferFromRendered(std::string_view s) {
                 s.find(':', e) == std::string_view::npos) {
               next = s.size() - 1;
             }
-            if (next != std::string_view::npos && s.substr(e, next - e).find('@') == std::string_view::npos) e = next;
+            // (A prefix has one user@db: after it, an '@' is the value's own.)
+            if (next != std::string_view::npos &&
+                (out.find("%u@%d") != std::string::npos || s.substr(e, next - e).find('@') == std::string_view::npos)) {
+              e = next;
+            }
           }
           char esc = found->escape;
           if (esc == 'h' && s.substr(q + 1, e - q - 1).find('(') != std::string_view::npos) esc = 'r';
@@ -214,7 +218,7 @@ std::string InferFromRendered(std::string_view s) {
       p = TrailingApplication(s, p + 19, &out);
       continue;
     }
-    if (c == '[' && s.compare(p, 8, "[local]") == 0) {
+    if (c == '[' && s.compare(p, 7, "[local]") == 0) {
       out += "%h";
       p += 7;
       continue;
@@ -231,6 +235,21 @@ std::string InferFromRendered(std::string_view s) {
 }  // namespace
 
 namespace {
+
+// True when an escape other than %% and %q appears twice: a prefix holds
+// each field once, and '%u@%d app=%a %u@%d' is an application_name with an
+// '@' in it ('sidekiq worker@prod'), not a second user@db.
+bool RepeatsAnEscape(std::string_view prefix) {
+  bool seen[128] = {};
+  for (size_t i = 0; i + 1 < prefix.size(); ++i) {
+    if (prefix[i] != '%') continue;
+    unsigned char e = static_cast<unsigned char>(prefix[++i]);
+    if (e == '%' || e == 'q' || e >= 128) continue;
+    if (seen[e]) return true;
+    seen[e] = true;
+  }
+  return false;
+}
 
 // How much of a matched line's prefix the candidate explains by its
 // structure: the prefix's length less the text free-text escapes (%u %d %a
@@ -285,6 +304,15 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     }
   }
   std::stable_sort(shapes.begin(), shapes.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  // A line with a client port ("10.0.0.5(40001)") shows %r: the lines of
+  // local sessions ("[local]", read as %h) have the same prefix.
+  if (std::any_of(shapes.begin(), shapes.end(),
+                  [](const auto& s) { return s.first.find("%r") != std::string::npos; })) {
+    for (auto& shape : shapes) {
+      size_t h = shape.first.find("%h");
+      if (h != std::string::npos && shape.first.find("%r") == std::string::npos) shape.first.replace(h, 2, "%r");
+    }
+  }
   for (size_t i = 0; i < shapes.size() && i < 16; ++i) {
     const std::string& inferred = shapes[i].first;
     add(inferred);
@@ -305,6 +333,7 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
   std::vector<std::string> texts;
   std::vector<std::vector<long>> coverage;
   for (const std::string& c : candidates) {
+    if (RepeatsAnEscape(c)) continue;
     Result<LinePrefix> lp = LinePrefix::Compile(c);
     if (!lp.ok()) continue;
     std::vector<long> cov(lines.size(), -1);

@@ -2,7 +2,7 @@
 # Prefix inference on real PostgreSQL 15 logs (issue 18, section 1): one
 # server restarted with several log_line_prefix settings, log_connections /
 # log_disconnections on and off, application_name values with spaces and
-# brackets, a log that starts with a long stretch of lines of no session
+# brackets and '@', sessions over TCP and the Unix socket, a log that starts with a long stretch of lines of no session
 # (restart banner and checkpoints), and a run of two files where one holds
 # only a restart banner. For each, pgsift must detect the server's prefix
 # (checked against the setting the test gave the server), say nothing about
@@ -37,7 +37,8 @@ queries() {
     { "$pgsift" analyze "$log" --top 0 "$@" 2>&1 || true; } | sed -n 's/^\([0-9,]*\) queries (.*/\1/p' | tr -d ,
 }
 
-# check NAME LOG PREFIX: detected prefix and per-application counts
+# check NAME LOG PREFIX [QUERIES]: detected prefix, the user's QUERIES (22)
+# and per-application counts
 check() {
     local name=$1 log=$2 prefix=$3 first got
     first=$("$pgsift" analyze "$log" --top 0 2>&1 | head -n 1 || true)
@@ -45,10 +46,16 @@ check() {
         *"log_line_prefix '$prefix' (detected),"*) ;;
         *) bad "$name: expected log_line_prefix '$prefix' (detected) without disagreement, got: $first" ;;
     esac
-    got=$(queries "$log" --application reception)
-    [ "$got" = 14 ] || bad "$name: --application reception: expected 14 queries (2 sessions x 7), got '$got'"
-    got=$(queries "$log" --application 'front desk [2]')
-    [ "$got" = 5 ] || bad "$name: --application 'front desk [2]': expected 5 queries, got '$got'"
+    got=$(queries "$log" --user postgres)
+    [ "$got" = "${4:-22}" ] || bad "$name: --user postgres: expected ${4:-22} queries, got '$got'"
+    if [[ $prefix == *%a* ]]; then
+        got=$(queries "$log" --application reception)
+        [ "$got" = 14 ] || bad "$name: --application reception: expected 14 queries (2 sessions x 7), got '$got'"
+        got=$(queries "$log" --application 'front desk [2]')
+        [ "$got" = 5 ] || bad "$name: --application 'front desk [2]': expected 5 queries, got '$got'"
+        got=$(queries "$log" --application 'sidekiq worker@prod')
+        [ "$got" = 3 ] || bad "$name: --application 'sidekiq worker@prod': expected 3 queries, got '$got'"
+    fi
     echo "checked $name: $first" | cut -c1-200
 }
 
@@ -59,7 +66,8 @@ scenario() {  # scenario NAME PREFIX CONNECTIONS(on|off)
         "log_connections = $conn" "log_disconnections = $conn" 2>/dev/null
     run_as reception 7
     run_as 'front desk [2]' 5
-    run_as reception 7
+    PGHOST=$work run_as reception 7  # over the Unix socket: client [local]
+    run_as 'sidekiq worker@prod' 3   # an '@' in application_name is not a second user@db
     pg_quiesce "$work"
     pg_stop "$work" 2>/dev/null
     check "$name" "$work/data/log/$name.log" "$prefix"
@@ -71,6 +79,8 @@ scenario readme_noconn "$readme" off
 scenario key_value_no_q '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ' on
 scenario state_client '%m [%p] %q%u@%d app=%a client=%h session=%c state=%e ' on
 scenario bracket_session '%m [%p] %q[%c] %u@%d app=%a ' off
+# Amazon RDS's fixed prefix: %r is '[local]' for socket sessions, 'host(port)' for TCP.
+scenario rds '%t:%r:%u@%d:[%p]:' on
 # application_name bare at the end of the prefix (no app=), as in the
 # version matrix: the words there are %a, not literal text of the prefix.
 scenario bare_app '%m [%p] %q%u@%d %a ' on
@@ -86,14 +96,15 @@ for ((i = 0; i < 200; i++)); do echo "CHECKPOINT;"; done |
     (echo "SET log_min_duration_statement = -1;"; cat) | "$psql_bin" -X -q -v ON_ERROR_STOP=1 -f - >/dev/null
 run_as reception 7
 run_as 'front desk [2]' 5
-run_as reception 7
+PGHOST=$work run_as reception 7
+run_as 'sidekiq worker@prod' 3
 for ((i = 0; i < 400; i++)); do echo "SELECT $i AS n;"; done |
     PGAPPNAME=filler "$psql_bin" -X -q -v ON_ERROR_STOP=1 -f - >/dev/null
 pg_quiesce "$work"
 pg_stop "$work" 2>/dev/null
 banner_lines=$(grep -c -m 400 'checkpoint' "$work/data/log/banner.log" || true)
 [ "$banner_lines" -ge 300 ] || bad "banner: the log should start with 300+ lines of no session, has $banner_lines"
-check banner "$work/data/log/banner.log" "$readme"
+check banner "$work/data/log/banner.log" "$readme" 422  # 22 and the filler's 400
 
 # A reload changes the prefix early in a log: the first line says that
 # sampled lines (the banner's, the reloading session's) do not fit the
