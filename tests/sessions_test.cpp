@@ -61,6 +61,7 @@ TEST(Sessions, SameTextAndParametersHashAlikeOthersDiffer) {
   b.OnEvent(e);
   e.parameters = "$1 = '2'";
   b.OnEvent(e);
+  b.Finish();  // the last statement waited for a duration line
   ASSERT_EQ(c.runs.size(), 3u);
   EXPECT_EQ(c.runs[0].values_hash, c.runs[1].values_hash);
   EXPECT_NE(c.runs[1].values_hash, c.runs[2].values_hash);

@@ -1,10 +1,9 @@
 #include "pgsift/workload.h"
 
-#include "pgsift/own_statements.h"
-
 #include <algorithm>
 #include <cstring>
 
+#include "pgsift/own_statements.h"
 #include "pgsift/session_sequences.h"
 #include "pgsift/text_hash.h"
 
@@ -206,18 +205,34 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       if (e.sql.empty()) return;
       const Shape& shape = fingerprinter_->Fingerprint(e.sql);
       QueryStats& q = workload_->Stats(shape, input_, line_base_ + e.line);
-      if (statements_) EmitRun(e, shape);
+      double ms = e.duration_ms;
+      Pending* pending = nullptr;
+      if (!last_statement_.empty() || ms < 0) {
+        auto it = last_statement_.find(e.session);
+        if (it != last_statement_.end()) {
+          EmitPending(&it->second);  // the session's earlier statement never got its duration
+          pending = &it->second;
+        }
+      }
+      if (statements_) {
+        FillRun(e, shape, &run_);
+        if (ms >= 0) statements_->OnStatement(run_);
+      }
       if (plan_statements_) plans_->OnStatement(shape, e.sql, e.parameters);
       ++q.calls;
       ++s.calls;
-      double ms = e.duration_ms;
       if (ms >= 0) {
         AddDuration(&q, ms);
       } else {
-        if (last_statement_.size() >= kMaxSessions) last_statement_.clear();
-        auto it = last_statement_.find(e.session);
-        if (it == last_statement_.end()) it = last_statement_.emplace(std::string(e.session), nullptr).first;
-        it->second = &q;
+        if (pending == nullptr) {
+          if (last_statement_.size() >= kMaxSessions) Finish();
+          pending = &last_statement_.emplace(std::string(e.session), Pending{}).first->second;
+        }
+        pending->query = &q;
+        if (statements_) {
+          pending->run = run_;
+          pending->has_run = true;
+        }
       }
       Span(e.time_us, &q.first_us, &q.last_us);
       AddTo(&q.by_database, &q.cache, 0, e.database, ms);
@@ -235,16 +250,33 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         }
         Count(q.cache.hour_at, ms);
       }
+      if (pending != nullptr && ms < 0) {
+        for (size_t i = 0; i < 3; ++i) {
+          pending->counted[i] = q.cache.at[i];
+          pending->counted[3 + i] = summary_cache_.at[i];
+        }
+        pending->hour = e.time_us != kNoTime ? q.cache.hour_at : nullptr;
+      }
       return;
     }
     case EventKind::kDurationOnly: {
       auto it = last_statement_.find(e.session);
-      if (it == last_statement_.end() || it->second == nullptr) {
+      if (it == last_statement_.end() || it->second.query == nullptr) {
         ++s.durations_without_statement;
         return;
       }
-      AddDuration(it->second, e.duration_ms);
-      it->second = nullptr;
+      Pending& p = it->second;
+      double ms = e.duration_ms;
+      AddDuration(p.query, ms);
+      if (ms > 0) {
+        // Where the statement was counted (map nodes do not move).
+        for (Breakdown* b : p.counted) {
+          if (b != nullptr) b->total_ns += DurationNs(ms);
+        }
+        if (p.hour != nullptr) p.hour->total_ns += DurationNs(ms);
+      }
+      p.run.duration_ms = ms;
+      EmitPending(&p);
       return;
     }
     case EventKind::kPrepare: {
@@ -285,7 +317,10 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       return;
     }
     case EventKind::kDisconnection:
-      last_statement_.erase(std::string(e.session));
+      if (auto it = last_statement_.find(e.session); it != last_statement_.end()) {
+        EmitPending(&it->second);
+        last_statement_.erase(it);
+      }
       if (statements_ && e.identity != SessionIdentity::kNone) {
         statements_->OnSessionEnd(static_cast<uint32_t>(input_), SessionHash(e.session), e.time_us);
       }
@@ -295,8 +330,18 @@ void WorkloadBuilder::OnEvent(const Event& e) {
   }
 }
 
-void WorkloadBuilder::EmitRun(const Event& e, const Shape& shape) {
-  StatementRun& r = run_;
+void WorkloadBuilder::EmitPending(Pending* p) {
+  if (p->has_run && statements_ != nullptr) statements_->OnStatement(p->run);
+  *p = Pending{};
+}
+
+void WorkloadBuilder::Finish() {
+  for (auto& [session, p] : last_statement_) EmitPending(&p);
+  last_statement_.clear();
+}
+
+void WorkloadBuilder::FillRun(const Event& e, const Shape& shape, StatementRun* out) {
+  StatementRun& r = *out;
   r.time_us = e.time_us;
   r.duration_ms = e.duration_ms;
   r.fingerprint = shape.fingerprint;
@@ -310,7 +355,6 @@ void WorkloadBuilder::EmitRun(const Event& e, const Shape& shape) {
   r.comment.assign(EdgeComment(e.sql));
   r.transaction_control = IsTransactionControl(e.sql);
   r.limit = LimitValue(e.sql, e.parameters);
-  statements_->OnStatement(r);
 }
 
 std::string_view EdgeComment(std::string_view sql) {

@@ -375,6 +375,7 @@ class Pipeline {
     LineReader lines(t->view, 0);
     in.log.Read(&lines, &assembler);
     assembler.Flush();
+    builder.Finish();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();
     t->lines = lines.line_number();
@@ -431,6 +432,7 @@ class Pipeline {
     LineReader lines(t->whole.get());
     in.log.Read(&lines, &assembler);
     assembler.Flush();
+    builder.Finish();
     if (!lines.error().empty()) t->error = lines.error();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();

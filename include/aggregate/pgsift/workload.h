@@ -184,11 +184,25 @@ class WorkloadBuilder : public EventSink {
     plan_statements_ = sink != nullptr && sink->WantsStatements();
   }
   void OnEvent(const Event& event) override;
+  // The end of the builder's events: hands the statement sink the runs
+  // still waiting for a duration line (without one).
+  void Finish();
   const FingerprintStats& fingerprint_stats() const { return fingerprinter_->stats(); }
 
  private:
+  // A statement logged without a duration (log_statement = all with
+  // log_duration or log_min_duration_statement): its duration line, the
+  // session's next record, adds the time where the statement was counted.
+  struct Pending {
+    QueryStats* query = nullptr;  // null: nothing waits
+    Breakdown* counted[6] = {};   // the query's and the summary's database, user, application
+    Breakdown* hour = nullptr;
+    bool has_run = false;  // `run` waits for its duration before the statement sink sees it
+    StatementRun run;
+  };
   void AddDuration(QueryStats* q, double ms);
-  void EmitRun(const Event& e, const Shape& shape);
+  void FillRun(const Event& e, const Shape& shape, StatementRun* r);
+  void EmitPending(Pending* p);
   Workload* workload_;
   Filters filters_;
   std::unique_ptr<Fingerprinter> own_fingerprinter_;
@@ -199,9 +213,9 @@ class WorkloadBuilder : public EventSink {
   PlanSink* plans_ = nullptr;
   bool plan_statements_ = false;
   StatementRun run_;  // reused
-  // Session -> the statement last logged without a duration, for
-  // log_statement + log_duration logs. Bounded: cleared past kMaxSessions.
-  std::unordered_map<std::string, QueryStats*, StringHash, std::equal_to<>> last_statement_;
+  // Session -> the statement last logged without a duration. Bounded:
+  // emptied (its runs emitted) past kMaxSessions.
+  std::unordered_map<std::string, Pending, StringHash, std::equal_to<>> last_statement_;
   std::string json_query_text_;
   BreakdownCache summary_cache_;  // for workload_->summary's breakdowns
 };
