@@ -77,6 +77,9 @@ std::string SnapshotToJson(const Snapshot& s) {
   j["server_version"] = s.server_version;
   j["pgss_version"] = s.pgss_version;
   j["database"] = s.database;
+  if (!s.system_identifier.empty()) j["system_identifier"] = s.system_identifier;
+  if (!s.datname.empty()) j["datname"] = s.datname;
+  if (s.database_oid != 0) j["database_oid"] = s.database_oid;
   j["database_size_bytes"] = s.database_size_bytes;
   j["stats_reset"] = s.stats_reset;
   j["dealloc"] = s.dealloc;
@@ -109,6 +112,9 @@ Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name
     s.server_version = j.value("server_version", "");
     s.pgss_version = j.value("pgss_version", "");
     s.database = j.value("database", "");
+    s.system_identifier = j.value("system_identifier", "");
+    s.datname = j.value("datname", "");
+    s.database_oid = j.value("database_oid", uint32_t{0});
     s.database_size_bytes = j.value("database_size_bytes", int64_t{0});
     s.stats_reset = j.value("stats_reset", "");
     s.dealloc = j.value("dealloc", int64_t{0});

@@ -117,6 +117,18 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     s.database = Text(info[2]);
     s.database_size_bytes = Int(info[3]);
     s.captured_at = Text(info[4]);
+    s.datname = s.database;
+    s.database_oid = static_cast<uint32_t>(
+        Int(tx.Exec1("SELECT oid::bigint FROM pg_database WHERE datname = current_database()")[0]));
+    // pg_control_system() is 9.6+ and may be revoked: then the server is not
+    // recorded (a report cannot check it).
+    if (s.server_version_num >= 90600) {
+      try {
+        s.system_identifier = Text(tx.Exec1("SELECT system_identifier::text FROM pg_control_system()")[0]);
+      } catch (const pqxx::sql_error&) {
+        s.system_identifier.clear();
+      }
+    }
     if (s.server_version_num < 90500) {
       return Err(where + ": server version " + s.server_version + " is older than 9.5, which pgsift does not read");
     }

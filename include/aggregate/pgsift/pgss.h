@@ -134,7 +134,15 @@ struct Snapshot {
   int server_version_num = 0;  // 0 when unknown (exports)
   std::string server_version;
   std::string pgss_version;  // extension version, e.g. "1.10"
-  std::string database;      // the database connected to
+  std::string database;      // the database connected to (or snapshot --label)
+  // Which server and database the rows came from (live snapshots; empty/0 for
+  // exports and older snapshots): pg_control_system().system_identifier as
+  // decimal text (64-bit: exact for JavaScript readers), current_database()
+  // (the real name, even under --label) and its pg_database oid. A report
+  // refuses snapshots whose server or database differ.
+  std::string system_identifier;
+  std::string datname;
+  uint32_t database_oid = 0;
   int64_t database_size_bytes = 0;
   std::string stats_reset;           // pg_stat_statements_info.stats_reset (14+)
   int64_t dealloc = 0;               // pg_stat_statements_info.dealloc (14+)

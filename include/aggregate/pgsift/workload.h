@@ -108,6 +108,10 @@ struct QueryStats {
   uint64_t errors() const;
 };
 
+// Why Filters left a record out (WorkloadSummary::left_out); kCount_: kept.
+// A record is counted under the first that applies, in this order.
+enum class LeftOut : uint8_t { kNoTime, kBefore, kAfter, kDatabase, kUser, kApplication, kCount_ };
+
 struct Filters {
   std::vector<std::string> databases, users, applications;  // empty: all
   int64_t since_us = kNoTime;
@@ -116,12 +120,19 @@ struct Filters {
   // pgsift/<command>, or text starting with kPgsiftTag); by default they are
   // left out and their statements counted (WorkloadSummary::pgsift_left_out).
   bool include_pgsift = false;
-  bool Accepts(const Event& e) const;
+  bool Accepts(const Event& e) const { return Why(e) == LeftOut::kCount_; }
+  LeftOut Why(const Event& e) const;
 };
+
+inline constexpr size_t kMaxLeftOutDatabases = 32;
 
 struct WorkloadSummary {
   uint64_t events_by_kind[static_cast<size_t>(EventKind::kCount_)] = {};
   uint64_t filtered_out = 0;
+  uint64_t left_out[static_cast<size_t>(LeftOut::kCount_)] = {};  // filtered_out by reason
+  // Records left out for their database (LeftOut::kDatabase), by name ("":
+  // none in the record); at most kMaxLeftOutDatabases names, the rest under "…".
+  std::map<std::string, uint64_t> left_out_databases;
   uint64_t pgsift_left_out = 0;  // statements of pgsift itself (Filters::include_pgsift)
   uint64_t calls = 0;
   int64_t total_ns = 0;  // see DurationNs
