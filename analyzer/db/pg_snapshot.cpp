@@ -165,12 +165,12 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     }
     ReadRelations(tx, &s);
     for (const pqxx::row& row :
-         tx.Exec("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN ("
+         tx.Exec("SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN ("
                  "'shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'random_page_cost',"
                  " 'max_connections', 'default_statistics_target', 'track_io_timing', 'jit',"
                  " 'pg_stat_statements.max', 'pg_stat_statements.track', 'pg_stat_statements.track_utility',"
                  " 'pg_stat_statements.track_planning', 'log_min_duration_statement')")) {
-      s.settings[Text(row[0])] = Text(row[1]);
+      s.settings[Text(row[0])] = MakeSettingValue(Text(row[1]), Text(row[2]));
     }
     if (!options.include_pgsift) s.pgsift_left_out = DropPgsiftEntries(&s);
     NormalizeSnapshot(&s);

@@ -126,6 +126,20 @@ struct IndexStats {
   std::string definition_key;
 };
 
+// One pg_settings row as a snapshot stores it: `setting` and `unit` as the
+// server gives them (shared_buffers: "32768", "8kB") and the value in bytes
+// (memory units) or milliseconds (time units): 268435456 bytes, which is
+// 256MB. Unitless settings have neither.
+struct SettingValue {
+  std::string setting;
+  std::string unit;
+  std::optional<int64_t> bytes;
+  std::optional<double> ms;
+};
+// Fills bytes or ms from setting and unit; a unit pg_settings does not use,
+// or a setting that is not a number, leaves them unset.
+SettingValue MakeSettingValue(std::string setting, std::string unit);
+
 inline constexpr std::string_view kSnapshotSchema = "pgsift.snapshot.v1";
 
 struct Snapshot {
@@ -150,8 +164,8 @@ struct Snapshot {
   std::vector<PgssEntry> entries;    // sorted by (dbid, userid, queryid, toplevel)
   std::vector<TableStats> tables;
   std::vector<IndexStats> indexes;
-  std::map<std::string, std::string> settings;  // name -> setting (with unit)
-  int64_t pgsift_left_out = 0;                  // entries of pgsift's own statements left out
+  std::map<std::string, SettingValue> settings;  // name -> value
+  int64_t pgsift_left_out = 0;                   // entries of pgsift's own statements left out
 };
 
 // Removes the entries of pgsift's own statements (PgssEntry::pgsift); returns

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Numbers that were plainly wrong (issue 18, section 5), on a real
+# PostgreSQL 15 started here (shared_buffers = 256MB, a log_line_prefix
+# without %e, no HypoPG in the database):
+#   - snapshot settings: shared_buffers is 32768 x 8kB = 268435456 bytes
+#     (was stored as '327688kB');
+#   - analyze --sort errors shows an errors column; "unknown" SQLSTATEs say
+#     that %e is missing from log_line_prefix;
+#   - check: a new index that makes a query 50x cheaper is "improved" with
+#     no warning; a migration that fails and is rolled back is not "applied";
+#   - baseline capture --values-from counts the queries whose plan used the
+#     logged values (a value that no longer fits the column's type falls
+#     back to the generic plan and is not counted);
+#   - indexes --dsn on a database without HypoPG says so (not "pass --dsn").
+set -euo pipefail
+pgsift=$1
+here=$(cd "$(dirname "$0")" && pwd -P)
+fx=$here/../../fixtures/baseline
+# shellcheck source=../pg/pgctl.sh
+. "$here/../pg/pgctl.sh"
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-numbers.XXXXXX")
+chmod 755 "$work"
+trap 'pg_stop "$work/pg" || true; rm -rf "$work"' EXIT
+fail=0
+bad() { echo "FAIL: $*" >&2; fail=1; }
+pg_start_logging "$work/pg" '%m [%p] %q%u@%d app=%a ' "shared_buffers = '256MB'" \
+    "shared_preload_libraries = 'pg_stat_statements'" 2>/dev/null
+log=$work/pg/data/log/pg.log
+pgbench=$(_pg_bindir)/pgbench
+[ -x "$pgbench" ] || pgbench=$(command -v pgbench)
+psql -XqAt -c "CREATE DATABASE clinic"
+psql -XqAt -d clinic -v ON_ERROR_STOP=1 -f "$fx/schema.sql" >/dev/null
+psql -XqAt -d clinic -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE EXTENSION pg_stat_statements;
+CREATE TABLE labs (id bigint PRIMARY KEY, code text NOT NULL);
+INSERT INTO labs SELECT g, CASE WHEN g % 100 = 0 THEN 'rare' ELSE 'routine' END FROM generate_series(1, 20000) g;
+ANALYZE labs;
+SQL
+
+# --- settings
+"$pgsift" snapshot --dsn dbname=clinic -o "$work/snap.json.gz" >/dev/null
+python3 - "$work/snap.json.gz" <<'EOF' || fail=1
+import gzip, json, sys
+s = json.load(gzip.open(sys.argv[1]))["settings"]
+sb = s.get("shared_buffers")
+want = {"setting": "32768", "unit": "8kB", "bytes": 256 * 1024 * 1024}
+if sb != want:
+    print(f"FAIL: shared_buffers stored as {sb!r}, want {want!r}", file=sys.stderr)
+    sys.exit(1)
+EOF
+
+[ "$fail" = 0 ] && echo "ok: settings, errors column and %e hint, check improvement and rollback, values count, HypoPG" ||
+    exit 1
