@@ -17,14 +17,17 @@
 
 namespace pgsift {
 
-// Quantile sketch over durations (ms): logarithmic buckets with ratio
-// gamma = (1+a)/(1-a), a = 1%, so any quantile it returns is within 1%
-// (relative) of a duration that was really observed at that rank. Mergeable by
-// adding bucket counts. Memory grows with the spread of values (about 230
-// buckets per factor of 100), not with the number of values.
+// Quantile sketch over durations (ms). Up to kExactValues durations are
+// kept as they are and a quantile is the exact nearest-rank value. Past that,
+// logarithmic buckets with ratio gamma = (1+a)/(1-a), a = 1%: any quantile
+// is within 1% (relative) of a duration really observed at that rank. Either
+// way it lies within [min, max] of the durations added. Mergeable (values
+// and bucket counts add up, in any order). Memory grows with the spread of
+// values (about 230 buckets per factor of 100), not with their number.
 class DurationSketch {
  public:
   static constexpr double kRelativeError = 0.01;
+  static constexpr size_t kExactValues = 32;
   void Add(double ms);
   void Merge(const DurationSketch& other);
   double Quantile(double q) const;  // q in [0,1]; 0 when empty
@@ -35,6 +38,8 @@ class DurationSketch {
   std::vector<uint32_t> counts_;
   uint64_t zeros_ = 0;  // durations of 0 (or below 1 ns)
   uint64_t count_ = 0;
+  double min_ = 0, max_ = 0;   // of the durations added (when count_ > 0)
+  std::vector<double> exact_;  // every duration while count_ <= kExactValues
 };
 
 // Durations are summed in whole nanoseconds, exactly, so per-thread results
