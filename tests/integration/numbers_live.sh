@@ -49,5 +49,38 @@ if sb != want:
     sys.exit(1)
 EOF
 
+# --- errors without %e
+{ echo "SELECT 1 / 0;"; echo "SELECT 2 / 0;"; echo "SELECT * FROM no_such_table;"
+  for i in 1 2 3; do echo "SELECT id FROM patients WHERE name = 'patient $i';"; done
+} | PGAPPNAME=clinic-web psql -XqAt -d clinic -f - >/dev/null 2>&1 || true
+# --- extended protocol: logged bind values for baseline capture --values-from
+cat >"$work/w.sql" <<'SQL'
+SELECT count(*) FROM labs WHERE code = :code;
+SELECT id, name FROM patients WHERE clinic_id = :clinic;
+SQL
+"$pgbench" -n -M extended -t 20 -c 1 -D code=routine -D clinic=3 -f "$work/w.sql" clinic >/dev/null
+pg_quiesce "$work/pg"
+cp "$log" "$work/app.log"
+
+"$pgsift" analyze "$work/app.log" --sort errors --top 3 >"$work/errors.out" 2>&1 || true
+python3 - "$work/errors.out" <<'EOF' || fail=1
+import re, sys
+out = open(sys.argv[1]).read()
+ok = True
+header = next((l for l in out.splitlines() if l.lstrip().startswith("#") and "calls" in l), "")
+cols = header.split()
+if "errors" not in cols:
+    print(f"FAIL: --sort errors: no errors column in {header!r}", file=sys.stderr); ok = False
+else:
+    first = next(l for l in out.splitlines()[out.splitlines().index(header) + 1:] if l.strip())
+    if first.split()[cols.index("errors")] != "2" or "/ $2" not in first:
+        print(f"FAIL: first row should be the division with 2 errors: {first!r}", file=sys.stderr); ok = False
+if "Errors by SQLSTATE: unknown 3" not in out:
+    print(f"FAIL: expected 3 errors of unknown SQLSTATE:\n{out}", file=sys.stderr); ok = False
+if not re.search(r"unknown: .*app\.log's log_line_prefix '.*' has no %e", out):
+    print(f"FAIL: no hint that %e is missing:\n{out}", file=sys.stderr); ok = False
+sys.exit(0 if ok else 1)
+EOF
+
 [ "$fail" = 0 ] && echo "ok: settings, errors column and %e hint, check improvement and rollback, values count, HypoPG" ||
     exit 1
