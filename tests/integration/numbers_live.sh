@@ -82,5 +82,53 @@ if not re.search(r"unknown: .*app\.log's log_line_prefix '.*' has no %e", out):
 sys.exit(0 if ok else 1)
 EOF
 
+# --- check: an improvement, and a rolled-back migration
+cat >"$work/names.sql" <<'SQL'
+-- name: patient_by_name
+-- params: 'patient 42'
+SELECT id FROM patients WHERE name = $1;
+SQL
+"$pgsift" baseline capture --dsn dbname=clinic --queries "$work/names.sql" -o "$work/names.json" 2>/dev/null
+mkdir -p "$work/m_index" "$work/m_fail"
+echo "CREATE INDEX patients_name_idx ON patients (name);" >"$work/m_index/V1__name_index.sql"
+printf 'CREATE INDEX patients_name_idx ON patients (name);\nSELECT 1 / 0;\n' >"$work/m_fail/V1__broken.sql"
+scratch() {
+    psql -XqAt -c "DROP DATABASE IF EXISTS s_$1" -c "CREATE DATABASE s_$1 TEMPLATE clinic" \
+        -c "COMMENT ON DATABASE s_$1 IS 'pgsift:scratch'"
+}
+for m in m_index m_fail; do
+    scratch "$m"
+    "$pgsift" check --no-lint --baseline "$work/names.json" --migrations "$work/$m" --scratch-dsn "dbname=s_$m" \
+        --scratch-is-disposable --format json -o "$work/$m.json" >/dev/null 2>"$work/$m.err" || true
+    scratch "$m"
+    "$pgsift" check --no-lint --baseline "$work/names.json" --migrations "$work/$m" --scratch-dsn "dbname=s_$m" \
+        --scratch-is-disposable >"$work/$m.out" 2>&1 || true
+done
+python3 - "$work" <<'EOF' || fail=1
+import json, sys
+w = sys.argv[1]
+ok = True
+def bad(msg):
+    global ok
+    ok = False
+    print("FAIL:", msg, file=sys.stderr)
+r = json.load(open(f"{w}/m_index.json"))
+q = r["queries"][0]
+if not (q["cost_before"] >= 2 * q["cost_after"] and q["cost_before"] - q["cost_after"] >= 100):
+    bad(f"the new index did not make the query much cheaper: {q['cost_before']} -> {q['cost_after']}")
+if q["status"] != "improved": bad(f"status {q['status']}, want improved")
+warn = [f for f in r["findings"] if f["severity"] in ("warning", "error")]
+if warn: bad(f"an improvement reported as {[(f['rule'], f['severity']) for f in warn]}")
+text = open(f"{w}/m_index.out").read()
+if "1 improved" not in text or "1 migration file applied" not in text: bad(f"summary: {text.splitlines()[0]}")
+failed = open(f"{w}/m_fail.out").read()
+first = failed.splitlines()[0]
+if "applied" in first and "0 migration files applied" not in first: bad(f"rolled back yet applied: {first}")
+if "failed and was rolled back" not in first: bad(f"does not say the migration was rolled back: {first}")
+fj = json.load(open(f"{w}/m_fail.json"))
+if fj["migrations"] != [] or fj.get("failed_migration", {}).get("rolled_back") is not True:
+    bad(f"JSON: migrations {fj['migrations']}, failed_migration {fj.get('failed_migration')}")
+sys.exit(0 if ok else 1)
+EOF
 [ "$fail" = 0 ] && echo "ok: settings, errors column and %e hint, check improvement and rollback, values count, HypoPG" ||
     exit 1
