@@ -82,6 +82,17 @@ if not re.search(r"unknown: .*app\.log's log_line_prefix '.*' has no %e", out):
 sys.exit(0 if ok else 1)
 EOF
 
+# --- baseline capture --values-from: the labs value no longer fits its column
+"$pgsift" analyze "$work/app.log" --application pgbench --json "$work/a.json" -q
+psql -XqAt -d clinic -c "ALTER TABLE labs ALTER code TYPE int USING (CASE WHEN code = 'rare' THEN 1 ELSE 0 END)"
+"$pgsift" baseline capture --dsn dbname=clinic --from-analyze "$work/a.json" --top 10 \
+    --values-from "$work/app.log" --prefix '%m [%p] %q%u@%d app=%a ' -o "$work/base.json" 2>"$work/capture.err" ||
+    bad "capture: $(cat "$work/capture.err")"
+logged=$(python3 -c "import json,sys; print(sum(q.get('params_origin') == 'log' for q in json.load(open(sys.argv[1]))['queries']))" "$work/base.json")
+[ "$logged" = 1 ] || bad "the baseline has $logged queries with log values, expected 1"
+grep -q "^pgsift: $logged of 2 queries planned with representative values from the logs" "$work/capture.err" ||
+    bad "capture's count disagrees with its baseline ($logged of 2): $(cat "$work/capture.err")"
+
 # --- check: an improvement, and a rolled-back migration
 cat >"$work/names.sql" <<'SQL'
 -- name: patient_by_name
