@@ -39,6 +39,7 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
       run.context.proof_ran = true;
     } else {
       run.proof_error = proof.error();
+      run.context.no_proof = proof.error();
     }
     RankCandidates(&run.advisor);
   }

@@ -82,6 +82,12 @@ if not re.search(r"unknown: .*app\.log's log_line_prefix '.*' has no %e", out):
 sys.exit(0 if ok else 1)
 EOF
 
+# --- indexes --dsn without HypoPG
+"$pgsift" indexes "$work/app.log" --dsn dbname=clinic >"$work/indexes.out" 2>&1 || true
+grep -q "hypopg extension is not installed" "$work/indexes.out" ||
+    bad "indexes --dsn does not say HypoPG is missing: $(cat "$work/indexes.out")"
+grep -q "pass --dsn" "$work/indexes.out" && bad "indexes --dsn tells the user to pass --dsn"
+
 # --- baseline capture --values-from: the labs value no longer fits its column
 "$pgsift" analyze "$work/app.log" --application pgbench --json "$work/a.json" -q
 psql -XqAt -d clinic -c "ALTER TABLE labs ALTER code TYPE int USING (CASE WHEN code = 'rare' THEN 1 ELSE 0 END)"
