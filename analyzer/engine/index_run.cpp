@@ -19,7 +19,7 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
     run.analyze = std::move(*r);
     run.plans = plans.Take();
     for (const InputReport& in : run.analyze.inputs) {
-      if (!in.error.empty()) return Err(in.name + ": " + in.error);
+      if (!in.error.empty()) return Err(InputError(in));
     }
   }
   if (options.live) {

@@ -112,7 +112,7 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
   if (!workload_selected.ok()) return Err(workload_selected.error());
   auto warn_inputs = [&warn](const AnalyzeResult& result) {
     for (const auto& in : result.inputs) {
-      if (!in.error.empty()) warn(in.name + ": " + in.error);
+      if (!in.error.empty()) warn(InputError(in));
       if (in.prefix_inferred && in.prefix_fit.disagreeing > 0) warn(in.name + ": " + PrefixNote(in));
     }
   };
