@@ -34,11 +34,11 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
   bool none_opened = !result->inputs.empty();
   for (const auto& in : result->inputs) {
     if (!in.error.empty()) Say(InputError(in));
-    none_opened &= !in.error.empty() && in.bytes == 0;
+    none_opened &= in.bytes == 0 && in.error.find(": cannot open") != std::string::npos;
   }
   if (none_opened) {
-    // Every input failed before a byte was read (missing, unreadable,
-    // empty): its error said it; no empty report after it.
+    // No input could be opened (missing, unreadable): its error said it;
+    // no empty report after it.
     return kExitError;
   }
   if (result->fingerprints.truncated > 0) {
