@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -14,6 +15,41 @@
 #include "pgsift/output.h"
 
 namespace {
+
+// Levenshtein distance of two short words.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first argument is not an option and names no command: a typo
+// ("analyse") gets the command it most likely meant, anything else the list.
+int UnknownCommand(const std::string& word, const std::vector<pgsift::cli::Command>& commands) {
+  std::string best, names;
+  size_t best_distance = 3;  // suggest within 2 edits
+  for (const pgsift::cli::Command& c : commands) {
+    const std::string& name = c.app->get_name();
+    names += (names.empty() ? "" : ", ") + name;
+    size_t d = EditDistance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  if (word.size() > 64) return pgsift::cli::Fail("unknown command; commands: ", names);
+  if (!best.empty()) return pgsift::cli::Fail("unknown command '", word, "'; did you mean '", best, "'?");
+  return pgsift::cli::Fail("unknown command '", word, "'; commands: ", names);
+}
 
 int Run(int argc, char** argv) {
   namespace cli = pgsift::cli;
@@ -32,6 +68,12 @@ int Run(int argc, char** argv) {
       cli::AddIndexesCommand(app),
   };
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1];
+    bool known = false;
+    for (const cli::Command& c : commands) known |= c.app->get_name() == word;
+    if (!known) return UnknownCommand(word, commands);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -121,6 +121,33 @@ TEST_F(CliTest, MissingFileDoesNotLoseTheOthers) {
   EXPECT_NE(Slurp(json).find("\"calls\": 12,"), std::string::npos);
 }
 
+// Issue 18: a missing file printed its path twice, then an empty report.
+TEST_F(CliTest, MissingFileIsOneClearError) {
+  std::string missing = (dir_ / "nope.log").string();
+  CliRun r = Pgsift("analyze " + missing);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.out, "pgsift: " + missing + ": cannot open: No such file or directory\n");
+  CliRun report = Pgsift("report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz") +
+                         " --logs " + missing);
+  EXPECT_EQ(report.exit_code, 2) << report.out;
+  size_t first = report.out.find(missing);
+  ASSERT_NE(first, std::string::npos) << report.out;
+  EXPECT_EQ(report.out.find(missing, first + 1), std::string::npos) << report.out;
+  EXPECT_EQ(report.out.find("# pgsift weekly report"), std::string::npos) << report.out;
+}
+
+// Issue 18: `pgsift analyse` said "A subcommand is required".
+TEST_F(CliTest, MistypedCommandGetsASuggestion) {
+  CliRun r = Pgsift("analyse x.log");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.out, "pgsift: unknown command 'analyse'; did you mean 'analyze'?\n");
+  CliRun far = Pgsift("frobnicate");
+  EXPECT_EQ(far.exit_code, 2) << far.out;
+  EXPECT_NE(far.out.find("unknown command 'frobnicate'; commands: analyze, fingerprint, snapshot, report"),
+            std::string::npos)
+      << far.out;
+}
+
 TEST_F(CliTest, StdinAndCompressionGiveTheSameAnswer) {
   CliRun a = Pgsift("analyze -q --json " + (dir_ / "a.json").string() + " " + Fixture("pgbadger/light.postgres.log.bz2"));
   CliRun b = Pgsift("analyze -q --json " + (dir_ / "b.json").string() + " - < " + Fixture("pgbadger/light.postgres.log.bz2"));

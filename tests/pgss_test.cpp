@@ -202,6 +202,37 @@ TEST(Snapshot, RoundTripsThroughJson) {
   EXPECT_NE(bad.error().find("x.json: entry 1"), std::string::npos);
 }
 
+// Issue 18: shared_buffers was stored as "327688kB" (setting || unit, with
+// the unit "8kB"); it is 32768 blocks of 8kB = 256MB.
+TEST(Snapshot, SettingsKeepValueUnitAndBytesOrMs) {
+  SettingValue sb = MakeSettingValue("32768", "8kB");
+  ASSERT_TRUE(sb.bytes.has_value());
+  EXPECT_EQ(*sb.bytes, int64_t{256} * 1024 * 1024);
+  EXPECT_EQ(*MakeSettingValue("4096", "kB").bytes, 4096 * 1024);
+  EXPECT_EQ(*MakeSettingValue("2048", "MB").bytes, int64_t{2048} * 1024 * 1024);
+  EXPECT_EQ(*MakeSettingValue("200", "ms").ms, 200);
+  EXPECT_EQ(*MakeSettingValue("-1", "ms").ms, -1);  // log_min_duration_statement off
+  EXPECT_EQ(*MakeSettingValue("60", "s").ms, 60000);
+  EXPECT_EQ(*MakeSettingValue("1", "min").ms, 60000);
+  SettingValue cost = MakeSettingValue("1.1", "");
+  EXPECT_FALSE(cost.bytes.has_value());
+  EXPECT_FALSE(cost.ms.has_value());
+  EXPECT_FALSE(MakeSettingValue("on", "").bytes.has_value());
+  Snapshot s;
+  s.settings["shared_buffers"] = sb;
+  std::string json = SnapshotToJson(s);
+  EXPECT_NE(json.find(R"("setting": "32768")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("unit": "8kB")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("bytes": 268435456)"), std::string::npos) << json;
+  auto again = SnapshotFromJson(json, "s");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(*again->settings["shared_buffers"].bytes, 268435456);
+  // A snapshot of an older pgsift (text) still reads.
+  auto old = SnapshotFromJson(R"({"schema":"pgsift.snapshot.v1","entries":[],"settings":{"jit":"off"}})", "old");
+  ASSERT_TRUE(old.ok()) << old.error();
+  EXPECT_EQ(old->settings["jit"].setting, "off");
+}
+
 TEST(Delta, SlowedNewAndVanishedBetweenRealSnapshots) {
   Snapshot a = Load("a.json.gz"), b = Load("b.json.gz");
   SnapshotDelta d = ComputeDelta(a, b);

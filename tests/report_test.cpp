@@ -144,7 +144,8 @@ TEST(ReportCli, FormatsMatchTheLibraryAndLeakNoCanary) {
   EXPECT_EQ(md, Slurp(Fixture("pgss/report_a_b.md")));
   for (const char* fmt : {"json", "html", "md"}) {
     std::string out = dir + "/report." + fmt;
-    RunPgsift(std::string("report --from ") + a + " --to " + b + " --logs " + Fixture("logs/clinic.stderr.log") +
+    RunPgsift(std::string("report --from ") + Fixture("report_window/clinic.from.json.gz") + " --to " +
+                  Fixture("report_window/clinic.to.json.gz") + " --logs " + Fixture("report_window/clinic.stderr.log") +
                   " --format " + fmt + " -o " + out,
               &code);
     EXPECT_EQ(code, 0) << fmt;
@@ -183,12 +184,14 @@ TEST(ReportCli, BadInputsExitTwoWithTheFileName) {
 }
 
 // Errors week over week: --prev-logs gives the previous window's count.
-// clinic.stderr.log (4 errors) against the same run's csvlog (4) and against
+// The window's log (report_window: snapshots and log of one run of the
+// clinic workload, 4 errors) against another run's csvlog (4) and against
 // the N+1 fixture log (none).
 TEST(ReportCli, PrevLogsGiveTheErrorTrend) {
   int code = -1;
-  std::string window = "report --from " + Fixture("pgss/a.json.gz") + " --to " + Fixture("pgss/b.json.gz") +
-                       " --logs " + Fixture("logs/clinic.stderr.log");
+  std::string window = "report --from " + Fixture("report_window/clinic.from.json.gz") + " --to " +
+                       Fixture("report_window/clinic.to.json.gz") + " --logs " +
+                       Fixture("report_window/clinic.stderr.log");
   std::string out = RunPgsift(window + " --prev-logs " + Fixture("logs/clinic.csv"), &code);
   EXPECT_EQ(code, 0);
   EXPECT_NE(out.find("| Errors (from logs) | 4 | 4 | +0% |"), std::string::npos) << out;

@@ -42,6 +42,35 @@ TEST(DurationSketch, QuantilesStayWithinTheStatedRelativeError) {
   EXPECT_NEAR(zeros.Quantile(1.0), 5, 0.05);
 }
 
+// Issue 18: "ANALYZE; p95 539ms max 535ms". A bucket's representative value
+// may lie past the largest duration in it; small counts are exact and every
+// quantile stays within [min, max].
+TEST(DurationSketch, SmallCountsAreExactAndQuantilesStayWithinMinMax) {
+  DurationSketch one;
+  one.Add(535.0);
+  EXPECT_EQ(one.Quantile(0.95), 535.0);
+  EXPECT_EQ(one.Quantile(0.5), 535.0);
+  // Ten durations: nearest rank, exactly (p50 = 5th smallest, p95 = 10th).
+  DurationSketch ten, ten_a, ten_b;
+  std::vector<double> values = {12.5, 3.25, 7.0, 539.0, 1.5, 2.75, 100.0, 0.0, 41.0, 535.0};
+  for (size_t i = 0; i < values.size(); ++i) {
+    ten.Add(values[i]);
+    (i % 2 ? ten_a : ten_b).Add(values[i]);
+  }
+  ten_a.Merge(ten_b);
+  for (const DurationSketch* s : {&ten, &ten_a}) {
+    EXPECT_EQ(s->Quantile(0.5), 7.0);
+    EXPECT_EQ(s->Quantile(0.95), 539.0);
+    EXPECT_EQ(s->Quantile(0.1), 0.0);
+  }
+  // Many calls of about one duration: past the exact values, still <= max.
+  DurationSketch many;
+  for (int i = 0; i < 1000; ++i) many.Add(i % 2 ? 535.0 : 534.0);
+  EXPECT_LE(many.Quantile(0.95), 535.0);
+  EXPECT_GE(many.Quantile(0.95), 534.0);
+  EXPECT_GE(many.Quantile(0.01), 534.0);
+}
+
 TEST(Timestamp, ReadsTheFormsPostgresWrites) {
   const int64_t t = 1622134800LL * 1000000;  // 2021-05-27 17:00:00 UTC
   EXPECT_EQ(ParseLogTimestamp("2021-05-27 17:00:00 UTC"), t);

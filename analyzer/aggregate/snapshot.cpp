@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -32,7 +33,57 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IndexStats, schema, table, name,
                                                 idx_blks_read, idx_blks_hit, size_bytes, unique, primary,
                                                 definition_key)
 
+SettingValue MakeSettingValue(std::string setting, std::string unit) {
+  SettingValue v;
+  v.setting = std::move(setting);
+  v.unit = std::move(unit);
+  // pg_settings units: memory B, kB, MB, GB, TB with an optional block
+  // multiplier ("8kB", "16MB"); time us, ms, s, min, h, d.
+  static const std::pair<const char*, double> kMemory[] = {{"B", 1},
+                                                           {"kB", 1024.0},
+                                                           {"MB", 1024.0 * 1024},
+                                                           {"GB", 1024.0 * 1024 * 1024},
+                                                           {"TB", 1024.0 * 1024 * 1024 * 1024}};
+  static const std::pair<const char*, double> kTime[] = {{"us", 0.001},  {"ms", 1},      {"s", 1000},
+                                                         {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
+  char* end = nullptr;
+  double number = std::strtod(v.setting.c_str(), &end);
+  if (v.unit.empty() || v.setting.empty() || end == nullptr || *end != '\0') return v;
+  size_t digits = 0;
+  while (digits < v.unit.size() && v.unit[digits] >= '0' && v.unit[digits] <= '9') ++digits;
+  double multiplier = digits > 0 ? std::stod(v.unit.substr(0, digits)) : 1;
+  std::string base = v.unit.substr(digits);
+  for (const auto& [name, factor] : kMemory) {
+    if (base == name) v.bytes = static_cast<int64_t>(number * multiplier * factor);
+  }
+  if (digits == 0) {
+    for (const auto& [name, factor] : kTime) {
+      if (base == name) v.ms = number * factor;
+    }
+  }
+  return v;
+}
+
 namespace {
+
+nlohmann::ordered_json SettingJson(const SettingValue& v) {
+  nlohmann::ordered_json j = {{"setting", v.setting}, {"unit", v.unit}};
+  if (v.bytes) j["bytes"] = *v.bytes;
+  if (v.ms) j["ms"] = *v.ms;
+  return j;
+}
+
+// Snapshots before pgsift.snapshot.v1 stored "setting || unit" text
+// ("327688kB" for 32768 x 8kB): kept as the setting, without a unit.
+SettingValue SettingFromJson(const nlohmann::json& j) {
+  if (j.is_string()) {
+    SettingValue v;
+    v.setting = j.get<std::string>();
+    return v;
+  }
+  SettingValue v = MakeSettingValue(j.value("setting", ""), j.value("unit", ""));
+  return v;
+}
 
 auto EntryKey(const PgssEntry& e) { return std::tuple(e.dbid, e.userid, e.queryid, e.toplevel); }
 
@@ -77,12 +128,17 @@ std::string SnapshotToJson(const Snapshot& s) {
   j["server_version"] = s.server_version;
   j["pgss_version"] = s.pgss_version;
   j["database"] = s.database;
+  if (!s.system_identifier.empty()) j["system_identifier"] = s.system_identifier;
+  if (!s.datname.empty()) j["datname"] = s.datname;
+  if (s.database_oid != 0) j["database_oid"] = s.database_oid;
   j["database_size_bytes"] = s.database_size_bytes;
   j["stats_reset"] = s.stats_reset;
   j["dealloc"] = s.dealloc;
   j["pgsift_left_out"] = s.pgsift_left_out;
   j["columns"] = s.columns;
-  j["settings"] = s.settings;
+  nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+  for (const auto& [name, v] : s.settings) settings[name] = SettingJson(v);
+  j["settings"] = std::move(settings);
   nlohmann::json entries = nlohmann::json::array();
   for (const PgssEntry& e : s.entries) {
     nlohmann::json je = e;
@@ -109,12 +165,18 @@ Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name
     s.server_version = j.value("server_version", "");
     s.pgss_version = j.value("pgss_version", "");
     s.database = j.value("database", "");
+    s.system_identifier = j.value("system_identifier", "");
+    s.datname = j.value("datname", "");
+    s.database_oid = j.value("database_oid", uint32_t{0});
     s.database_size_bytes = j.value("database_size_bytes", int64_t{0});
     s.stats_reset = j.value("stats_reset", "");
     s.dealloc = j.value("dealloc", int64_t{0});
     s.pgsift_left_out = j.value("pgsift_left_out", int64_t{0});
     if (j.contains("columns")) s.columns = j["columns"].get<std::vector<std::string>>();
-    if (j.contains("settings")) s.settings = j["settings"].get<std::map<std::string, std::string>>();
+    if (j.contains("settings") && j["settings"].is_object()) {
+      for (auto it = j["settings"].begin(); it != j["settings"].end(); ++it)
+        s.settings[it.key()] = SettingFromJson(*it);
+    }
     size_t i = 0;
     for (nlohmann::json& je : j.at("entries")) {
       ++i;

@@ -93,14 +93,26 @@ uint64_t QueryStats::errors() const {
   return n;
 }
 
-bool Filters::Accepts(const Event& e) const {
-  if (!databases.empty() && !Contains(databases, e.database)) return false;
-  if (!users.empty() && !Contains(users, e.user)) return false;
-  if (!applications.empty() && !Contains(applications, e.application)) return false;
-  if (since_us != kNoTime && (e.time_us == kNoTime || e.time_us < since_us)) return false;
-  if (until_us != kNoTime && (e.time_us == kNoTime || e.time_us >= until_us)) return false;
-  return true;
+LeftOut Filters::Why(const Event& e) const {
+  if ((since_us != kNoTime || until_us != kNoTime) && e.time_us == kNoTime) return LeftOut::kNoTime;
+  if (since_us != kNoTime && e.time_us < since_us) return LeftOut::kBefore;
+  if (until_us != kNoTime && e.time_us >= until_us) return LeftOut::kAfter;
+  if (!databases.empty() && !Contains(databases, e.database)) return LeftOut::kDatabase;
+  if (!users.empty() && !Contains(users, e.user)) return LeftOut::kUser;
+  if (!applications.empty() && !Contains(applications, e.application)) return LeftOut::kApplication;
+  return LeftOut::kCount_;
 }
+
+namespace {
+
+void CountLeftOutDatabase(std::map<std::string, uint64_t>* by_name, const std::string& name, uint64_t n) {
+  auto it = by_name->find(name);
+  if (it == by_name->end() && by_name->size() >= kMaxLeftOutDatabases) it = by_name->try_emplace("…").first;
+  if (it == by_name->end()) it = by_name->try_emplace(name).first;
+  it->second += n;
+}
+
+}  // namespace
 
 QueryStats& Workload::Stats(const Shape& shape, uint64_t input, uint64_t line) {
   auto& map = shape.fallback ? fallback_queries : queries;
@@ -134,6 +146,8 @@ void Workload::Merge(const Workload& other) {
   const WorkloadSummary& o = other.summary;
   for (size_t i = 0; i < static_cast<size_t>(EventKind::kCount_); ++i) s.events_by_kind[i] += o.events_by_kind[i];
   s.filtered_out += o.filtered_out;
+  for (size_t i = 0; i < static_cast<size_t>(LeftOut::kCount_); ++i) s.left_out[i] += o.left_out[i];
+  for (const auto& [name, n] : o.left_out_databases) CountLeftOutDatabase(&s.left_out_databases, name, n);
   s.pgsift_left_out += o.pgsift_left_out;
   s.calls += o.calls;
   s.total_ns += o.total_ns;
@@ -194,8 +208,10 @@ void WorkloadBuilder::OnEvent(const Event& e) {
     s.pgsift_left_out += e.kind == EventKind::kQuery;
     return;
   }
-  if (!filters_.Accepts(e)) {
+  if (LeftOut why = filters_.Why(e); why != LeftOut::kCount_) {
     ++s.filtered_out;
+    ++s.left_out[static_cast<size_t>(why)];
+    if (why == LeftOut::kDatabase) CountLeftOutDatabase(&s.left_out_databases, std::string(e.database), 1);
     return;
   }
   ++s.events_by_kind[static_cast<size_t>(e.kind)];

@@ -31,8 +31,15 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
   if (!result.ok()) {
     return Fail(result.error());
   }
+  bool none_opened = !result->inputs.empty();
   for (const auto& in : result->inputs) {
-    if (!in.error.empty()) Say(in.name, ": ", in.error);
+    if (!in.error.empty()) Say(InputError(in));
+    none_opened &= in.bytes == 0 && in.error.find(": cannot open") != std::string::npos;
+  }
+  if (none_opened) {
+    // No input could be opened (missing, unreadable): its error said it;
+    // no empty report after it.
+    return kExitError;
   }
   if (result->fingerprints.truncated > 0) {
     Say(result->fingerprints.truncated, " statement(s) longer than ", (kMaxStatementBytes >> 20), " MiB fingerprinted from their first ", (kMaxStatementBytes >> 20), " MiB (marked \"truncated\" in the JSON report)");

@@ -29,8 +29,10 @@ struct CaptureState {
 // Gives the automatically picked queries (analyze JSON, pg_stat_statements)
 // the representative values of their executions in the logs. The values stay
 // in memory; the baseline gets their tag. Says on stderr which queries are
-// planned generically.
-Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* queries) {
+// planned generically. Returns how many queries have parameters (the count
+// planned with the values is known only after planning: values that do not
+// fit fall back to the generic plan).
+Result<size_t> AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* queries) {
   std::map<uint64_t, GuardedQuery*> wanted;
   for (GuardedQuery& q : *queries) {
     if (q.optional && q.name.starts_with("q_") && q.sql.find('$') != std::string::npos) {
@@ -39,14 +41,13 @@ Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* 
   }
   if (wanted.empty()) {
     Say("--values-from: no query taken from --from-analyze/--from-pgss has parameters");
-    return Ok{};
+    return size_t{0};
   }
   std::vector<uint64_t> fps;
   for (const auto& [fp, q] : wanted) fps.push_back(fp);
   auto found = CollectLogValues(options, fps);
   if (!found.ok()) return Err("--values-from: " + found.error());
   std::string generic;
-  size_t with_values = 0;
   for (auto& [fp, q] : wanted) {
     auto it = found->find(fp);
     if (it == found->end()) {
@@ -56,12 +57,9 @@ Status AddLogValues(const LogValuesOptions& options, std::vector<GuardedQuery>* 
     q->params = it->second.params;
     q->params_origin = "log";
     q->values_tag = it->second.tag;
-    ++with_values;
   }
-  Say(with_values, " of ", wanted.size(),
-      " queries planned with representative values from the logs (the baseline holds only a tag)");
   if (!generic.empty()) Say("planned generically (no execution with parameters in the --values-from logs): ", generic);
-  return Ok{};
+  return wanted.size();
 }
 
 int RunCapture(const CaptureState& s) {
@@ -100,9 +98,11 @@ int RunCapture(const CaptureState& s) {
   // is guarded once.
   std::set<std::string> names;
   std::erase_if(queries, [&](const GuardedQuery& q) { return !names.insert(q.name).second; });
+  size_t with_parameters = 0;
   if (!s.values.paths.empty()) {
-    Status added = AddLogValues(s.values, &queries);
+    auto added = AddLogValues(s.values, &queries);
     if (!added.ok()) return Fail(added.error());
+    with_parameters = *added;
   }
   PlanOptions options;
   options.analyze = s.analyze;
@@ -114,6 +114,14 @@ int RunCapture(const CaptureState& s) {
   for (const std::string& note : skipped) {
     bool generic = note.find(": planned generically") != std::string::npos;
     Say(generic ? "" : "skipped ", note);
+  }
+  if (with_parameters > 0) {
+    // Counted in the baseline: a query whose values did not fit, or that
+    // did not plan, did not use them.
+    size_t with_values = 0;
+    for (const BaselineEntry& e : baseline->queries) with_values += e.params_origin == "log";
+    Say(with_values, " of ", with_parameters,
+        " queries planned with representative values from the logs (the baseline holds only a tag)");
   }
   if (baseline->queries.empty()) {
     // A baseline that guards nothing would pass every check: no file.

@@ -1,12 +1,12 @@
 // `pgsift report --from A --to B [--prev P] [--logs ...]`: the weekly health
 // report as Markdown, JSON or self-contained HTML.
-#include <map>
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "commands.h"
-#include "rule_selection.h"
 #include "pgsift/report.h"
+#include "rule_selection.h"
 
 namespace pgsift::cli {
 
@@ -86,6 +86,9 @@ Command AddReportCommand(CLI::App& app) {
   cmd->add_option_function<std::string>(
       "--prefix", [s](const std::string& v) { s->request.prefix = v; },
       "log_line_prefix of stderr/syslog --logs and --prev-logs (default: detect)");
+  cmd->add_flag("--allow-server-move", s->request.allow_server_move,
+                "Accept snapshots of different servers (system_identifier) or database oids: the database moved "
+                "(restore, upgrade by dump, failover to a rebuilt server); its name must still match");
   cmd->add_flag("--include-pgsift", s->request.include_pgsift,
                 "Keep pgsift's own statements of the --logs (left out by default; snapshots keep them only when "
                 "taken with snapshot --include-pgsift)");

@@ -101,7 +101,7 @@ std::string Quote(pqxx::nontransaction& tx, const std::string& name) { return tx
 Status ProveCandidates(const ConnectOptions& options, AdvisorResult* result) {
   auto prove = [&](pqxx::nontransaction& tx, const std::string& where) -> Status {
     if (tx.exec(db::Own("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'")).empty()) {
-      return Err(where + ": the hypopg extension is not installed in this database (CREATE EXTENSION hypopg)");
+      return Err(where + ": the hypopg extension is not installed in this database; CREATE EXTENSION hypopg to prove");
     }
     // auto_explain (loaded for this session, log_min_duration 0) logs even an
     // EXPLAIN's plan, and printing a hypothetical index's name from there

@@ -117,6 +117,18 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     s.database = Text(info[2]);
     s.database_size_bytes = Int(info[3]);
     s.captured_at = Text(info[4]);
+    s.datname = s.database;
+    s.database_oid = static_cast<uint32_t>(
+        Int(tx.Exec1("SELECT oid::bigint FROM pg_database WHERE datname = current_database()")[0]));
+    // pg_control_system() is 9.6+ and may be revoked: then the server is not
+    // recorded (a report cannot check it).
+    if (s.server_version_num >= 90600) {
+      try {
+        s.system_identifier = Text(tx.Exec1("SELECT system_identifier::text FROM pg_control_system()")[0]);
+      } catch (const pqxx::sql_error&) {
+        s.system_identifier.clear();
+      }
+    }
     if (s.server_version_num < 90500) {
       return Err(where + ": server version " + s.server_version + " is older than 9.5, which pgsift does not read");
     }
@@ -153,12 +165,12 @@ Result<Snapshot> TakeSnapshot(const ConnectOptions& options) {
     }
     ReadRelations(tx, &s);
     for (const pqxx::row& row :
-         tx.Exec("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN ("
+         tx.Exec("SELECT name, setting, coalesce(unit, '') FROM pg_settings WHERE name IN ("
                  "'shared_buffers', 'work_mem', 'maintenance_work_mem', 'effective_cache_size', 'random_page_cost',"
                  " 'max_connections', 'default_statistics_target', 'track_io_timing', 'jit',"
                  " 'pg_stat_statements.max', 'pg_stat_statements.track', 'pg_stat_statements.track_utility',"
                  " 'pg_stat_statements.track_planning', 'log_min_duration_statement')")) {
-      s.settings[Text(row[0])] = Text(row[1]);
+      s.settings[Text(row[0])] = MakeSettingValue(Text(row[1]), Text(row[2]));
     }
     if (!options.include_pgsift) s.pgsift_left_out = DropPgsiftEntries(&s);
     NormalizeSnapshot(&s);

@@ -96,9 +96,9 @@ void CompareFidelity(const Baseline& baseline, const ScratchRun& run, CheckRepor
 
 // One guarded query: refused by the gate, broken, or compared (generic
 // against generic when its log values were not given again).
-QueryComparison CompareQuery(const CheckRequest& request, const SelectedRules<PlanRule>& rules,
-                             const ScratchRun& run, const BaselineEntry& old_e, const BaselineEntry* replan,
-                             std::vector<Finding>* found, std::vector<std::string>* refused_lines) {
+QueryComparison CompareQuery(const CheckRequest& request, const SelectedRules<PlanRule>& rules, const ScratchRun& run,
+                             const BaselineEntry& old_e, const BaselineEntry* replan, std::vector<Finding>* found,
+                             std::vector<std::string>* refused_lines) {
   QueryComparison c;
   auto run_rules = [&](const PlanOutcome& o) {
     FindingList sink;
@@ -225,6 +225,12 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   report.statistics = run->statistics;
   report.scratch_server = run->server_major;
   for (const AppliedFile& a : run->applied) report.migrations.push_back(a.path);
+  if (run->migration_error && !run->applied.empty()) {
+    // The last file is the one that failed: not applied.
+    report.failed_migration = run->applied.back().path;
+    report.failed_rolled_back = run->applied.back().in_transaction;
+    report.migrations.pop_back();
+  }
   if (run->migration_error) {
     report.errors.push_back(*run->migration_error);
     SortFindings(&report.findings);

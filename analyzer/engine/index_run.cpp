@@ -19,7 +19,7 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
     run.analyze = std::move(*r);
     run.plans = plans.Take();
     for (const InputReport& in : run.analyze.inputs) {
-      if (!in.error.empty()) return Err(in.name + ": " + in.error);
+      if (!in.error.empty()) return Err(InputError(in));
     }
   }
   if (options.live) {
@@ -39,6 +39,7 @@ Result<IndexRunResult> RunIndexAdvisor(const IndexRunOptions& options, const std
       run.context.proof_ran = true;
     } else {
       run.proof_error = proof.error();
+      run.context.no_proof = proof.error();
     }
     RankCandidates(&run.advisor);
   }

@@ -123,6 +123,8 @@ PlanOutcome ComparePlanPair(const BaselineEntry& before, const BaselineEntry& af
   }
   o.joins_before = Joins(before.plan);
   o.joins_after = Joins(after.plan);
+  o.improved =
+      PastThresholds(after.plan.total_cost, before.plan.total_cost, thresholds.cost_ratio, thresholds.cost_abs);
   return o;
 }
 
@@ -165,7 +167,8 @@ QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& ne
 
 QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& new_e, const CheckThresholds& t,
                              const std::vector<PlanRule*>& rules,
-                             const std::map<std::string, SeverityOverride>& severities, std::vector<Finding>* findings) {
+                             const std::map<std::string, SeverityOverride>& severities,
+                             std::vector<Finding>* findings) {
   QueryComparison c;
   c.name = old_e.name;
   c.display = old_e.display;
@@ -190,12 +193,22 @@ QueryComparison ComparePlans(const BaselineEntry& old_e, const BaselineEntry& ne
 
   FindingList found;
   for (const PlanRule* rule : rules) rule->Check(o, found);
+  if (o.improved) {
+    // A plan that changed and got much cheaper (a new index) is news, not a
+    // warning; the user's --set still wins.
+    for (Finding& f : found.findings()) {
+      if (f.severity != Severity::kWarning) continue;
+      f.severity = Severity::kInfo;
+      f.message += " (an improvement: cost " + FixedDigits(o.before->plan.total_cost, 2) + " -> " +
+                   FixedDigits(o.after->plan.total_cost, 2) + ")";
+    }
+  }
   ApplySeverities(severities, &found.findings());
   // An error is a regression: a cost, time or buffers regression, or a lost
   // index or new sequential scan in a plan that is not cheaper.
   bool regressed = std::any_of(found.findings().begin(), found.findings().end(),
                                [](const Finding& f) { return f.severity == Severity::kError; });
-  c.status = regressed ? "regressed" : !c.shape_changes.empty() ? "changed" : "unchanged";
+  c.status = regressed ? "regressed" : c.shape_changes.empty() ? "unchanged" : o.improved ? "improved" : "changed";
   for (Finding& f : found.findings()) findings->push_back(std::move(f));
   return c;
 }

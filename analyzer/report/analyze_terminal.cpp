@@ -117,15 +117,19 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   }
   if (sorted.empty()) return;
   out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);
-  std::string header = fmt::format("{:>3} {:>9} {:>9} {:>5} {:>9} {:>9} {:>9}  {:<16}  ", "#", "calls", "total",
-                                   "%time", "mean", "p95", "max", "fingerprint");
+  // Sorted by errors: their column after calls (else the order is unexplained).
+  bool errors_column = o.sort == "errors";
+  std::string header = fmt::format("{:>3} {:>9} {}{:>9} {:>5} {:>9} {:>9} {:>9}  {:<16}  ", "#", "calls",
+                                   errors_column ? fmt::format("{:>7} ", "errors") : "", "total", "%time", "mean",
+                                   "p95", "max", "fingerprint");
   size_t query_width = o.width > header.size() + 20 ? o.width - header.size() : 20;
   out << header << "query\n";
   for (size_t i = 0; i < sorted.size() && i < o.top; ++i) {
     const QueryStats* q = sorted[i];
     double share = s.total_ms() > 0 ? 100.0 * q->total_ms() / s.total_ms() : 0;
     std::string fp = FingerprintHex(q->fingerprint) + Marker(*q);
-    out << fmt::format("{:>3} {:>9} {:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
+    out << fmt::format("{:>3} {:>9} {}{:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
+                       errors_column ? fmt::format("{:>7} ", Thousands(q->errors())) : "",
                        q->calls_with_duration ? Duration(q->total_ms()) : "-", share,
                        q->calls_with_duration ? Duration(q->mean_ms()) : "-",
                        q->calls_with_duration ? Duration(q->durations.Quantile(0.95)) : "-",
@@ -151,6 +155,19 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
     out << "\nErrors by SQLSTATE:";
     for (const auto& [state, n] : s.errors_by_sqlstate) out << fmt::format(" {} {}", state, n);
     out << "\n";
+    // "unknown": the record had no SQLSTATE. csvlog and jsonlog always carry
+    // it; a stderr or syslog log only with %e in its log_line_prefix.
+    if (s.errors_by_sqlstate.count("unknown")) {
+      for (const InputReport& in : r.inputs) {
+        if ((in.format == LogFormat::kStderr || in.format == LogFormat::kSyslog) &&
+            in.prefix.find("%e") == std::string::npos) {
+          out << fmt::format(
+              "  unknown: {}'s log_line_prefix '{}' has no %e (the SQLSTATE); add it to see each "
+              "error's code\n",
+              in.name, in.prefix);
+        }
+      }
+    }
   }
   if (!r.findings.empty()) out << "\nFindings (" << r.findings.size() << "):\n" << RenderFindingsText(r.findings);
 }

@@ -21,15 +21,23 @@ int Count(const CheckReport& r, const char* status) {
   return n;
 }
 
+std::string Files(size_t n) { return std::to_string(n) + " migration file" + (n == 1 ? "" : "s"); }
+
 std::string Summary(const CheckReport& r) {
+  if (!r.failed_migration.empty()) {
+    // Nothing was compared: say what happened to the migrations instead.
+    return "guarded queries not compared: migration " + r.failed_migration + " failed" +
+           (r.failed_rolled_back ? " and was rolled back" : " (statements before the failure stay applied)") + "; " +
+           Files(r.migrations.size()) + " applied before it";
+  }
   std::string s =
       std::to_string(r.queries.size()) + " guarded queries: " + std::to_string(Count(r, "regressed")) + " regressed, " +
       std::to_string(Count(r, "broken")) + " broken, " + std::to_string(Count(r, "changed")) + " changed, " +
+      (Count(r, "improved") ? std::to_string(Count(r, "improved")) + " improved, " : std::string()) +
       std::to_string(Count(r, "unchanged")) + " unchanged" +
       (Count(r, "refused") ? ", " + std::to_string(Count(r, "refused")) + " refused (not sent to the server)"
                            : std::string()) +
-      "; " + std::to_string(r.migrations.size()) + " migration file" + (r.migrations.size() == 1 ? "" : "s") +
-      " applied";
+      "; " + Files(r.migrations.size()) + " applied";
   return s;
 }
 
@@ -70,6 +78,7 @@ std::string Indent(const std::string& text, const std::string& pad) {
 const char* Mark(const std::string& status) {
   if (status == "regressed" || status == "broken") return "FAIL";
   if (status == "changed") return "diff";
+  if (status == "improved") return "ok+ ";
   if (status == "refused") return "skip";
   return "ok  ";
 }
@@ -119,7 +128,9 @@ std::string CheckMarkdown(const CheckReport& r) {
   if (!r.queries.empty()) {
     out += "| | query | status | cost before | cost after |\n|---|---|---|---:|---:|\n";
     for (const QueryComparison& q : r.queries) {
-      const char* icon = q.status == "unchanged" ? "✅" : q.status == "changed" ? "⚠️" : "❌";
+      const char* icon = q.status == "unchanged" || q.status == "improved" ? "✅"
+                         : q.status == "changed"                           ? "⚠️"
+                                                                           : "❌";
       out += std::string("| ") + icon + " | `" + q.name + "` | " + q.status + " | " + Fixed(q.old_cost, 2) + " | " +
              (q.status == "broken" || q.status == "refused" ? "—" : Fixed(q.new_cost, 2)) + " |\n";
     }
@@ -154,6 +165,9 @@ std::string CheckJson(const CheckReport& r) {
   doc["format"] = "pgsift.check.v1";
   doc["baseline"] = r.baseline_path;
   doc["migrations"] = r.migrations;
+  if (!r.failed_migration.empty()) {
+    doc["failed_migration"] = {{"file", r.failed_migration}, {"rolled_back", r.failed_rolled_back}};
+  }
   doc["statistics"] = r.statistics;
   doc["values_notes"] = r.values_notes;
   doc["analyze"] = r.analyze;

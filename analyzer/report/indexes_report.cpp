@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "pgsift/findings_json.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/indexes.h"
 #include "pgsift/report.h"
-#include "pgsift/findings_json.h"
 
 namespace pgsift {
 
@@ -127,7 +127,7 @@ std::string IndexesText(const IndexRunResult& r) {
   }
   out << (r.findings.empty() ? "" : "\n") << r.findings.size() << " finding(s) from " << r.advisor.queries_seen
       << " queries (" << r.advisor.queries_on_known_tables << " on known tables), schema from " << r.schema.source
-      << ", " << (r.context.proof_ran ? "proven with HypoPG" : "not proven (no HypoPG)");
+      << ", " << (r.context.proof_ran ? "proven with HypoPG" : "not proven (" + r.context.no_proof + ")");
   if (r.advisor.queries_refused > 0) {
     out << ", " << r.advisor.queries_refused << " queries refused by the statement gate (not sent to the server)";
   }

@@ -181,6 +181,7 @@ std::string RenderReportHtml(const Report& r) {
       << Esc(r.to_at) << (r.server_version.empty() ? "" : " &middot; PostgreSQL " + Esc(r.server_version))
       << " &middot; baseline: "
       << (r.baseline == "previous" ? "previous window" : "all counters up to the start of the window") << "</p>\n";
+  if (std::string note = LogScopeNote(r); !note.empty()) out << "<p class=\"meta\">" << Esc(note) << "</p>\n";
   if (std::string note = PgsiftLeftOutNote(r); !note.empty()) out << "<p class=\"meta\">" << Esc(note) << "</p>\n";
   Blocks(out, model.preamble, r);
   double mean_now = model.mean_now_ms;

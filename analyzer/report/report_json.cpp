@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "pgsift/analyze_output.h"
+#include "pgsift/findings_json.h"
 #include "pgsift/input.h"
 #include "pgsift/report.h"
-#include "pgsift/findings_json.h"
 
 namespace pgsift {
 namespace {
@@ -90,6 +90,21 @@ std::string RenderReportJson(const Report& r, bool partial) {
     j["pgsift_left_out"] = {{"pg_stat_statements", r.pgsift_left_out_pgss}, {"logs", r.pgsift_left_out_logs}};
   }
   j["has_logs"] = r.has_logs;
+  if (r.has_log_scope) {
+    const LogScope& s = r.log_scope;
+    nlohmann::ordered_json scope;
+    scope["from"] = s.from;
+    scope["to"] = s.to;
+    scope["databases"] = s.databases;
+    scope["kept"] = s.kept;
+    scope["left_out"] = s.left_out();
+    scope["before_window"] = s.before;
+    scope["after_window"] = s.after;
+    scope["without_time"] = s.no_time;
+    scope["other_database"] = s.other_database;
+    scope["other_databases"] = s.other_databases;
+    j["log_scope"] = std::move(scope);
+  }
   if (r.has_logs) {
     j["log_errors"] = r.log_errors;
     if (r.before_log_errors >= 0) j["before_log_errors"] = r.before_log_errors;

@@ -75,6 +75,7 @@ std::string RenderReportMarkdown(const Report& r) {
   out << ". Baseline: "
       << (r.baseline == "previous" ? "the previous window (--prev)." : "all counters up to the start of the window.")
       << "\n\n";
+  if (std::string note = LogScopeNote(r); !note.empty()) out << note << ".\n\n";
   if (std::string note = PgsiftLeftOutNote(r); !note.empty()) out << note << ".\n\n";
   Blocks(out, model.preamble);
 

@@ -34,6 +34,46 @@ std::string PgsiftLeftOutNote(const Report& r) {
          " in the logs; --include-pgsift keeps them)";
 }
 
+std::string LogScopeNote(const Report& r) {
+  if (!r.has_log_scope) return "";
+  const LogScope& s = r.log_scope;
+  std::string out = "Logs: " + std::to_string(s.kept) + " records counted (";
+  if (s.databases.empty()) {
+    out += "any database: the snapshots do not record theirs";
+  } else {
+    out += s.databases.size() == 1 ? "database " : "databases ";
+    for (size_t i = 0; i < s.databases.size(); ++i) out += (i ? ", " : "") + s.databases[i];
+  }
+  if (s.from.empty() || s.to.empty()) {
+    out += "; any time: a snapshot has no capture time, see snapshot --captured-at)";
+  } else {
+    out += ", " + s.from + " to " + s.to + ")";
+  }
+  if (s.left_out() == 0) return out + "; none left out";
+  out += "; " + std::to_string(s.left_out()) + " left out:";
+  std::string parts;
+  auto part = [&parts](uint64_t n, const std::string& why) {
+    if (n > 0) parts += (parts.empty() ? " " : ", ") + std::to_string(n) + " " + why;
+  };
+  part(s.before, "before the window");
+  part(s.after, "after the window");
+  part(s.no_time, "without a timestamp");
+  // Records without a database: none in the record, or PostgreSQL's
+  // "[unknown]" for %d (connection lines, background processes).
+  uint64_t none = 0;
+  std::string dbs;
+  for (const auto& [name, n] : s.other_databases) {
+    if (name.empty() || name == "[unknown]") {
+      none += n;
+      continue;
+    }
+    dbs += (dbs.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  }
+  if (none > 0) dbs += (dbs.empty() ? "" : ", ") + std::string("no database ") + std::to_string(none);
+  part(s.other_database, "of other databases (" + dbs + ")");
+  return out + parts;
+}
+
 std::string JourneyMatch(const JourneySpec& spec) {
   std::string out;
   if (!spec.applications.empty()) {

@@ -57,7 +57,7 @@ class IndexMissing : public IndexRule {
         snprintf(buf, sizeof buf, "%.1f%% of the plan cost (threshold %.0f%%)", c.saving * 100, min_saving_ * 100);
         f.facts.emplace_back("saving", buf);
       } else {
-        f.facts.emplace_back("proof", "not proven (no database with hypopg; pass --dsn)");
+        f.facts.emplace_back("proof", "not proven (" + context.no_proof + ")");
         // Without a proof the logged plans decide how sure the finding is.
         if (c.PlanCounterEvidence(min_saving_)) {
           f.severity = Severity::kInfo;

@@ -67,6 +67,10 @@ check(fleet["window"]["calls"] == ab["window"]["calls"] + bc["window"]["calls"],
 md = open(os.path.join(out, "ab_logs.md")).read()
 check("## Load by day and hour" in md and "| Day (UTC)" in md, "load section missing with --logs")
 check("No workload rules are registered" in md or "rules ran" in md or "```" in md, "findings section missing")
+check("Logs: " in md and "before the window" in md, "no scope line for the window's logs")
+foreign = open(os.path.join(out, "ab_foreign_logs.md")).read()
+check("Logs: 0 records counted (database postgres, " in foreign and "before the window" in foreign,
+      "a log of another run was not left out: " + next((l for l in foreign.splitlines() if l.startswith("Logs:")), ""))
 outputs = []
 for path in sorted(glob.glob(os.path.join(out, "*"))):
     if path.endswith(".gz"):

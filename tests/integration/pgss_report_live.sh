@@ -15,8 +15,14 @@ for f in md json html; do
   "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --format "$f" -o "$out/ab.$f"
 done
 "$pgsift" report --from "$out/b.json.gz" --to "$out/c.json.gz" --format json -o "$out/bc.json"
+# A log of another run (fixtures/logs): none of its records is in this
+# window; the report says so instead of counting them.
 "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --logs "$here/../../fixtures/logs/clinic.stderr.log" \
-  --format md -o "$out/ab_logs.md"
+  --format md -o "$out/ab_foreign_logs.md"
+# Snapshots and log of one run (fixtures/report_window).
+window=$here/../../fixtures/report_window
+"$pgsift" report --from "$window/clinic.from.json.gz" --to "$window/clinic.to.json.gz" \
+  --logs "$window/clinic.stderr.log" --format md -o "$out/ab_logs.md"
 # Fleet: partial results made separately, merged in one report.
 "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --label north --partial -o "$out/north.partial.json"
 "$pgsift" report --from "$out/b.json.gz" --to "$out/c.json.gz" --label south --partial -o "$out/south.partial.json"

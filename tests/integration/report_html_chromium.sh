@@ -9,8 +9,11 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$browser" ] || { echo "chromium not found (ci/setup installs it)" >&2; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-html.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-"$pgsift" report --from "$fixtures/pgss/a.json.gz" --to "$fixtures/pgss/b.json.gz" \
-  --logs "$fixtures/logs/clinic.stderr.log" --config "$fixtures/pgss/journeys.toml" --format html -o "$out/report.html"
+# Snapshots and log of one run (fixtures/report_window): the report counts
+# only log records inside the snapshots' window.
+"$pgsift" report --from "$fixtures/report_window/clinic.from.json.gz" --to "$fixtures/report_window/clinic.to.json.gz" \
+  --logs "$fixtures/report_window/clinic.stderr.log" --config "$fixtures/pgss/journeys.toml" --format html \
+  -o "$out/report.html"
 flags=(--headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$out/profile"
        --enable-logging=stderr --v=0 --window-size=1200,2400)
 timeout 120 "$browser" "${flags[@]}" --screenshot="$out/shot.png" "file://$out/report.html" \

@@ -126,6 +126,20 @@ struct IndexStats {
   std::string definition_key;
 };
 
+// One pg_settings row as a snapshot stores it: `setting` and `unit` as the
+// server gives them (shared_buffers: "32768", "8kB") and the value in bytes
+// (memory units) or milliseconds (time units): 268435456 bytes, which is
+// 256MB. Unitless settings have neither.
+struct SettingValue {
+  std::string setting;
+  std::string unit;
+  std::optional<int64_t> bytes;
+  std::optional<double> ms;
+};
+// Fills bytes or ms from setting and unit; a unit pg_settings does not use,
+// or a setting that is not a number, leaves them unset.
+SettingValue MakeSettingValue(std::string setting, std::string unit);
+
 inline constexpr std::string_view kSnapshotSchema = "pgsift.snapshot.v1";
 
 struct Snapshot {
@@ -134,7 +148,15 @@ struct Snapshot {
   int server_version_num = 0;  // 0 when unknown (exports)
   std::string server_version;
   std::string pgss_version;  // extension version, e.g. "1.10"
-  std::string database;      // the database connected to
+  std::string database;      // the database connected to (or snapshot --label)
+  // Which server and database the rows came from (live snapshots; empty/0 for
+  // exports and older snapshots): pg_control_system().system_identifier as
+  // decimal text (64-bit: exact for JavaScript readers), current_database()
+  // (the real name, even under --label) and its pg_database oid. A report
+  // refuses snapshots whose server or database differ.
+  std::string system_identifier;
+  std::string datname;
+  uint32_t database_oid = 0;
   int64_t database_size_bytes = 0;
   std::string stats_reset;           // pg_stat_statements_info.stats_reset (14+)
   int64_t dealloc = 0;               // pg_stat_statements_info.dealloc (14+)
@@ -142,8 +164,8 @@ struct Snapshot {
   std::vector<PgssEntry> entries;    // sorted by (dbid, userid, queryid, toplevel)
   std::vector<TableStats> tables;
   std::vector<IndexStats> indexes;
-  std::map<std::string, std::string> settings;  // name -> setting (with unit)
-  int64_t pgsift_left_out = 0;                  // entries of pgsift's own statements left out
+  std::map<std::string, SettingValue> settings;  // name -> value
+  int64_t pgsift_left_out = 0;                   // entries of pgsift's own statements left out
 };
 
 // Removes the entries of pgsift's own statements (PgssEntry::pgsift); returns

@@ -17,14 +17,17 @@
 
 namespace pgsift {
 
-// Quantile sketch over durations (ms): logarithmic buckets with ratio
-// gamma = (1+a)/(1-a), a = 1%, so any quantile it returns is within 1%
-// (relative) of a duration that was really observed at that rank. Mergeable by
-// adding bucket counts. Memory grows with the spread of values (about 230
-// buckets per factor of 100), not with the number of values.
+// Quantile sketch over durations (ms). Up to kExactValues durations are
+// kept as they are and a quantile is the exact nearest-rank value. Past that,
+// logarithmic buckets with ratio gamma = (1+a)/(1-a), a = 1%: any quantile
+// is within 1% (relative) of a duration really observed at that rank. Either
+// way it lies within [min, max] of the durations added. Mergeable (values
+// and bucket counts add up, in any order). Memory grows with the spread of
+// values (about 230 buckets per factor of 100), not with their number.
 class DurationSketch {
  public:
   static constexpr double kRelativeError = 0.01;
+  static constexpr size_t kExactValues = 32;
   void Add(double ms);
   void Merge(const DurationSketch& other);
   double Quantile(double q) const;  // q in [0,1]; 0 when empty
@@ -35,6 +38,8 @@ class DurationSketch {
   std::vector<uint32_t> counts_;
   uint64_t zeros_ = 0;  // durations of 0 (or below 1 ns)
   uint64_t count_ = 0;
+  double min_ = 0, max_ = 0;   // of the durations added (when count_ > 0)
+  std::vector<double> exact_;  // every duration while count_ <= kExactValues
 };
 
 // Durations are summed in whole nanoseconds, exactly, so per-thread results
@@ -108,6 +113,10 @@ struct QueryStats {
   uint64_t errors() const;
 };
 
+// Why Filters left a record out (WorkloadSummary::left_out); kCount_: kept.
+// A record is counted under the first that applies, in this order.
+enum class LeftOut : uint8_t { kNoTime, kBefore, kAfter, kDatabase, kUser, kApplication, kCount_ };
+
 struct Filters {
   std::vector<std::string> databases, users, applications;  // empty: all
   int64_t since_us = kNoTime;
@@ -116,12 +125,19 @@ struct Filters {
   // pgsift/<command>, or text starting with kPgsiftTag); by default they are
   // left out and their statements counted (WorkloadSummary::pgsift_left_out).
   bool include_pgsift = false;
-  bool Accepts(const Event& e) const;
+  bool Accepts(const Event& e) const { return Why(e) == LeftOut::kCount_; }
+  LeftOut Why(const Event& e) const;
 };
+
+inline constexpr size_t kMaxLeftOutDatabases = 32;
 
 struct WorkloadSummary {
   uint64_t events_by_kind[static_cast<size_t>(EventKind::kCount_)] = {};
   uint64_t filtered_out = 0;
+  uint64_t left_out[static_cast<size_t>(LeftOut::kCount_)] = {};  // filtered_out by reason
+  // Records left out for their database (LeftOut::kDatabase), by name ("":
+  // none in the record); at most kMaxLeftOutDatabases names, the rest under "…".
+  std::map<std::string, uint64_t> left_out_databases;
   uint64_t pgsift_left_out = 0;  // statements of pgsift itself (Filters::include_pgsift)
   uint64_t calls = 0;
   int64_t total_ns = 0;  // see DurationNs

@@ -61,6 +61,13 @@ struct InputReport {
   std::string error;  // open/read/decompress failure, or why nothing matched
 };
 
+// "NAME: ERROR" of an input that failed, its name once (errors of opening
+// it already start with it).
+inline std::string InputError(const InputReport& in) {
+  if (in.error.starts_with(in.name + ": ")) return in.error;
+  return in.name + ": " + in.error;
+}
+
 struct AnalyzeResult {
   Workload workload;
   std::vector<InputReport> inputs;

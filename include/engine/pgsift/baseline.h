@@ -46,7 +46,6 @@ std::vector<std::string> SplitParams(std::string_view list);
 std::string WriteBaselineJson(const Baseline& baseline);
 Result<Baseline> ReadBaselineJson(std::string_view text, const std::string& path);
 
-
 struct CheckThresholds {
   // A cost regression needs both: new/old >= cost_ratio and new-old >= cost_abs.
   double cost_ratio = 2.0;
@@ -63,7 +62,8 @@ struct CheckThresholds {
 struct QueryComparison {
   std::string name;
   std::string display;
-  // "unchanged", "changed", "regressed", "broken", "missing", or "refused"
+  // "unchanged", "changed", "improved" (changed and much cheaper),
+  // "regressed", "broken", "missing", or "refused"
   // (the statement gate refused the baseline's text: never sent).
   std::string status;
   // How the query was planned: "" (as written or generic, as in the

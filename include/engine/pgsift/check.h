@@ -23,8 +23,12 @@ namespace pgsift {
 
 struct CheckReport {
   std::string baseline_path;
-  std::vector<std::string> migrations;  // applied, in order
-  std::string statistics;               // how the scratch database got its statistics
+  std::vector<std::string> migrations;  // applied, in order (not the one that failed)
+  // The migration file that failed (its error is in `errors`), and whether
+  // it was rolled back (it ran in one transaction) or partly applied.
+  std::string failed_migration;
+  bool failed_rolled_back = false;
+  std::string statistics;  // how the scratch database got its statistics
   bool analyze = false;
   // Planner settings that differ between the baseline source and the
   // scratch database: name -> {baseline, scratch}. Plans may differ for that

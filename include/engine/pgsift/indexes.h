@@ -91,6 +91,9 @@ void RankCandidates(AdvisorResult* result);
 struct IndexContext {
   bool proof_ran = false;  // HypoPG proved (or refuted) the candidates
   bool live = false;       // the schema came from a database (stats known)
+  // Why nothing was proven (proof_ran false): no database was given, or the
+  // proof on the given one failed (e.g. HypoPG is not installed there).
+  std::string no_proof = "no database with hypopg; pass --dsn";
 };
 class IndexRule : public Rule {
  public:

@@ -32,6 +32,10 @@ struct PlanOutcome {
   std::set<std::string> lost_indexes;   // used before, not after
   std::set<std::string> new_seq_scans;  // tables read before another way, now by a Seq Scan
   std::multiset<std::string> joins_before, joins_after;  // join node types
+  // Cheaper past the cost thresholds read backwards (old/new >= cost_ratio
+  // and old-new >= cost_abs): a shape change then is an improvement, said
+  // at info, never at warning.
+  bool improved = false;
   // A lost index, a new sequential scan or another join strategy: the
   // shape change has a name more specific than plan-shape-changed.
   bool Specific() const { return !lost_indexes.empty() || !new_seq_scans.empty() || joins_before != joins_after; }

@@ -53,6 +53,17 @@ struct ReportPeriod {
   double hit_ratio = -1;  // -1: no blocks
 };
 
+// Which --logs records a report counted: those inside the snapshots' window
+// of the snapshots' database(s). The rest is counted here by reason.
+struct LogScope {
+  std::string from, to;                // window (snapshots' captured_at); "" when a snapshot has no time
+  std::vector<std::string> databases;  // the snapshots' databases; empty: not checked (exports)
+  uint64_t kept = 0;                   // records counted in the report
+  uint64_t before = 0, after = 0, no_time = 0, other_database = 0;
+  std::map<std::string, uint64_t> other_databases;  // left out by name ("": records without one)
+  uint64_t left_out() const { return before + after + no_time + other_database; }
+};
+
 struct Report {
   std::string database;
   std::string server_version;
@@ -72,8 +83,10 @@ struct Report {
   std::vector<std::vector<ReportIndex>> duplicate_indexes;
   // From --logs only (pg_stat_statements has no time of day).
   bool has_logs = false;
+  LogScope log_scope;  // with --logs through RunWeeklyReport
+  bool has_log_scope = false;
   uint64_t log_errors = 0;
-  int64_t before_log_errors = -1;             // from --prev-logs; -1: not given
+  int64_t before_log_errors = -1;  // from --prev-logs; -1: not given
   // pgsift's own statements left out: by `snapshot` from the --to snapshot's
   // pg_stat_statements rows, and from the --logs.
   int64_t pgsift_left_out_pgss = 0;
@@ -105,7 +118,10 @@ struct WeeklyReportRequest {
   std::vector<std::string> logs, prev_logs;
   std::optional<std::string> prefix;  // log_line_prefix of stderr/syslog logs; unset: detected
   bool include_pgsift = false;        // keep pgsift's own statements of the logs
-  std::string label;  // the database's name in the report; empty: the snapshot's
+  std::string label;                  // the database's name in the report; empty: the snapshot's
+  // Snapshots of different servers (system_identifier) or of a database
+  // re-created under the same name (oid) are refused unless this is set.
+  bool allow_server_move = false;
   ReportOptions options;
   RuleFlags rules;  // --set, --disable
 };
@@ -115,6 +131,10 @@ struct WeeklyReportRequest {
 // stop it (an input's read error: "NAME: ERROR"), in order. Errors name the
 // option whose input failed ("--from: ...").
 Result<Report> RunWeeklyReport(const WeeklyReportRequest& request, const std::function<void(const std::string&)>& warn);
+
+// "Logs: 1,032 records of database clinic from A to B counted; 112 left out:
+// ..." (report.has_log_scope), or "".
+std::string LogScopeNote(const Report& report);
 
 // "n statements of pgsift itself left out (...)", or "" when none were.
 std::string PgsiftLeftOutNote(const Report& report);
@@ -164,7 +184,7 @@ std::string RenderReportHtml(const Report& report);  // inline CSS and SVG, no n
 inline constexpr std::string_view kLogRulesNotRun =
     "Only the pg_stat_statements rules ran: the workload rules (N+1 from session sequences, repeated identical "
     "queries) read the server logs of the window.";
-std::string FormatChange(double before, double now);  // "+12%", "-3%", "new", "n/a"
+std::string FormatChange(double before, double now);     // "+12%", "-3%", "new", "n/a"
 std::string JourneyMatch(const JourneySpec& spec);       // "application_name clinic-web; tag route=/billing"
 std::string JourneyStatus(const JourneyResult& result);  // "ok" | "missed" | "no calls"
 
