@@ -121,6 +121,14 @@ void Assembler::OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::st
   }
 }
 
+void Assembler::OnSource(std::string_view source) {
+  if (source_.empty()) {
+    source_.assign(source);
+  } else if (source != source_) {
+    several_sources_ = true;
+  }
+}
+
 // A NUL byte is never in text PostgreSQL writes: it is a zeroed block or a
 // binary file. libpg_query reads C strings, so a statement holding one would
 // be fingerprinted as its text before the NUL; the record is skipped instead.

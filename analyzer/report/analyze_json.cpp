@@ -68,6 +68,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
         j["prefix_disagreeing_lines"] = in.prefix_fit.disagreeing;
       }
     }
+    if (!in.source.empty()) j["source"] = in.source;
     if (!in.error.empty()) j["error"] = in.error;
     inputs.push_back(std::move(j));
   }

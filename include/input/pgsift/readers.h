@@ -17,12 +17,12 @@
 
 namespace pgsift {
 
-enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog };
+enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog, kCnpg, kCloudSql, kCri, kJournald };
 std::string_view LogFormatName(LogFormat format);
 // A format's name or alias ("csvlog"), or "auto".
 Result<LogFormat> ParseLogFormat(std::string_view name);
 // "auto" and every format's name, for help and errors: with " or ",
-// "auto, stderr, csv, json or syslog".
+// "auto, stderr, csv, json, syslog, ...".
 std::string LogFormatNames(std::string_view last_separator);
 
 // Guesses the format from the first bytes of the input. kStderr is the
