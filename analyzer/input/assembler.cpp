@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "pgsift/i18n.h"
 #include "internal.h"
+#include "pgsift/i18n.h"
 
 namespace pgsift {
 namespace {

@@ -31,10 +31,9 @@ constexpr std::array kLogFormats = {
     // Envelopes (unwrap.h) before json: their lines are JSON objects too.
     LogFormatRow{LogFormat::kCnpg, "cnpg", "cloudnativepg", LooksLikeCnpgLine, nullptr, PrefixUse::kNone,
                  [](LineReader* lines, const LogInput&, RecordSink* sink) { ReadCnpg(lines, sink); }, nullptr},
-    LogFormatRow{LogFormat::kCloudSql, "cloudsql", "gcp", LooksLikeCloudSqlLine, LooksLikeCloudSqlArray,
-                 PrefixUse::kText,
-                 [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCloudSql(lines, log, sink); },
-                 nullptr},
+    LogFormatRow{
+        LogFormat::kCloudSql, "cloudsql", "gcp", LooksLikeCloudSqlLine, LooksLikeCloudSqlArray, PrefixUse::kText,
+        [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCloudSql(lines, log, sink); }, nullptr},
     LogFormatRow{LogFormat::kCri, "cri", "kubernetes", LooksLikeCriLine, nullptr, PrefixUse::kText,
                  [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCri(lines, log, sink); }, nullptr},
     LogFormatRow{LogFormat::kJournald, "journald", "", LooksLikeJournaldLine, nullptr, PrefixUse::kText,

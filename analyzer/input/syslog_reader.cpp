@@ -28,7 +28,6 @@ namespace pgsift {
 
 namespace input_internal {
 
-
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -75,8 +74,10 @@ bool Tag(std::string_view s, size_t pos, SyslogHeader* h) {
     h->pid = s.substr(e + 1, close - e - 1);
     e = close + 1;
   }
-  if (e >= s.size() || s[e] != ':') return false;
-  ++e;
+  // A Heroku logplex drain's "app[postgres.NNNN] " may come without the ':'.
+  bool heroku = e < s.size() && s[e] == ' ' && h->ident == "app" && h->pid.substr(0, 9) == "postgres.";
+  if (e >= s.size() || (s[e] != ':' && !heroku)) return false;
+  if (!heroku) ++e;
   if (e < s.size() && s[e] == ' ') ++e;
   h->body = s.substr(e);
   return true;
@@ -366,9 +367,14 @@ void SyslogReader::Prepare(std::vector<std::string>* buffered) {
       prefix_text_ = inferred->prefix;
     } else {
       // Bodies that start with the severity mean an empty log_line_prefix.
-      size_t starts = 0;
-      for (const std::string& s : sample) starts += StartsWithSeverity(s) ? 1 : 0;
-      if (starts == 0 || starts * 2 < sample.size()) {
+      size_t starts = 0, heroku = 0;
+      for (const std::string& s : sample) {
+        starts += StartsWithSeverity(s) ? 1 : 0;
+        heroku += s.starts_with(" sql_error_code = ") ? 1 : 0;
+      }
+      if (heroku * 2 > sample.size()) {
+        prefix_text_ = " sql_error_code = %e ";  // Heroku Postgres's fixed log_line_prefix
+      } else if (starts == 0 || starts * 2 < sample.size()) {
         prefix_error_ = "syslog: " + inferred.error();
         return;
       }

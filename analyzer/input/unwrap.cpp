@@ -296,8 +296,8 @@ class InnerText : public ByteSource {
     *line = map_.empty() ? first : map_.front().outer_line;
     *lines = static_cast<uint32_t>(std::min<uint64_t>(orphan_lines_, UINT32_MAX));
     orphan_lines_ -= *lines;
-    auto it = std::upper_bound(map_.begin(), map_.end(), first,
-                               [](uint64_t v, const Span& s) { return v < s.inner_first; });
+    auto it =
+        std::upper_bound(map_.begin(), map_.end(), first, [](uint64_t v, const Span& s) { return v < s.inner_first; });
     if (it != map_.begin()) {
       --it;
       *line = it->outer_line;
@@ -492,6 +492,9 @@ void ReadCnpg(LineReader* lines, RecordSink* sink) {
   JsonDoc doc;
   SourceNote source;
   std::string ts_buf, pid_buf, hint;
+  // PostgreSQL's own stderr before its logging collector starts (logger
+  // "postgres", the line in "msg"), with the default log_line_prefix.
+  Result<LinePrefix> early = LinePrefix::Compile("%m [%p] ");
   std::string_view text;
   uint64_t line = 0;
   uint32_t count = 0;
@@ -503,6 +506,19 @@ void ReadCnpg(LineReader* lines, RecordSink* sink) {
     }
     std::string_view logger = StringAt(o, "logger");
     simdjson::dom::object rec;
+    if (logger == "postgres" && StringAt(o, "msg") != "record" && early.ok()) {
+      LogRecord r;
+      if (early->Match(StringAt(o, "msg"), &r)) {
+        source.Note(sink, "pod", StringAt(o, "logging_pod"));
+        r.line = line;
+        r.lines = count;
+        sink->OnRecord(r);
+      } else {
+        sink->OnSkip(line, count, SkipReason::kPrefixMismatch,
+                     "CloudNativePG stderr line of PostgreSQL without the prefix '%m [%p] '");
+      }
+      continue;
+    }
     if (logger != "postgres" || StringAt(o, "msg") != "record" || o["record"].get_object().get(rec)) {
       hint = logger.empty() ? "CloudNativePG instance manager line (not a PostgreSQL record)"
                             : "CloudNativePG line of logger '" + SafeName(logger) + "' (not a PostgreSQL record)";
@@ -557,7 +573,9 @@ void ReadCloudSql(LineReader* lines, const LogInput& log, RecordSink* sink) {
         std::string_view id = StringAt(labels, "database_id");
         source.Note(sink, "cloudsql", id.empty() ? StringAt(labels, "project_id") : id);
       }
-      if (!StartsWithDate(payload) && CloudTimestamp(StringAt(o, "timestamp"), &stamp)) {
+      // The entry's time in front, unless the line has one or continues the
+      // message before it (a tab: PostgreSQL's next line of one message).
+      if (!StartsWithDate(payload) && payload[0] != '\t' && CloudTimestamp(StringAt(o, "timestamp"), &stamp)) {
         out->append(stamp);
         out->push_back(' ');
       }

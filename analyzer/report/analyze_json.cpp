@@ -1,9 +1,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "pgsift/i18n.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/findings_json.h"
+#include "pgsift/i18n.h"
 
 namespace pgsift {
 namespace {

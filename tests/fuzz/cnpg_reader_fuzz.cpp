@@ -5,9 +5,8 @@
 #include "input/unwrap.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  pgsift::fuzz::ReadThroughPipeline(pgsift::fuzz::View(data, size),
-                                    [](pgsift::LineReader* lines, pgsift::RecordSink* sink) {
-                                      pgsift::input_internal::ReadCnpg(lines, sink);
-                                    });
+  pgsift::fuzz::ReadThroughPipeline(
+      pgsift::fuzz::View(data, size),
+      [](pgsift::LineReader* lines, pgsift::RecordSink* sink) { pgsift::input_internal::ReadCnpg(lines, sink); });
   return 0;
 }

@@ -7,7 +7,11 @@ Where the expected numbers come from:
   it): derived here from the sample with Python's json module: the records of
   logger "postgres" ("duration: N ms  statement: ..." messages are the calls,
   their N the duration; ERROR/FATAL/PANIC the errors; log_time the first and
-  last time), and every other line skipped as not_postgres.
+  last time; 4 lines of logger "postgres" carry PostgreSQL's own stderr before
+  its collector starts, read as "%m [%p] " lines), and the lines of other
+  loggers skipped as not_postgres.
+- logplex.gz (real Heroku drain): pgBadger 12 reads it; query count checked
+  live, errors against the ERROR/FATAL/PANIC lines of the sample.
 - cloudsql.log.gz (real Cloud SQL sink export): pgBadger 12 reads it (-f
   jsonlog); its query count is checked live, and the errors against the
   ERROR/FATAL/PANIC textPayloads of the sample; first and last time are the
@@ -86,8 +90,11 @@ def main():
         with gzip.open(os.path.join(P, name), "rt", encoding="utf-8") as f:
             for line in f:
                 o = json.loads(line)
-                if o.get("logger") != "postgres" or o.get("msg") != "record":
+                if o.get("logger") != "postgres":
                     others += 1
+                    continue
+                if o.get("msg") != "record":  # PostgreSQL's stderr before its collector: "%m [%p] ..."
+                    times.append(o["msg"][:27])
                     continue
                 r = o["record"]
                 times.append(r["log_time"])
@@ -108,23 +115,43 @@ def main():
         check(s["first_seen"].startswith(iso(min(times))) and s["last_seen"].startswith(iso(max(times))),
               f"{name}: {s['first_seen']} .. {s['last_seen']} (log_time {min(times)} .. {max(times)})")
 
+        # Heroku logplex, real sample: syslog-like lines, Heroku's fixed prefix.
+        name = "logplex.gz"
+        with gzip.open(os.path.join(P, name), "rt", encoding="utf-8") as f:
+            errors = sum(re.search(r"sql_error_code = \w+ (ERROR|FATAL|PANIC):  ", line) is not None for line in f)
+        theirs = pgbadger_queries(os.path.join(P, name), tmp)
+        doc = analyze(os.path.join(P, name), tmp)
+        s = doc["summary"]
+        common(name, doc, "syslog")
+        check(s["calls"] == theirs, f"{name}: calls {s['calls']} (pgBadger: {theirs})")
+        check(s["errors"] == errors, f"{name}: errors {s['errors']} (ERROR/FATAL/PANIC lines: {errors})")
+        check(s["lines_skipped"] == 0, f"{name}: every line read ({s['lines_skipped']} skipped)")
+        check(s["first_seen"].startswith("2019-03-14T00:22:56") and s["last_seen"].startswith("2021-09-07T04:01:27"),
+              f"{name}: {s['first_seen']} .. {s['last_seen']}")
+
+        # syslog (pgBadger's sample): RFC 3164 times keep their month, day and time; the year is inferred.
+        doc = analyze(os.path.join(FIXTURES, "pgbadger", "pg-syslog.2.gz"), tmp)
+        s = doc["summary"]
+        check(s["first_seen"][4:19] == "-02-10T23:15:39" and s["last_seen"][4:19] == "-02-10T23:16:26",
+              f"pg-syslog.2.gz: {s['first_seen']} .. {s['last_seen']} (header times Feb 10 23:15:39 .. 23:16:26)")
+
         # Cloud SQL, real sample (sink JSON lines) and the same as gcloud's array.
         name = "cloudsql.log.gz"
-        errors, stamps = 0, []
+        errors, stamps, continued = 0, [], 0
         with gzip.open(os.path.join(P, name), "rt", encoding="utf-8") as f:
             for line in f:
                 o = json.loads(line)
                 stamps.append(o["timestamp"])
-                errors += re.search(r"\] (ERROR|FATAL|PANIC):  ", o["textPayload"]) is not None
+                errors += re.search(r" (ERROR|FATAL|PANIC):  ", o["textPayload"]) is not None
+                continued += o["textPayload"].startswith("\t")  # the next line of the message before
         theirs = pgbadger_queries(os.path.join(P, name), tmp)
         doc = analyze(os.path.join(P, name), tmp)
         s = doc["summary"]
         common(name, doc, "cloudsql", "cloudsql sk5-formations-thomas:temp-thomas-2020-04-30")
-        check(s["inputs"][0].get("log_line_prefix") == "%m [%p]: [%l-1] db=%d,user=%u ",
-              f"{name}: textPayload prefix {s['inputs'][0].get('log_line_prefix')!r}")
         check(s["calls"] == theirs, f"{name}: calls {s['calls']} (pgBadger: {theirs})")
         check(s["errors"] == errors, f"{name}: errors {s['errors']} (ERROR/FATAL/PANIC payloads: {errors})")
-        check(s["records"] == len(stamps), f"{name}: {s['records']} records (entries: {len(stamps)})")
+        check(s["records"] == len(stamps) - continued,
+              f"{name}: {s['records']} records (entries {len(stamps)} - {continued} continuing a message)")
         check(s["first_seen"].startswith(iso(min(stamps))) and s["last_seen"].startswith(iso(max(stamps))),
               f"{name}: {s['first_seen']} .. {s['last_seen']} (entries {min(stamps)} .. {max(stamps)})")
         gdoc = analyze(os.path.join(P, "cloudsql.gcloud.json.gz"), tmp)

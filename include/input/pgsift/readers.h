@@ -57,7 +57,7 @@ struct LogInput {
   // Why the log cannot be read (its prefix was not given and could not be
   // inferred, or does not compile); empty when it can. `head` is kept.
   std::string prefix_error;
-  InferredPrefix inferred;  // when prefix_inferred: how well the prefix fits the sample
+  InferredPrefix inferred;                      // when prefix_inferred: how well the prefix fits the sample
   std::vector<std::string> sample;              // lines of its start, middle and end, for formats that need a prefix
   std::string head;                             // its first bytes, kLogHeadBytes unless it is shorter
   std::string head_error;                       // a read error that cut `head` short
