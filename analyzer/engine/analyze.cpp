@@ -131,6 +131,8 @@ struct Task {
   // Filled by the parsing thread:
   RecordCounts counts;
   std::vector<Assembler::SkipExample> skip_examples;
+  std::string source;  // Assembler::source()
+  bool several_sources = false;
   uint64_t lines = 0;  // numbered from 1 within the piece
   RunBuffer runs;
   bool done = false;
@@ -378,6 +380,8 @@ class Pipeline {
     builder.Finish();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();
+    t->source = assembler.source();
+    t->several_sources = assembler.several_sources();
     t->lines = lines.line_number();
   }
 
@@ -400,6 +404,11 @@ class Pipeline {
       InputReport& rep = in.rep;
       if (t->whole) ReadWhole(local, t.get());
       AddCounts(&rep.counts, t->counts);
+      if (!t->source.empty() && rep.source.empty()) rep.source = t->source;
+      if ((t->several_sources || (!t->source.empty() && rep.source != t->source)) &&
+          !rep.source.ends_with(" and others")) {
+        rep.source += " and others";
+      }
       const uint64_t lines_before = rep.lines;
       for (const Assembler::SkipExample& ex : t->skip_examples) {
         if (rep.skip_examples.size() < kMaxSkipExamples) {
@@ -436,6 +445,8 @@ class Pipeline {
     if (!lines.error().empty()) t->error = lines.error();
     t->counts = assembler.counts();
     t->skip_examples = assembler.skip_examples();
+    t->source = assembler.source();
+    t->several_sources = assembler.several_sources();
     t->lines = lines.line_number();
     inputs_[t->input].rep.bytes += lines.bytes_read();
   }

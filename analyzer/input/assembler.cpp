@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cstring>
 
-#include "pgsift/i18n.h"
 #include "internal.h"
+#include "pgsift/i18n.h"
 
 namespace pgsift {
 namespace {
@@ -118,6 +118,14 @@ void Assembler::OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::st
   counts_.skipped_lines[static_cast<size_t>(reason)] += lines;
   if (reason != SkipReason::kBlank && skip_examples_.size() < 5) {
     skip_examples_.push_back({line, std::string(hint)});
+  }
+}
+
+void Assembler::OnSource(std::string_view source) {
+  if (source_.empty()) {
+    source_.assign(source);
+  } else if (source != source_) {
+    several_sources_ = true;
   }
 }
 

@@ -21,6 +21,22 @@ bool IsPostgresIdent(std::string_view ident);
 // Strips a leading "[seq-part] " from *body.
 bool SequenceTag(std::string_view* body, uint64_t* seq, uint32_t* part);
 
+// RFC 3164 times ("Feb 11 13:15:39") carry no year: the first one gets the
+// year that puts it at most 7 days after `now` (seconds since the epoch),
+// and the year moves on when the months go back (December, then January).
+class SyslogYear {
+ public:
+  explicit SyslogYear(int64_t now) : now_(now) {}
+  // "YYYY-MM-DD HH:MM:SS" of an RFC 3164 time into *out; false when `t` is
+  // not one.
+  bool Complete(std::string_view t, std::string* out);
+
+ private:
+  int64_t now_;
+  int year_ = 0;  // 0: no time seen yet
+  int month_ = 0;
+};
+
 // detect_format.cpp: `YYYY-MM-DD HH:MM:SS[.fff][ TZ]`, optionally quoted,
 // then ','. The csvlog reader resumes there after a damaged record.
 bool LooksLikeCsvRecordStart(std::string_view line);

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "pieces.h"
+#include "unwrap.h"
 
 namespace pgsift {
 
@@ -27,6 +28,17 @@ constexpr std::array kLogFormats = {
         StderrSafeStart},
     LogFormatRow{LogFormat::kCsv, "csv", "csvlog", LooksLikeCsvRecordStart, nullptr, PrefixUse::kNone,
                  [](LineReader* lines, const LogInput&, RecordSink* sink) { ReadCsvLog(lines, sink); }, CsvSafeStart},
+    // Envelopes (unwrap.h) before json: their lines are JSON objects too.
+    LogFormatRow{LogFormat::kCnpg, "cnpg", "cloudnativepg", LooksLikeCnpgLine, nullptr, PrefixUse::kNone,
+                 [](LineReader* lines, const LogInput&, RecordSink* sink) { ReadCnpg(lines, sink); }, nullptr},
+    LogFormatRow{
+        LogFormat::kCloudSql, "cloudsql", "gcp", LooksLikeCloudSqlLine, LooksLikeCloudSqlArray, PrefixUse::kText,
+        [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCloudSql(lines, log, sink); }, nullptr},
+    LogFormatRow{LogFormat::kCri, "cri", "kubernetes", LooksLikeCriLine, nullptr, PrefixUse::kText,
+                 [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCri(lines, log, sink); }, nullptr},
+    LogFormatRow{LogFormat::kJournald, "journald", "", LooksLikeJournaldLine, nullptr, PrefixUse::kText,
+                 [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadJournald(lines, log, sink); },
+                 nullptr},
     LogFormatRow{LogFormat::kJson, "json", "jsonlog", LooksLikeJsonLine, nullptr, PrefixUse::kNone,
                  [](LineReader* lines, const LogInput&, RecordSink* sink) { ReadJsonLog(lines, sink); }, JsonSafeStart},
     LogFormatRow{LogFormat::kSyslog, "syslog", "", nullptr, LooksLikeSyslog, PrefixUse::kText,

@@ -13,7 +13,9 @@
 // they have seen no part for kStaleLines lines, or at the end.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +27,6 @@
 namespace pgsift {
 
 namespace input_internal {
-
 
 namespace {
 
@@ -73,11 +74,30 @@ bool Tag(std::string_view s, size_t pos, SyslogHeader* h) {
     h->pid = s.substr(e + 1, close - e - 1);
     e = close + 1;
   }
-  if (e >= s.size() || s[e] != ':') return false;
-  ++e;
+  // A Heroku logplex drain's "app[postgres.NNNN] " may come without the ':'.
+  bool heroku = e < s.size() && s[e] == ' ' && h->ident == "app" && h->pid.substr(0, 9) == "postgres.";
+  if (e >= s.size() || (s[e] != ':' && !heroku)) return false;
+  if (!heroku) ++e;
   if (e < s.size() && s[e] == ' ') ++e;
   h->body = s.substr(e);
   return true;
+}
+
+// A Heroku logplex drain: "<time> app[postgres.NNNN]: [COLOR] [n-m] <line>"
+// (the database's name on the app in brackets): ident postgres, pid NNNN,
+// the color tag taken off so the sequence tag starts the body.
+void HerokuPostgres(SyslogHeader* h) {
+  constexpr std::string_view kPid = "postgres.";
+  if (h->ident != "app" || h->pid.substr(0, kPid.size()) != kPid) return;
+  std::string_view b = h->body;
+  size_t close = b.find("] ");
+  if (b.empty() || b[0] != '[' || close == std::string_view::npos || close < 2 || close > 40) return;
+  for (size_t i = 1; i < close; ++i) {
+    if (!((b[i] >= 'A' && b[i] <= 'Z') || b[i] == '_' || IsDigit(b[i]))) return;
+  }
+  h->ident = h->pid.substr(0, kPid.size() - 1);
+  h->pid.remove_prefix(kPid.size());
+  h->body.remove_prefix(close + 2);
 }
 
 bool Parse5424(std::string_view s, size_t pos, SyslogHeader* h) {
@@ -135,9 +155,12 @@ bool ParseSyslogHeader(std::string_view s, SyslogHeader* h) {
   if (pos >= s.size()) return false;
   size_t p = pos;
   h->host = Token(s, &p);
-  if (Tag(s, p, h)) return true;
-  h->host = {};  // some local writers omit the host
-  return Tag(s, pos, h);
+  if (!Tag(s, p, h)) {
+    h->host = {};  // some local writers omit the host
+    if (!Tag(s, pos, h)) return false;
+  }
+  HerokuPostgres(h);
+  return true;
 }
 
 bool IsPostgresIdent(std::string_view ident) {
@@ -149,6 +172,43 @@ bool IsPostgresIdent(std::string_view ident) {
     }
   }
   return false;
+}
+
+bool SyslogYear::Complete(std::string_view t, std::string* out) {
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  if (t.size() != 15 || Bsd3164Time(t, 0) != 15) return false;
+  size_t m = kMonths.find(t.substr(0, 3));
+  if (m == std::string_view::npos || m % 3 != 0) return false;
+  int month = static_cast<int>(m / 3) + 1;
+  int day = (t[4] == ' ' ? 0 : t[4] - '0') * 10 + (t[5] - '0');
+  int year = 0;
+  if (year_ == 0) {
+    // Civil date of now + 7 days (days_from_civil inverted, Howard Hinnant's algorithm).
+    int64_t z = (now_ + 7 * 86400) / 86400 + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int limit_day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    int limit_month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    year_ = static_cast<int>(yoe + era * 400 + (limit_month <= 2 ? 1 : 0));
+    if (month > limit_month || (month == limit_month && day > limit_day)) --year_;
+    month_ = month;
+    year = year_;
+  } else if (month + 6 < month_) {
+    year = ++year_;  // December, then January
+    month_ = month;
+  } else if (month > month_ + 6) {
+    year = year_ - 1;  // a late line of the year before
+  } else {
+    year = year_;
+    month_ = month;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %.8s", year, static_cast<int>(m / 3) + 1, day, t.data() + 7);
+  out->assign(buf);
+  return true;
 }
 
 // "[12-3] " at the start of a body; sets seq and part and strips it.
@@ -264,6 +324,9 @@ class SyslogReader {
   std::vector<Pending> pending_;
   uint64_t next_order_ = 0;
   std::string hint_;
+  input_internal::SyslogYear year_{
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
+  std::string stamp_;
 };
 
 bool SyslogReader::KnownIdent(std::string_view ident) const {
@@ -304,9 +367,14 @@ void SyslogReader::Prepare(std::vector<std::string>* buffered) {
       prefix_text_ = inferred->prefix;
     } else {
       // Bodies that start with the severity mean an empty log_line_prefix.
-      size_t starts = 0;
-      for (const std::string& s : sample) starts += StartsWithSeverity(s) ? 1 : 0;
-      if (starts == 0 || starts * 2 < sample.size()) {
+      size_t starts = 0, heroku = 0;
+      for (const std::string& s : sample) {
+        starts += StartsWithSeverity(s) ? 1 : 0;
+        heroku += s.starts_with(" sql_error_code = ") ? 1 : 0;
+      }
+      if (heroku * 2 > sample.size()) {
+        prefix_text_ = " sql_error_code = %e ";  // Heroku Postgres's fixed log_line_prefix
+      } else if (starts == 0 || starts * 2 < sample.size()) {
         prefix_error_ = "syslog: " + inferred.error();
         return;
       }
@@ -391,8 +459,15 @@ void SyslogReader::Start(const SyslogHeader& h, const LogRecord& r, std::string_
   };
   put(kHost, h.host);
   put(kHeaderPid, h.pid);
-  put(kTimestamp, r.timestamp.empty() ? h.timestamp : r.timestamp);
-  put(kPid, h.pid.empty() ? r.pid : h.pid);
+  std::string_view timestamp = r.timestamp;
+  if (timestamp.empty()) {
+    // The header's time: RFC 5424's is complete; RFC 3164's gets its year.
+    timestamp = year_.Complete(h.timestamp, &stamp_) ? std::string_view(stamp_) : h.timestamp;
+  }
+  put(kTimestamp, timestamp);
+  // The prefix's %p when it has one: journald gives every line of a
+  // service's stderr the pid of the process that opened it (the postmaster).
+  put(kPid, r.pid.empty() ? h.pid : r.pid);
   put(kSession, r.session_id);
   put(kUser, r.user);
   put(kDatabase, r.database);

@@ -1,9 +1,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "pgsift/i18n.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/findings_json.h"
+#include "pgsift/i18n.h"
 
 namespace pgsift {
 namespace {
@@ -68,6 +68,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
         j["prefix_disagreeing_lines"] = in.prefix_fit.disagreeing;
       }
     }
+    if (!in.source.empty()) j["source"] = in.source;
     if (!in.error.empty()) j["error"] = in.error;
     inputs.push_back(std::move(j));
   }

@@ -83,6 +83,7 @@ std::string PrefixNote(const InputReport& in) {
 void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
   for (const InputReport& in : r.inputs) {
     out << fmt::format("{}: {}", in.name, LogFormatName(in.format));
+    if (!in.source.empty()) out << " (" << in.source << ")";
     if (std::string note = PrefixNote(in); !note.empty()) out << ", " << note;
     out << fmt::format(", {} lines: {} in {} records, {} skipped", Thousands(in.lines),
                        Thousands(in.counts.lines_in_records), Thousands(in.counts.records),

@@ -58,6 +58,9 @@ struct InputReport {
   uint64_t bytes = 0;  // after decompression
   RecordCounts counts;
   std::vector<std::string> skip_examples;
+  // The server a platform log names ("pod NAME", "cloudsql PROJECT:INSTANCE"),
+  // with " and others" when it names several; empty for plain server logs.
+  std::string source;
   std::string error;  // open/read/decompress failure, or why nothing matched
 };
 

@@ -34,6 +34,11 @@ class Assembler : public RecordSink {
   explicit Assembler(EventSink* sink) : sink_(sink) {}
   void OnRecord(const LogRecord& record) override;
   void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) override;
+  void OnSource(std::string_view source) override;
+  // The source identity a platform log named first ("pod NAME"); empty when
+  // none. several_sources: it named others after it.
+  const std::string& source() const { return source_; }
+  bool several_sources() const { return several_sources_; }
   // Emits the pending record. Call at the end of each input.
   void Flush();
   const RecordCounts& counts() const { return counts_; }
@@ -84,6 +89,8 @@ class Assembler : public RecordSink {
   Pending pending_;
   RecordCounts counts_;
   std::vector<SkipExample> skip_examples_;
+  std::string source_;
+  bool several_sources_ = false;
   // A translated message or DETAIL rewritten as its English original; the
   // event's views point here during OnEvent.
   std::string translated_message_;

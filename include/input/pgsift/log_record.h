@@ -54,6 +54,9 @@ class RecordSink {
   // `lines` physical lines starting at `line` were not used. `hint` explains
   // why in words safe to show (never the line's message text).
   virtual void OnSkip(uint64_t line, uint32_t lines, SkipReason reason, std::string_view hint) = 0;
+  // The identity of the server a platform log names ("pod NAME", "cloudsql
+  // PROJECT:INSTANCE"), when it is first seen and whenever it changes.
+  virtual void OnSource(std::string_view /*source*/) {}
 };
 
 }  // namespace pgsift

@@ -17,12 +17,12 @@
 
 namespace pgsift {
 
-enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog };
+enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog, kCnpg, kCloudSql, kCri, kJournald };
 std::string_view LogFormatName(LogFormat format);
 // A format's name or alias ("csvlog"), or "auto".
 Result<LogFormat> ParseLogFormat(std::string_view name);
 // "auto" and every format's name, for help and errors: with " or ",
-// "auto, stderr, csv, json or syslog".
+// "auto, stderr, csv, json, syslog, ...".
 std::string LogFormatNames(std::string_view last_separator);
 
 // Guesses the format from the first bytes of the input. kStderr is the
@@ -57,7 +57,7 @@ struct LogInput {
   // Why the log cannot be read (its prefix was not given and could not be
   // inferred, or does not compile); empty when it can. `head` is kept.
   std::string prefix_error;
-  InferredPrefix inferred;  // when prefix_inferred: how well the prefix fits the sample
+  InferredPrefix inferred;                      // when prefix_inferred: how well the prefix fits the sample
   std::vector<std::string> sample;              // lines of its start, middle and end, for formats that need a prefix
   std::string head;                             // its first bytes, kLogHeadBytes unless it is shorter
   std::string head_error;                       // a read error that cut `head` short
