@@ -335,7 +335,13 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
       std::string error;
       uint32_t body_line = lines.At(body_offset).first;
       if (!sql::PlpgsqlStatements(body, &inner, &error)) {
-        out.diagnostics.push_back({{path, do_line, 0, 0, 0}, "DO body: " + error});
+        if (error.rfind("syntax error", 0) == 0) {
+          out.diagnostics.push_back({{path, do_line, 0, 0, 0}, "DO body: " + error});
+        } else {
+          // PL/pgSQL that needs the catalog to compile (a COLLATE on a
+          // variable): valid for the server, unreadable without it.
+          file.unparsed.push_back({file.statements.back(), "DO body: " + error});
+        }
         continue;
       }
       for (const sql::PlpgsqlSql& q : inner) {

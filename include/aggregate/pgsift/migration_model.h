@@ -96,7 +96,9 @@ struct MigrationFile {
   // Statements the parser (PostgreSQL 15's grammar) could not read in a
   // file for a newer --pg-version: kind and tree empty, not linted by any
   // rule but migration-statement-not-parsed. A table such a statement creates
-  // is in created_unparsed (read from its first words).
+  // is in created_unparsed (read from its first words). Also, for any
+  // version, DO statements whose PL/pgSQL body cannot be compiled without the
+  // catalog (error "DO body: ..."; the DO itself is in statements).
   struct Unparsed {
     MigrationStatement statement;
     std::string error;
