@@ -51,6 +51,10 @@ std::unique_ptr<Rule> MakeUnusedIgnore();
 std::unique_ptr<Rule> MakeLocksHotTable();
 std::unique_ptr<Rule> MakeDropsUsedIndex();
 std::unique_ptr<Rule> MakeRewritesLargeTable();
+std::unique_ptr<Rule> MakeRequireEnumValueOrdering();
+std::unique_ptr<Rule> MakeStatementNotParsed();
+std::unique_ptr<Rule> MakeBackfillInDdlTransaction();
+std::unique_ptr<Rule> MakeRewritesTableTwice();
 }  // namespace migration
 
 namespace plan {
@@ -111,6 +115,10 @@ const std::vector<RuleFactory>& RuleRegistry() {
       migration::MakeLocksHotTable,
       migration::MakeDropsUsedIndex,
       migration::MakeRewritesLargeTable,
+      migration::MakeRequireEnumValueOrdering,
+      migration::MakeStatementNotParsed,
+      migration::MakeBackfillInDdlTransaction,
+      migration::MakeRewritesTableTwice,
       plan::MakeIndexLost,
       plan::MakeSeqScanNew,
       plan::MakeJoinStrategyChanged,

@@ -66,6 +66,41 @@ TEST(Lint, SyntaxErrorIsReportedWithLineAndLosesNothingElse) {
   EXPECT_EQ(loaded.file.statements[1].location.line, 3u);
 }
 
+// A PostgreSQL 18 statement PostgreSQL 15's grammar cannot read: with
+// --pg-version 18 a finding per statement (not an error), and the rest of
+// the file linted as if it had run (its table is new); with 15 a syntax
+// error as before, with the same context for the statements after it.
+TEST(Lint, NewerSyntaxIsReportedPerStatementAndTheRestLintedConsistently) {
+  const std::string sql =
+      "CREATE TABLE IF NOT EXISTS public.\"Readings\" (id bigint, w numeric, v numeric GENERATED ALWAYS AS (w * 2) "
+      "VIRTUAL);\n"
+      "CREATE INDEX readings_w_idx ON \"Readings\" (w);\n"
+      "ALTER TABLE visits ADD CONSTRAINT w_check CHECK (w > 0) NOT ENFORCED;\n"
+      "CREATE INDEX visits_w_idx ON visits (w);\n";
+  LintOptions pg18;
+  pg18.pg_version = 18;
+  auto loaded = LoadMigration("m.sql", sql, pg18);
+  EXPECT_TRUE(loaded.diagnostics.empty());
+  ASSERT_EQ(loaded.file.unparsed.size(), 2u);
+  EXPECT_EQ(loaded.file.unparsed[0].statement.location.line, 1u);
+  EXPECT_EQ(loaded.file.unparsed[1].statement.location.line, 3u);
+  EXPECT_EQ(loaded.file.unparsed[1].statement.text,
+            "ALTER TABLE visits ADD CONSTRAINT w_check CHECK (w > 0) NOT ENFORCED");
+  ASSERT_EQ(loaded.file.statements.size(), 2u);
+  EXPECT_TRUE(loaded.file.CreatedBefore("Readings", 0));
+  auto findings = LintAll(sql, pg18);
+  EXPECT_TRUE(Has(findings, "migration-statement-not-parsed@1"));
+  EXPECT_TRUE(Has(findings, "migration-statement-not-parsed@3"));
+  EXPECT_FALSE(Has(findings, "migration-require-concurrent-index-creation@2"));  // "Readings" is new
+  EXPECT_TRUE(Has(findings, "migration-require-concurrent-index-creation@4"));
+
+  auto pg15 = LoadMigration("m.sql", sql, {});
+  EXPECT_EQ(pg15.diagnostics.size(), 2u);
+  EXPECT_TRUE(pg15.file.unparsed.empty());
+  EXPECT_TRUE(pg15.file.CreatedBefore("Readings", 0));
+  EXPECT_FALSE(Has(LintAll(sql), "migration-require-concurrent-index-creation@2"));
+}
+
 TEST(Lint, UnterminatedQuoteKeepsTheStatementsBeforeIt) {
   auto loaded = LoadMigration("m.sql", "CREATE INDEX a ON t (x);\nDROP TABLE u;\nSELECT 'open;\nDROP TABLE v;\n", {});
   ASSERT_EQ(loaded.diagnostics.size(), 1u);

@@ -203,6 +203,14 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
     }
     loaded.push_back(LoadMigration(path, *t, lint_options));
     for (const LintDiagnostic& d : loaded.back().diagnostics) report.errors.push_back(d);
+    // Only parsed statements are applied: one the parser could not read
+    // (newer syntax, a lint finding) would be skipped, so check stops there.
+    for (const MigrationFile::Unparsed& u : loaded.back().file.unparsed) {
+      if (u.error.rfind("DO body: ", 0) == 0) continue;  // the DO itself parsed and is applied
+      report.errors.push_back({u.statement.location, "syntax error: " + u.error +
+                                                         " (pgsift parses with PostgreSQL 15's grammar and applies "
+                                                         "only what it parsed; nothing was applied)"});
+    }
   }
 
   if (!report.errors.empty()) {

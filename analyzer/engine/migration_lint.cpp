@@ -69,6 +69,47 @@ bool DoBody(const Json& node, std::string_view text, size_t stmt_offset, std::st
   return false;
 }
 
+// The table a statement the parser could not read creates, from its first
+// words: CREATE [GLOBAL|LOCAL] [TEMP|TEMPORARY|UNLOGGED] TABLE [IF NOT EXISTS]
+// [schema.]name ("" for anything else). Unquoted names fold to lower case
+// as PostgreSQL folds them.
+std::string UnparsedCreatedTable(std::string_view text) {
+  size_t pos = 0;
+  auto word = [&]() -> std::string {
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+    std::string w;
+    if (pos < text.size() && text[pos] == '"') {
+      size_t close = text.find('"', pos + 1);
+      if (close == std::string_view::npos) return "";
+      w = "\"" + std::string(text.substr(pos + 1, close - pos - 1));
+      pos = close + 1;
+      return w;
+    }
+    while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) || text[pos] == '_' ||
+                                 static_cast<unsigned char>(text[pos]) >= 0x80)) {
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(text[pos++])));
+    }
+    return w;
+  };
+  if (word() != "create") return "";
+  std::string w = word();
+  if (w == "global" || w == "local") w = word();
+  if (w == "temp" || w == "temporary" || w == "unlogged") w = word();
+  if (w != "table") return "";
+  size_t before = pos;
+  if (word() == "if" && word() == "not" && word() == "exists") {
+    before = pos;
+  }
+  pos = before;
+  std::string name = word();
+  while (pos < text.size() && text[pos] == '.') {  // schema.name: the relation name is the last part
+    ++pos;
+    name = word();
+  }
+  if (!name.empty() && name[0] == '"') name.erase(0, 1);
+  return name;
+}
+
 void Track(MigrationFile* file, MigrationStatement* st, int* depth, bool* lock_set, bool* stmt_set) {
   st->transaction_depth = *depth;
   st->in_transaction = st->in_transaction || file->assume_in_transaction || *depth > 0;
@@ -89,10 +130,19 @@ void Track(MigrationFile* file, MigrationStatement* st, int* depth, bool* lock_s
     std::string name = n.value("name", "");
     if (name == "lock_timeout") *lock_set = true;
     if (name == "statement_timeout") *stmt_set = true;
+  } else if (st->kind == "SelectStmt" && st->text.find("set_config") != std::string::npos) {
+    // SELECT/PERFORM set_config('lock_timeout', '2s', ...): the form DO
+    // blocks and functions use.
+    if (st->text.find("'lock_timeout'") != std::string::npos) *lock_set = true;
+    if (st->text.find("'statement_timeout'") != std::string::npos) *stmt_set = true;
   } else if (st->kind == "CreateStmt") {
     file->created_tables.emplace(n["relation"].value("relname", ""), index);
   } else if (st->kind == "CreateTableAsStmt") {
-    file->created_tables.emplace(n["into"]["rel"].value("relname", ""), index);
+    std::string table = n["into"]["rel"].value("relname", "");
+    // WITH NO DATA makes an empty table.
+    if (file->created_tables.emplace(table, index).second && !n["into"].value("skipData", false)) {
+      file->created_with_rows.insert(table);
+    }
   }
 }
 
@@ -159,7 +209,13 @@ const Json& MigrationStatement::Node() const { return tree.at(kind); }
 
 bool MigrationFile::CreatedBefore(const std::string& table, size_t index) const {
   auto it = created_tables.find(table);
-  return it != created_tables.end() && it->second < index;
+  if (it != created_tables.end() && it->second < index) return true;
+  auto u = created_unparsed.find(table);
+  return u != created_unparsed.end() && u->second <= index;
+}
+
+bool MigrationFile::CreatedEmptyBefore(const std::string& table, size_t index) const {
+  return CreatedBefore(table, index) && created_with_rows.count(table) == 0;
 }
 
 Finding MigrationRule::At(const MigrationStatement& stmt, std::string message, std::string help) const {
@@ -219,6 +275,36 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
 
   for (sql::ParsedChunk& chunk : sql::SplitAndParse(src)) {
     if (!chunk.ok) {
+      size_t first = sql::SkipSpaceAndComments(src, chunk.offset);
+      size_t end = std::min<size_t>(chunk.offset + chunk.length, src.size());
+      std::string stmt_text = first < end ? TrimRight(std::string_view(src).substr(first, end - first)) : "";
+      while (!stmt_text.empty() && stmt_text.back() == ';')
+        stmt_text = TrimRight(stmt_text.substr(0, stmt_text.size() - 1));
+      // The rest of the file is linted as if the statement had run: a table
+      // it creates is new for the statements after it.
+      if (!chunk.scanner_error) {
+        if (std::string table = UnparsedCreatedTable(stmt_text); !table.empty()) {
+          file.created_unparsed.emplace(table, file.statements.size());
+        }
+      }
+      // For a newer server than the parser's grammar the statement may well
+      // be valid: a finding of migration-statement-not-parsed, not an error.
+      if (!chunk.scanner_error && options.pg_version > sql::kParserMajorVersion &&
+          chunk.error.rfind("syntax error", 0) == 0 && !stmt_text.empty()) {
+        MigrationFile::Unparsed u;
+        u.statement.offset = static_cast<uint32_t>(first);
+        u.statement.text = stmt_text;
+        auto [line, col] = lines.At(first);
+        auto [end_line, end_col] = lines.At(first + stmt_text.size());
+        u.statement.location = {path, line, col, end_line, end_col};
+        u.statement.in_transaction = file.assume_in_transaction || depth > 0;
+        u.statement.transaction_depth = depth;
+        u.statement.lock_timeout_set = lock_set;
+        u.statement.statement_timeout_set = stmt_set;
+        u.error = chunk.error;
+        file.unparsed.push_back(std::move(u));
+        continue;
+      }
       auto [line, col] =
           lines.At(chunk.error_offset ? chunk.error_offset : sql::SkipSpaceAndComments(src, chunk.offset));
       out.diagnostics.push_back({{path, line, col, 0, 0}, "syntax error: " + chunk.error});
@@ -249,7 +335,13 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
       std::string error;
       uint32_t body_line = lines.At(body_offset).first;
       if (!sql::PlpgsqlStatements(body, &inner, &error)) {
-        out.diagnostics.push_back({{path, do_line, 0, 0, 0}, "DO body: " + error});
+        if (error.rfind("syntax error", 0) == 0) {
+          out.diagnostics.push_back({{path, do_line, 0, 0, 0}, "DO body: " + error});
+        } else {
+          // PL/pgSQL that needs the catalog to compile (a COLLATE on a
+          // variable): valid for the server, unreadable without it.
+          file.unparsed.push_back({file.statements.back(), "DO body: " + error});
+        }
         continue;
       }
       for (const sql::PlpgsqlSql& q : inner) {

@@ -69,6 +69,17 @@ void CollectPlpgsql(const Json& node, std::vector<PlpgsqlSql>* out) {
       if (expr.contains("query")) out->push_back({value.value("lineno", 0), expr["query"].get<std::string>()});
       continue;
     }
+    if (key == "PLpgSQL_stmt_perform" && value.contains("expr")) {
+      // PERFORM expr runs SELECT expr (e.g. set_config('lock_timeout', ...)).
+      std::string q = value["expr"].value("PLpgSQL_expr", Json::object()).value("query", "");
+      size_t start = q.find_first_not_of(" \t\r\n");
+      q = start == std::string::npos ? "" : q.substr(start);
+      if (q.size() > 7 && (q.compare(0, 7, "PERFORM") == 0 || q.compare(0, 7, "perform") == 0)) {
+        q = "SELECT" + q.substr(7);
+      }
+      if (!q.empty()) out->push_back({value.value("lineno", 0), q});
+      continue;
+    }
     if (key == "PLpgSQL_stmt_dynexecute" && value.contains("query")) {
       const Json& expr = value["query"].value("PLpgSQL_expr", Json::object());
       std::string q = expr.value("query", "");
@@ -182,6 +193,7 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
     chunk.offset = cut == std::string_view::npos ? 0 : static_cast<uint32_t>(cut + 1);
     chunk.length = static_cast<uint32_t>(end - chunk.offset);
     chunk.error = split.error;
+    chunk.scanner_error = true;
     chunk.error_offset = split.error_offset > 0 ? static_cast<uint32_t>(split.error_offset) : chunk.offset;
     errors.push_back(std::move(chunk));
     if (cut == std::string_view::npos) {

@@ -23,7 +23,14 @@ class AddingForeignKeyConstraint : public MigrationRule {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
       std::string table = RelName(Member(st.Node(), "relation"));
-      if (file.CreatedBefore(table, i)) continue;
+      // An empty new table has nothing to scan; one filled by CREATE TABLE AS
+      // has every copied row checked while the referenced table is locked.
+      if (file.CreatedEmptyBefore(table, i)) continue;
+      std::string copied;
+      if (file.CreatedBefore(table, i)) {
+        copied = " (every row CREATE TABLE AS copied at line " +
+                 std::to_string(file.statements[file.created_tables.at(table)].location.line) + ")";
+      }
       for (const Json* cmd : AlterCmds(st)) {
         std::string sub = Str(*cmd, "subtype");
         std::vector<const Json*> fks;
@@ -37,7 +44,7 @@ class AddingForeignKeyConstraint : public MigrationRule {
           sink.Report(At(st,
                          "foreign key from " + table + " to " + QualifiedName(Member(*con, "pktable")) +
                              " is validated at once: both tables are locked (SHARE ROW EXCLUSIVE) while " + table +
-                             " is scanned",
+                             " is scanned" + copied,
                          "add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction"));
         }
       }

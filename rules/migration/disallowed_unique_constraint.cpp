@@ -22,6 +22,19 @@ class DisallowedUniqueConstraint : public MigrationRule {
       std::string table = RelName(Member(st.Node(), "relation"));
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
+        if (Str(*cmd, "subtype") == "AT_AddColumn") {
+          // ADD COLUMN ... UNIQUE builds the same index under the same lock.
+          const Json& def = Member(Member(*cmd, "def"), "ColumnDef");
+          for (const Json* con : ColumnConstraints(def)) {
+            if (Str(*con, "contype") != "CONSTR_UNIQUE") continue;
+            sink.Report(At(st,
+                           "ADD COLUMN " + Str(def, "colname") + " UNIQUE on " + table +
+                               " builds a unique index over every row while blocking reads and writes",
+                           "add the column without UNIQUE, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... "
+                           "UNIQUE USING INDEX"));
+          }
+          continue;
+        }
         if (Str(*cmd, "subtype") != "AT_AddConstraint") continue;
         const Json& con = Member(Member(*cmd, "def"), "Constraint");
         if (Str(con, "contype") != "CONSTR_UNIQUE" || !Str(con, "indexname").empty()) continue;

@@ -19,11 +19,15 @@ class RequireLockTimeout : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      if (st.lock_timeout_set || st.in_plpgsql) continue;
-      std::string table = LockedTable(st);
-      if (table.empty() || file.CreatedBefore(table, i)) continue;
+      // DDL inside a DO block waits for its lock like any other (squawk does
+      // not look inside DO bodies).
+      if (st.lock_timeout_set) continue;
+      std::optional<TableLock> lock = ExistingTableLock(file, i);
+      if (!lock) continue;
+      const std::string& table = lock->table;
       sink.Report(At(st,
-                     "lock_timeout is not set before this statement locks " + table +
+                     std::string("lock_timeout is not set before this ") +
+                         (st.in_plpgsql ? "statement of a DO block" : "statement") + " locks " + table +
                          ": if it waits behind a long transaction, every query on the table queues behind it",
                      "SET lock_timeout = '2s'; at the top of the migration, and retry on timeout"));
     }

@@ -20,8 +20,9 @@ class RequireStatementTimeout : public MigrationRule {
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
       if (st.statement_timeout_set || st.in_plpgsql) continue;
-      std::string table = LockedTable(st);
-      if (table.empty() || file.CreatedBefore(table, i)) continue;
+      std::optional<TableLock> lock = ExistingTableLock(file, i);
+      if (!lock) continue;
+      const std::string& table = lock->table;
       sink.Report(At(st,
                      "statement_timeout is not set before this statement locks " + table +
                          ": a slow statement holds its lock for as long as it runs",

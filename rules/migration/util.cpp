@@ -1,5 +1,6 @@
 #include "migration/util.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -108,6 +109,7 @@ std::string LockedTable(const MigrationStatement& st) {
     return "";
   }
   if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Member(n, "relation"));
+  if (st.kind == "CreateTrigStmt") return RelName(Member(n, "relation"));  // SHARE ROW EXCLUSIVE
   if (st.kind == "RenameStmt") return RelName(Member(n, "relation"));
   if (st.kind == "ReindexStmt") {
     for (const Json& p : Member(n, "params")) {
@@ -122,6 +124,13 @@ std::string LockedTable(const MigrationStatement& st) {
   if (st.kind == "VacuumStmt" || st.kind == "ClusterStmt") {  // FULL / CLUSTER: ACCESS EXCLUSIVE
     std::optional<TableRewrite> rewrite = Rewrite(st, 15);
     return rewrite ? rewrite->table : "";
+  }
+  if (st.kind == "DropStmt" && Str(n, "removeType") == "OBJECT_TRIGGER") {
+    // DROP TRIGGER name ON [schema.]table: ACCESS EXCLUSIVE on the table.
+    const Json& objs = Member(n, "objects");
+    if (!objs.is_array() || objs.empty()) return "";
+    const Json& items = Member(Member(objs.front(), "List"), "items");
+    return items.is_array() && items.size() >= 2 ? Sval(items[items.size() - 2]) : "";
   }
   if (st.kind == "DropStmt") {
     static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE",
@@ -142,6 +151,7 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
   if (st.kind == "IndexStmt") return TableLock{table, "SHARE", false};
   if (st.kind == "ReindexStmt") return TableLock{table, "SHARE", false};
   if (st.kind == "CreateStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  if (st.kind == "CreateTrigStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
   if (st.kind == "AlterTableStmt") {
     bool only_fk = true, only_validate = true;
     for (const Json* cmd : AlterCmds(st)) {
@@ -155,6 +165,55 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
     if (only_fk) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
   }
   return TableLock{table, "ACCESS EXCLUSIVE", true};
+}
+
+std::vector<std::string> ReferencedTables(const MigrationStatement& st) {
+  std::vector<const Json*> cons;
+  const Json& n = st.Node();
+  if (st.kind == "CreateStmt") {
+    for (const Json& e : Member(n, "tableElts")) {
+      if (Member(e, "Constraint").is_object()) cons.push_back(&Member(e, "Constraint"));
+      for (const Json* c : ColumnConstraints(Member(e, "ColumnDef"))) cons.push_back(c);
+    }
+  }
+  for (const Json* cmd : AlterCmds(st)) {
+    std::string sub = Str(*cmd, "subtype");
+    if (sub == "AT_AddConstraint") cons.push_back(&Member(Member(*cmd, "def"), "Constraint"));
+    if (sub == "AT_AddColumn") {
+      for (const Json* c : ColumnConstraints(Member(Member(*cmd, "def"), "ColumnDef"))) cons.push_back(c);
+    }
+  }
+  std::vector<std::string> out;
+  for (const Json* c : cons) {
+    if (Str(*c, "contype") != "CONSTR_FOREIGN") continue;
+    std::string t = RelName(Member(*c, "pktable"));
+    if (!t.empty() && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<TableLock> TableLocks(const MigrationStatement& st) {
+  std::vector<TableLock> out;
+  if (st.kind != "CreateStmt") {
+    if (std::optional<TableLock> lock = BlockingLock(st)) out.push_back(*lock);
+  }
+  for (const std::string& t : ReferencedTables(st)) {
+    bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == t; });
+    if (!seen) out.push_back(TableLock{t, "SHARE ROW EXCLUSIVE", false});
+  }
+  return out;
+}
+
+std::optional<TableLock> ExistingTableLock(const MigrationFile& file, size_t index) {
+  const MigrationStatement& st = file.statements[index];
+  // A new table's foreign key to itself locks nothing that exists.
+  std::string created = st.kind == "CreateStmt" ? RelName(Member(st.Node(), "relation")) : "";
+  std::optional<TableLock> out;
+  for (TableLock& lock : TableLocks(st)) {
+    if (lock.table == created || file.CreatedBefore(lock.table, index)) continue;
+    if (!out || (lock.blocks_reads && !out->blocks_reads)) out = std::move(lock);
+  }
+  return out;
 }
 
 // Functions whose result is fixed for the statement (immutable or stable),

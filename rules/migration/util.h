@@ -69,6 +69,19 @@ struct TableLock {
 };
 std::optional<TableLock> BlockingLock(const MigrationStatement& st);
 
+// Every lock above, plus SHARE ROW EXCLUSIVE on each table a foreign key the
+// statement adds references (CREATE TABLE, ALTER TABLE ADD CONSTRAINT or ADD
+// COLUMN ... REFERENCES): PostgreSQL locks the referenced table to add its
+// triggers, even when the referencing table is new.
+std::vector<TableLock> TableLocks(const MigrationStatement& st);
+
+// The strongest lock statement `index` of `file` takes on a table that was
+// not created earlier in the file (ACCESS EXCLUSIVE first), or nullopt.
+std::optional<TableLock> ExistingTableLock(const MigrationFile& file, size_t index);
+
+// The tables a foreign key added by the statement references.
+std::vector<std::string> ReferencedTables(const MigrationStatement& st);
+
 // The name of the first function call in a default expression that may be
 // volatile ("" when every call is immutable or stable: PostgreSQL 11+ then
 // stores the default once instead of rewriting the table).

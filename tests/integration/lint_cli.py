@@ -42,7 +42,10 @@ def sarif_mode(pgsift, fixtures, modules, validator):
         for name, paths in [("corpus", [os.path.join(fixtures, "migrations")]),
                             ("rules", sorted(glob.glob(os.path.join(fixtures, "rules", "migration-*"))))]:
             out = os.path.join(tmp, name + ".sarif")
-            code, _, err = run(pgsift, "--format", "sarif", "-o", out, *paths)
+            # PostgreSQL 18: the migration-statement-not-parsed fixtures are
+            # findings there (with 15 they are syntax errors, exit 2).
+            newest = ["--pg-version", "18"] if name == "rules" else []
+            code, _, err = run(pgsift, "--format", "sarif", "-o", out, *newest, *paths)
             check(code == 1, f"sarif {name}: exit {code} {err}")
             files.append(out)
         p = subprocess.run(["node", validator, modules, *files], capture_output=True, text=True)

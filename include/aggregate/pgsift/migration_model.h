@@ -80,6 +80,11 @@ struct MigrationFile {
   // Table (relation name, lower-case as the parser gives it) → index of the
   // first statement that created it in this file.
   std::map<std::string, size_t> created_tables;
+  // Tables created by a statement the parser could not read (see unparsed)
+  // → index of the first statement after it.
+  std::map<std::string, size_t> created_unparsed;
+  // The tables of created_tables made by CREATE TABLE ... AS (with rows).
+  std::set<std::string> created_with_rows;
   int pg_version = 15;  // target server major version
   bool assume_in_transaction = false;
   // golang-migrate (*.up.sql) sends a file as one multi-statement query,
@@ -88,11 +93,27 @@ struct MigrationFile {
   bool implicit_multi_statement_transaction = false;
   bool open_transaction_at_end = false;     // BEGIN without COMMIT/ROLLBACK
   std::vector<size_t> unterminated_begins;  // statement indexes
-  const LintWorkload* workload = nullptr;   // null without --workload
-  const IndexCatalog* indexes = nullptr;    // known before this file; may be null
+  // Statements the parser (PostgreSQL 15's grammar) could not read in a
+  // file for a newer --pg-version: kind and tree empty, not linted by any
+  // rule but migration-statement-not-parsed. A table such a statement creates
+  // is in created_unparsed (read from its first words). Also, for any
+  // version, DO statements whose PL/pgSQL body cannot be compiled without the
+  // catalog (error "DO body: ..."; the DO itself is in statements).
+  struct Unparsed {
+    MigrationStatement statement;
+    std::string error;
+  };
+  std::vector<Unparsed> unparsed;
+  const LintWorkload* workload = nullptr;  // null without --workload
+  const IndexCatalog* indexes = nullptr;   // known before this file; may be null
 
   // True when `table` was created by a statement before `index`.
   bool CreatedBefore(const std::string& table, size_t index) const;
+  // True when `table` was created empty (CREATE TABLE, not CREATE TABLE ...
+  // AS) by a statement before `index`: nothing in it to scan. A table made by
+  // CREATE TABLE AS has no traffic yet, but every copied row is scanned by a
+  // constraint added to it.
+  bool CreatedEmptyBefore(const std::string& table, size_t index) const;
 };
 
 struct LintOptions {

@@ -21,7 +21,13 @@ struct ParsedChunk {
   std::vector<nlohmann::json> statements;
   std::string error;
   uint32_t error_offset = 0;  // absolute byte offset of a parse error
+  // The scanner failed (an unterminated quote): the chunk may hold several
+  // statements, and no version of PostgreSQL reads it.
+  bool scanner_error = false;
 };
+
+// The PostgreSQL major version whose grammar libpg_query parses with.
+inline constexpr int kParserMajorVersion = 15;
 
 // Splits with the scanner (so one bad statement does not hide the others)
 // and parses each span. An error of the splitter itself gives one chunk
