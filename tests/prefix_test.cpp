@@ -4,10 +4,12 @@
 
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "pgsift/input.h"
+#include "pgsift/readers.h"
 #include "test_util.h"
 
 namespace pgsift {
@@ -221,6 +223,33 @@ TEST(Prefix, InfersPrefixOfEveryRealStderrLog) {
     EXPECT_GE(matched, with_severity * 95 / 100) << c.file << " inferred " << *inferred;
     std::printf("%-40s -> '%s' (%zu/%zu lines)\n", c.file, inferred->c_str(), matched, sample.size());
   }
+}
+
+// A log a little longer than the head: the windows from its middle and end
+// must not sample the head's lines again (a 798-line log once said "67 of
+// 874 sampled lines"). The real clinic log, cut after ~80 KB: its middle
+// window would start among the head's first 300 lines.
+TEST(Prefix, SampleTakesNoLineTwice) {
+  std::ifstream in(Fixture("logs/clinic.stderr.log"));
+  std::string text, line;
+  size_t lines = 0;
+  std::map<std::string, int> in_file;
+  while (text.size() < 80000 && std::getline(in, line)) {
+    text += line + "\n";
+    ++lines;
+    ++in_file[line];
+  }
+  std::string path = ::testing::TempDir() + "/cut.stderr.log";
+  std::ofstream(path) << text;
+  LogOpenOptions options;
+  auto log = OpenLog(path, options);
+  ASSERT_TRUE(log.ok()) << log.error();
+  EXPECT_GT(log->sample.size(), 300u);  // the head's 300 and the end's
+  EXPECT_LE(log->sample.size(), lines);
+  EXPECT_LE(log->inferred.lines, lines);
+  std::map<std::string, int> sampled;
+  for (const std::string& l : log->sample) ++sampled[l];
+  for (const auto& [l, n] : sampled) ASSERT_LE(n, in_file[l]) << "sampled twice: " << l;
 }
 
 TEST(Prefix, ExplainsAMismatchWithoutTheMessage) {

@@ -72,7 +72,9 @@ std::vector<std::string> SampleLines(const std::string& path, std::string_view h
   AddLines(head, false, kSampleLines, &out);
   if (out.empty() && !head.empty()) out.emplace_back(head);
   if (head.size() == kLogHeadBytes) {
-    for (const std::string& window : ReadWindows(path, kWindowBytes)) AddLines(window, true, kSampleLines, &out);
+    for (const std::string& window : ReadWindows(path, kWindowBytes, head.size())) {
+      AddLines(window, true, kSampleLines, &out);
+    }
   }
   return out;
 }

@@ -151,7 +151,7 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
   return std::unique_ptr<ByteSource>(std::move(arch));
 }
 
-std::vector<std::string> ReadWindows(const std::string& path, size_t bytes) {
+std::vector<std::string> ReadWindows(const std::string& path, size_t bytes, uint64_t skip) {
   std::vector<std::string> out;
   if (path == "-") return out;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -160,19 +160,24 @@ std::vector<std::string> ReadWindows(const std::string& path, size_t bytes) {
   unsigned char magic[kMagicBytes] = {};
   ssize_t m = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::pread(fd, magic, kMagicBytes, 0) : -1;
   uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (m >= 0 && !LooksCompressed(magic, static_cast<size_t>(m)) && size > 2 * bytes) {
-    for (uint64_t at : {size / 2 - bytes / 2, size - bytes}) {
-      std::string w(bytes, '\0');
-      size_t got = 0;
-      while (got < bytes) {
-        ssize_t r = ::pread(fd, w.data() + got, bytes - got, static_cast<off_t>(at + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += static_cast<size_t>(r);
-      }
-      w.resize(got);
-      out.push_back(std::move(w));
+  std::vector<uint64_t> starts;  // after `skip`, not overlapping
+  if (m >= 0 && !LooksCompressed(magic, static_cast<size_t>(m)) && size > skip && size > bytes) {
+    uint64_t end = std::max<uint64_t>(skip, size - bytes);
+    uint64_t middle = size / 2 - std::min<uint64_t>(size / 2, bytes / 2);
+    if (middle >= skip && middle + bytes <= end) starts.push_back(middle);
+    starts.push_back(end);
+  }
+  for (uint64_t at : starts) {
+    std::string w(bytes, '\0');
+    size_t got = 0;
+    while (got < bytes) {
+      ssize_t r = ::pread(fd, w.data() + got, bytes - got, static_cast<off_t>(at + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<size_t>(r);
     }
+    w.resize(got);
+    out.push_back(std::move(w));
   }
   ::close(fd);
   return out;

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pos = nl + 1;
   }
   auto inferred = pgsift::InferPrefix(sample);
-  auto prefix = pgsift::LinePrefix::Compile(inferred.ok() ? *inferred : "%m [%p] ");
+  auto prefix = pgsift::LinePrefix::Compile(inferred.ok() ? inferred->prefix : std::string("%m [%p] "));
   if (!prefix.ok()) return 0;
   pgsift::fuzz::ReadThroughPipeline(
       text, [&](pgsift::LineReader* lines, pgsift::RecordSink* sink) { pgsift::ReadStderr(lines, *prefix, sink); });

@@ -29,10 +29,12 @@ std::unique_ptr<ByteSource> MemorySource(std::string data);
 Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path);
 
 // Windows of `bytes` bytes from the middle and the end of a plain file (not
-// compressed, not stdin or a pipe) of more than twice `bytes`, for sampling
-// a log beyond its head; empty otherwise. A window starts and ends anywhere
-// in a line.
-std::vector<std::string> ReadWindows(const std::string& path, size_t bytes);
+// compressed, not stdin or a pipe), for sampling a log beyond its head (its
+// first `skip` bytes): no window overlaps the head or another, so no line is
+// sampled twice (the end's is shorter when the file ends within `bytes` of
+// `skip`); empty when the file is not longer than `skip` or `bytes`. A
+// window starts and ends anywhere in a line.
+std::vector<std::string> ReadWindows(const std::string& path, size_t bytes, uint64_t skip = 0);
 
 // The whole of OpenInput(path) as one string (a small input: a snapshot,
 // an export, a partial report). An error starts with the path.
