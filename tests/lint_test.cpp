@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "pgsift/config.h"
+#include "pgsift/indexes.h"
 #include "pgsift/migration.h"
 #include "test_util.h"
 
@@ -297,3 +299,73 @@ TEST(Config, RejectsUnknownKeysAndRulesWithLine) {
 }
 
 }  // namespace
+
+// dbmate and goose keep the down migration in the same file: only the up
+// part is linted (and applied by check, and read as schema), and the tool's
+// transaction is assumed unless the file turns it off. Real files from the
+// tools' own test data (fixtures/migration-tools/ATTRIBUTION.md).
+TEST(Lint, ReadsOnlyTheUpSectionOfDbmateAndGooseFiles) {
+  const std::string tools = std::string(PGSIFT_FIXTURES) + "/migration-tools/";
+  auto load = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_FALSE(text.str().empty()) << path;
+    return pgsift::LoadMigration(path, text.str(), pgsift::LintOptions{});
+  };
+  auto texts = [](const pgsift::LoadedMigration& m) {
+    std::vector<std::string> out;
+    for (const auto& st : m.file.statements) out.push_back(st.text.substr(0, st.text.find_first_of(" \n")));
+    return out;
+  };
+  auto table = load(tools + "goose/migrations/00001_table.sql");
+  EXPECT_EQ(texts(table), (std::vector<std::string>{"CREATE", "CREATE", "CREATE"}));
+  EXPECT_TRUE(table.file.assume_in_transaction);
+  auto no_tx = load(tools + "goose/migrations/00005_no_tx.sql");
+  EXPECT_EQ(texts(no_tx), (std::vector<std::string>{"CREATE"}));
+  EXPECT_FALSE(no_tx.file.assume_in_transaction);
+  // Lower-case markers, and a down section after a function body.
+  auto complex = load(tools + "goose/migrations/00006_complex.sql");
+  EXPECT_EQ(texts(complex), (std::vector<std::string>{"CREATE"}));
+  auto users = load(tools + "dbmate/db/migrations/20151129054053_test_migration.sql");
+  EXPECT_EQ(texts(users), (std::vector<std::string>{"create", "insert"}));
+  EXPECT_TRUE(users.file.assume_in_transaction);
+  // An explicit setting wins over the markers.
+  pgsift::LintOptions no;
+  no.assume_in_transaction = false;
+  std::ifstream in(tools + "goose/migrations/00003_alter.sql", std::ios::binary);
+  std::ostringstream alter;
+  alter << in.rdbuf();
+  EXPECT_FALSE(pgsift::LoadMigration("00003_alter.sql", alter.str(), no).file.assume_in_transaction);
+
+  // The markers, line by line.
+  EXPECT_EQ(pgsift::FindMigrationSections("-- migrate:up transaction:false\nSELECT 1;\n").in_transaction, false);
+  EXPECT_EQ(pgsift::FindMigrationSections("SELECT 1;\n").in_transaction, std::nullopt);
+  std::string_view goose = "-- +goose Up\nSELECT 1;\n   --   +GOOSE DOWN\nDROP TABLE t;\n";
+  EXPECT_EQ(goose.substr(0, pgsift::FindMigrationSections(goose).up_end), "-- +goose Up\nSELECT 1;\n");
+  // A down marker of the other tool is not one.
+  std::string_view mixed = "-- +goose Up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n";
+  EXPECT_EQ(pgsift::FindMigrationSections(mixed).up_end, mixed.size());
+}
+
+TEST(Lint, SchemaFromGooseFilesKeepsWhatTheDownSectionsDrop) {
+  // Read whole, 00001's down section drops both tables again.
+  auto s = pgsift::LoadSchemaFiles({std::string(PGSIFT_FIXTURES) + "/migration-tools/goose/migrations"});
+  ASSERT_TRUE(s.ok()) << s.error();
+  ASSERT_NE(s->Find("", "repos"), nullptr);
+  EXPECT_NE(s->Find("", "owners"), nullptr);
+}
+
+TEST(Lint, FindsNoDieselDownFile) {
+  fs::path dir = fs::temp_directory_path() / ("pgsift-diesel-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  for (const char* rel : {"2020-01-01-000000_users/up.sql", "2020-01-01-000000_users/down.sql"}) {
+    fs::create_directories((dir / rel).parent_path());
+    std::ofstream(dir / rel) << "SELECT 1;\n";
+  }
+  auto files = pgsift::FindMigrationFiles({dir.string()});
+  ASSERT_TRUE(files.ok()) << files.error();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ(fs::path((*files)[0]).filename(), "up.sql");
+  fs::remove_all(dir);
+}

@@ -205,3 +205,34 @@ TEST(Workload, BreakdownsCountEveryKeyWhenTheyAlternate) {
 
 }  // namespace
 }  // namespace pgsift
+
+// IST and CST have several meanings: read as India's and US Central's, and
+// said so; --log-zone (SetLogZone) gives the server's. Unknown zones are UTC.
+TEST(Timestamp, DoubtfulZonesAreNamedAndCanBeGiven) {
+  const int64_t t = 1622134800LL * 1000000;  // 2021-05-27 17:00:00 UTC
+  bool unknown = false;
+  std::string_view doubtful;
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 22:30:00 IST", &unknown, &doubtful), t);
+  EXPECT_FALSE(unknown);
+  EXPECT_EQ(doubtful, "IST");
+  doubtful = {};
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 19:00:00 CEST", &unknown, &doubtful), t);
+  EXPECT_TRUE(doubtful.empty());
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 17:00:00 QQT", &unknown, &doubtful), t);
+  EXPECT_TRUE(unknown);
+  EXPECT_EQ(doubtful, "QQT");
+  EXPECT_TRUE(pgsift::LookUpZone("IST").others.find("Israel") != std::string_view::npos);
+  EXPECT_FALSE(pgsift::LookUpZone("QQT").known);
+
+  EXPECT_EQ(pgsift::SetLogZone("QQT=+02:00"), "");
+  doubtful = {};
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 19:00:00 QQT", &unknown, &doubtful), t);
+  EXPECT_FALSE(unknown);
+  EXPECT_TRUE(doubtful.empty());
+  EXPECT_TRUE(pgsift::LookUpZone("QQT").given);
+  EXPECT_EQ(pgsift::SetLogZone("QQT=-0530"), "");
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 11:30:00 QQT"), t);
+  for (const char* bad : {"QQT", "QQT=", "qqt=+02:00", "QQT=+2:00", "QQT=+16:00", "=+02:00", "QQT=2h"}) {
+    EXPECT_NE(pgsift::SetLogZone(bad), "") << bad;
+  }
+}

@@ -149,6 +149,7 @@ void Workload::Merge(const Workload& other) {
   for (size_t i = 0; i < static_cast<size_t>(LeftOut::kCount_); ++i) s.left_out[i] += o.left_out[i];
   for (const auto& [name, n] : o.left_out_databases) CountLeftOutDatabase(&s.left_out_databases, name, n);
   s.pgsift_left_out += o.pgsift_left_out;
+  s.pgsift_left_out_ns += o.pgsift_left_out_ns;
   s.calls += o.calls;
   s.total_ns += o.total_ns;
   Span(o.first_us, &s.first_us, &s.last_us);
@@ -206,6 +207,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
   WorkloadSummary& s = workload_->summary;
   if (!filters_.include_pgsift && (IsPgsiftApplication(e.application) || IsPgsiftText(e.sql))) {
     s.pgsift_left_out += e.kind == EventKind::kQuery;
+    if (e.duration_ms >= 0) s.pgsift_left_out_ns += DurationNs(e.duration_ms);
     return;
   }
   if (LeftOut why = filters_.Why(e); why != LeftOut::kCount_) {

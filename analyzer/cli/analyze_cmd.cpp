@@ -83,6 +83,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("files", options.inputs, "Log files (plain, .gz, .bz2, .xz, .zst); - for stdin")->required();
   analyze->add_option("--format", s->format, LogFormatNames(", "))->default_val("auto");
   analyze->add_option("--prefix", options.prefix, "log_line_prefix of stderr/syslog logs (default: detect)");
+  AddLogZoneOption(analyze);
   analyze->add_option("--top", table.top, "Queries shown in the table")->default_val(20);
   analyze->add_flag("--cache-stats", table.cache_stats,
                     "Add the fingerprint cache's hits, parser calls and shapes to the JSON (they vary with -j and "

@@ -165,6 +165,7 @@ Command AddBaselineCommand(CLI::App& app) {
                    "the same logs to re-plan with them)")
       ->allow_extra_args(false);
   capture->add_option("--prefix", s->values.prefix, "log_line_prefix of stderr --values-from logs (default: inferred)");
+  AddLogZoneOption(capture);
   capture->add_option("-o,--output", s->output, "Baseline file to write (default: stdout)");
   capture->add_flag(
       "--analyze", s->analyze,

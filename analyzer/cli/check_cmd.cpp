@@ -123,6 +123,7 @@ Command AddCheckCommand(CLI::App& app) {
       ->allow_extra_args(false);
   cmd->add_option("--prefix", s->request.values.prefix,
                   "log_line_prefix of stderr --values-from logs (default: inferred)");
+  AddLogZoneOption(cmd);
   cmd->add_option("--statement-timeout", s->request.scratch.connect.statement_timeout_ms, "Milliseconds per statement")
       ->default_val(60000);
   cmd->add_option("--lock-timeout", s->request.scratch.connect.lock_timeout_ms, "Milliseconds to wait for a lock")

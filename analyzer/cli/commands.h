@@ -8,7 +8,9 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "pgsift/event.h"
 #include "pgsift/output.h"
 
 namespace pgsift::cli {
@@ -56,6 +58,21 @@ inline int WriteOutput(const std::string& path, std::string_view data) {
   }
   Status written = WriteFileAtomically(path, data);
   return written.ok() ? kExitOk : Fail(written.error());
+}
+
+// --log-zone ABBR=OFFSET, repeatable, on every command that reads server
+// logs: the offset the server's log_timezone has when it prints ABBR (an
+// abbreviation pgsift does not know, or IST/CST, which have several).
+inline void AddLogZoneOption(CLI::App* cmd) {
+  cmd->add_option_function<std::vector<std::string>>(
+      "--log-zone",
+      [](const std::vector<std::string>& specs) {
+        for (const std::string& spec : specs) {
+          if (std::string error = SetLogZone(spec); !error.empty()) throw CLI::ValidationError(error);
+        }
+      },
+      "ABBR=+HH:MM: the log's time zone abbreviation and its offset (IST=+02:00 for Israel; default: IST India, CST "
+      "US Central, unknown ones UTC, and the summary says so)");
 }
 
 struct Command {

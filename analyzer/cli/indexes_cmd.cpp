@@ -60,6 +60,7 @@ Command AddIndexesCommand(CLI::App& app) {
   cmd->add_option_function<std::string>(
       "--prefix", [s](const std::string& v) { s->request.run.prefix = v; },
       "log_line_prefix of stderr/syslog logs (default: detect)");
+  AddLogZoneOption(cmd);
   cmd->add_option("--schema", s->request.run.schema_paths,
                   "Schema file (pg_dump --schema-only), migrations folder, or a --dump-schema JSON (offline: no proof);"
                   " repeat for several")

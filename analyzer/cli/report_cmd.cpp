@@ -86,6 +86,7 @@ Command AddReportCommand(CLI::App& app) {
   cmd->add_option_function<std::string>(
       "--prefix", [s](const std::string& v) { s->request.prefix = v; },
       "log_line_prefix of stderr/syslog --logs and --prev-logs (default: detect)");
+  AddLogZoneOption(cmd);
   cmd->add_flag("--allow-server-move", s->request.allow_server_move,
                 "Accept snapshots of different servers (system_identifier) or database oids: the database moved "
                 "(restore, upgrade by dump, failover to a rebuilt server); its name must still match");

@@ -151,6 +151,8 @@ void AddCounts(RecordCounts* into, const RecordCounts& c) {
   for (size_t k = 0; k < c.events.size(); ++k) into->events[k] += c.events[k];
   into->orphan_details += c.orphan_details;
   into->unknown_time_zone += c.unknown_time_zone;
+  into->ambiguous_time_zone += c.ambiguous_time_zone;
+  if (into->doubtful_zone.empty()) into->doubtful_zone = c.doubtful_zone;
   into->message_languages |= c.message_languages;
   into->message_languages_shared |= c.message_languages_shared;
 }

@@ -253,12 +253,15 @@ bool LayoutAssumesTransaction(const std::string& path) {
 
 LoadedMigration LoadMigration(const std::string& path, std::string text, const LintOptions& options) {
   LoadedMigration out;
+  MigrationSections sections = FindMigrationSections(text);
+  text.resize(sections.up_end);  // a down section is neither linted nor applied
   out.text = std::move(text);
   const std::string& src = out.text;
   MigrationFile& file = out.file;
   file.path = path;
   file.pg_version = options.pg_version;
-  file.assume_in_transaction = options.assume_in_transaction.value_or(LayoutAssumesTransaction(path));
+  file.assume_in_transaction =
+      options.assume_in_transaction.value_or(sections.in_transaction.value_or(LayoutAssumesTransaction(path)));
   file.workload = options.workload;
   // The rules see the indexes known before this file (a snapshot).
   if (options.indexes != nullptr) out.index_snapshot = std::make_shared<IndexCatalog>(*options.indexes);
@@ -403,6 +406,7 @@ Result<std::vector<std::string>> FindMigrationFiles(const std::vector<std::strin
         continue;
       }
       if (f.extension() != ".sql") continue;
+      if (name == "down.sql") continue;  // diesel: <version>_<name>/up.sql and down.sql
       if (name.size() > 9 && name.compare(name.size() - 9, 9, ".down.sql") == 0) continue;
       if (name.size() > 3 && name[0] == 'U' && std::isdigit(static_cast<unsigned char>(name[1])) &&
           name.find("__") != std::string::npos) {

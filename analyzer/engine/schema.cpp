@@ -76,7 +76,9 @@ Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths) {
     if (!in) return Err(path + ": cannot read");
     std::ostringstream text;
     text << in.rdbuf();
-    Status s = ApplySchemaSql(text.str(), path, &schema);
+    std::string sql = text.str();
+    sql.resize(FindMigrationSections(sql).up_end);  // not a dbmate/goose down section
+    Status s = ApplySchemaSql(sql, path, &schema);
     if (!s.ok()) return Err(s.error());
   }
   return schema;

@@ -197,8 +197,12 @@ void Assembler::Emit(const Pending& p) {
   Event e;
   e.line = p.line;
   bool unknown_zone = false;
-  e.time_us = ParseLogTimestamp(p.f[kTimestamp], &unknown_zone);
-  counts_.unknown_time_zone += unknown_zone;
+  std::string_view doubtful;
+  e.time_us = ParseLogTimestamp(p.f[kTimestamp], &unknown_zone, &doubtful);
+  if (!doubtful.empty()) {
+    (unknown_zone ? counts_.unknown_time_zone : counts_.ambiguous_time_zone) += 1;
+    if (counts_.doubtful_zone.empty()) counts_.doubtful_zone = std::string(doubtful.substr(0, 16));
+  }
   e.pid = p.f[kPid];
   e.session = p.f[kSession].empty() ? std::string_view(p.f[kPid]) : std::string_view(p.f[kSession]);
   e.identity = !p.f[kSession].empty() ? SessionIdentity::kSession

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pgsift/event.h"
 
@@ -36,7 +37,8 @@ struct Zone {
   int minutes;
 };
 // Abbreviations PostgreSQL prints for common zones; ambiguous ones (IST, CST)
-// take their most common meaning in server logs.
+// take their most common meaning in server logs (kAmbiguous says which, and
+// the summary says so).
 constexpr Zone kZones[] = {
     {"UTC", 0},    {"GMT", 0},     {"Z", 0},       {"UCT", 0},    {"WET", 0},    {"WEST", 60},  {"BST", 60},
     {"CET", 60},   {"CEST", 120},  {"MET", 60},    {"MEST", 120}, {"EET", 120},  {"EEST", 180}, {"MSK", 180},
@@ -46,9 +48,37 @@ constexpr Zone kZones[] = {
     {"PDT", -420}, {"AKST", -540}, {"AKDT", -480}, {"HST", -600}, {"BRT", -180}, {"ART", -180}, {"SAST", 120},
 };
 
-// Offset in minutes for " TZ" text; sets *unknown for abbreviations we do not know.
-int ZoneMinutes(std::string_view z, bool* unknown) {
+struct Ambiguous {
+  const char* name;
+  const char* taken;
+  const char* others;
+};
+// Abbreviations the time zone database gives several zones PostgreSQL
+// servers run in (Asia/Kolkata, Asia/Jerusalem and Europe/Dublin all print
+// IST; America/Chicago, Asia/Shanghai and America/Havana CST).
+constexpr Ambiguous kAmbiguous[] = {
+    {"IST", "India's (+05:30)", "Israel (+02:00) and Ireland in summer (+01:00)"},
+    {"CST", "US Central (-06:00)", "China (+08:00) and Cuba (-05:00)"},
+    {"CDT", "US Central summer time (-05:00)", "Cuba in summer (-04:00)"},
+};
+
+// SetLogZone's abbreviations (few; set before reading, read-only after).
+struct Given {
+  std::string name;
+  int minutes;
+};
+std::vector<Given>& GivenZones() {
+  static std::vector<Given> given;
+  return given;
+}
+
+// Offset in minutes for " TZ" text; sets *unknown for abbreviations we do not
+// know and *ambiguous for those with several meanings (unless given).
+int ZoneMinutes(std::string_view z, bool* unknown, bool* ambiguous) {
   if (z.empty()) return 0;
+  for (const Given& g : GivenZones()) {
+    if (z == g.name) return g.minutes;
+  }
   if (z[0] == '+' || z[0] == '-') {
     int sign = z[0] == '-' ? -1 : 1;
     int h = 0, m = 0;
@@ -65,16 +95,82 @@ int ZoneMinutes(std::string_view z, bool* unknown) {
     return sign * (h * 60 + m);
   }
   for (const Zone& zone : kZones) {
-    if (z == zone.name) return zone.minutes;
+    if (z != zone.name) continue;
+    for (const Ambiguous& a : kAmbiguous) {
+      if (z == a.name) *ambiguous = true;
+    }
+    return zone.minutes;
   }
   *unknown = true;
   return 0;
 }
 
+// "+05:30", "-5", "+0530", "0" -> minutes east of UTC.
+bool ParseOffset(std::string_view v, int* minutes) {
+  int sign = 1;
+  if (!v.empty() && (v[0] == '+' || v[0] == '-')) {
+    sign = v[0] == '-' ? -1 : 1;
+    v.remove_prefix(1);
+  }
+  int h = 0, m = 0;
+  if (v.size() == 5 && v[2] == ':' && Num(v, 0, 2, &h) && Num(v, 3, 2, &m)) {
+  } else if (v.size() == 4 && Num(v, 0, 2, &h) && Num(v, 2, 2, &m)) {
+  } else if ((v.size() == 1 || v.size() == 2) && Num(v, 0, v.size(), &h)) {
+  } else {
+    return false;
+  }
+  if (h > 15 || m > 59) return false;
+  *minutes = sign * (h * 60 + m);
+  return true;
+}
+
 }  // namespace
 
-int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
-  bool unknown = false;
+ZoneMeaning LookUpZone(std::string_view z) {
+  ZoneMeaning out;
+  for (const Given& g : GivenZones()) {
+    if (z == g.name) {
+      out.known = out.given = true;
+      out.minutes = g.minutes;
+      return out;
+    }
+  }
+  for (const Zone& zone : kZones) {
+    if (z != zone.name) continue;
+    out.known = true;
+    out.minutes = zone.minutes;
+    for (const Ambiguous& a : kAmbiguous) {
+      if (z == a.name) {
+        out.taken = a.taken;
+        out.others = a.others;
+      }
+    }
+  }
+  return out;
+}
+
+std::string SetLogZone(std::string_view spec) {
+  size_t eq = spec.find('=');
+  std::string_view name = spec.substr(0, eq), offset = eq == std::string_view::npos ? "" : spec.substr(eq + 1);
+  bool letters = !name.empty() && name.size() <= 6;
+  for (char c : name) letters = letters && c >= 'A' && c <= 'Z';
+  int minutes = 0;
+  if (eq == std::string_view::npos || !letters || !ParseOffset(offset, &minutes)) {
+    return "--log-zone " + std::string(spec) +
+           ": expected ABBREVIATION=OFFSET as the log prints it, for example IST=+02:00 or CST=+08:00";
+  }
+  for (Given& g : GivenZones()) {
+    if (g.name == name) {
+      g.minutes = minutes;
+      return "";
+    }
+  }
+  GivenZones().push_back({std::string(name), minutes});
+  return "";
+}
+
+int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone, std::string_view* doubtful_zone) {
+  bool unknown = false, ambiguous = false;
   // Consecutive records mostly share their second: the last valid
   // "YYYY-MM-DD HH:MM:SS" and its value are remembered (per thread).
   thread_local char last_second[19] = {};
@@ -115,8 +211,9 @@ int64_t ParseLogTimestamp(std::string_view s, bool* unknown_zone) {
     us += frac;
   }
   while (p < s.size() && s[p] == ' ') ++p;
-  us -= static_cast<int64_t>(ZoneMinutes(s.substr(p), &unknown)) * 60 * 1000000;
+  us -= static_cast<int64_t>(ZoneMinutes(s.substr(p), &unknown, &ambiguous)) * 60 * 1000000;
   if (unknown_zone != nullptr) *unknown_zone = unknown;
+  if (doubtful_zone != nullptr && (unknown || ambiguous)) *doubtful_zone = s.substr(p);
   return us;
 }
 

@@ -68,6 +68,12 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
         j["prefix_disagreeing_lines"] = in.prefix_fit.disagreeing;
       }
     }
+    if (std::string zone = ZoneNote(in); !zone.empty()) {
+      j["time_zone"] = {{"zone", in.counts.doubtful_zone},
+                        {"records_unknown_zone", in.counts.unknown_time_zone},
+                        {"records_ambiguous_zone", in.counts.ambiguous_time_zone},
+                        {"note", zone}};
+    }
     if (!in.source.empty()) j["source"] = in.source;
     if (!in.error.empty()) j["error"] = in.error;
     inputs.push_back(std::move(j));
@@ -85,6 +91,7 @@ void WriteAnalyzeJson(const AnalyzeResult& r, const TableOptions& options, std::
                   {"events", events},
                   {"filtered_out", s.filtered_out},
                   {"pgsift_left_out", s.pgsift_left_out},
+                  {"pgsift_left_out_ms", Ms(NsToMs(s.pgsift_left_out_ns))},
                   {"calls", s.calls},
                   {"distinct_fingerprints", sorted.size()},
                   {"total_duration_ms", Ms(s.total_ms())},

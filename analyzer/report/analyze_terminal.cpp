@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pgsift/analyze_output.h"
+#include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/i18n.h"
 
@@ -80,6 +81,21 @@ std::string PrefixNote(const InputReport& in) {
   return note + ": check it, or pass --prefix)";
 }
 
+std::string ZoneNote(const InputReport& in) {
+  const RecordCounts& c = in.counts;
+  const std::string& z = c.doubtful_zone;
+  if (c.unknown_time_zone > 0) {
+    return fmt::format(
+        "{} records in time zone '{}', which pgsift does not know: read as UTC (pass --log-zone {}=+HH:MM, the "
+        "offset the server's log_timezone has)",
+        Thousands(c.unknown_time_zone), z, z.empty() || z[0] == '+' || z[0] == '-' ? "ABBR" : z);
+  }
+  if (c.ambiguous_time_zone == 0) return "";
+  ZoneMeaning m = LookUpZone(z);
+  return fmt::format("times in {} read as {}; {} print {} too: if the server is there, pass --log-zone {}=+HH:MM", z,
+                     m.taken, m.others, z, z);
+}
+
 void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
   for (const InputReport& in : r.inputs) {
     out << fmt::format("{}: {}", in.name, LogFormatName(in.format));
@@ -99,6 +115,7 @@ void WriteInputSummary(const AnalyzeResult& r, std::ostream& out) {
       out << ", messages: " << i18n::LanguageList(langs);
     }
     out << "\n";
+    if (std::string zone = ZoneNote(in); !zone.empty()) out << "  " << zone << "\n";
     for (const std::string& ex : in.skip_examples) out << "  skipped " << ex << "\n";
     if (!in.error.empty()) out << "  error: " << in.error << "\n";
   }
@@ -113,8 +130,8 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
                      s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
                      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
   if (s.pgsift_left_out > 0) {
-    out << fmt::format("{} statements of pgsift itself left out (--include-pgsift keeps them)\n",
-                       Thousands(s.pgsift_left_out));
+    out << fmt::format("{} statements of pgsift itself left out ({} in all; --include-pgsift keeps them)\n",
+                       Thousands(s.pgsift_left_out), Duration(NsToMs(s.pgsift_left_out_ns)));
   }
   if (sorted.empty()) return;
   out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);

@@ -114,6 +114,7 @@ Result<Report> RunWeeklyReport(const WeeklyReportRequest& s, const std::function
     for (const auto& in : result.inputs) {
       if (!in.error.empty()) warn(InputError(in));
       if (in.prefix_inferred && in.prefix_fit.disagreeing > 0) warn(in.name + ": " + PrefixNote(in));
+      if (std::string zone = ZoneNote(in); !zone.empty()) warn(in.name + ": " + zone);
     }
   };
   // The previous window's logs give only its error count (week over week).

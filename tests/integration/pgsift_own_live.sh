@@ -31,6 +31,10 @@ psql -XqAt -c "CREATE EXTENSION pg_stat_statements" -c "CREATE EXTENSION hypopg"
 # The application: lookups by an unindexed column (an index candidate).
 for ((i = 1; i <= 30; i++)); do echo "SELECT id, name FROM patients WHERE mrn = 'MRN$i';"; done |
     PGAPPNAME=clinic-web psql -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null
+# An application that calls itself pgsift/<not a command>: its load is the
+# application's, not pgsift's (it must not vanish from analyze).
+for ((i = 1; i <= 5; i++)); do echo "SELECT count(*) FROM patients WHERE id > $i;"; done |
+    PGAPPNAME=pgsift/x psql -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null
 "$pgsift" snapshot --dsn dbname=clinic -o "$work/a.json.gz" >/dev/null
 
 # pgsift at work on the server.
@@ -89,7 +93,15 @@ def apps(path):
     return json.load(open(path))["summary"]["by_application"]
 a, everything = apps(f"{w}/analyze.json"), apps(f"{w}/all.json")
 names = lambda b: {x["name"] if isinstance(x, dict) else x for x in b}
-if any(n.startswith("pgsift") for n in names(a)): bad(f"analyze shows pgsift's sessions: {names(a)}")
+if any(n.startswith("pgsift") and n != "pgsift/x" for n in names(a)):
+    bad(f"analyze shows pgsift's sessions: {names(a)}")
+posing = a.get("pgsift/x") if isinstance(a, dict) else None
+if not posing or posing.get("calls") != 5:
+    bad(f"the application pgsift/x (not a pgsift command) was left out: {posing}")
+if json.load(open(f"{w}/analyze.json"))["summary"].get("pgsift_left_out_ms", 0) <= 0:
+    bad("analyze: the time of pgsift's left-out statements is not counted")
+if " in all; --include-pgsift keeps them)" not in open(f"{w}/analyze.out").read():
+    bad("analyze does not say how long pgsift's left-out statements took")
 for cmd in ("pgsift/snapshot", "pgsift/indexes", "pgsift/baseline", "pgsift/lint"):
     if cmd not in names(everything): bad(f"no session logged as {cmd}: {names(everything)}")
 left = json.load(open(f"{w}/analyze.json"))["summary"]["pgsift_left_out"]

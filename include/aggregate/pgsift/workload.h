@@ -138,7 +138,8 @@ struct WorkloadSummary {
   // Records left out for their database (LeftOut::kDatabase), by name ("":
   // none in the record); at most kMaxLeftOutDatabases names, the rest under "…".
   std::map<std::string, uint64_t> left_out_databases;
-  uint64_t pgsift_left_out = 0;  // statements of pgsift itself (Filters::include_pgsift)
+  uint64_t pgsift_left_out = 0;     // statements of pgsift itself (Filters::include_pgsift)
+  int64_t pgsift_left_out_ns = 0;    // their logged durations (DurationNs)
   uint64_t calls = 0;
   int64_t total_ns = 0;  // see DurationNs
   double total_ms() const { return NsToMs(total_ns); }

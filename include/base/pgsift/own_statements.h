@@ -27,9 +27,18 @@ inline bool IsPgsiftText(std::string_view sql) {
   return p != std::string_view::npos && sql.substr(p).starts_with(kPgsiftTag);
 }
 
-// True for "pgsift" and "pgsift/<command>".
+// True for "pgsift" and "pgsift/<command>" of a command that connects (the
+// names SetPgsiftCommand gives), nothing else: an application named
+// "pgsift/anything" is not left out, and what is left out is counted with
+// its time (a workload cannot vanish from a report unseen).
 inline bool IsPgsiftApplication(std::string_view application) {
-  return application.starts_with("pgsift") && (application.size() == 6 || application[6] == '/');
+  if (application == "pgsift") return true;
+  if (!application.starts_with("pgsift/")) return false;
+  std::string_view command = application.substr(7);
+  for (std::string_view c : {"snapshot", "report", "lint", "baseline", "check", "indexes"}) {
+    if (command == c) return true;
+  }
+  return false;
 }
 
 }  // namespace pgsift

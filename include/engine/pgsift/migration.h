@@ -33,7 +33,20 @@ class MigrationRule : public Rule {
   Finding At(const MigrationStatement& stmt, std::string message, std::string help) const;
 };
 
-// Splits and parses `text` (the contents of `path`).
+// The part of a migration file its tool applies going up. dbmate keeps
+// `-- migrate:up` and `-- migrate:down` sections in one file, goose
+// `-- +goose Up` and `-- +goose Down` (any case): the up part ends where the
+// down section starts. Both tools run the up part in one transaction unless
+// the file says `transaction:false` (dbmate) or `-- +goose NO TRANSACTION`.
+struct MigrationSections {
+  size_t up_end = 0;                   // the up part is text[0, up_end)
+  std::string tool;                    // "dbmate", "goose", or empty (no markers)
+  std::optional<bool> in_transaction;  // set when a tool's markers were found
+};
+MigrationSections FindMigrationSections(std::string_view text);
+
+// Splits and parses `text` (the contents of `path`): its up part only
+// (FindMigrationSections).
 LoadedMigration LoadMigration(const std::string& path, std::string text, const LintOptions& options);
 
 // Runs `rules` over `loaded`, applies `-- pgsift-ignore` comments and adds a
@@ -44,11 +57,13 @@ std::vector<Finding> LintMigration(const LoadedMigration& loaded, const std::vec
 
 // Migration files under `paths` (files as given; directories searched
 // recursively for .sql, keeping up-migrations only: no *.down.sql, no
-// Flyway U*__ undo files, no sqitch revert/ or verify/). Sorted per path.
+// diesel down.sql, no Flyway U*__ undo files, no sqitch revert/ or verify/).
+// Sorted per path.
 Result<std::vector<std::string>> FindMigrationFiles(const std::vector<std::string>& paths);
 
 // Whether a file's layout runs it inside a transaction by default
-// (Flyway V*__*.sql and R__*.sql: yes; golang-migrate, sqitch, plain: no).
+// (Flyway V*__*.sql and R__*.sql: yes; golang-migrate, sqitch, plain: no;
+// dbmate and goose are told by their markers, see FindMigrationSections).
 bool LayoutAssumesTransaction(const std::string& path);
 
 // Reads a pgsift analyze JSON (pgsift.analyze.v1).

@@ -21,7 +21,9 @@ struct RecordCounts {
   std::array<uint64_t, static_cast<size_t>(SkipReason::kCount_)> skipped_lines{};
   std::array<uint64_t, static_cast<size_t>(EventKind::kCount_)> events{};
   uint64_t orphan_details = 0;  // DETAIL/STATEMENT with no message before it
-  uint64_t unknown_time_zone = 0;
+  uint64_t unknown_time_zone = 0;    // records whose zone was read as UTC
+  uint64_t ambiguous_time_zone = 0;  // records whose zone has several meanings (IST, CST)
+  std::string doubtful_zone;         // the first such zone text
   // Languages the server wrote its messages in (lc_messages), detected from
   // the messages: bit 0 English, then the catalogs' (i18n::LanguageName).
   uint32_t message_languages = 0;

@@ -73,7 +73,27 @@ class EventSink {
 // TZ" (UTC, GMT, Z, numeric offsets, and common abbreviations; unknown
 // abbreviations are read as UTC and reported), ISO 8601 with T and offset,
 // and epoch seconds (%n). Returns kNoTime when it cannot.
-int64_t ParseLogTimestamp(std::string_view text, bool* unknown_zone = nullptr);
+// `doubtful_zone`: set to the zone text when it was unknown (read as UTC,
+// *unknown_zone true) or an abbreviation with several meanings (IST, CST:
+// read in its most common one, see ZoneMeaning), unless SetLogZone gave it.
+int64_t ParseLogTimestamp(std::string_view text, bool* unknown_zone = nullptr,
+                          std::string_view* doubtful_zone = nullptr);
+
+// What an abbreviation is read as: offset east of UTC in minutes and, for
+// one with several meanings, the meaning taken and the others ("" if none).
+// known false: not in pgsift's table (read as UTC).
+struct ZoneMeaning {
+  bool known = false;
+  bool given = false;  // by SetLogZone
+  int minutes = 0;
+  std::string_view taken, others;
+};
+ZoneMeaning LookUpZone(std::string_view abbreviation);
+
+// `--log-zone ABBR=+HH:MM` (or ABBR=-5, ABBR=+0530): the offset the server's
+// log_timezone has when it prints ABBR. Process-wide; call before any log is
+// read (not thread-safe against readers). Errors name what is wrong.
+std::string SetLogZone(std::string_view spec);
 
 // "2026-11-23T07:14:48.591Z" (milliseconds, UTC); "" for kNoTime.
 std::string FormatIsoTime(int64_t time_us);

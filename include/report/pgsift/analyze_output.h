@@ -28,5 +28,9 @@ void WriteInputSummary(const AnalyzeResult& result, std::ostream& out);
 // a detected prefix does not explain ("; 12 of 900 sampled lines do not fit
 // it, ..."); "" when the input has no prefix.
 std::string PrefixNote(const InputReport& input);
+// How the input's timestamps were placed in time when its zone was unknown
+// (read as UTC) or an abbreviation with several meanings (IST, CST); "" when
+// every zone was clear.
+std::string ZoneNote(const InputReport& input);
 
 }  // namespace pgsift
