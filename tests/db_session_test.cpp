@@ -54,6 +54,10 @@ TEST(Own, TagsAfterTheFirstKeywordAndIsRecognised) {
   EXPECT_FALSE(IsPgsiftText("SELECT 1 /* pgsift */"));
   EXPECT_FALSE(IsPgsiftText("SELECT name FROM patients WHERE note = '/* pgsift */'"));
   EXPECT_FALSE(IsPgsiftText(""));
+  // pgsift writes no UPDATE, DELETE or INSERT: with the tag they are still an application's.
+  EXPECT_FALSE(IsPgsiftText("UPDATE /* pgsift */ accounts SET x = 1"));
+  EXPECT_FALSE(IsPgsiftText("delete /* pgsift */ from accounts"));
+  EXPECT_FALSE(IsPgsiftText("/* pgsift */ INSERT INTO accounts VALUES (1)"));
 }
 
 }  // namespace

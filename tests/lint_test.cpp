@@ -341,7 +341,7 @@ TEST(Lint, ReadsOnlyTheUpSectionOfDbmateAndGooseFiles) {
   // The markers, line by line.
   EXPECT_EQ(pgsift::FindMigrationSections("-- migrate:up transaction:false\nSELECT 1;\n").in_transaction, false);
   EXPECT_EQ(pgsift::FindMigrationSections("SELECT 1;\n").in_transaction, std::nullopt);
-  std::string_view goose = "-- +goose Up\nSELECT 1;\n   --   +GOOSE DOWN\nDROP TABLE t;\n";
+  std::string_view goose = "-- +goose Up\nSELECT 1;\n--   +GOOSE DOWN\nDROP TABLE t;\n";
   EXPECT_EQ(goose.substr(0, pgsift::FindMigrationSections(goose).up_end), "-- +goose Up\nSELECT 1;\n");
   // A down marker of the other tool is not one.
   std::string_view mixed = "-- +goose Up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n";
@@ -367,5 +367,53 @@ TEST(Lint, FindsNoDieselDownFile) {
   ASSERT_TRUE(files.ok()) << files.error();
   ASSERT_EQ(files->size(), 1u);
   EXPECT_EQ(fs::path((*files)[0]).filename(), "up.sql");
+  fs::remove_all(dir);
+}
+
+// Found by a stranger: the tools' own rules for their markers and
+// transactions (dbmate's `^--\s*migrate:down`, goose's NO TRANSACTION
+// anywhere, diesel's transaction per migration unless metadata.toml says
+// run_in_transaction = false).
+TEST(Lint, MigrationToolsMarkersAndTransactionsAsTheToolsReadThem) {
+  // An indented marker (here inside a function body) is not one.
+  std::string_view body =
+      "-- migrate:up\nCREATE FUNCTION f() RETURNS int AS $$\nBEGIN\n    -- migrate:down\n  RETURN 1;\nEND $$ "
+      "LANGUAGE plpgsql;\n-- migrate:down\nDROP FUNCTION f();\n";
+  auto s = pgsift::FindMigrationSections(body);
+  EXPECT_EQ(body.substr(0, s.up_end).find("DROP"), std::string_view::npos);
+  EXPECT_NE(body.substr(0, s.up_end).find("RETURN 1"), std::string_view::npos);
+  // A down section first, or alone: the tool refuses the file, nothing is linted.
+  for (std::string_view refused : {std::string_view("-- migrate:down\nDROP TABLE t;\n"),
+                                   std::string_view("-- migrate:down\nDROP TABLE t;\n-- migrate:up\nSELECT 1;\n"),
+                                   std::string_view("-- +goose Down\nDROP TABLE t;\n")}) {
+    auto r = pgsift::FindMigrationSections(refused);
+    EXPECT_EQ(r.up_end, 0u) << refused;
+    EXPECT_FALSE(r.problem.empty()) << refused;
+    auto loaded = LoadMigration("x.sql", std::string(refused), LintOptions{});
+    EXPECT_TRUE(loaded.file.statements.empty()) << refused;
+    ASSERT_EQ(loaded.diagnostics.size(), 1u) << refused;
+  }
+  // goose's NO TRANSACTION after the Down section still counts.
+  EXPECT_EQ(pgsift::FindMigrationSections("-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- +goose Down\nDROP "
+                                          "INDEX i;\n-- +goose NO TRANSACTION\n")
+                .in_transaction,
+            false);
+  // A byte order mark: markers still found, and no syntax error.
+  auto bom = LoadMigration("x.sql", "\xEF\xBB\xBF-- migrate:up\nSELECT 1;\n-- migrate:down\nDROP TABLE t;\n",
+                           LintOptions{});
+  EXPECT_TRUE(bom.diagnostics.empty());
+  ASSERT_EQ(bom.file.statements.size(), 1u);
+
+  // diesel: in a transaction, unless metadata.toml turns it off.
+  fs::path dir = fs::temp_directory_path() / ("pgsift-diesel-tx-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "2023-05-01-101010_a");
+  fs::create_directories(dir / "2023-05-02-101010_b");
+  fs::create_directories(dir / "not_a_version");
+  std::ofstream(dir / "2023-05-02-101010_b" / "metadata.toml") << "run_in_transaction = false # CONCURRENTLY\n";
+  EXPECT_TRUE(pgsift::LayoutAssumesTransaction((dir / "2023-05-01-101010_a" / "up.sql").string()));
+  EXPECT_TRUE(pgsift::LayoutAssumesTransaction((dir / "00000000000000_diesel_initial_setup" / "up.sql").string()));
+  EXPECT_FALSE(pgsift::LayoutAssumesTransaction((dir / "2023-05-02-101010_b" / "up.sql").string()));
+  EXPECT_FALSE(pgsift::LayoutAssumesTransaction((dir / "not_a_version" / "up.sql").string()));
   fs::remove_all(dir);
 }

@@ -205,7 +205,11 @@ void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
 
 void WorkloadBuilder::OnEvent(const Event& e) {
   WorkloadSummary& s = workload_->summary;
-  if (!filters_.include_pgsift && (IsPgsiftApplication(e.application) || IsPgsiftText(e.sql))) {
+  // The tag counts only where the log does not say the application: a
+  // statement of an application that is not pgsift's is its own, whatever
+  // comment it carries.
+  if (!filters_.include_pgsift &&
+      (IsPgsiftApplication(e.application) || (e.application.empty() && IsPgsiftText(e.sql)))) {
     s.pgsift_left_out += e.kind == EventKind::kQuery;
     if (e.duration_ms >= 0) s.pgsift_left_out_ns += DurationNs(e.duration_ms);
     return;

@@ -121,9 +121,12 @@ Command AddAnalyzeCommand(CLI::App& app) {
             for (auto [text, dst] :
                  {std::pair{&s->since, &options.filters.since_us}, std::pair{&s->until, &options.filters.until_us}}) {
               if (text->empty()) continue;
-              *dst = ParseLogTimestamp(*text);
-              if (*dst == kNoTime) {
-                return Fail("cannot read time '", *text, "' (use 'YYYY-MM-DD HH:MM:SS[ TZ]')");
+              bool unknown_zone = false;
+              *dst = ParseLogTimestamp(*text, &unknown_zone);
+              if (*dst == kNoTime || unknown_zone) {
+                return Fail("cannot read time '", *text, "'", unknown_zone ? ": unknown time zone" : "",
+                            " (use 'YYYY-MM-DD HH:MM:SS[ TZ]', TZ an offset such as +09:00 or an abbreviation "
+                            "such as UTC or JST)");
               }
             }
             RuleSelection selection;

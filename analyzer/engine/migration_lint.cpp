@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "pgsift/migration.h"
 #include "pgsift/parse_tree.h"
@@ -245,18 +246,65 @@ Finding MigrationRule::At(const MigrationStatement& stmt, std::string message, s
   return f;
 }
 
+namespace {
+
+// diesel: migrations/<version>_<name>/up.sql, the version
+// "YYYY-MM-DD-HHMMSS" or 14 digits ("00000000000000_diesel_initial_setup").
+bool IsDieselUp(const std::filesystem::path& p) {
+  if (p.filename() != "up.sql") return false;
+  std::string dir = p.parent_path().filename().string();
+  size_t us = dir.find('_');
+  if (us == std::string::npos) return false;
+  std::string_view version(dir.data(), us);
+  size_t digits = std::count_if(version.begin(), version.end(), [](char c) { return c >= '0' && c <= '9'; });
+  bool dashed = version.size() == 17 && digits == 14 && version[4] == '-' && version[7] == '-' && version[10] == '-';
+  return dashed || (version.size() == 14 && digits == 14);
+}
+
+// diesel's metadata.toml beside up.sql: `run_in_transaction = false`.
+bool DieselRunsOutsideTransaction(const std::filesystem::path& up) {
+  std::ifstream in(up.parent_path() / "metadata.toml");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string compact;
+    for (char c : line) {
+      if (c == '#') break;
+      if (c != ' ' && c != '\t' && c != '\r') compact.push_back(c);
+    }
+    if (compact == "run_in_transaction=false") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool LayoutAssumesTransaction(const std::string& path) {
-  std::string name = std::filesystem::path(path).filename().string();
+  std::filesystem::path p(path);
+  std::string name = p.filename().string();
   bool flyway = (name.size() > 3 && (name[0] == 'V' || name[0] == 'R') && name.find("__") != std::string::npos);
-  return flyway;
+  if (flyway) return true;
+  // diesel runs each migration in a transaction unless metadata.toml says not.
+  return IsDieselUp(p) && !DieselRunsOutsideTransaction(p);
 }
 
 LoadedMigration LoadMigration(const std::string& path, std::string text, const LintOptions& options) {
   LoadedMigration out;
   MigrationSections sections = FindMigrationSections(text);
+  std::string up_only_problem;
+  size_t problem_line = 1;
+  if (!sections.problem.empty()) {
+    problem_line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + sections.problem_at, '\n'));
+    up_only_problem = sections.problem;
+  }
   text.resize(sections.up_end);  // a down section is neither linted nor applied
+  BlankByteOrderMark(&text);
   out.text = std::move(text);
   const std::string& src = out.text;
+  if (!up_only_problem.empty()) {
+    out.file.path = path;
+    out.diagnostics.push_back({{path, static_cast<uint32_t>(problem_line), 1, 0, 0}, up_only_problem});
+    return out;
+  }
   MigrationFile& file = out.file;
   file.path = path;
   file.pg_version = options.pg_version;

@@ -78,6 +78,7 @@ Result<Schema> LoadSchemaFiles(const std::vector<std::string>& paths) {
     text << in.rdbuf();
     std::string sql = text.str();
     sql.resize(FindMigrationSections(sql).up_end);  // not a dbmate/goose down section
+    BlankByteOrderMark(&sql);
     Status s = ApplySchemaSql(sql, path, &schema);
     if (!s.ok()) return Err(s.error());
   }

@@ -81,7 +81,14 @@ void ForNonBlankLines(std::string_view head, size_t max_lines, F each) {
 
 }  // namespace
 
-bool LooksLikeJsonLine(std::string_view line) { return line[line.find_first_not_of(" \t")] == '{'; }
+// jsonlog writes a whole object per line: a line that is only "{" starts an
+// indented document (the AWS CLI's CloudWatch output), told by the head.
+bool LooksLikeJsonLine(std::string_view line) {
+  size_t b = line.find_first_not_of(" \t");
+  if (line[b] != '{') return false;
+  size_t e = line.find_last_not_of(" \t\r");
+  return e > b;
+}
 
 // Mostly syslog lines, the first of them one, some of them from PostgreSQL.
 bool LooksLikeSyslog(std::string_view head) {

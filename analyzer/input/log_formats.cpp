@@ -34,6 +34,10 @@ constexpr std::array kLogFormats = {
     LogFormatRow{
         LogFormat::kCloudSql, "cloudsql", "gcp", LooksLikeCloudSqlLine, LooksLikeCloudSqlArray, PrefixUse::kText,
         [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCloudSql(lines, log, sink); }, nullptr},
+    LogFormatRow{
+        LogFormat::kCloudWatch, "cloudwatch", "aws", LooksLikeCloudWatchLine, LooksLikeCloudWatchPage,
+        PrefixUse::kText,
+        [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCloudWatch(lines, log, sink); }, nullptr},
     LogFormatRow{LogFormat::kCri, "cri", "kubernetes", LooksLikeCriLine, nullptr, PrefixUse::kText,
                  [](LineReader* lines, const LogInput& log, RecordSink* sink) { ReadCri(lines, log, sink); }, nullptr},
     LogFormatRow{LogFormat::kJournald, "journald", "", LooksLikeJournaldLine, nullptr, PrefixUse::kText,

@@ -1,12 +1,16 @@
-// The only file that includes libarchive: it decodes gzip, bzip2, xz, zstd
-// and lz4 streams recognised by their magic bytes. Plain files are read with
-// read(2) directly.
+// The only file that includes libarchive and zlib: gzip is decoded with
+// zlib (every byte before damage or a cut is returned), bzip2, xz, zstd and
+// lz4 with libarchive (in blocks), each recognised by its magic bytes. Plain
+// files are read with read(2) directly.
 #include <archive.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "pgsift/input.h"
@@ -60,6 +64,85 @@ class FdSource : public ByteSource {
   std::string path_;
   std::string head_;
   size_t head_pos_ = 0;
+};
+
+// gzip, one member or several (as `cat a.gz b.gz` or pigz write them).
+// libarchive's gzip filter drops its whole output block when the input ends
+// early; zlib hands out what it decoded, so a truncated log loses only the
+// cut line.
+class GzipSource : public ByteSource {
+ public:
+  GzipSource(std::unique_ptr<FdSource> raw, std::string path) : raw_(std::move(raw)), path_(std::move(path)) {}
+  ~GzipSource() override {
+    if (initialised_) inflateEnd(&zs_);
+  }
+  GzipSource(const GzipSource&) = delete;
+  GzipSource& operator=(const GzipSource&) = delete;
+
+  Status Open() {
+    if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) return Err(path_ + ": cannot start the gzip decoder");
+    initialised_ = true;
+    return Ok{};
+  }
+
+  Result<size_t> Read(char* buf, size_t n) override {
+    if (done_) return size_t{0};
+    zs_.next_out = reinterpret_cast<Bytef*>(buf);
+    zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, UINT_MAX));
+    const uInt wanted = zs_.avail_out;
+    while (zs_.avail_out > 0 && problem_.empty()) {
+      if (zs_.avail_in == 0 && !eof_) {
+        Result<size_t> r = raw_->Read(in_, sizeof in_);
+        if (!r.ok()) {
+          problem_ = r.error();
+          break;
+        }
+        if (*r == 0) {
+          eof_ = true;
+        } else {
+          zs_.next_in = reinterpret_cast<Bytef*>(in_);
+          zs_.avail_in = static_cast<uInt>(*r);
+          compressed_ += *r;
+        }
+      }
+      if (zs_.avail_in == 0 && eof_) {
+        if (in_member_) problem_ = "unexpected end of file";
+        break;
+      }
+      int z = inflate(&zs_, Z_NO_FLUSH);
+      if (z == Z_STREAM_END) {
+        in_member_ = false;
+        ++members_;
+        inflateReset(&zs_);  // another member may follow
+      } else if (z == Z_OK || z == Z_BUF_ERROR) {
+        in_member_ = true;
+      } else if (members_ > 0 && !in_member_) {
+        // Bytes after the last whole member that are no gzip member (zero
+        // padding of a preallocated file): gzip -d ignores them too.
+        problem_ = "trailing data after the gzip stream ignored";
+        trailing_ = true;
+      } else {
+        problem_ = zs_.msg != nullptr ? zs_.msg : "invalid gzip data";
+      }
+    }
+    size_t produced = wanted - zs_.avail_out;
+    decoded_ += produced;
+    if (produced > 0) return produced;  // a problem is told on the next call
+    done_ = true;
+    if (problem_.empty()) return size_t{0};
+    if (trailing_) return Err(path_ + ": " + problem_ + " (after " + std::to_string(decoded_) + " bytes decoded)");
+    return Err(path_ + ": compressed input is damaged or truncated after " + std::to_string(decoded_) +
+               " bytes decoded from " + std::to_string(compressed_) + " compressed bytes read: " + problem_);
+  }
+
+ private:
+  std::unique_ptr<FdSource> raw_;
+  std::string path_;
+  z_stream zs_{};
+  bool initialised_ = false, eof_ = false, done_ = false, in_member_ = false, trailing_ = false;
+  uint64_t members_ = 0, decoded_ = 0, compressed_ = 0;
+  std::string problem_;
+  char in_[1 << 16];
 };
 
 class ArchiveSource : public ByteSource {
@@ -144,8 +227,14 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
   }
   head.resize(got);
   bool compressed = LooksCompressed(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  char raw_head0 = head.empty() ? '\0' : head[0];
   auto raw = std::make_unique<FdSource>(fd, !is_stdin, name, std::move(head));
   if (!compressed) return std::unique_ptr<ByteSource>(std::move(raw));
+  if (static_cast<unsigned char>(raw_head0) == 0x1f) {  // gzip (LooksCompressed)
+    auto gz = std::make_unique<GzipSource>(std::move(raw), name);
+    if (Status s = gz->Open(); !s.ok()) return Err(s.error());
+    return std::unique_ptr<ByteSource>(std::move(gz));
+  }
   auto arch = std::make_unique<ArchiveSource>(std::move(raw), name);
   if (Status s = arch->Open(); !s.ok()) return Err(s.error());
   return std::unique_ptr<ByteSource>(std::move(arch));

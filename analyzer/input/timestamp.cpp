@@ -46,6 +46,8 @@ constexpr Zone kZones[] = {
     {"CST", -360}, {"CDT", -300},  {"JST", 540},   {"KST", 540},  {"ACST", 570}, {"AEST", 600}, {"AEDT", 660},
     {"NZST", 720}, {"NZDT", 780},  {"EST", -300},  {"EDT", -240}, {"MST", -420}, {"MDT", -360}, {"PST", -480},
     {"PDT", -420}, {"AKST", -540}, {"AKDT", -480}, {"HST", -600}, {"BRT", -180}, {"ART", -180}, {"SAST", 120},
+    {"IDT", 180},  {"EAT", 180},   {"CAT", 120},   {"WAT", 60},   {"AST", -240}, {"ADT", -180}, {"NST", -210},
+    {"NDT", -150},
 };
 
 struct Ambiguous {
@@ -55,11 +57,13 @@ struct Ambiguous {
 };
 // Abbreviations the time zone database gives several zones PostgreSQL
 // servers run in (Asia/Kolkata, Asia/Jerusalem and Europe/Dublin all print
-// IST; America/Chicago, Asia/Shanghai and America/Havana CST).
+// IST; America/Chicago, Asia/Shanghai and America/Havana CST;
+// America/Los_Angeles and Asia/Manila PST).
 constexpr Ambiguous kAmbiguous[] = {
     {"IST", "India's (+05:30)", "Israel (+02:00) and Ireland in summer (+01:00)"},
     {"CST", "US Central (-06:00)", "China (+08:00) and Cuba (-05:00)"},
     {"CDT", "US Central summer time (-05:00)", "Cuba in summer (-04:00)"},
+    {"PST", "US Pacific (-08:00)", "the Philippines (+08:00)"},
 };
 
 // SetLogZone's abbreviations (few; set before reading, read-only after).

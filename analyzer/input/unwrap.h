@@ -11,6 +11,14 @@
 //   - Kubernetes container logs (CRI: "<RFC 3339> stdout|stderr F|P <text>",
 //     P parts joined): the text is whatever the container wrote (stderr,
 //     jsonlog, CloudNativePG), detected and read by that format's reader.
+//   - AWS CloudWatch Logs (unwrap_cloudwatch.cpp): events {"timestamp":
+//     <epoch ms>, "message": <a stderr line>} one per line (`aws logs
+//     filter-log-events` events, as `jq -c '.events[]'` prints them), the
+//     CLI's whole output {"events": [...]}, or subscription batches
+//     {"messageType": "DATA_MESSAGE", "logGroup": ..., "logEvents": [...]}
+//     as Firehose writes them to S3 (concatenated); the messages are read
+//     by the stderr reader, the event's time put in front of a message
+//     without one.
 //   - journald (`journalctl -o json`): each entry's MESSAGE, with its time,
 //     host, identifier and pid, as a syslog line for the syslog reader
 //     (stderr lines of the unit and syslog messages alike).
@@ -29,6 +37,8 @@ bool LooksLikeCloudSqlLine(std::string_view line);
 bool LooksLikeCloudSqlArray(std::string_view head);
 bool LooksLikeCriLine(std::string_view line);
 bool LooksLikeJournaldLine(std::string_view line);
+bool LooksLikeCloudWatchLine(std::string_view line);
+bool LooksLikeCloudWatchPage(std::string_view head);
 
 // The readers (the rows' read). `log.prefix`, when given (--prefix), is the
 // log_line_prefix of the lines inside; empty: inferred from the first ones.
@@ -36,5 +46,6 @@ void ReadCnpg(LineReader* lines, RecordSink* sink);
 void ReadCloudSql(LineReader* lines, const LogInput& log, RecordSink* sink);
 void ReadCri(LineReader* lines, const LogInput& log, RecordSink* sink);
 void ReadJournald(LineReader* lines, const LogInput& log, RecordSink* sink);
+void ReadCloudWatch(LineReader* lines, const LogInput& log, RecordSink* sink);
 
 }  // namespace pgsift::input_internal

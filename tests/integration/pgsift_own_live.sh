@@ -31,9 +31,10 @@ psql -XqAt -c "CREATE EXTENSION pg_stat_statements" -c "CREATE EXTENSION hypopg"
 # The application: lookups by an unindexed column (an index candidate).
 for ((i = 1; i <= 30; i++)); do echo "SELECT id, name FROM patients WHERE mrn = 'MRN$i';"; done |
     PGAPPNAME=clinic-web psql -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null
-# An application that calls itself pgsift/<not a command>: its load is the
-# application's, not pgsift's (it must not vanish from analyze).
-for ((i = 1; i <= 5; i++)); do echo "SELECT count(*) FROM patients WHERE id > $i;"; done |
+# An application that calls itself pgsift/<not a command> and tags its
+# statements as pgsift does: its load is the application's, not pgsift's
+# (it must not vanish from analyze).
+for ((i = 1; i <= 5; i++)); do echo "SELECT /* pgsift */ count(*) FROM patients WHERE id > $i;"; done |
     PGAPPNAME=pgsift/x psql -XqAt -v ON_ERROR_STOP=1 -f - >/dev/null
 "$pgsift" snapshot --dsn dbname=clinic -o "$work/a.json.gz" >/dev/null
 

@@ -18,7 +18,8 @@ Where the expected numbers come from:
   entries' own timestamps.
 - cloudsql.gcloud.json.gz (the same entries as gcloud's JSON array): the same
   numbers as cloudsql.log.gz.
-- clinic.*.gz (our PostgreSQL 15 run, wrapped by fixtures/make_platform_logs.py):
+- clinic.*.gz (our PostgreSQL 15 run, wrapped by fixtures/make_platform_logs.py,
+  among them the three CloudWatch Logs shapes):
   the same workload as fixtures/logs/clinic.csv / clinic.stderr.log, which
   pgbadger_crosscheck checks against pgBadger: calls, durations, errors,
   per-query calls and first/last time must be those of the unwrapped log.
@@ -167,6 +168,10 @@ def main():
                                        ("clinic.cnpg.cri.log.gz", "cri", "pod clinic-1", csv_doc),
                                        ("clinic.cri.log.gz", "cri", None, stderr_doc),
                                        ("clinic.journald.json.gz", "journald", "unit postgresql@15-main.service",
+                                        stderr_doc),
+                                       ("clinic.cloudwatch.jsonl.gz", "cloudwatch", "log stream clinic-db", stderr_doc),
+                                       ("clinic.cloudwatch.json.gz", "cloudwatch", "log stream clinic-db", stderr_doc),
+                                       ("clinic.cloudwatch.firehose.gz", "cloudwatch", "rds clinic-db",
                                         stderr_doc)):
             doc = analyze(os.path.join(P, name), tmp)
             common(name, doc, fmt, source)

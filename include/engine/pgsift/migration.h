@@ -38,12 +38,21 @@ class MigrationRule : public Rule {
 // `-- +goose Up` and `-- +goose Down` (any case): the up part ends where the
 // down section starts. Both tools run the up part in one transaction unless
 // the file says `transaction:false` (dbmate) or `-- +goose NO TRANSACTION`.
+// Markers count at the start of a line only, as in both tools; goose's
+// `NO TRANSACTION` anywhere in the file. A file whose down section comes
+// first, or that has no up section, is refused by its tool: up_end 0 and a
+// `problem` (at byte `problem_at`).
 struct MigrationSections {
   size_t up_end = 0;                   // the up part is text[0, up_end)
   std::string tool;                    // "dbmate", "goose", or empty (no markers)
   std::optional<bool> in_transaction;  // set when a tool's markers were found
+  std::string problem;
+  size_t problem_at = 0;
 };
 MigrationSections FindMigrationSections(std::string_view text);
+// A UTF-8 byte order mark at the start becomes three blanks (offsets kept):
+// the parser would take it for a syntax error.
+void BlankByteOrderMark(std::string* text);
 
 // Splits and parses `text` (the contents of `path`): its up part only
 // (FindMigrationSections).
@@ -62,8 +71,10 @@ std::vector<Finding> LintMigration(const LoadedMigration& loaded, const std::vec
 Result<std::vector<std::string>> FindMigrationFiles(const std::vector<std::string>& paths);
 
 // Whether a file's layout runs it inside a transaction by default
-// (Flyway V*__*.sql and R__*.sql: yes; golang-migrate, sqitch, plain: no;
-// dbmate and goose are told by their markers, see FindMigrationSections).
+// (Flyway V*__*.sql and R__*.sql: yes; diesel's <version>_<name>/up.sql:
+// yes unless its metadata.toml says run_in_transaction = false;
+// golang-migrate, sqitch, plain: no; dbmate and goose are told by their
+// markers, see FindMigrationSections).
 bool LayoutAssumesTransaction(const std::string& path);
 
 // Reads a pgsift analyze JSON (pgsift.analyze.v1).

@@ -17,7 +17,7 @@
 
 namespace pgsift {
 
-enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog, kCnpg, kCloudSql, kCri, kJournald };
+enum class LogFormat { kAuto, kStderr, kCsv, kJson, kSyslog, kCnpg, kCloudSql, kCri, kJournald, kCloudWatch };
 std::string_view LogFormatName(LogFormat format);
 // A format's name or alias ("csvlog"), or "auto".
 Result<LogFormat> ParseLogFormat(std::string_view name);
