@@ -34,10 +34,12 @@ std::string LintJson(const LintReport& report) {
   // j.dump(2) as it prints at `depth` levels of nesting.
   const auto dump = [](const Json& j, size_t depth, std::string* out) {
     std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    for (char c : text) {
-      out->push_back(c);
-      if (c == '\n') out->append(2 * depth, ' ');  // strings escape their newlines: only the layout's
+    size_t start = 0;  // strings escape their newlines: every '\n' is the layout's
+    for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+      out->append(text, start, nl + 1 - start);
+      out->append(2 * depth, ' ');
     }
+    out->append(text, start, std::string::npos);
   };
   Json errors = Json::array();
   for (const LintDiagnostic& e : report.errors) {
