@@ -12,5 +12,7 @@ namespace pgsift {
 // [{rule, severity, message, help, fix, location{file,line,column}, snippet,
 //   fingerprint, facts{...}, key}, ...]; empty fields are left out.
 nlohmann::ordered_json FindingsToJson(const std::vector<Finding>& findings);
+// One element of FindingsToJson.
+nlohmann::ordered_json FindingToJson(const Finding& f);
 
 }  // namespace pgsift
