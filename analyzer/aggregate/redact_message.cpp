@@ -36,12 +36,12 @@ std::string PreviousWord(const std::string& out) {
   return w;
 }
 
-// Quotation marks other languages' catalogs use; any of the closers ends a
-// quote opened by any opener.
-constexpr std::array<std::string_view, 6> kOpeners = {"\u201c", "\u00ab", "\u201e", "\u300c", "\u2018", "\u300e"};
-constexpr std::array<std::string_view, 6> kClosers = {"\u201d", "\u00bb", "\u201c", "\u300d", "\u2019", "\u300f"};
+// Quotation marks other languages' catalogs use, either way round (German
+// writes »x«); any of the closers ends a quote opened by any opener.
+constexpr std::array<std::string_view, 8> kOpeners = {"\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e", "\u300c", "\u2018", "\u300e"};
+constexpr std::array<std::string_view, 8> kClosers = {"\u201d", "\u201c", "\u00bb", "\u00ab", "\u300d", "\u2019", "\u2018", "\u300f"};
 
-size_t StartsWithAny(std::string_view s, const std::array<std::string_view, 6>& marks) {
+size_t StartsWithAny(std::string_view s, const std::array<std::string_view, 8>& marks) {
   for (std::string_view m : marks) {
     if (s.starts_with(m)) return m.size();
   }
