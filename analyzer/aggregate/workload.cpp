@@ -79,6 +79,29 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   a->temp_bytes += b.temp_bytes;
 }
 
+// A disconnection: its session time under the session's database, user,
+// application and host (the message names all but the application).
+void CountSession(const Event& e, SessionStats* s) {
+  double ms = SessionTimeMs(e.message);
+  if (ms < 0) return;
+  auto field = [&](std::string_view key, std::string_view fallback) {
+    size_t p = e.message.find(key);
+    if (p == std::string_view::npos) return fallback;
+    std::string_view v = e.message.substr(p + key.size());
+    return v.substr(0, v.find_first_of(" \n"));
+  };
+  SessionStats one;
+  one.sessions = 1;
+  one.total_ns = DurationNs(ms);
+  one.durations.Add(ms);
+  SessionStats::Count c{1, one.total_ns};
+  one.by_database[std::string(field(" database=", e.database))] = c;
+  one.by_user[std::string(field(" user=", e.user))] = c;
+  one.by_application[std::string(e.application)] = c;
+  one.by_host[std::string(field(" host=", e.client))] = c;
+  s->Merge(one);
+}
+
 void Span(int64_t t, int64_t* first, int64_t* last) {
   if (t == kNoTime) return;
   if (*first == kNoTime || t < *first) *first = t;
@@ -162,6 +185,11 @@ void Workload::Merge(const Workload& other) {
   MergeMap(&s.by_database, o.by_database);
   MergeMap(&s.by_user, o.by_user);
   MergeMap(&s.by_application, o.by_application);
+  s.timeline.Merge(o.timeline);
+  s.latency.Merge(o.latency);
+  s.error_groups.Merge(o.error_groups);
+  s.sessions.Merge(o.sessions);
+  s.vacuum.Merge(o.vacuum);
 }
 
 std::vector<const QueryStats*> Workload::Sorted(std::string_view by) const {
@@ -193,14 +221,20 @@ WorkloadBuilder::WorkloadBuilder(Workload* workload, Filters filters, Fingerprin
       own_fingerprinter_(fingerprinter ? nullptr : std::make_unique<Fingerprinter>()),
       fingerprinter_(fingerprinter ? fingerprinter : own_fingerprinter_.get()) {}
 
-void WorkloadBuilder::AddDuration(QueryStats* q, double ms) {
+void WorkloadBuilder::AddDuration(QueryStats* q, double ms, int64_t time_us) {
   if (q->calls_with_duration == 0 || ms < q->min_ms) q->min_ms = ms;
   if (ms > q->max_ms) q->max_ms = ms;
   ++q->calls_with_duration;
   int64_t ns = DurationNs(ms);
   q->total_ns += ns;
   q->durations.Add(ms);
-  workload_->summary.total_ns += ns;
+  WorkloadSummary& s = workload_->summary;
+  s.total_ns += ns;
+  s.latency.Add(ms);
+  if (TimeBucket* b = s.timeline.At(time_us)) {
+    b->total_ns += ns;
+    b->latency.Add(ms);
+  }
 }
 
 void WorkloadBuilder::OnEvent(const Event& e) {
@@ -243,8 +277,9 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       if (plan_statements_) plans_->OnStatement(shape, e.sql, e.parameters);
       ++q.calls;
       ++s.calls;
+      if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->calls;
       if (ms >= 0) {
-        AddDuration(&q, ms);
+        AddDuration(&q, ms, e.time_us);
       } else {
         if (pending == nullptr) {
           if (last_statement_.size() >= kMaxSessions) Finish();
@@ -289,7 +324,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       }
       Pending& p = it->second;
       double ms = e.duration_ms;
-      AddDuration(p.query, ms);
+      AddDuration(p.query, ms, e.time_us);
       if (ms > 0) {
         // Where the statement was counted (map nodes do not move).
         for (Breakdown* b : p.counted) {
@@ -323,14 +358,26 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       ++s.errors;
       std::string state = e.sqlstate.empty() ? "unknown" : std::string(e.sqlstate);
       ++s.errors_by_sqlstate[state];
+      uint64_t fingerprint = 0;
       if (!e.sql.empty()) {
-        ++workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line).errors_by_sqlstate[state];
+        QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
+        ++q.errors_by_sqlstate[state];
+        fingerprint = q.fingerprint;
+      }
+      s.error_groups.Add(state, e.message, e.time_us, fingerprint);
+      if (TimeBucket* b = s.timeline.At(e.time_us)) {
+        ++b->errors;
+        b->deadlocks += state == "40P01";
       }
       return;
     }
     case EventKind::kTempFile: {
       ++s.temp_files;
       s.temp_bytes += e.temp_bytes;
+      if (TimeBucket* b = s.timeline.At(e.time_us)) {
+        ++b->temp_files;
+        b->temp_bytes += e.temp_bytes;
+      }
       if (!e.sql.empty()) {
         QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
         ++q.temp_files;
@@ -338,7 +385,37 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       }
       return;
     }
+    case EventKind::kCheckpoint: {
+      double write_ms = 0, sync_ms = 0;
+      TimeBucket* b = s.timeline.At(e.time_us);
+      if (b != nullptr && CheckpointTimes(e.message, &write_ms, &sync_ms)) {
+        ++b->checkpoints;
+        b->checkpoint_write_ns += DurationNs(write_ms);
+        b->checkpoint_sync_ns += DurationNs(sync_ms);
+      }
+      return;
+    }
+    case EventKind::kAutovacuum:
+    case EventKind::kAutoanalyze: {
+      bool analyze = e.kind == EventKind::kAutoanalyze;
+      if (TimeBucket* b = s.timeline.At(e.time_us)) ++(analyze ? b->autoanalyze : b->autovacuum);
+      AddVacuumMessage(e.message, analyze, &s.vacuum);
+      return;
+    }
+    case EventKind::kLockWait:
+      if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->lock_waits;
+      return;
+    case EventKind::kConnection:
+      if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->connections;
+      return;
+    case EventKind::kOther:
+      if (e.message.starts_with("checkpoints are occurring too frequently")) {
+        if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->checkpoint_warnings;
+      }
+      return;
     case EventKind::kDisconnection:
+      if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->disconnections;
+      CountSession(e, &s.sessions);
       if (auto it = last_statement_.find(e.session); it != last_statement_.end()) {
         EmitPending(&it->second);
         last_statement_.erase(it);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "rule_selection.h"
 #include "pgsift/analyze.h"
+#include "pgsift/analyze_html.h"
 #include "pgsift/analyze_output.h"
 #include "pgsift/workload_rules.h"
 
@@ -14,8 +15,8 @@ namespace pgsift::cli {
 
 namespace {
 
-int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::string& json_path, bool quiet,
-               const RuleSelection& selection) {
+int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::string& json_path,
+               const std::string& html_path, bool quiet, const RuleSelection& selection) {
   if (isatty(STDERR_FILENO)) {
     options.progress = [](const std::string& name, uint64_t bytes) {
       std::cerr << "\r" << name << ": " << (bytes >> 20) << " MiB read" << std::flush;
@@ -58,6 +59,13 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
     Status written = (*out)->Commit();
     if (!written.ok()) return Fail(written.error());
   }
+  if (!html_path.empty()) {
+    auto out = OutputFile::Open(html_path);
+    if (!out.ok()) return Fail(out.error());
+    WriteAnalyzeHtml(BuildHtmlModel(*result, HtmlModelOptions{}), (*out)->out());
+    Status written = (*out)->Commit();
+    if (!written.ok()) return Fail(written.error());
+  }
   if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
   if (!result->usable) {
     return Fail("nothing usable was read");
@@ -68,7 +76,7 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
 struct AnalyzeState {
   AnalyzeOptions options;
   TableOptions table;
-  std::string json_path, format = "auto", since, until;
+  std::string json_path, html_path, format = "auto", since, until;
   bool quiet = false;
   RuleFlags rules;
 };
@@ -92,6 +100,9 @@ Command AddAnalyzeCommand(CLI::App& app) {
       ->default_val("total")
       ->check(CLI::IsMember({"total", "mean", "calls", "max", "p95", "errors"}));
   analyze->add_option("--json", s->json_path, "Write the JSON report (schema pgsift.analyze.v1) to this file");
+  analyze->add_option("--html", s->html_path,
+                      "Write the report as one self-contained HTML file (charts, sortable top queries, errors, "
+                      "findings)");
   analyze->add_option("--database", options.filters.databases, "Only this database (repeatable)");
   analyze->add_option("--user", options.filters.users, "Only this user (repeatable)");
   analyze->add_option("--application", options.filters.applications, "Only this application_name (repeatable)");
@@ -100,7 +111,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--since", s->since, "Only events at or after this time ('2026-11-23 08:00:00 UTC')");
   analyze->add_option("--until", s->until, "Only events before this time");
   analyze->add_option("--width", table.width, "Table width in columns")->default_val(120);
-  analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json)");
+  analyze->add_flag("--quiet,-q", s->quiet, "No table on stdout (with --json or --html)");
   analyze->add_option("--jobs,-j", options.jobs, "Parsing threads (default: one per core)")
       ->check(CLI::Range(0u, kMaxJobs));
   analyze
@@ -134,7 +145,7 @@ Command AddAnalyzeCommand(CLI::App& app) {
             if (!selected.ok()) {
               return Fail(selected.error());
             }
-            return RunAnalyze(std::move(options), s->table, s->json_path, s->quiet, selection);
+            return RunAnalyze(std::move(options), s->table, s->json_path, s->html_path, s->quiet, selection);
           }};
 }
 

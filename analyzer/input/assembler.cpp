@@ -236,6 +236,7 @@ void Assembler::Emit(const Pending& p) {
       e.plan = {};
       e.plan_json = false;
       e.temp_bytes = 0;
+      e.message = {};
       ClassifyLog(translated_message_, p, &e);
     }
   }
@@ -304,13 +305,17 @@ void Assembler::ClassifyLog(std::string_view msg, const Pending& p, Event* out) 
     e.kind = EventKind::kConnection;
   } else if (StartsWith(msg, "disconnection: ")) {
     e.kind = EventKind::kDisconnection;
+    e.message = msg;
   } else if (StartsWith(msg, "checkpoint starting") || StartsWith(msg, "checkpoint complete") ||
              StartsWith(msg, "restartpoint")) {
     e.kind = EventKind::kCheckpoint;
+    e.message = msg;
   } else if (StartsWith(msg, "automatic vacuum") || StartsWith(msg, "automatic aggressive vacuum")) {
     e.kind = EventKind::kAutovacuum;
+    e.message = msg;
   } else if (StartsWith(msg, "automatic analyze")) {
     e.kind = EventKind::kAutoanalyze;
+    e.message = msg;
   } else if (StartsWith(msg, "temporary file: ")) {
     e.kind = EventKind::kTempFile;
     size_t s = msg.rfind("size ");
@@ -323,6 +328,7 @@ void Assembler::ClassifyLog(std::string_view msg, const Pending& p, Event* out) 
     e.sql = p.f[kStatement];
   } else {
     e.kind = EventKind::kOther;
+    e.message = msg;
   }
 }
 

@@ -6,9 +6,12 @@
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/i18n.h"
+#include "report_text.h"
 
 namespace pgsift {
 namespace {
+
+using report_text::Thousands;
 
 std::string Duration(double ms) {
   if (ms >= 3600000) return fmt::format("{:.1f}h", ms / 3600000);
@@ -44,15 +47,6 @@ std::string OneLine(std::string_view s, size_t width) {
       ++cols;
     }
     out.push_back(static_cast<char>(c));
-  }
-  return out;
-}
-
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "pgsift/report.h"
+#include "html_parts.h"
 #include "report_sections.h"
 #include "report_text.h"
 
@@ -17,7 +18,7 @@ using report_sections::Only;
 using report_sections::Span;
 using report_text::Percent;
 
-std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
+using html_parts::Esc;
 
 std::string Short(const std::string& q, size_t max) {
   std::string out;
@@ -25,18 +26,6 @@ std::string Short(const std::string& q, size_t max) {
   return out.size() > max ? out.substr(0, max - 3) + "..." : out;
 }
 
-constexpr const char* kStyle = R"(
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2433;margin:2em auto;max-width:1100px;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #d5dae3;padding-bottom:.2em;margin-top:1.8em}
-.meta{color:#5a6478}.warn{background:#fff4e0;border-left:4px solid #e69500;padding:.6em 1em}
-table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border-bottom:1px solid #e3e7ee;padding:.35em .5em;text-align:left;vertical-align:top}
-th{background:#f3f5f9;font-weight:600}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
-.up{color:#b3261e;font-weight:600}.down{color:#1e7b34}.new{color:#3056d3;font-weight:600}
-.cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #d5dae3;border-radius:6px;padding:.6em 1em;min-width:10em}
-.card b{display:block;font-size:1.3em}svg{max-width:100%;height:auto}svg text{font:11px sans-serif;fill:#1d2433}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg{break-inside:avoid}a{color:inherit}}
-)";
 
 // Horizontal bars: total time of the top queries.
 void TopChart(std::ostringstream& out, const std::vector<ReportQuery>& rows) {
@@ -176,7 +165,7 @@ std::string RenderReportHtml(const Report& r) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
          "<title>pgsift weekly report: "
-      << Esc(db) << "</title><style>" << kStyle << "</style></head><body>\n";
+      << Esc(db) << "</title><style>" << html_parts::kBaseStyle << "</style></head><body>\n";
   out << "<h1>pgsift weekly report: " << Esc(db) << "</h1>\n<p class=\"meta\">Window " << Esc(r.from_at) << " to "
       << Esc(r.to_at) << (r.server_version.empty() ? "" : " &middot; PostgreSQL " + Esc(r.server_version))
       << " &middot; baseline: "

@@ -35,6 +35,15 @@ std::string MarkupEscape(std::string_view s) {
   return out;
 }
 
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
 std::string Percent(double ratio) {
   if (ratio < 0) return "n/a";
   char buf[32];

@@ -2,6 +2,7 @@
 // Markdown of the weekly and fleet reports, JUnit XML).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,9 @@ namespace pgsift::report_text {
 // `s` safe in HTML and XML text and attribute values: & < > " ' escaped,
 // control characters XML 1.0 forbids (all but tab, newline, return) as spaces.
 std::string MarkupEscape(std::string_view s);
+
+// "1,234,567".
+std::string Thousands(uint64_t n);
 
 // "12.3%", or "n/a" for a negative ratio (unknown).
 std::string Percent(double ratio);

@@ -147,6 +147,17 @@ out analyze_stderr "$pgsift" analyze --top 50 --prefix "$prefix" --json "$out/an
 out analyze_csv "$pgsift" analyze --top 50 --json "$out/analyze_csv.json" "$logdir/pg.csv"
 out analyze_jsonlog "$pgsift" analyze --top 50 -j 2 --json "$out/analyze_jsonlog.json" "$logdir/pg.json"
 out analyze_sorted "$pgsift" analyze --top 50 --sort errors "$logdir/pg.csv"
+# The HTML report of each format: queries, error groups (their messages quote
+# the values), sessions, findings.
+out analyze_html_stderr "$pgsift" analyze -q --prefix "$prefix" --html "$out/analyze_stderr.html" "$log"
+out analyze_html_csv "$pgsift" analyze -q --html "$out/analyze_csv.html" "$logdir/pg.csv"
+out analyze_html_jsonlog "$pgsift" analyze -q -j 2 --html "$out/analyze_jsonlog.html" "$logdir/pg.json"
+for f in stderr csv jsonlog; do
+  grep -q 'invalid input syntax for type integer: ?' "$out/analyze_$f.html" ||
+    fail "analyze --html ($f): the redacted error group is missing"
+  grep -q 'FROM patients WHERE name = \$1' "$out/analyze_$f.html" ||
+    fail "analyze --html ($f): the canary statement is missing"
+done
 # Diagnostics: a wrong prefix (the error quotes what the lines look like),
 # and a damaged copy of the log (skip hints with file:line).
 out analyze_wrong_prefix "$pgsift" analyze --prefix '%t [%p]: [%l-1] ' "$log"
@@ -357,5 +368,5 @@ files=$(find "$out" -type f ! -name '*.gz' | wc -l)
 for c in "${canaries[@]}"; do
   if grep -rlF -- "$c" "$out"; then fail "canary $c leaked into the files above"; fi
 done
-[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors; backslash-quoted literals, EXECUTE arguments, comments, a line that lost its tab, values in the server's primary message)"
+[ "$status" -eq 0 ] && echo "no canary in $files output files (analyze text/JSON/HTML x3 formats, diagnostics, snapshots, report md/json/html/partial/fleet, lint text/json/sarif/junit/github, fingerprint, indexes offline/live text/JSON and --dump-schema, baseline capture from pg_stat_statements/analyze JSON/queries file, check text/markdown/json/sarif/junit, also on a sample with the source's pg_stats, and its errors; backslash-quoted literals, EXECUTE arguments, comments, a line that lost its tab, values in the server's primary message)"
 exit "$status"

@@ -14,6 +14,7 @@
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
 #include "pgsift/sessions.h"
+#include "pgsift/timeline.h"
 
 namespace pgsift {
 
@@ -151,6 +152,13 @@ struct WorkloadSummary {
   uint64_t temp_bytes = 0;
   uint64_t durations_without_statement = 0;  // "duration:" lines whose statement we never saw
   BreakdownMap by_database, by_user, by_application;
+  // For the HTML report (pgsift/timeline.h): every accepted record by time,
+  // all statement durations, errors by message, sessions, vacuum per table.
+  Timeline timeline;
+  LatencyHistogram latency;
+  ErrorGroups error_groups;
+  SessionStats sessions;
+  VacuumStats vacuum;
 };
 
 class Workload {
@@ -217,7 +225,7 @@ class WorkloadBuilder : public EventSink {
     bool has_run = false;  // `run` waits for its duration before the statement sink sees it
     StatementRun run;
   };
-  void AddDuration(QueryStats* q, double ms);
+  void AddDuration(QueryStats* q, double ms, int64_t time_us);
   void FillRun(const Event& e, const Shape& shape, StatementRun* r);
   void EmitPending(Pending* p);
   Workload* workload_;

@@ -56,7 +56,9 @@ struct Event {
   std::string_view sql;       // statement text; for plans the Query Text
   // Values: never printed unless the user asks for them.
   std::string_view parameters;  // "DETAIL: parameters: $1 = '...'"
-  std::string_view message;     // errors: the message text (may hold values)
+  // The message text (may hold values) of errors, and of checkpoint,
+  // autovacuum/analyze, disconnection and other LOG records (English).
+  std::string_view message;
   std::string_view plan;        // plan body
   bool plan_json = false;
   uint64_t temp_bytes = 0;  // temp files
