@@ -235,8 +235,8 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   for (const AppliedFile& a : run->applied) report.migrations.push_back(a.path);
   // The trace of every file applied in full (a failed file's is not shown:
   // it was rolled back, or stopped half-way).
-  size_t traced = run->applied.size() - (run->migration_error ? 1 : 0);
-  for (size_t i = 0; i < traced && i < loaded.size(); ++i) {
+  size_t traced = run->applied.size() - (run->migration_error && !run->applied.empty() ? 1 : 0);
+  for (size_t i = 0; i < traced && i < loaded.size() && i < run->applied.size(); ++i) {
     report.traces.push_back(BuildFileTrace(loaded[i].file, run->applied[i], &report.findings));
   }
   if (!run->applied.empty()) report.rules.push_back(TraceRuleInfo());

@@ -164,6 +164,20 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
                               [&](const TracedRewrite& w) { return w.relation.name == table; });
       if (!seen) strict.push_back("the lint predicted a rewrite of " + table + ", relfilenode unchanged");
     }
+    if (row.mode.empty() && !confirmed.empty()) {
+      // Nothing new: the transaction already held what the lint predicted.
+      for (const auto& [table, mode] : want) {
+        auto h = held.find(table);
+        if (h == held.end() || LockRank(h->second) < LockRank(row.mode)) continue;
+        if (LockRank(h->second) > LockRank(row.mode)) row.tables.clear();
+        row.mode = h->second;
+        row.tables.push_back(applied.existing.at(table).Display());
+      }
+      row.blocks_writes = BlocksWrites(row.mode);
+      row.blocks_reads = BlocksReads(row.mode);
+      row.mode = SqlLockMode(row.mode);
+      if (!row.mode.empty()) row.notes.push_back("already held from an earlier statement of its transaction");
+    }
     if (!missed.empty()) {
       row.verdict = "lint missed";
       ++out.missed;
