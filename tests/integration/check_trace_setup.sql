@@ -40,5 +40,5 @@ CREATE INDEX appointments_doctor_status_idx ON appointments (doctor_id, status);
 CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint);
 CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE FUNCTION touch_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
-CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch_row();
+CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE PROCEDURE touch_row();  -- PROCEDURE: also PostgreSQL 10
 ANALYZE;
