@@ -135,7 +135,7 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
         if (!BlocksWrites(mode)) continue;
         auto p = want.find(table);
         if (p != want.end() && LockRank(p->second) >= LockRank(mode)) continue;
-        missed.push_back(SqlLockMode(mode) + " on " + applied.existing.at(table).Display() + " (blocks " +
+        missed.push_back("took " + SqlLockMode(mode) + " on " + applied.existing.at(table).Display() + " (blocks " +
                          (BlocksReads(mode) ? "reads and writes" : "writes") + ")" +
                          (p == want.end() ? ", no lock predicted" : ", the lint predicted " + p->second));
       }
