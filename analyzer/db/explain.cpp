@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <pqxx/pqxx>
@@ -11,6 +12,7 @@
 #include "pgsift/fingerprint.h"
 #include "pgsift/scratch.h"
 #include "pgsift/statement_gate.h"
+#include "migration_trace.h"
 #include "plan_choice.h"
 #include "scratch_guard.h"
 #include "scratch_sample.h"
@@ -266,12 +268,19 @@ std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const Migratio
                                         bool show_values) {
   applied->path = file.path;
   applied->in_transaction = !NeedsAutocommit(file);
+  // Reads the relations that exist before the file: what the trace watches.
+  db::MigrationTracer tracer(tx, file, applied->in_transaction, applied);
   if (applied->in_transaction) tx.exec(db::Own("BEGIN"));
-  for (const MigrationStatement& s : file.statements) {
+  for (size_t i = 0; i < file.statements.size(); ++i) {
+    const MigrationStatement& s = file.statements[i];
     if (s.in_plpgsql) continue;  // part of a DO body, sent with the DO
     try {
+      tracer.Before(i);
+      auto start = std::chrono::steady_clock::now();
       tx.exec(s.text);
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       ++applied->statements;
+      tracer.After(i, ms);
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const std::exception& ex) {

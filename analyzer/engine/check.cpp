@@ -233,6 +233,13 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   report.statistics = run->statistics;
   report.scratch_server = run->server_major;
   for (const AppliedFile& a : run->applied) report.migrations.push_back(a.path);
+  // The trace of every file applied in full (a failed file's is not shown:
+  // it was rolled back, or stopped half-way).
+  size_t traced = run->applied.size() - (run->migration_error && !run->applied.empty() ? 1 : 0);
+  for (size_t i = 0; i < traced && i < loaded.size() && i < run->applied.size(); ++i) {
+    report.traces.push_back(BuildFileTrace(loaded[i].file, run->applied[i], &report.findings));
+  }
+  if (!run->applied.empty()) report.rules.push_back(TraceRuleInfo());
   if (run->migration_error && !run->applied.empty()) {
     // The last file is the one that failed: not applied.
     report.failed_migration = run->applied.back().path;

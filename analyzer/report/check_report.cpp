@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "check_trace_report.h"
+
 namespace pgsift {
 namespace {
 
@@ -110,6 +112,7 @@ std::string CheckText(const CheckReport& r) {
       }
     }
   }
+  out += check_trace_report::Text(r);
   if (!r.findings.empty()) out += "\n" + RenderFindingsText(r.findings);
   return out;
 }
@@ -146,6 +149,7 @@ std::string CheckMarkdown(const CheckReport& r) {
     for (const std::string& l : q.new_tree) out += "+ " + l + "\n";
     out += "```\n\n</details>\n\n";
   }
+  out += check_trace_report::Markdown(r);
   if (!r.findings.empty()) {
     out += "### Findings\n\n";
     for (const Finding& f : r.findings) {
@@ -218,6 +222,7 @@ std::string CheckJson(const CheckReport& r) {
     findings.push_back(std::move(j));
   }
   doc["findings"] = findings;
+  doc["trace"] = check_trace_report::Json(r);
   return doc.dump(2) + "\n";
 }
 

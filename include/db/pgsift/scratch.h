@@ -67,12 +67,57 @@ struct ScratchOptions {
   std::map<std::string, std::vector<std::string>> log_values;
 };
 
+// A relation that existed before a migration file ran (check's trace only
+// looks at those: a table the file creates blocks nobody).
+struct TracedRelation {
+  std::string schema, name;  // name unqualified, as pg_class has it
+  char kind = 'r';           // pg_class.relkind
+  std::string table;         // for an index: its table's name, else ""
+  std::string Display() const { return schema == "public" ? name : schema + "." + name; }
+};
+
+// A relation-level lock the migration's session held, from pg_locks of its
+// own backend (readable by any role).
+struct TracedLock {
+  TracedRelation relation;
+  std::string mode;  // as pg_locks names it: "AccessExclusiveLock"
+  bool granted = true;
+};
+
+// An existing relation whose relfilenode changed: rewritten (or truncated).
+struct TracedRewrite {
+  TracedRelation relation;
+  int64_t bytes_before = 0, bytes_after = 0;  // pg_relation_size before the file, after it
+};
+
+// What one statement of a migration file did on the scratch database.
+struct StatementTrace {
+  size_t statement = 0;  // index in MigrationFile::statements
+  // False: the statement ran outside a transaction block (VACUUM, CREATE
+  // INDEX CONCURRENTLY, a file's autocommit statement pgsift cannot wrap),
+  // so its locks were gone before pg_locks could be read.
+  bool locks_seen = false;
+  // 1, 2, ... the transaction of the file it ran in; 0: none (locks_seen false).
+  int transaction = 0;
+  bool ends_transaction = false;  // its transaction ended with it (COMMIT, ROLLBACK, or one statement)
+  bool rolled_back = false;       // ... by ROLLBACK: nothing it did stays
+  std::vector<TracedLock> acquired;     // on existing relations, not held before it
+  std::vector<TracedLock> held;         // on existing relations after it (its transaction's so far)
+  std::vector<TracedRewrite> rewrites;  // existing relations with a new relfilenode
+  std::vector<TracedRelation> dropped;  // existing relations gone
+  double ms = 0;                        // the statement's own time on the scratch data
+};
+
 // One migration file applied to the scratch database.
 struct AppliedFile {
   std::string path;
   size_t statements = 0;
   bool in_transaction = false;  // false: the file holds statements that cannot
                                 // run in a transaction block, or its own BEGIN
+  // Per applied statement (DO bodies are part of their DO), in order.
+  std::vector<StatementTrace> trace;
+  // The relations that existed before the file, by unqualified name.
+  std::map<std::string, TracedRelation> existing;
 };
 
 struct ScratchRun {

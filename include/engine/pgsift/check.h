@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pgsift/baseline.h"
+#include "pgsift/check_trace.h"
 #include "pgsift/finding.h"
 #include "pgsift/log_values.h"
 #include "pgsift/migration.h"
@@ -47,6 +48,9 @@ struct CheckReport {
   // Which log-valued queries were planned with the capture's values and
   // which generically, and why (names only, never values).
   std::vector<std::string> values_notes;
+  // Per applied migration file (in order): what each statement locked and
+  // rewrote on the scratch database, against the lint (check_trace.h).
+  std::vector<FileTrace> traces;
 };
 
 // The migration lint's part of a check: its findings and the rules that ran.

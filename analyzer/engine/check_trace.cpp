@@ -1,0 +1,244 @@
+// The lock and rewrite trace of `pgsift check` against the lint's
+// predictions (check_trace.h).
+#include "pgsift/check_trace.h"
+
+#include <algorithm>
+#include <map>
+
+#include "pgsift/format.h"
+
+namespace pgsift {
+
+namespace {
+
+struct ModeName {
+  const char* pg;
+  const char* sql;
+};
+constexpr ModeName kModes[] = {{"AccessShareLock", "ACCESS SHARE"},
+                               {"RowShareLock", "ROW SHARE"},
+                               {"RowExclusiveLock", "ROW EXCLUSIVE"},
+                               {"ShareUpdateExclusiveLock", "SHARE UPDATE EXCLUSIVE"},
+                               {"ShareLock", "SHARE"},
+                               {"ShareRowExclusiveLock", "SHARE ROW EXCLUSIVE"},
+                               {"ExclusiveLock", "EXCLUSIVE"},
+                               {"AccessExclusiveLock", "ACCESS EXCLUSIVE"}};
+
+bool IsTable(const TracedRelation& r) { return r.kind != 'i' && r.kind != 'I'; }
+
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.size() > 72) line = line.substr(0, 69) + "...";
+  return line;
+}
+
+// Strongest mode per existing table (indexes left out: a statement that
+// locks an index locks its table too).
+std::map<std::string, std::string> Strongest(const std::vector<TracedLock>& locks) {
+  std::map<std::string, std::string> out;
+  for (const TracedLock& l : locks) {
+    if (!IsTable(l.relation)) continue;
+    std::string& m = out[l.relation.name];
+    if (LockRank(l.mode) > LockRank(m)) m = l.mode;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SqlLockMode(const std::string& mode) {
+  for (const ModeName& m : kModes) {
+    if (mode == m.pg) return m.sql;
+  }
+  return mode;
+}
+
+int LockRank(const std::string& mode) {
+  for (int i = 0; i < 8; ++i) {
+    if (mode == kModes[i].pg || mode == kModes[i].sql) return i + 1;
+  }
+  return 0;
+}
+
+bool BlocksWrites(const std::string& mode) { return LockRank(mode) >= 5; }
+bool BlocksReads(const std::string& mode) { return LockRank(mode) == 8; }
+
+const RuleInfo& TraceRuleInfo() {
+  static const RuleInfo kInfo{"migration-trace-lint-missed",
+                              {},
+                              "On the scratch database a migration statement took a lock or rewrote a table that the "
+                              "lint did not predict",
+                              Severity::kWarning,
+                              RuleInput::kMigration,
+                              "rules/migration/trace_lint_missed.md"};
+  return kInfo;
+}
+
+FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings) {
+  FileTrace out;
+  out.path = file.path;
+  auto table_of = [&](const std::string& name) -> std::string {
+    auto it = applied.existing.find(name);
+    if (it == applied.existing.end()) return "";  // not there before the file
+    return IsTable(it->second) ? name : it->second.table;
+  };
+  // The open transaction's tables: first blocking statement and mode.
+  std::map<std::string, BlockedSpan> open;
+  auto close = [&](uint32_t to_line, bool rolled_back) {
+    for (auto& [table, span] : open) {
+      span.to_line = to_line;
+      span.rolled_back = rolled_back;
+      out.timeline.push_back(span);
+    }
+    open.clear();
+  };
+  int transaction = 0;
+  for (const StatementTrace& t : applied.trace) {
+    const MigrationStatement& st = file.statements[t.statement];
+    if (t.transaction != transaction) {
+      close(0, false);  // not expected: a transaction ends with a statement that says so
+      transaction = t.transaction;
+    }
+    TraceRow row;
+    row.location = st.location;
+    row.location.file = file.path;
+    row.statement = FirstLine(st.text);
+    row.ms = t.ms;
+    row.locks_seen = t.locks_seen;
+    std::map<std::string, std::string> took = Strongest(t.acquired), held = Strongest(t.held);
+    for (const auto& [table, mode] : took) {
+      if (LockRank(mode) > LockRank(row.mode)) row.mode = mode;
+    }
+    for (const auto& [table, mode] : took) {
+      if (mode == row.mode) row.tables.push_back(applied.existing.at(table).Display());
+    }
+    row.blocks_writes = BlocksWrites(row.mode);
+    row.blocks_reads = BlocksReads(row.mode);
+    row.mode = SqlLockMode(row.mode);
+    bool truncates = st.kind == "TruncateStmt";
+    for (const TracedRewrite& w : t.rewrites) row.rewrites.push_back(w);
+
+    LintPrediction predicted = PredictStatement(file, t.statement);
+    std::map<std::string, std::string> want;  // existing table -> predicted mode
+    for (const PredictedLock& p : predicted.locks) {
+      std::string table = table_of(p.table);
+      if (table.empty()) continue;
+      if (LockRank(p.mode) > LockRank(want[table])) want[table] = p.mode;
+    }
+    std::vector<std::string> want_rewrite;
+    for (const std::string& r : predicted.rewrites) {
+      if (std::string table = table_of(r); !table.empty()) want_rewrite.push_back(table);
+    }
+    std::vector<std::string> missed, strict, confirmed;
+    if (t.locks_seen) {
+      for (const auto& [table, mode] : took) {
+        if (!BlocksWrites(mode)) continue;
+        auto p = want.find(table);
+        if (p != want.end() && LockRank(p->second) >= LockRank(mode)) continue;
+        missed.push_back("took " + SqlLockMode(mode) + " on " + applied.existing.at(table).Display() + " (blocks " +
+                         (BlocksReads(mode) ? "reads and writes" : "writes") + ")" +
+                         (p == want.end() ? ", no lock predicted" : ", the lint predicted " + p->second));
+      }
+      for (const auto& [table, mode] : want) {
+        auto h = held.find(table);
+        std::string seen = h == held.end() ? "" : h->second;
+        if (LockRank(seen) >= LockRank(mode)) {
+          confirmed.push_back(mode + " on " + table);
+        } else {
+          strict.push_back("the lint predicted " + mode + " on " + table + ", observed " +
+                           (seen.empty() ? std::string("no lock") : SqlLockMode(seen)));
+        }
+      }
+    }
+    for (const TracedRewrite& w : t.rewrites) {
+      if (!IsTable(w.relation) || truncates) continue;
+      if (std::find(want_rewrite.begin(), want_rewrite.end(), w.relation.name) != want_rewrite.end()) {
+        confirmed.push_back("rewrite of " + w.relation.name);
+      } else {
+        missed.push_back("rewrote " + w.relation.Display() + " (" + FormatBytes(w.bytes_before) + " -> " +
+                         FormatBytes(w.bytes_after) + "), no rewrite predicted");
+      }
+    }
+    for (const std::string& table : want_rewrite) {
+      bool seen = std::any_of(t.rewrites.begin(), t.rewrites.end(),
+                              [&](const TracedRewrite& w) { return w.relation.name == table; });
+      if (!seen) strict.push_back("the lint predicted a rewrite of " + table + ", relfilenode unchanged");
+    }
+    if (row.mode.empty() && !confirmed.empty()) {
+      // Nothing new: the transaction already held what the lint predicted.
+      for (const auto& [table, mode] : want) {
+        auto h = held.find(table);
+        if (h == held.end() || LockRank(h->second) < LockRank(row.mode)) continue;
+        if (LockRank(h->second) > LockRank(row.mode)) row.tables.clear();
+        row.mode = h->second;
+        row.tables.push_back(applied.existing.at(table).Display());
+      }
+      row.blocks_writes = BlocksWrites(row.mode);
+      row.blocks_reads = BlocksReads(row.mode);
+      row.mode = SqlLockMode(row.mode);
+      if (!row.mode.empty()) row.notes.push_back("already held from an earlier statement of its transaction");
+    }
+    if (!missed.empty()) {
+      row.verdict = "lint missed";
+      ++out.missed;
+    } else if (!strict.empty()) {
+      row.verdict = "lint too strict";
+      ++out.too_strict;
+    } else if (!t.locks_seen && !want.empty()) {
+      row.verdict = "not traced";
+    } else if (!confirmed.empty()) {
+      row.verdict = "confirmed";
+      ++out.confirmed;
+    }
+    for (std::string& m : missed) row.notes.push_back("lint missed: " + m);
+    for (std::string& s : strict) row.notes.push_back("lint too strict: " + s);
+    if (!t.locks_seen && !want.empty())
+      row.notes.push_back("its locks are not traced: it ran outside a transaction block");
+    if (!missed.empty()) {
+      Finding f;
+      f.rule_id = TraceRuleInfo().id;
+      f.severity = TraceRuleInfo().severity;
+      f.location = row.location;
+      f.message = "on the scratch database this statement " + [&] {
+        std::string s;
+        for (const std::string& m : missed) s += (s.empty() ? "" : "; ") + m;
+        return s;
+      }() + "";
+      f.help =
+          "the lint reads the statement's text only (a function it calls, a trigger, a cascade can lock more): "
+          "plan for the lock the trace shows (lock_timeout, a quiet hour, or the non-blocking form)";
+      f.snippet = st.text;
+      f.key_extra = row.statement;
+      f.facts.push_back({"traced on", "scratch database, " + std::to_string(static_cast<int64_t>(t.ms + 0.5)) + " ms"});
+      findings->push_back(std::move(f));
+    }
+    if (row.blocks_writes) ++out.blocking;
+    for (const TracedRewrite& w : t.rewrites) out.rewrites += IsTable(w.relation) && !truncates;
+
+    // The timeline: each table from the statement that first blocked it.
+    for (auto& [table, span] : open) span.ms += t.ms;
+    for (const auto& [table, mode] : t.locks_seen ? held : std::map<std::string, std::string>{}) {
+      if (!BlocksWrites(mode)) continue;
+      auto it = open.find(table);
+      if (it == open.end()) {
+        BlockedSpan span;
+        span.transaction = t.transaction;
+        span.table = applied.existing.at(table).Display();
+        span.mode = SqlLockMode(mode);
+        span.blocks_reads = BlocksReads(mode);
+        span.from_line = st.location.line;
+        span.ms = t.ms;
+        open[table] = span;
+      } else if (LockRank(mode) > LockRank(it->second.mode)) {
+        it->second.mode = SqlLockMode(mode);
+        it->second.blocks_reads = BlocksReads(mode);
+      }
+    }
+    if (t.ends_transaction) close(st.location.line, t.rolled_back);
+    out.rows.push_back(std::move(row));
+  }
+  close(0, false);  // the file's own transaction: until its COMMIT at the end
+  return out;
+}
+
+}  // namespace pgsift

@@ -1,0 +1,84 @@
+// The lock and rewrite trace of `pgsift check`: what each migration
+// statement really locked and rewrote on the scratch database
+// (StatementTrace, db/scratch.h), set against what the migration lint
+// predicts for it from its text. Only relations that existed before the
+// file count: a table the migration creates blocks nobody.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pgsift/finding.h"
+#include "pgsift/migration_model.h"
+#include "pgsift/rule.h"
+#include "pgsift/scratch.h"
+
+namespace pgsift {
+
+// What the lint predicts for one statement: its locks that block other
+// sessions (mode in SQL words, "ACCESS EXCLUSIVE") and the tables it
+// rewrites. Tables created earlier in the file are left out.
+struct PredictedLock {
+  std::string table;  // relation name as the parser gives it (an index for DROP INDEX)
+  std::string mode;
+  bool blocks_reads = false;
+};
+struct LintPrediction {
+  std::vector<PredictedLock> locks;
+  std::vector<std::string> rewrites;
+};
+// Implemented in rules/migration/ (the lint's own lock model, util.h). A DO
+// statement predicts what the statements of its body do.
+LintPrediction PredictStatement(const MigrationFile& file, size_t index);
+
+// One statement of the per-file table.
+struct TraceRow {
+  Location location;
+  std::string statement;            // its first line, shortened
+  std::string mode;                 // strongest lock it took on an existing table ("" none)
+  std::vector<std::string> tables;  // the existing tables it took that lock on
+  bool blocks_reads = false, blocks_writes = false;
+  bool locks_seen = true;  // false: ran outside a transaction block (see StatementTrace)
+  std::vector<TracedRewrite> rewrites;
+  double ms = 0;
+  // "confirmed" (the lint's prediction held), "lint missed" (a lock or a
+  // rewrite it did not predict: a finding), "lint too strict" (predicted,
+  // not observed: a note), "not traced" (a predicted lock of a statement
+  // pgsift saw no locks of), "" (nothing predicted, nothing blocking seen).
+  std::string verdict;
+  std::vector<std::string> notes;  // what made the verdict
+};
+
+// A table blocked by a transaction of the file: from the statement that
+// took the lock to the end of the transaction.
+struct BlockedSpan {
+  int transaction = 0;
+  std::string table, mode;
+  bool blocks_reads = false;
+  uint32_t from_line = 0, to_line = 0;  // to_line 0: the end of the file
+  bool rolled_back = false;
+  double ms = 0;  // the statements' time in between, on the scratch data
+};
+
+struct FileTrace {
+  std::string path;
+  std::vector<TraceRow> rows;
+  std::vector<BlockedSpan> timeline;
+  int confirmed = 0, missed = 0, too_strict = 0, blocking = 0, rewrites = 0;
+};
+
+// The rule id of a lint-missed finding, and its info (SARIF, JUnit).
+const RuleInfo& TraceRuleInfo();
+
+// The trace of `applied` against the lint's predictions for `file`;
+// lint-missed findings go to `findings`.
+FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings);
+
+// "ACCESS EXCLUSIVE" for pg_locks' "AccessExclusiveLock"; its strength 1..8
+// (0: unknown), and what it blocks.
+std::string SqlLockMode(const std::string& pg_locks_mode);
+int LockRank(const std::string& mode);  // either spelling
+bool BlocksWrites(const std::string& mode);
+bool BlocksReads(const std::string& mode);
+
+}  // namespace pgsift
