@@ -32,8 +32,9 @@ run dom_js --dump-dom "$url#sort=calls"
 cp "$out/report.html" "$out/dom_nojs.out"
 mkdir -p "$shots"
 cp "$out/shot.png" "$shots/analyze_html.png"
-python3 - "$out" <<'PY'
-import html, re, struct, sys, zlib
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd -P)" python3 - "$out" <<'PY'
+import html, re, sys
+from png_ink import inked_share
 out = sys.argv[1]
 fail = []
 logs = "".join(open(f"{out}/{n}.log", errors="replace").read() for n in ("shot", "dom_js"))
@@ -94,40 +95,14 @@ if total_nojs != sorted(total_nojs, reverse=True):
 if {i for i, _ in r_js} != {i for i, _ in r_nojs}:
     fail.append("the rows differ with and without JavaScript")
 def check_png(path):
-    png = open(path, "rb").read()
-    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        fail.append("screenshot is not a PNG")
-    else:
-        w, h, depth, ctype = struct.unpack(">IIBB", png[16:26])
-        pos, idat = 8, b""
-        while pos < len(png):
-            n, kind = struct.unpack(">I4s", png[pos:pos + 8])
-            if kind == b"IDAT":
-                idat += png[pos + 8:pos + 8 + n]
-            pos += 12 + n
-        raw = zlib.decompress(idat)
-        bpp = {2: 3, 6: 4}.get(ctype, 3)
-        stride, prev, inked, total = w * bpp, bytearray(w * bpp), 0, 0
-        for y in range(h):
-            f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-            for i in range(stride):
-                a = line[i - bpp] if i >= bpp else 0
-                b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-                if f == 1: line[i] = (line[i] + a) & 255
-                elif f == 2: line[i] = (line[i] + b) & 255
-                elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-                elif f == 4:
-                    pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                    line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-            prev = line
-            if y % 8 == 0:
-                for x in range(0, w, 8):
-                    total += 1
-                    inked += min(line[x * bpp:x * bpp + 3]) < 0xC0
-        share = inked / max(1, total)
-        print(f"{path}: {w}x{h}, {len(png)} bytes, {share:.1%} inked samples")
-        if w < 1000 or h < 1000 or share < 0.01:
-            fail.append(f"screenshot looks blank ({w}x{h}, {share:.2%} inked)")
+    try:
+        w, h, size, share = inked_share(path, 8)
+    except ValueError as e:
+        fail.append(f"screenshot: {e}")
+        return
+    print(f"{path}: {w}x{h}, {size} bytes, {share:.1%} inked samples")
+    if w < 1000 or h < 1000 or share < 0.01:
+        fail.append(f"screenshot looks blank ({w}x{h}, {share:.2%} inked)")
 
 check_png(f"{out}/shot.png")
 if fail:

@@ -20,8 +20,9 @@ timeout 120 "$browser" "${flags[@]}" --screenshot="$out/shot.png" "file://$out/r
   >"$out/shot.log" 2>&1 || { cat "$out/shot.log"; echo "chromium --screenshot failed" >&2; exit 1; }
 timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$out/report.html" >"$out/dom.html" 2>"$out/dom.log" ||
   { cat "$out/dom.log"; echo "chromium --dump-dom failed" >&2; exit 1; }
-python3 - "$out" <<'PY'
-import re, struct, sys, zlib
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd -P)" python3 - "$out" <<'PY'
+import re, sys
+from png_ink import inked_share
 out = sys.argv[1]
 fail = []
 logs = open(f"{out}/shot.log", errors="replace").read() + open(f"{out}/dom.log", errors="replace").read()
@@ -36,43 +37,13 @@ if dom.count("<rect") < 24:
     fail.append(f"expected the bars and the 24-hour heat map, found {dom.count('<rect')} rects")
 if "Regressions" not in dom or "Latency SLOs by journey" not in dom or "CANARY" in dom:
     fail.append("report content missing or a canary value shown")
-png = open(f"{out}/shot.png", "rb").read()
-if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-    fail.append("screenshot is not a PNG")
-else:
-    w, h, depth, ctype = struct.unpack(">IIBB", png[16:26])
-    pos, idat = 8, b""
-    while pos < len(png):
-        n, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        if kind == b"IDAT":
-            idat += png[pos + 8:pos + 8 + n]
-        pos += 12 + n
-    raw = zlib.decompress(idat)
-    bpp = {2: 3, 6: 4}.get(ctype, 0)
-    if depth != 8 or not bpp:
-        fail.append(f"unexpected PNG format depth={depth} type={ctype}")
-        bpp = 3
-    stride, prev, inked, total, rows = w * bpp, bytearray(w * bpp), 0, 0, 0
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        prev = line
-        if y % 4 == 0:
-            for x in range(0, w, 4):
-                total += 1
-                inked += min(line[x * bpp:x * bpp + 3]) < 0xC0
-    share = inked / max(1, total)
-    print(f"screenshot {w}x{h}, {len(png)} bytes, {share:.1%} inked samples")
+try:
+    w, h, size, share = inked_share(f"{out}/shot.png", 4)
+    print(f"screenshot {w}x{h}, {size} bytes, {share:.1%} inked samples")
     if w < 800 or h < 800 or share < 0.005:
         fail.append(f"screenshot looks blank ({w}x{h}, {share:.2%} inked)")
+except ValueError as e:
+    fail.append(f"screenshot: {e}")
 if fail:
     print("FAIL:\n  " + "\n  ".join(fail))
     sys.exit(1)

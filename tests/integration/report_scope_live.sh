@@ -48,6 +48,7 @@ snap() { sleep 1; "$pgsift" snapshot --dsn "dbname=$1" -o "$work/$2" 2>/dev/null
 export_pgss() {
     psql -XqAt -d clinic -c "\\copy (SELECT * FROM pg_stat_statements) TO '$work/$1' CSV HEADER"
     date -u '+%Y-%m-%d %H:%M:%S+00' >"$work/$1.at"
+    sleep 1  # the next export's second is a later one (captured_at has seconds)
 }
 
 work_on clinic clinic-before 5 1
