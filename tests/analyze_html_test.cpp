@@ -20,12 +20,7 @@ namespace {
 
 using testing::Fixture;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::Slurp;
 
 AnalyzeResult AnalyzeLog(const std::string& log, unsigned jobs = 1, size_t piece_bytes = 0) {
   auto rules = MakeWorkloadRules();

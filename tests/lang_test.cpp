@@ -30,12 +30,7 @@
 namespace pgsift {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Slurp;
 
 // Whether s is valid UTF-8 (a plain scan, independent of the reader's).
 bool ValidUtf8(const std::string& s) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "pgsift/fingerprint.h"
+#include "test_util.h"
 
 namespace pgsift {
 namespace {
@@ -34,12 +35,7 @@ TEST(ParseLogParameters, RejectsMalformedAndCutValues) {
   EXPECT_FALSE(ParseLogParameters("$1 = 'abcdefgh...'"));
 }
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Slurp;
 
 TEST(CollectLogValues, SameValuesFromEveryFormatOfOneRun) {
   const std::string dir = std::string(PGSIFT_FIXTURES) + "/logs/";

@@ -20,12 +20,7 @@ namespace {
 
 using testing::Fixture;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::Slurp;
 
 Snapshot Load(const std::string& name) {
   auto s = ReadSnapshot(Fixture("pgss/" + name));

@@ -3,13 +3,23 @@
 
 #include <zlib.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace pgsift::testing {
 
 inline std::string Fixture(const std::string& rel) { return std::string(PGSIFT_FIXTURES) + "/" + rel; }
+
+// A whole file's bytes ("" when it cannot be read).
+inline std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // Reads a .jsonl or .jsonl.gz file (zlib reads both).
 inline std::vector<nlohmann::json> ReadJsonLines(const std::string& path) {
