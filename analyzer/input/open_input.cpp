@@ -20,8 +20,10 @@ namespace {
 
 constexpr size_t kMagicBytes = 6;
 
+bool IsGzip(const unsigned char* m, size_t n) { return n >= 2 && m[0] == 0x1f && m[1] == 0x8b; }
+
 bool LooksCompressed(const unsigned char* m, size_t n) {
-  if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b) return true;               // gzip
+  if (IsGzip(m, n)) return true;
   if (n >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') return true;  // bzip2
   if (n >= 6 && std::memcmp(m,
                             "\xFD"
@@ -226,11 +228,12 @@ Result<std::unique_ptr<ByteSource>> OpenInput(const std::string& path) {
     got += static_cast<size_t>(r);
   }
   head.resize(got);
-  bool compressed = LooksCompressed(reinterpret_cast<const unsigned char*>(head.data()), head.size());
-  char raw_head0 = head.empty() ? '\0' : head[0];
+  const auto* magic = reinterpret_cast<const unsigned char*>(head.data());
+  bool compressed = LooksCompressed(magic, head.size());
+  bool gzip = IsGzip(magic, head.size());
   auto raw = std::make_unique<FdSource>(fd, !is_stdin, name, std::move(head));
   if (!compressed) return std::unique_ptr<ByteSource>(std::move(raw));
-  if (static_cast<unsigned char>(raw_head0) == 0x1f) {  // gzip (LooksCompressed)
+  if (gzip) {
     auto gz = std::make_unique<GzipSource>(std::move(raw), name);
     if (Status s = gz->Open(); !s.ok()) return Err(s.error());
     return std::unique_ptr<ByteSource>(std::move(gz));
