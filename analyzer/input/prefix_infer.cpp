@@ -72,6 +72,40 @@ const KeyEscape* KnownKey(std::string_view key) {
   return nullptr;
 }
 
+// A rendered %e: five of [0-9A-Z], either "00000" (successful completion,
+// every LOG line) or a code with a letter and a digit ("42P01", "57P01",
+// "XX000"). An all-digit code other than 00000 could as well be a pid.
+bool LooksLikeSqlState(std::string_view t) {
+  if (t.size() != 5) return false;
+  bool letter = false, digit = false;
+  for (char c : t) {
+    if (IsDigit(c)) {
+      digit = true;
+    } else if (c >= 'A' && c <= 'Z') {
+      letter = true;
+    } else {
+      return false;
+    }
+  }
+  return t == "00000" || (letter && digit);
+}
+
+// True when s[p..p+5) is a whole token that looks like a SQLSTATE.
+bool SqlStateAt(std::string_view s, size_t p) {
+  if (p > 0 && std::string_view(" [(:,").find(s[p - 1]) == std::string_view::npos) return false;
+  if (p + 5 < s.size() && std::string_view(" ]):,").find(s[p + 5]) == std::string_view::npos) return false;
+  return LooksLikeSqlState(s.substr(p, 5));
+}
+
+// The end of free text that runs to the end of the prefix at s.size() - 1
+// (the space before the severity), less a trailing " %e": 'app=psql 00000 '
+// is '%a %e', not an application named "psql 00000".
+size_t BeforeTrailingSqlState(std::string_view s, size_t from) {
+  size_t end = s.size() - 1;
+  if (end >= from + 6 && s[end - 6] == ' ' && SqlStateAt(s, end - 5)) return end - 6;
+  return end;
+}
+
 // The position of the ' ' or ',' before the next "known_key=" at or after
 // s[from], or npos.
 size_t NextKey(std::string_view s, size_t from) {
@@ -91,12 +125,13 @@ size_t NextKey(std::string_view s, size_t from) {
 // and returns the end of the prefix, or returns r.
 size_t TrailingApplication(std::string_view s, size_t r, std::string* out) {
   if (r + 2 >= s.size() || s[r] != ' ' || s.back() != ' ') return r;
-  std::string_view rest = s.substr(r + 1, s.size() - r - 2);
+  std::string_view rest = s.substr(r + 1, BeforeTrailingSqlState(s, r + 1) - r - 1);
+  if (SqlStateAt(s, r + 1) && rest.size() == 5) return r;  // '%u@%d %e '
   bool free_text = !rest.empty() && rest[0] != '[' && rest[0] != ' ' && !IsDigit(rest[0]) &&
                    rest.find_first_of("=:@") == std::string_view::npos;
   if (!free_text && rest != "[unknown]") return r;
-  *out += " %a ";
-  return s.size();
+  *out += " %a";
+  return r + 1 + rest.size();
 }
 
 // Turns one rendered prefix (the text before the severity) into a
@@ -106,6 +141,11 @@ std::string InferFromRendered(std::string_view s) {
   size_t p = 0;
   while (p < s.size()) {
     char c = s[p];
+    if (SqlStateAt(s, p)) {
+      out += "%e";
+      p += 5;
+      continue;
+    }
     // IPv4 client, optionally with (port)
     if (IsDigit(c) && (p == 0 || !IsDigit(s[p - 1]))) {
       size_t q = p;
@@ -188,7 +228,7 @@ std::string InferFromRendered(std::string_view s) {
             size_t next = NextKey(s, e);
             if (next == std::string_view::npos && found->escape == 'a' && s.back() == ' ' &&
                 s.find(':', e) == std::string_view::npos) {
-              next = s.size() - 1;
+              next = BeforeTrailingSqlState(s, e);
             }
             // (A prefix has one user@db: after it, an '@' is the value's own.)
             if (next != std::string_view::npos &&

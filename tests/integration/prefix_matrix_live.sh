@@ -56,6 +56,12 @@ check() {
         got=$(queries "$log" --application 'sidekiq worker@prod')
         [ "$got" = 3 ] || bad "$name: --application 'sidekiq worker@prod': expected 3 queries, got '$got'"
     fi
+    if [[ $prefix == *%e* ]]; then
+        # the failing statement run_errors ran: read with its SQLSTATE, not 'unknown'
+        "$pgsift" analyze "$log" -q --json "$work/$name.json" 2>/dev/null || true
+        got=$(python3 -c 'import json,sys; print(",".join(sorted(json.load(open(sys.argv[1]))["summary"]["errors_by_sqlstate"])))' "$work/$name.json")
+        [ "$got" = 42P01 ] || bad "$name: errors by SQLSTATE: expected 42P01 alone, got '$got'"
+    fi
     echo "checked $name: $first" | cut -c1-200
 }
 
@@ -68,6 +74,7 @@ scenario() {  # scenario NAME PREFIX CONNECTIONS(on|off)
     run_as 'front desk [2]' 5
     PGHOST=$work run_as reception 7  # over the Unix socket: client [local]
     run_as 'sidekiq worker@prod' 3   # an '@' in application_name is not a second user@db
+    PGAPPNAME=errors "$psql_bin" -X -q -c 'SELECT * FROM no_such_table' >/dev/null 2>&1 || true
     pg_quiesce "$work"
     pg_stop "$work" 2>/dev/null
     check "$name" "$work/data/log/$name.log" "$prefix"
@@ -85,6 +92,11 @@ scenario rds '%t:%r:%u@%d:[%p]:' on
 # version matrix: the words there are %a, not literal text of the prefix.
 scenario bare_app '%m [%p] %q%u@%d %a ' on
 scenario bare_app_noconn '%m [%p] %q%u@%d %a ' off
+# %e right after the free-form application_name: 'app=psql 00000 ' is
+# '%a %e', not an application called "psql 00000".
+scenario app_then_state '%m [%p] %q%u@%d app=%a %e ' on
+scenario bare_app_then_state '%m [%p] %q%u@%d %a %e ' off
+scenario state_first '%m [%p] %e %q%u@%d app=%a ' on
 
 # A log whose first 300+ lines belong to no session (restart banner, then
 # checkpoints of a session that logs none of its own statements), then the
