@@ -232,7 +232,9 @@ TEST(Timestamp, DoubtfulZonesAreNamedAndCanBeGiven) {
   EXPECT_TRUE(pgsift::LookUpZone("QQT").given);
   EXPECT_EQ(pgsift::SetLogZone("QQT=-0530"), "");
   EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 11:30:00 QQT"), t);
-  for (const char* bad : {"QQT", "QQT=", "qqt=+02:00", "QQT=+2:00", "QQT=+16:00", "=+02:00", "QQT=2h"}) {
+  EXPECT_EQ(pgsift::SetLogZone("QQT=-3:30"), "");  // as Newfoundland's offset is often written
+  EXPECT_EQ(pgsift::ParseLogTimestamp("2021-05-27 13:30:00 QQT"), t);
+  for (const char* bad : {"QQT", "QQT=", "qqt=+02:00", "QQT=+2:0", "QQT=+16:00", "=+02:00", "QQT=2h", "QQT=+2:60"}) {
     EXPECT_NE(pgsift::SetLogZone(bad), "") << bad;
   }
 }

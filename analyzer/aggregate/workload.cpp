@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "pgsift/own_statements.h"
+#include "pgsift/plan.h"
 #include "pgsift/session_sequences.h"
 #include "pgsift/text_hash.h"
 
@@ -75,6 +77,8 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   a->prepares += b.prepares;
   a->prepare_ns += b.prepare_ns;
   a->plans += b.plans;
+  a->plans_with_rows += b.plans_with_rows;
+  a->plan_rows_max = std::max(a->plan_rows_max, b.plan_rows_max);
   a->temp_files += b.temp_files;
   a->temp_bytes += b.temp_bytes;
 }
@@ -124,6 +128,11 @@ LeftOut Filters::Why(const Event& e) const {
   if (!users.empty() && !Contains(users, e.user)) return LeftOut::kUser;
   if (!applications.empty() && !Contains(applications, e.application)) return LeftOut::kApplication;
   return LeftOut::kCount_;
+}
+
+bool Filters::Selects(const Event& e) const {
+  return (databases.empty() || Contains(databases, e.database)) && (users.empty() || Contains(users, e.user)) &&
+         (applications.empty() || Contains(applications, e.application));
 }
 
 namespace {
@@ -242,10 +251,15 @@ void WorkloadBuilder::OnEvent(const Event& e) {
   // The tag counts only where the log does not say the application: a
   // statement of an application that is not pgsift's is its own, whatever
   // comment it carries.
+  // pgsift's own statements never count; they are counted as left out
+  // where the user's selection (database, user, application) would have
+  // kept them ("--application web" leaves pgsift's out anyway).
   if (!filters_.include_pgsift &&
       (IsPgsiftApplication(e.application) || (e.application.empty() && IsPgsiftText(e.sql)))) {
-    s.pgsift_left_out += e.kind == EventKind::kQuery;
-    if (e.duration_ms >= 0) s.pgsift_left_out_ns += DurationNs(e.duration_ms);
+    if (filters_.Selects(e)) {
+      s.pgsift_left_out += e.kind == EventKind::kQuery;
+      if (e.duration_ms >= 0) s.pgsift_left_out_ns += DurationNs(e.duration_ms);
+    }
     return;
   }
   if (LeftOut why = filters_.Why(e); why != LeftOut::kCount_) {
@@ -350,7 +364,12 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       if (e.plan_json && JsonPlanQueryText(e.plan, &json_query_text_)) sql = json_query_text_;
       if (sql.empty()) return;
       const Shape& shape = fingerprinter_->Fingerprint(sql);
-      ++workload_->Stats(shape, input_, line_base_ + e.line).plans;
+      QueryStats& q = workload_->Stats(shape, input_, line_base_ + e.line);
+      ++q.plans;
+      if (std::optional<double> rows = PlanRootRows(e.plan, e.plan_json)) {
+        ++q.plans_with_rows;
+        q.plan_rows_max = std::max(q.plan_rows_max, *rows);
+      }
       if (plans_ != nullptr) plans_->OnPlan(shape, e.plan, e.plan_json);
       return;
     }

@@ -66,10 +66,11 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
     Status written = (*out)->Commit();
     if (!written.ok()) return Fail(written.error());
   }
-  if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
   if (!result->usable) {
+    // Each input's problem was said above: no empty report after it.
     return Fail("nothing usable was read");
   }
+  if (!quiet) WriteAnalyzeTable(*result, table, std::cout);
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // returns what to run when it is chosen. main.cpp lists them, nothing else.
 #pragma once
 
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
@@ -67,8 +68,15 @@ inline void AddLogZoneOption(CLI::App* cmd) {
   cmd->add_option_function<std::vector<std::string>>(
       "--log-zone",
       [](const std::vector<std::string>& specs) {
+        std::vector<std::string> names;
         for (const std::string& spec : specs) {
           if (std::string error = SetLogZone(spec); !error.empty()) throw CLI::ValidationError(error);
+          std::string name = spec.substr(0, spec.find('='));
+          if (std::find(names.begin(), names.end(), name) != names.end()) {
+            throw CLI::ValidationError("--log-zone " + name + " is given twice: a log prints an abbreviation with "
+                                       "one offset; give it once");
+          }
+          names.push_back(name);
         }
       },
       "ABBR=+HH:MM: the log's time zone abbreviation and its offset (IST=+02:00 for Israel; default: IST India, CST "

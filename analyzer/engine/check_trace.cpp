@@ -209,7 +209,7 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
           "plan for the lock the trace shows (lock_timeout, a quiet hour, or the non-blocking form)";
       f.snippet = st.text;
       f.key_extra = row.statement;
-      f.facts.push_back({"traced on", "scratch database, " + std::to_string(static_cast<int64_t>(t.ms + 0.5)) + " ms"});
+      f.facts.push_back({"traced on", "scratch database, " + FormatMs(t.ms)});
       findings->push_back(std::move(f));
     }
     if (row.blocks_writes) ++out.blocking;

@@ -15,14 +15,6 @@ std::string Percent(double fraction) {
   return buf;
 }
 
-std::string Bytes(int64_t b) {
-  char buf[32];
-  if (b >= 1 << 20)
-    snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
-  else
-    snprintf(buf, sizeof buf, "%.1f kiB", static_cast<double>(b) / 1024);
-  return buf;
-}
 
 }  // namespace
 
@@ -105,7 +97,7 @@ double IndexEntriesPerHour(const SchemaTable& t, int64_t stats_seconds) {
 void AddTableFacts(const SchemaTable* t, Finding* f, int64_t stats_seconds) {
   if (t == nullptr || t->rows < 0) return;
   std::string table = std::to_string(t->rows) + " rows";
-  if (t->size_bytes >= 0) table += ", " + Bytes(t->size_bytes);
+  if (t->size_bytes >= 0) table += ", " + FormatBytes(t->size_bytes);
   if (t->seq_scan >= 0)
     table += ", " + std::to_string(t->seq_scan) + " seq scans, " + std::to_string(t->idx_scan) + " index scans";
   f->facts.emplace_back("table", table);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "pgsift/format.h"
 #include "pgsift/plan_rules.h"
 
 namespace pgsift {
@@ -141,7 +142,7 @@ Finding PlanFinding(const PlanOutcome& outcome, const std::string& rule_id, Seve
   f.key_extra = b.name;
   f.facts = {{"cost", FixedDigits(b.plan.total_cost, 2) + " -> " + FixedDigits(a.plan.total_cost, 2)}};
   if (b.median_ms >= 0 && a.median_ms >= 0)
-    f.facts.emplace_back("median time", FixedDigits(b.median_ms, 3) + " ms -> " + FixedDigits(a.median_ms, 3) + " ms");
+    f.facts.emplace_back("median time", FormatMs(b.median_ms) + " -> " + FormatMs(a.median_ms));
   return f;
 }
 

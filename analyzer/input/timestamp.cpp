@@ -118,6 +118,7 @@ bool ParseOffset(std::string_view v, int* minutes) {
   }
   int h = 0, m = 0;
   if (v.size() == 5 && v[2] == ':' && Num(v, 0, 2, &h) && Num(v, 3, 2, &m)) {
+  } else if (v.size() == 4 && v[1] == ':' && Num(v, 0, 1, &h) && Num(v, 2, 2, &m)) {  // +5:30
   } else if (v.size() == 4 && Num(v, 0, 2, &h) && Num(v, 2, 2, &m)) {
   } else if ((v.size() == 1 || v.size() == 2) && Num(v, 0, v.size(), &h)) {
   } else {

@@ -5,6 +5,7 @@
 #include "pgsift/analyze_output.h"
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
+#include "pgsift/format.h"
 #include "pgsift/i18n.h"
 #include "report_text.h"
 
@@ -13,13 +14,8 @@ namespace {
 
 using report_text::Thousands;
 
-std::string Duration(double ms) {
-  if (ms >= 3600000) return fmt::format("{:.1f}h", ms / 3600000);
-  if (ms >= 60000) return fmt::format("{:.1f}m", ms / 60000);
-  if (ms >= 1000) return fmt::format("{:.2f}s", ms / 1000);
-  if (ms >= 10) return fmt::format("{:.0f}ms", ms);
-  return fmt::format("{:.2f}ms", ms);
-}
+// Durations as every output writes them (FormatMs).
+std::string Duration(double ms) { return FormatMs(ms); }
 
 // One line: whitespace runs collapsed, cut to `width` display columns.
 std::string OneLine(std::string_view s, size_t width) {
@@ -60,6 +56,10 @@ std::string Marker(const QueryStats& q) {
   if (q.truncated) return "~";
   return q.fallback ? "*" : "";
 }
+
+void WriteTopTable(const AnalyzeResult& r, const std::vector<const QueryStats*>& sorted, const TableOptions& o,
+                   std::ostream& out);
+void WriteErrorsAndFindings(const AnalyzeResult& r, std::ostream& out);
 
 }  // namespace
 
@@ -127,7 +127,16 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
     out << fmt::format("{} statements of pgsift itself left out ({} in all; --include-pgsift keeps them)\n",
                        Thousands(s.pgsift_left_out), Duration(NsToMs(s.pgsift_left_out_ns)));
   }
-  if (sorted.empty()) return;
+  if (!sorted.empty() && o.top > 0) WriteTopTable(r, sorted, o, out);
+  WriteErrorsAndFindings(r, out);
+}
+
+namespace {
+
+// The top queries table and its markers' legend.
+void WriteTopTable(const AnalyzeResult& r, const std::vector<const QueryStats*>& sorted, const TableOptions& o,
+                   std::ostream& out) {
+  const WorkloadSummary& s = r.workload.summary;
   out << fmt::format("\nTop {} by {}:\n", std::min(o.top, sorted.size()), o.sort);
   // Sorted by errors: their column after calls (else the order is unexplained).
   bool errors_column = o.sort == "errors";
@@ -163,6 +172,10 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
                        kMaxStatementBytes >> 20, kMaxStatementBytes >> 20);
   }
   if (shown_marker[2]) out << "+ overflow: statements of shapes past --max-shapes, counted together.\n";
+}
+
+void WriteErrorsAndFindings(const AnalyzeResult& r, std::ostream& out) {
+  const WorkloadSummary& s = r.workload.summary;
   if (!s.errors_by_sqlstate.empty()) {
     out << "\nErrors by SQLSTATE:";
     for (const auto& [state, n] : s.errors_by_sqlstate) out << fmt::format(" {} {}", state, n);
@@ -183,5 +196,7 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   }
   if (!r.findings.empty()) out << "\nFindings (" << r.findings.size() << "):\n" << RenderFindingsText(r.findings);
 }
+
+}  // namespace
 
 }  // namespace pgsift

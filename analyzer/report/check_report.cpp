@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check_trace_report.h"
+#include "pgsift/format.h"
 
 namespace pgsift {
 namespace {
@@ -97,7 +98,7 @@ std::string CheckText(const CheckReport& r) {
     out += "\n" + std::string(Mark(q.status)) + " " + q.name + "  " + q.status;
     if (q.status != "broken" && q.status != "refused")
       out += "  cost " + Fixed(q.old_cost, 2) + " -> " + Fixed(q.new_cost, 2) + Ratio(q.old_cost, q.new_cost);
-    if (q.old_ms >= 0 && q.new_ms >= 0) out += ", median " + Fixed(q.old_ms, 3) + " -> " + Fixed(q.new_ms, 3) + " ms";
+    if (q.old_ms >= 0 && q.new_ms >= 0) out += ", median " + FormatMs(q.old_ms) + " -> " + FormatMs(q.new_ms);
     if (!q.values.empty()) out += "  [" + q.values + "]";
     out += "\n     " + Indent(q.display, "     ") + "\n";
     if (!q.error.empty())

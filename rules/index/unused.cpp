@@ -1,4 +1,5 @@
 // index-unused: an index no scan used since the statistics were reset.
+#include "pgsift/format.h"
 #include "pgsift/index_usage.h"
 #include "pgsift/indexes.h"
 
@@ -28,7 +29,7 @@ class IndexUnused : public IndexRule {
         f.rule_id = Info().id;
         f.severity = Info().severity;
         f.message = "index " + x.name + " on " + t.QualifiedName() + " has not been scanned since the statistics reset";
-        f.facts.emplace_back("size", std::to_string(x.size_bytes) + " bytes");
+        f.facts.emplace_back("size", FormatBytes(x.size_bytes));
         if (t.n_tup_ins >= 0) {
           f.facts.emplace_back("table writes", std::to_string(t.n_tup_ins + t.n_tup_upd + t.n_tup_del) +
                                                    " rows written, each one entry in this index too");

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "pgsift/format.h"
 #include "pgsift/lookup_shape.h"
 #include "pgsift/pgss_rules.h"
 
@@ -54,7 +55,7 @@ class NPlusOneSuspect : public PgssRule {
       f.facts.emplace_back("lookup query", q.query);
       f.facts.emplace_back("lookup", lookup->table + " by " + by);
       f.facts.emplace_back("calls", fmt::format("{} ({} rows)", w.calls, w.rows));
-      std::string time = fmt::format("{:.3f} ms, mean {:.3f} ms", w.exec_ms, w.mean_ms());
+      std::string time = FormatMs(w.exec_ms) + ", mean " + FormatMs(w.mean_ms());
       if (window.window.exec_ms > 0)
         time += fmt::format(" ({:.1f}% of all query time)", 100 * w.exec_ms / window.window.exec_ms);
       f.facts.emplace_back("time", time);

@@ -2,6 +2,7 @@
 // or buffers change that explains it. See time_regression.md.
 #include <memory>
 
+#include "pgsift/format.h"
 #include "pgsift/plan_rules.h"
 
 namespace pgsift::plan {
@@ -36,7 +37,7 @@ class TimeRegression : public PlanRule {
       return;
     sink.Report(
         PlanFinding(o, Info().id, Info().severity,
-                    "median time " + FixedDigits(b.median_ms, 3) + " ms -> " + FixedDigits(a.median_ms, 3) + " ms",
+                    "median time " + FormatMs(b.median_ms) + " -> " + FormatMs(a.median_ms),
                     "Measured with EXPLAIN ANALYZE on the scratch database (median of the repeats)."));
   }
 };

@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include "pgsift/fingerprint.h"
+#include "pgsift/format.h"
 
 namespace pgsift::burst {
 
-std::string Ms(double ms) { return fmt::format("{:.3f} ms", ms); }
+std::string Ms(double ms) { return FormatMs(ms); }
 
 namespace {
 

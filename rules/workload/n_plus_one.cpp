@@ -17,7 +17,9 @@ namespace {
 // the log shows they are: the parent is a read, and its LIMIT (rows per call
 // at most) holds every burst, allowing one lookup more (the page's own
 // record often has the child's shape).
-std::string Doubt(const BurstGroup& g, const Workload& workload) {
+// `evidence` gets what shows a list when the answer is "".
+std::string Doubt(const BurstGroup& g, const Workload& workload, std::string* evidence) {
+  *evidence = "the parent is a read whose LIMIT holds every burst";
   if (g.identities.size() == 1 && g.identities.begin()->first == SessionIdentity::kNone && g.by_request == 0) {
     return "the log has no session identity, so the bursts may join statements of several sessions";
   }
@@ -30,8 +32,29 @@ std::string Doubt(const BurstGroup& g, const Workload& workload) {
     return "the statement before the bursts is not a read, so not a list whose rows they look up";
   }
   if (g.limited < g.bursts) {
-    return "the parent has no LIMIT (or its value is not logged), so its rows per call are unknown: a single-row "
-           "lookup is not a list";
+    // No LIMIT value: the rows the parent returned, where auto_explain
+    // (log_analyze) shows them, tell a list from a single-row lookup.
+    if (parent->plans_with_rows == 0) {
+      return "the parent has no LIMIT (or its value is not logged) and no auto_explain plan with its rows, so its "
+             "rows per call are unknown: a single-row lookup is not a list";
+    }
+    if (parent->plan_rows_max < 2) {
+      return fmt::format(
+          "auto_explain shows the parent returning at most {} row per call ({} plan{}): a single-row lookup, "
+          "not a list",
+          parent->plan_rows_max, parent->plans_with_rows, parent->plans_with_rows == 1 ? "" : "s");
+    }
+    if (static_cast<double>(g.max_size) > parent->plan_rows_max + 1) {
+      return fmt::format(
+          "bursts of up to {} lookups follow a parent that auto_explain shows returning at most {} rows per call "
+          "({} plan{}), so they are not one lookup per listed row (statements of several requests interleaved?)",
+          g.max_size, parent->plan_rows_max, parent->plans_with_rows, parent->plans_with_rows == 1 ? "" : "s");
+    }
+    *evidence = fmt::format(
+        "the parent is a read that auto_explain shows returning up to {} rows per call ({} plan{}), which holds "
+        "every burst",
+        parent->plan_rows_max, parent->plans_with_rows, parent->plans_with_rows == 1 ? "" : "s");
+    return "";
   }
   if (g.fitting < g.bursts) {
     return fmt::format(
@@ -77,7 +100,8 @@ class NPlusOne : public burst::BurstRule {
       // Batch writes and page-by-page reads are loops over many rows, not one query per row.
       if (child == nullptr || !burst::AllReads(*g, workload, /*no_pages=*/true)) continue;
       Finding f = burst::GroupFinding(Info().id, *g, workload);
-      std::string doubt = Doubt(*g, workload);
+      std::string shown;
+      std::string doubt = Doubt(*g, workload, &shown);
       bool weak = !doubt.empty();
       f.severity = weak ? Severity::kInfo : Info().severity;
       f.message = fmt::format("{}N+1: {} burst{} of one lookup per row{} (typically {} executions per burst{})",
@@ -86,7 +110,7 @@ class NPlusOne : public burst::BurstRule {
                               : g->has_parent ? " after another query"
                                               : "",
                               g->TypicalSize(), burst::AlternatesSuffix(*g));
-      std::string evidence = weak ? "weak: " + doubt : "the parent is a read whose LIMIT holds every burst";
+      std::string evidence = weak ? "weak: " + doubt : shown;
       if (!weak && g->by_request == g->bursts) evidence += ", in the same request (traceparent)";
       f.facts.insert(f.facts.begin() + 1, {"evidence", evidence});
       f.help =

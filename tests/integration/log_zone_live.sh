@@ -50,6 +50,11 @@ grep -q " $il_abbr " "$work/il.log" || bad "the Manila server did not print $il_
 "$pgsift" analyze --json "$work/in.json" "$work/in.log" >"$work/in.txt" 2>&1 || bad "analyze in: $(cat "$work/in.txt")"
 grep -q "log-zone $il_abbr=" "$work/il.txt" || bad "the summary does not say how $il_abbr was read: $(head -3 "$work/il.txt")"
 if grep -q "log-zone" "$work/il-given.txt"; then bad "a zone given with --log-zone is still doubted"; fi
+# an abbreviation given twice is refused, not silently the last value
+if "$pgsift" analyze --log-zone "$il_abbr=$il_offset" --log-zone "$il_abbr=-08:00" "$work/il.log" >"$work/twice.txt" 2>&1; then
+    bad "--log-zone given twice for $il_abbr was accepted"
+fi
+grep -q "given twice" "$work/twice.txt" || bad "--log-zone twice: no clear error: $(cat "$work/twice.txt")"
 grep -q "times in IST read as India" "$work/in.txt" || bad "Kolkata's IST: no note that IST was read as India's"
 
 # A bad --log-zone is a usage error that names the flag.

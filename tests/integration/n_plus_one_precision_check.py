@@ -7,6 +7,10 @@ application_name (scenario) at a time:
   session (clinic-reports), a dashboard loop after a single-row lookup
   (clinic-dashboard), a real N+1 behind a transaction-mode pgbouncer without
   request tags (shop-untagged); a weak finding says "possible" at info;
+- a list without LIMIT is a list when auto_explain shows its rows
+  (clinic-visits); without auto_explain it stays "possible"
+  (clinic-visits-bare), and a parent auto_explain shows returning one row
+  is no list (clinic-front);
 - real N+1s stay warnings: in a transaction with the LIMIT as a bind
   parameter (clinic-web), and behind pgbouncer with traceparent tags
   (shop-tagged, grouped by request across server sessions);
@@ -35,6 +39,12 @@ def check(cond, what):
         print("FAIL:", what)
 
 
+def ms(text):
+    """A duration as pgsift writes it ("0.913 ms", "1.5 ms", "2.40 s", "1.2 min") in ms."""
+    value, unit = text.split()
+    return float(value) * {"ms": 1, "s": 1000, "min": 60000, "h": 3600000}[unit]
+
+
 def analyze(pgsift, log, app, tmp):
     out = os.path.join(tmp, app + ".json")
     proc = subprocess.run([pgsift, "analyze", log, "--application", app, "--json", out],
@@ -46,10 +56,10 @@ def analyze(pgsift, log, app, tmp):
     findings = [f for f in json.loads(raw)["findings"] if f["rule"] == NP]
     for f in findings:
         facts = f.get("facts", {})
-        saving = re.match(r"about ([0-9.]+) ms of server time", facts.get("estimated saving", ""))
-        spent = re.match(r"([0-9.]+) ms", facts.get("time in bursts", ""))
+        saving = re.match(r"about ([0-9.]+ (?:ms|s|min|h)) of server time", facts.get("estimated saving", ""))
+        spent = re.match(r"([0-9.]+ (?:ms|s|min|h))", facts.get("time in bursts", ""))
         if saving and spent:
-            check(float(saving.group(1)) <= float(spent.group(1)), f"{app}: saving above the time spent: {facts}")
+            check(ms(saving.group(1)) <= ms(spent.group(1)), f"{app}: saving above the time spent: {facts}")
         if f["severity"] != "warning":
             check(f["message"].startswith("possible N+1") and f["severity"] == "info",
                   f"{app}: a weak finding is an info 'possible N+1': {f}")
@@ -65,8 +75,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         got = {app: analyze(pgsift, log, app, tmp)
                for app in ["clinic-mixed", "clinic-reports", "clinic-dashboard", "clinic-web", "shop-tagged",
-                           "shop-untagged"]}
-    for app in ["clinic-mixed", "clinic-reports", "clinic-dashboard", "shop-untagged"]:
+                           "shop-untagged", "clinic-visits", "clinic-visits-bare", "clinic-front"]}
+    for app in ["clinic-mixed", "clinic-reports", "clinic-dashboard", "shop-untagged", "clinic-visits-bare",
+                "clinic-front"]:
         check(warnings(got[app]) == [], f"{app}: no N+1 warning on healthy traffic:\n"
               f"{json.dumps(warnings(got[app]), indent=1)}")
     reports = got["clinic-reports"]
@@ -77,6 +88,18 @@ def main():
     web = warnings(got["clinic-web"])
     check(len(web) == 1 and web[0]["facts"]["child"] == CHILD and web[0]["facts"]["bursts"] == "10, 60 executions",
           f"clinic-web: the N+1 in a transaction, LIMIT as a bind parameter: 10 bursts of 6: {got['clinic-web']}")
+    visits = warnings(got["clinic-visits"])
+    check(len(visits) == 1 and visits[0]["facts"]["child"] == CHILD
+          and visits[0]["facts"]["bursts"] == "10, 50 executions"
+          and "auto_explain shows returning up to 5 rows per call" in visits[0]["facts"]["evidence"],
+          f"clinic-visits: a list without LIMIT, its 5 rows shown by auto_explain: {got['clinic-visits']}")
+    bare = got["clinic-visits-bare"]
+    check(len(bare) == 1 and "no auto_explain plan" in bare[0]["facts"]["evidence"],
+          f"clinic-visits-bare: rows unknown without auto_explain, a possible N+1: {bare}")
+    front = got["clinic-front"]
+    check(len(front) == 1 and "at most 1 row per call" in front[0]["facts"]["evidence"],
+          f"clinic-front: a single-row parent (auto_explain) is no list: {front}")
+
     tagged = warnings(got["shop-tagged"])
     check(len(tagged) == 1 and len(got["shop-tagged"]) == 1, f"shop-tagged: one N+1 warning: {got['shop-tagged']}")
     if tagged:

@@ -10,6 +10,11 @@
 #   clinic-dashboard  30 GROUP BY queries in a loop after a single-row lookup
 #   clinic-web        a real N+1 (a list, then one lookup per row) in a
 #                     transaction, LIMIT as a bind parameter (pgbench -M extended)
+#   clinic-visits     a real N+1 after a list without LIMIT (5 rows per doctor),
+#                     with auto_explain (log_analyze) showing the list's rows
+#   clinic-visits-bare the same without auto_explain: rows unknown, "possible"
+#   clinic-front      5 lookups after a single-row lookup without LIMIT that
+#                     auto_explain shows returning 1 row: not a list
 #   shop-tagged       pgbench through pgbouncer (transaction pooling, 4
 #                     clients, 2 server connections): a list and one lookup
 #                     per row, with sqlcommenter tags (traceparent)
@@ -60,6 +65,9 @@ INSERT INTO appointments SELECT g, (g * 7919) % 2000 + 1, g % 20 + 1, (ARRAY['bo
        timestamptz '2026-01-05 08:00+00' + (g % 1500) * interval '15 minutes'
   FROM generate_series(1, 200000) g;
 CREATE INDEX ON appointments (doctor_id, starts_at);
+CREATE TABLE visits AS SELECT d AS doctor_id, (d * 97 + k * 13) % 2000 + 1 AS patient_id
+  FROM generate_series(1, 20) d, generate_series(1, 5) k;
+CREATE INDEX ON visits (doctor_id);
 ANALYZE;
 SQL
 
@@ -113,6 +121,20 @@ pgb clinic-mixed "$PGPORT" extended 1 300 -f "$work/lookups.sql@6" -f "$work/vis
     echo 'COMMIT;'
 } >"$work/web.sql"
 pgb clinic-web "$PGPORT" extended 2 5 -f "$work/web.sql"
+
+# ---------------------------------------------------------------- clinic-visits, clinic-front
+lookups5() {  # five patient lookups with random keys
+    for i in 1 2 3 4 5; do
+        echo "\\set p$i random(1, 2000)"
+        echo "SELECT id, name, birth_date FROM patients WHERE id = :p$i;"
+    done
+}
+{ echo '\set doc random(1, 20)'; echo 'SELECT patient_id FROM visits WHERE doctor_id = :doc;'; lookups5; } >"$work/visits.sql"
+{ echo '\set doc random(1, 20)'; echo 'SELECT id, name FROM doctors WHERE id = :doc;'; lookups5; } >"$work/front.sql"
+explain='-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on'
+PGOPTIONS=$explain pgb clinic-visits "$PGPORT" extended 2 5 -f "$work/visits.sql"
+pgb clinic-visits-bare "$PGPORT" extended 2 5 -f "$work/visits.sql"
+PGOPTIONS=$explain pgb clinic-front "$PGPORT" extended 2 5 -f "$work/front.sql"
 
 # ---------------------------------------------------------------- pgbouncer
 mkdir -p "$work/bouncer"

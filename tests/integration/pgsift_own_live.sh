@@ -67,6 +67,8 @@ pg_stop "$work" 2>/dev/null
 "$pgsift" analyze -q --json "$work/analyze.json" "$work/data/log/pg.log"
 "$pgsift" analyze --top 0 "$work/data/log/pg.log" >"$work/analyze.out" 2>&1 || true
 "$pgsift" analyze -q --include-pgsift --json "$work/all.json" "$work/data/log/pg.log"
+# pgsift's statements are left out only where the user's selection kept them
+"$pgsift" analyze -q --application pgsift/x --json "$work/only_x.json" "$work/data/log/pg.log"
 
 python3 - "$work" <<'EOF' || fail=1
 import gzip, json, sys
@@ -109,6 +111,10 @@ left = json.load(open(f"{w}/analyze.json"))["summary"]["pgsift_left_out"]
 if left < 1: bad("analyze: pgsift_left_out not counted")
 if f"{left} statements of pgsift itself left out" not in open(f"{w}/analyze.out").read():
     bad("analyze does not say how many of pgsift's statements it left out")
+only_x = json.load(open(f"{w}/only_x.json"))["summary"]
+if only_x["pgsift_left_out"] != 0 or only_x["calls"] != 5:
+    bad(f"--application pgsift/x: 5 calls and none of pgsift's left out (the filter left them out): "
+        f"{only_x['calls']} calls, {only_x['pgsift_left_out']} left out")
 print(f"pgsift's tagged pg_stat_statements rows: {len(own)}; left out of the log: {left}")
 sys.exit(0 if ok else 1)
 EOF

@@ -104,6 +104,10 @@ struct QueryStats {
   uint64_t prepares = 0;  // extended protocol parse + bind
   int64_t prepare_ns = 0;
   uint64_t plans = 0;  // auto_explain plans seen
+  // Rows the plan's top node returned, over the auto_explain plans that
+  // were run (log_analyze on): how many rows one call gives (N+1 evidence).
+  uint64_t plans_with_rows = 0;
+  double plan_rows_max = 0;
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
   BreakdownCache cache;
@@ -128,6 +132,8 @@ struct Filters {
   bool include_pgsift = false;
   bool Accepts(const Event& e) const { return Why(e) == LeftOut::kCount_; }
   LeftOut Why(const Event& e) const;
+  // The database, user and application filters alone (not the time window).
+  bool Selects(const Event& e) const;
 };
 
 inline constexpr size_t kMaxLeftOutDatabases = 32;

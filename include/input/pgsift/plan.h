@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,12 @@ void WalkPlan(const PlanNode& node, F&& f, int depth = 0) {
   f(node, depth);
   for (const PlanNode& c : node.children) WalkPlan(c, f, depth + 1);
 }
+
+// The rows the top node of an auto_explain plan returned (the plan's body:
+// text as the assembler keeps it, without "Query Text", or the JSON
+// document), or nullopt when the plan was not run (log_analyze off) or the
+// figure cannot be read. Cheap: reads only what it needs.
+std::optional<double> PlanRootRows(std::string_view plan, bool json);
 
 // `expr` (a plan condition such as "(patient_id = 42)") with every quoted
 // string literal and every number outside identifiers replaced by "?":
