@@ -187,6 +187,8 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   LintOptions lint_options;
   IndexCatalog indexes;
   lint_options.indexes = &indexes;
+  ColumnCatalog columns;  // a type one file changes, from the file that made it
+  lint_options.columns = &columns;
   std::vector<LoadedMigration> loaded;
   if (request.lint) {
     // Its syntax errors are the same as the ones found below.

@@ -94,6 +94,10 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
   // third of lint's time).
   IndexCatalog indexes;
   if (workload) options.indexes = &indexes;
+  // Column types likewise (kept always: only CREATE TABLE and ADD COLUMN add
+  // to it, and only ALTER COLUMN TYPE reads it).
+  ColumnCatalog columns;
+  options.columns = &columns;
   for (const std::string& schema : s.schemas) {
     std::ifstream in(schema, std::ios::binary);
     if (!in) return Err(schema + ": cannot read");

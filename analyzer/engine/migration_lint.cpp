@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "lint_load.h"
 #include "pgsift/migration.h"
 #include "pgsift/parse_tree.h"
 
@@ -385,7 +386,7 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
       std::vector<sql::PlpgsqlSql> inner;
       std::string error;
       uint32_t body_line = lines.At(body_offset).first;
-      if (!sql::PlpgsqlStatements(body, &inner, &error)) {
+      if (!ReadDoBody(body, &inner, &error)) {
         if (error.rfind("syntax error", 0) == 0) {
           out.diagnostics.push_back({{path, do_line, 0, 0, 0}, "DO body: " + error});
         } else {
@@ -421,6 +422,7 @@ LoadedMigration LoadMigration(const std::string& path, std::string text, const L
       }
     }
   }
+  ResolveColumnTypes(&file, options.columns);
   if (options.indexes != nullptr) {
     for (const MigrationStatement& st : file.statements) RecordIndexes(st, options.indexes);
   }

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "pgsift/lock_timeline.h"
 #include "pgsift/migration.h"
 #include "pgsift/text.h"
 #include "pgsift/parse_tree.h"
@@ -165,6 +166,7 @@ std::vector<Finding> LintMigration(const LoadedMigration& loaded, const std::vec
       for (const Ignore& ig : list) report(ig);
     }
   }
+  AddLockTimelineFacts(file, &out);
   SortFindings(&out);
   return out;
 }

@@ -52,6 +52,8 @@ Result<std::vector<Finding>> RunMigrationFixture(Rule& rule, const std::string& 
   }
   IndexCatalog indexes;
   options.indexes = &indexes;
+  ColumnCatalog columns;
+  options.columns = &columns;
   if (std::filesystem::exists(dir / "schema.sql")) {
     std::ifstream schema(dir / "schema.sql", std::ios::binary);
     std::ostringstream schema_text;

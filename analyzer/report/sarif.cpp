@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pgsift/lint_report.h"
+#include "pgsift/lock_timeline.h"
 
 namespace pgsift {
 
@@ -69,6 +70,11 @@ std::string LintSarif(const LintReport& report) {
   Json results = Json::array();
   for (const Finding& f : report.findings) {
     std::string text = f.message;
+    std::string timeline;  // at the statement that takes its transaction's strongest lock
+    for (const auto& [key, value] : f.facts) {
+      if (key == kLockTimelineFact) timeline = value;
+    }
+    if (!timeline.empty()) text += "\nlock timeline: " + timeline;
     if (!f.help.empty()) text += "\n" + f.help;
     Json region = Json::object();
     if (f.location.line) region["startLine"] = f.location.line;
@@ -84,6 +90,7 @@ std::string LintSarif(const LintReport& report) {
     result["message"] = {{"text", text}};
     result["locations"] = Json::array({{{"physicalLocation", physical}}});
     result["partialFingerprints"] = {{"pgsiftKey/v1", Hash(f.Key())}};
+    if (!timeline.empty()) result["properties"] = {{"lockTimeline", timeline}};
     results.push_back(std::move(result));
   }
   Json notifications = Json::array();

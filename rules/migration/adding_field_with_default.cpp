@@ -1,5 +1,7 @@
 // migration-adding-field-with-default: ADD COLUMN with a volatile default (or any default before PostgreSQL 11)
 // rewrites the table.
+#include <set>
+
 #include "migration/util.h"
 
 namespace pgsift::migration {
@@ -23,6 +25,21 @@ class AddingFieldWithDefault : public MigrationRule {
       const MigrationStatement& st = file.statements[i];
       for (const ColumnDefAt& col : ColumnDefs(st)) {
         if (col.in_create_table || file.CreatedBefore(col.table, i)) continue;
+        // serial and identity columns: a sequence value for every existing row.
+        static const std::set<std::string> kSerial = {"smallserial", "serial",  "bigserial",
+                                                      "serial2",     "serial4", "serial8"};
+        std::string base = TypeBaseName(Member(*col.def, "typeName"));
+        bool identity = false;
+        for (const Json* con : ColumnConstraints(*col.def)) identity |= Str(*con, "contype") == "CONSTR_IDENTITY";
+        if (kSerial.count(base) || identity) {
+          sink.Report(At(st,
+                         "ADD COLUMN " + Str(*col.def, "colname") + " " +
+                             (identity ? std::string("GENERATED AS IDENTITY") : base) +
+                             " gives every existing row a sequence value: it rewrites " + col.table +
+                             " under an ACCESS EXCLUSIVE lock",
+                         "add a nullable bigint column, attach the sequence as its default, backfill existing rows "
+                         "in batches, then add NOT NULL (and the identity or primary key) once it is filled"));
+        }
         for (const Json* con : ColumnConstraints(*col.def)) {
           std::string type = Str(*con, "contype");
           std::string column = Str(*col.def, "colname");

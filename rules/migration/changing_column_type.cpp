@@ -23,9 +23,24 @@ class ChangingColumnType : public MigrationRule {
       if (file.CreatedBefore(table, i)) continue;
       for (const Json* cmd : AlterCmds(st)) {
         if (Str(*cmd, "subtype") != "AT_AlterColumnType") continue;
-        std::string type = TypeDisplay(Member(Member(Member(*cmd, "def"), "ColumnDef"), "typeName"));
+        const Json& def = Member(Member(*cmd, "def"), "ColumnDef");
+        std::string column = Str(*cmd, "name");
+        std::string type = TypeDisplay(Member(def, "typeName"));
+        auto before = file.types_before.find({i, column});
+        if (before != file.types_before.end() && !Member(def, "raw_default").is_object() &&
+            KeepsStoredValues(before->second, Member(def, "typeName"))) {
+          // The old type is known and every value stays as it is: the lock
+          // without the rewrite.
+          sink.Report(At(st,
+                         "changing the type of " + table + "." + column + " from " + TypeDisplay(before->second) +
+                             " to " + type +
+                             " keeps every stored value (no rewrite) but still takes an ACCESS EXCLUSIVE lock while "
+                             "it waits for running queries",
+                         "set lock_timeout before it and retry on timeout"));
+          continue;
+        }
         sink.Report(At(st,
-                       "changing the type of " + table + "." + Str(*cmd, "name") + " to " + type +
+                       "changing the type of " + table + "." + column + " to " + type +
                            " locks the table (ACCESS EXCLUSIVE) and may rewrite it and its indexes",
                        "add a new column, backfill it in batches, switch readers and writers, then drop the old "
                        "one"));

@@ -19,20 +19,25 @@ class RequireConcurrentIndexDeletion : public MigrationRule {
     return kInfo;
   }
   void Check(const MigrationFile& file, FindingSink& sink) const override {
-    std::set<std::string> created;
-    for (const MigrationStatement& st : file.statements) {
-      if (st.kind == "IndexStmt") created.insert(Str(st.Node(), "idxname"));
+    for (size_t i = 0; i < file.statements.size(); ++i) {
+      const MigrationStatement& st = file.statements[i];
       if (st.kind != "DropStmt" || Str(st.Node(), "removeType") != "OBJECT_INDEX" || Bool(st.Node(), "concurrent")) {
         continue;
       }
+      // An index made earlier in this file is not used yet, but dropping it
+      // still locks its table: only a table made here too is harmless.
+      std::set<std::string> existing;
       bool all_new = true;
       for (const Json& obj : Member(st.Node(), "objects")) {
         const Json& items = Member(Member(obj, "List"), "items");
         std::string name = items.is_array() && !items.empty() ? Sval(items.back()) : "";
-        if (!created.count(name)) all_new = false;
+        std::string table = IndexTable(file, name, i);
+        if (table.empty() || !file.CreatedBefore(table, i)) all_new = false;
+        if (!table.empty() && !file.CreatedBefore(table, i)) existing.insert(table);
       }
-      if (all_new) continue;  // an index made earlier in this file is not in use yet
-      sink.Report(At(st, "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table",
+      if (all_new) continue;
+      std::string on = existing.empty() ? "the table" : *existing.begin();
+      sink.Report(At(st, "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on " + on,
                      "use DROP INDEX CONCURRENTLY, outside a transaction"));
     }
   }

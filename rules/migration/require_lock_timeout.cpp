@@ -24,6 +24,14 @@ class RequireLockTimeout : public MigrationRule {
       if (st.lock_timeout_set) continue;
       std::optional<TableLock> lock = ExistingTableLock(file, i);
       if (!lock) continue;
+      if (lock->unknown) {
+        sink.Report(At(st,
+                       "lock_timeout is not set before this DO block, whose locks are unknown: pgsift could not read "
+                       "its body, and DDL inside it waits for its locks like any other statement",
+                       "SET lock_timeout = '2s'; at the top of the migration (or set_config('lock_timeout', '2s', "
+                       "true) inside the block), and retry on timeout"));
+        continue;
+      }
       const std::string& table = lock->table;
       sink.Report(At(st,
                      std::string("lock_timeout is not set before this ") +

@@ -22,9 +22,10 @@ class RequireStatementTimeout : public MigrationRule {
       if (st.statement_timeout_set || st.in_plpgsql) continue;
       std::optional<TableLock> lock = ExistingTableLock(file, i);
       if (!lock) continue;
-      const std::string& table = lock->table;
+      std::string what = lock->unknown ? "DO block takes locks pgsift cannot know (its body was not read)"
+                                       : "statement locks " + lock->table;
       sink.Report(At(st,
-                     "statement_timeout is not set before this statement locks " + table +
+                     "statement_timeout is not set before this " + what +
                          ": a slow statement holds its lock for as long as it runs",
                      "SET statement_timeout = '5min'; at the top of the migration, and retry on timeout"));
     }

@@ -35,7 +35,7 @@ class RewritesLargeTable : public MigrationRule {
     if (file.workload == nullptr || file.workload->tables.empty()) return;
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::optional<TableRewrite> rewrite = Rewrite(st, file.pg_version);
+      std::optional<TableRewrite> rewrite = Rewrite(file, i);
       if (!rewrite || file.CreatedBefore(rewrite->table, i)) continue;
       auto it = file.workload->tables.find(rewrite->table);
       if (it == file.workload->tables.end() || it->second.size_bytes < min_bytes_) continue;

@@ -25,7 +25,7 @@ class RewritesTableTwice : public MigrationRule {
     std::map<std::string, std::pair<size_t, std::string>> first;  // table → first rewrite (statement, what)
     for (size_t i = 0; i < file.statements.size(); ++i) {
       const MigrationStatement& st = file.statements[i];
-      std::optional<TableRewrite> rewrite = Rewrite(st, file.pg_version);
+      std::optional<TableRewrite> rewrite = Rewrite(file, i);
       if (!rewrite || file.CreatedBefore(rewrite->table, i)) continue;
       auto [it, inserted] = first.emplace(rewrite->table, std::make_pair(i, rewrite->what));
       if (inserted) continue;

@@ -11,11 +11,13 @@ LintPrediction PredictStatement(const MigrationFile& file, size_t index) {
     const MigrationStatement& st = file.statements[i];
     // A new table's foreign key to itself locks nothing that exists.
     std::string created = st.kind == "CreateStmt" ? migration::RelName(migration::Member(st.Node(), "relation")) : "";
-    for (const migration::TableLock& lock : migration::TableLocks(st)) {
-      if (lock.table == created || file.CreatedBefore(lock.table, i)) continue;
+    for (const migration::TableLock& lock : migration::StatementLocks(file, i)) {
+      // A DO block whose body was not read: its locks are unknown, so the
+      // trace's "lint missed" says what they were.
+      if (lock.unknown || lock.table == created || file.CreatedBefore(lock.table, i)) continue;
       out.locks.push_back({lock.table, lock.mode, lock.blocks_reads});
     }
-    if (auto rewrite = migration::Rewrite(st, file.pg_version); rewrite && !file.CreatedBefore(rewrite->table, i)) {
+    if (auto rewrite = migration::Rewrite(file, i); rewrite && !file.CreatedBefore(rewrite->table, i)) {
       out.rewrites.push_back(rewrite->table);
     }
   };

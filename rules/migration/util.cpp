@@ -110,7 +110,10 @@ std::string LockedTable(const MigrationStatement& st) {
   }
   if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Member(n, "relation"));
   if (st.kind == "CreateTrigStmt") return RelName(Member(n, "relation"));  // SHARE ROW EXCLUSIVE
-  if (st.kind == "RenameStmt") return RelName(Member(n, "relation"));
+  if (st.kind == "RenameStmt") {
+    // ALTER INDEX ... RENAME: see StatementLocks (it depends on the version).
+    return Str(n, "renameType") == "OBJECT_INDEX" ? "" : RelName(Member(n, "relation"));
+  }
   if (st.kind == "ReindexStmt") {
     for (const Json& p : Member(n, "params")) {
       if (Str(Member(p, "DefElem"), "defname") == "concurrently") return "";
@@ -204,13 +207,62 @@ std::vector<TableLock> TableLocks(const MigrationStatement& st) {
   return out;
 }
 
+bool DoBodyUnread(const MigrationFile& file, size_t index) {
+  const MigrationStatement& st = file.statements[index];
+  if (st.kind != "DoStmt") return false;
+  return std::any_of(file.unparsed.begin(), file.unparsed.end(), [&](const MigrationFile::Unparsed& u) {
+    return u.statement.offset == st.offset && u.error.rfind("DO body: ", 0) == 0;
+  });
+}
+
+std::string IndexTable(const MigrationFile& file, const std::string& index_name, size_t index) {
+  for (size_t i = index; i-- > 0;) {
+    const MigrationStatement& st = file.statements[i];
+    if (st.kind == "IndexStmt" && Str(st.Node(), "idxname") == index_name) return RelName(Member(st.Node(), "relation"));
+  }
+  if (file.indexes != nullptr) {
+    if (auto it = file.indexes->find(index_name); it != file.indexes->end()) return it->second.table;
+  }
+  return "";
+}
+
+std::vector<TableLock> StatementLocks(const MigrationFile& file, size_t index) {
+  const MigrationStatement& st = file.statements[index];
+  const Json& n = st.Node();
+  if (st.kind == "DoStmt") {
+    if (!DoBodyUnread(file, index)) return {};
+    TableLock lock{"", "ACCESS EXCLUSIVE", true};
+    lock.unknown = true;
+    return {lock};
+  }
+  if (st.kind == "RenameStmt" && Str(n, "renameType") == "OBJECT_INDEX") {
+    if (file.pg_version >= 12) return {};  // SHARE UPDATE EXCLUSIVE on the index: blocks no query
+    return {TableLock{RelName(Member(n, "relation")), "ACCESS EXCLUSIVE", true}};
+  }
+  std::vector<TableLock> out = TableLocks(st);
+  if (st.kind == "DropStmt" && Str(n, "removeType") == "OBJECT_INDEX" && !Bool(n, "concurrent")) {
+    // DROP INDEX locks the index's table: name the table where it is known.
+    out.clear();
+    for (const Json& obj : Member(n, "objects")) {
+      const Json& items = Member(Member(obj, "List"), "items");
+      if (!items.is_array() || items.empty()) continue;
+      std::string name = Sval(items.back());
+      std::string table = IndexTable(file, name, index);
+      TableLock lock{table.empty() ? name : table, "ACCESS EXCLUSIVE", true};
+      bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == lock.table; });
+      if (!seen) out.push_back(std::move(lock));
+    }
+  }
+  return out;
+}
+
 std::optional<TableLock> ExistingTableLock(const MigrationFile& file, size_t index) {
   const MigrationStatement& st = file.statements[index];
   // A new table's foreign key to itself locks nothing that exists.
   std::string created = st.kind == "CreateStmt" ? RelName(Member(st.Node(), "relation")) : "";
   std::optional<TableLock> out;
-  for (TableLock& lock : TableLocks(st)) {
-    if (lock.table == created || file.CreatedBefore(lock.table, index)) continue;
+  for (TableLock& lock : StatementLocks(file, index)) {
+    if (!lock.unknown && (lock.table == created || file.CreatedBefore(lock.table, index))) continue;
     if (!out || (lock.blocks_reads && !out->blocks_reads)) out = std::move(lock);
   }
   return out;
@@ -272,7 +324,23 @@ std::string VolatileCall(const Json& expr) {
   return "";
 }
 
-std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version) {
+namespace {
+
+std::vector<int64_t> Typmods(const Json& type_name) {
+  std::vector<int64_t> out;
+  for (const Json& m : Member(type_name, "typmods")) {
+    const Json& c = Member(m, "A_Const");
+    if (!c.contains("ival")) return {-1};  // not a plain integer: unknown
+    const Json& ival = Member(Member(c, "ival"), "ival");
+    out.push_back(ival.is_number_integer() ? ival.get<int64_t>() : 0);  // 0 is left out of the tree
+  }
+  return out;
+}
+
+// The rewrite of statement `index` (of `file` when given: it knows the types
+// before an ALTER COLUMN TYPE).
+std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_version, const MigrationFile* file,
+                                      size_t index) {
   const Json& node = st.Node();
   if (st.kind == "VacuumStmt") {
     bool full = false;
@@ -293,7 +361,15 @@ std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version
   std::string table = RelName(Member(node, "relation"));
   for (const Json* cmd : AlterCmds(st)) {
     std::string sub = Str(*cmd, "subtype");
-    if (sub == "AT_AlterColumnType") return TableRewrite{table, "ALTER COLUMN " + Str(*cmd, "name") + " TYPE"};
+    if (sub == "AT_AlterColumnType") {
+      std::string column = Str(*cmd, "name");
+      const Json& def = Member(Member(*cmd, "def"), "ColumnDef");
+      if (file != nullptr && !Member(def, "raw_default").is_object()) {  // no USING
+        auto before = file->types_before.find({index, column});
+        if (before != file->types_before.end() && KeepsStoredValues(before->second, Member(def, "typeName"))) continue;
+      }
+      return TableRewrite{table, "ALTER COLUMN " + column + " TYPE"};
+    }
     if (sub == "AT_SetLogged" || sub == "AT_SetUnLogged") {
       return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED"};
     }
@@ -303,9 +379,13 @@ std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version
   for (const ColumnDefAt& col : ColumnDefs(st)) {
     if (col.in_create_table) continue;
     std::string column = Str(*col.def, "colname");
+    static const std::set<std::string> kSerial = {"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"};
+    std::string base = TypeBaseName(Member(*col.def, "typeName"));
+    if (kSerial.count(base)) return TableRewrite{col.table, "ADD COLUMN " + column + " " + base};
     for (const Json* con : ColumnConstraints(*col.def)) {
       std::string type = Str(*con, "contype");
       if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED"};
+      if (type == "CONSTR_IDENTITY") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED AS IDENTITY"};
       if (type != "CONSTR_DEFAULT") continue;
       if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)"};
       std::string fn = VolatileCall(Member(*con, "raw_expr"));
@@ -313,6 +393,42 @@ std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version) {
+  return RewriteOf(st, pg_version, nullptr, 0);
+}
+
+std::optional<TableRewrite> Rewrite(const MigrationFile& file, size_t index) {
+  return RewriteOf(file.statements[index], file.pg_version, &file, index);
+}
+
+bool KeepsStoredValues(const Json& before, const Json& after) {
+  if (Member(before, "arrayBounds").is_array() || Member(after, "arrayBounds").is_array()) return false;
+  std::string from = TypeBaseName(before), to = TypeBaseName(after);
+  std::vector<int64_t> from_mods = Typmods(before), to_mods = Typmods(after);
+  if (from.empty() || to.empty()) return false;
+  if (from == to && from_mods == to_mods && (from_mods.empty() || from_mods[0] >= 0)) return true;
+  bool from_string = from == "varchar" || from == "text";
+  if (from_string && to == "text") return true;  // varchar(n) → text: binary-coercible
+  if (from_string && to == "varchar") {
+    if (to_mods.empty()) return true;                                      // unconstrained varchar
+    return from == "varchar" && from_mods.size() == 1 && to_mods.size() == 1 &&  // varchar(m) → varchar(n ≥ m)
+           from_mods[0] >= 0 && from_mods[0] <= to_mods[0];
+  }
+  if (from == "varbit" && to == "varbit") {
+    return to_mods.empty() || (from_mods.size() == 1 && to_mods.size() == 1 && from_mods[0] >= 0 &&
+                               from_mods[0] <= to_mods[0]);
+  }
+  if (from == "numeric" && to == "numeric") {
+    if (to_mods.empty()) return true;  // numeric(p,s) → numeric
+    if (from_mods.empty() || from_mods[0] < 0) return false;
+    int64_t from_scale = from_mods.size() > 1 ? from_mods[1] : 0, to_scale = to_mods.size() > 1 ? to_mods[1] : 0;
+    return from_scale == to_scale && from_mods[0] <= to_mods[0];  // more digits, same scale
+  }
+  return false;
 }
 
 }  // namespace pgsift::migration

@@ -66,6 +66,7 @@ struct TableLock {
   std::string table;
   std::string mode;
   bool blocks_reads = false;
+  bool unknown = false;  // a DO block whose body could not be read: table "", mode the worst case
 };
 std::optional<TableLock> BlockingLock(const MigrationStatement& st);
 
@@ -75,9 +76,26 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st);
 // triggers, even when the referencing table is new.
 std::vector<TableLock> TableLocks(const MigrationStatement& st);
 
+// TableLocks with what only the whole file tells: DROP INDEX locks the table
+// of an index created earlier in the file or known from --schema (ACCESS
+// EXCLUSIVE, as for any index: "created here" is the index, not the table);
+// ALTER INDEX ... RENAME takes ACCESS EXCLUSIVE on the index before
+// PostgreSQL 12 (SHARE UPDATE EXCLUSIVE since, which blocks no query); a DO
+// block whose body pgsift could not read takes locks nobody knows (one lock,
+// `unknown`, ACCESS EXCLUSIVE as the worst case).
+std::vector<TableLock> StatementLocks(const MigrationFile& file, size_t index);
+
 // The strongest lock statement `index` of `file` takes on a table that was
 // not created earlier in the file (ACCESS EXCLUSIVE first), or nullopt.
 std::optional<TableLock> ExistingTableLock(const MigrationFile& file, size_t index);
+
+// True when statement `index` is a DO block whose body could not be read
+// (MigrationFile::unparsed): its statements are not in the file.
+bool DoBodyUnread(const MigrationFile& file, size_t index);
+
+// The table an index is on: an index created earlier in the file (before
+// statement `index`), else the --schema catalog; "" when unknown.
+std::string IndexTable(const MigrationFile& file, const std::string& index_name, size_t index);
 
 // The tables a foreign key added by the statement references.
 std::vector<std::string> ReferencedTables(const MigrationStatement& st);
@@ -89,7 +107,8 @@ std::string VolatileCall(const Json& expr);
 
 // A statement that rewrites a whole table (and rebuilds its indexes) under an
 // ACCESS EXCLUSIVE lock: ALTER COLUMN TYPE, ADD COLUMN with a volatile
-// default (any default before PostgreSQL 11) or a stored generated column,
+// default (any default before PostgreSQL 11), a serial or identity column
+// (a sequence value for every row) or a stored generated column,
 // SET LOGGED/UNLOGGED, SET TABLESPACE, SET ACCESS METHOD, VACUUM FULL and
 // CLUSTER of a table. `what` names the operation for a message.
 struct TableRewrite {
@@ -97,6 +116,14 @@ struct TableRewrite {
   std::string what;
 };
 std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version);
+// The same for statement `index` of `file`, which also knows the types that
+// ALTER COLUMN ... TYPE changes from (MigrationFile::types_before): a change
+// that keeps every stored value (varchar(100) to varchar(200) or text,
+// numeric(10,2) to numeric(12,2)) rewrites nothing. Rules use this one.
+std::optional<TableRewrite> Rewrite(const MigrationFile& file, size_t index);
+// True when a column changed from type `before` to `after` (TypeName nodes)
+// keeps its bytes: PostgreSQL skips the rewrite (ATColumnChangeRequiresRewrite).
+bool KeepsStoredValues(const Json& before, const Json& after);
 
 // Registers factory helpers: `PGSIFT_MIGRATION_RULE(Class)` defines
 // `std::unique_ptr<Rule> Make<Class>()`.

@@ -39,8 +39,14 @@ def sarif_mode(pgsift, fixtures, modules, validator):
         return 77
     with tempfile.TemporaryDirectory() as tmp:
         files = []
+        # A real migration (fixtures/corpus) whose BEGIN ... COMMIT holds
+        # ACCESS EXCLUSIVE on "WorkflowRun" for six statements: its lock
+        # timeline is in the SARIF of the statement that takes the lock.
+        timeline = os.path.join(fixtures, "corpus", "trigger.dev", "internal-packages", "database", "prisma",
+                                "migrations", "20230105115719_remove_interrupted_state_from_runs", "migration.sql")
         for name, paths in [("corpus", [os.path.join(fixtures, "migrations")]),
-                            ("rules", sorted(glob.glob(os.path.join(fixtures, "rules", "migration-*"))))]:
+                            ("rules", sorted(glob.glob(os.path.join(fixtures, "rules", "migration-*")))),
+                            ("timeline", [timeline])]:
             out = os.path.join(tmp, name + ".sarif")
             # PostgreSQL 18: the migration-statement-not-parsed fixtures are
             # findings there (with 15 they are syntax errors, exit 2).
@@ -59,6 +65,15 @@ def sarif_mode(pgsift, fixtures, modules, validator):
             check(res["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1, "result has a line")
             check(len(res["partialFingerprints"]["pgsiftKey/v1"]) == 16, "partial fingerprint")
         check(all(r["help"]["text"] for r in run0["tool"]["driver"]["rules"]), "every rule has help text")
+        results = json.load(open(files[2]))["runs"][0]["results"]
+        with_timeline = [r for r in results if "lockTimeline" in r.get("properties", {})]
+        want = ("held to the end of its transaction: WorkflowRun ACCESS EXCLUSIVE (blocks reads and writes) "
+                "from line 13 to line 19, 6 statements")
+        check(len(with_timeline) >= 1, "a SARIF result carries the lock timeline")
+        for r in with_timeline:
+            check(r["locations"][0]["physicalLocation"]["region"]["startLine"] == 13, "timeline at line 13")
+            check(r["properties"]["lockTimeline"] == want, f"timeline text: {r['properties']['lockTimeline']}")
+            check("lock timeline: " + want in r["message"]["text"], "timeline in the message")
     return 1 if FAILURES else 0
 
 

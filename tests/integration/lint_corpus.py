@@ -104,6 +104,42 @@ def main():
                 break
         else:
             unexplained.append(f"{rel}:{line}: squawk {v['rule_name']} -> {rule}")
+    # Lock-timeout coverage (issue 22): where squawk asks for a lock_timeout
+    # before CREATE/DROP TRIGGER on an existing table, or before a new table's
+    # foreign key to an existing one, pgsift must too.
+    texts = {}
+    covered = 0
+    for v in sq_findings:
+        if v["rule_name"] != "require-lock-timeout":
+            continue
+        path = os.path.normpath(v["file"])
+        if path not in texts:
+            texts[path] = open(path, encoding="utf-8", errors="replace").read().split("\n")
+        lines = texts[path]
+        stmt = "\n".join(lines[v["line"]:v.get("line_end", v["line"]) + 1])
+        before = "\n".join(lines[:v["line"]])
+        created = {m.lower() for m in re.findall(r'CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?\w+"?\.)?"?(\w+)"?',
+                                                before, re.I)}
+        trigger = re.match(r'\s*(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER|DROP\s+TRIGGER)\b.*?\bON\s+'
+                           r'(?:ONLY\s+)?(?:"?\w+"?\.)?"?(\w+)"?', stmt, re.I | re.S)
+        refs = re.findall(r'\bREFERENCES\s+(?:"?\w+"?\.)?"?(\w+)"?', stmt, re.I) \
+            if re.match(r"\s*CREATE\s+TABLE", stmt, re.I) else []
+        locked = [trigger.group(1)] if trigger else refs
+        if not [t for t in locked if t.lower() not in created]:
+            continue
+        covered += 1
+        line = v["line"] + 1
+        if any(a <= line <= max(a, b) for a, b in spans.get((path, "migration-require-lock-timeout"), [])):
+            continue
+        rel = os.path.relpath(path)
+        for d in differences:
+            if d[1] == "migration-require-lock-timeout" and fnmatch.fnmatch(rel, d[0]):
+                d[3] = True
+                break
+        else:
+            unexplained.append(f"{rel}:{line}: squawk require-lock-timeout (trigger or new table's foreign key)")
+    print(f"lock-timeout coverage: {covered} squawk findings at a trigger or a new table's foreign key to an "
+          "existing table compared")
     for u in unexplained:
         print("NOT FLAGGED BY PGSIFT:", u)
     for d in differences:

@@ -60,6 +60,11 @@ struct IndexDef {
 };
 using IndexCatalog = std::map<std::string, IndexDef>;  // index name → definition
 
+// Column types known from --schema files or earlier migration files, for
+// telling a type change that keeps every value (varchar(100) to varchar(200))
+// from one that rewrites the table: table → column → its TypeName node.
+using ColumnCatalog = std::map<std::string, std::map<std::string, nlohmann::json>>;
+
 struct MigrationStatement {
   nlohmann::json tree;                 // one node, e.g. {"IndexStmt": {...}}
   std::string kind;                    // the node name, "IndexStmt"
@@ -106,6 +111,10 @@ struct MigrationFile {
   std::vector<Unparsed> unparsed;
   const LintWorkload* workload = nullptr;  // null without --workload
   const IndexCatalog* indexes = nullptr;   // known before this file; may be null
+  // The type a column had before statement `index` changed it (ALTER COLUMN
+  // ... TYPE), where this file, an earlier one or --schema tells:
+  // {statement index, column} → TypeName node.
+  std::map<std::pair<size_t, std::string>, nlohmann::json> types_before;
 
   // True when `table` was created by a statement before `index`.
   bool CreatedBefore(const std::string& table, size_t index) const;
@@ -124,6 +133,9 @@ struct LintOptions {
   // Indexes known so far; LoadMigration adds the file's CREATE INDEX and
   // PRIMARY KEY/UNIQUE definitions after taking the file's snapshot.
   IndexCatalog* indexes = nullptr;
+  // Column types known so far; LoadMigration reads the types a file's ALTER
+  // COLUMN ... TYPE changes from it, then adds the file's columns.
+  ColumnCatalog* columns = nullptr;
 };
 
 // A syntax error or an unreadable file: file:line: message. Lint goes on
