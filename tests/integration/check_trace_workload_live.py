@@ -236,6 +236,43 @@ report = json.loads(text)
 if report["errors"] or [f["invalid_indexes"] for f in report["trace"]] != [at_end, []]:
     fail(f"after 002_attach.sql: {[f['invalid_indexes'] for f in report['trace']]} {report['errors']}")
 
+# Statement kinds the golden lacks: trace_peer_differences.txt names them with
+# a fixtures/check_trace/peer_kinds/ file; traced here (objects they need are
+# added to shop first), each must show the row's lock and verdict.
+psql("shop", "CREATE MATERIALIZED VIEW order_counts AS SELECT customer_id, count(*) AS n FROM orders GROUP BY 1",
+     "CREATE TABLE measurements (taken_at date NOT NULL, v int) PARTITION BY RANGE (taken_at)",
+     "CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+     "CREATE TABLE measurements_2026 (taken_at date NOT NULL, v int)", user=ROLE)
+SHORT = {"AE": "ACCESS EXCLUSIVE", "SRE": "SHARE ROW EXCLUSIVE", "SUE": "SHARE UPDATE EXCLUSIVE"}
+peer = []
+for line in open(os.path.join(here, "trace_peer_differences.txt")):
+    cols = [c.strip() for c in line.split("|")]
+    if line.startswith("#") or len(cols) != 7:
+        continue
+    m = re.match(r"(fixtures/check_trace/peer_kinds/\S+) L(\d+) (.+)$", cols[5])
+    if m:
+        peer.append((cols[0], SHORT.get(cols[3], cols[3]), SHORT.get(cols[4], cols[4]), m.group(1), int(m.group(2)),
+                     m.group(3)))
+if len(peer) < 6:
+    fail(f"only {len(peer)} rows of trace_peer_differences.txt name a peer_kinds fixture")
+code, text = check(sorted({p[3] for p in peer}))
+report = json.loads(text)
+if report["errors"]:
+    fail(f"peer_kinds: {report['errors']}")
+for kind, lint, trace, path, line, verdict in peer:
+    got = [s for f in report["trace"] if f["file"] == path for s in f["statements"] if s["line"] == line]
+    if not got:
+        fail(f"{kind}: no traced statement at {path}:{line}")
+        continue
+    s = got[0]
+    mode = (s["lock"] or "-") if s["locks_seen"] else "(not traced)"
+    print(f"{kind}: traced {mode} on {s['tables']}, {s['verdict'] or '-'}; notes {s['notes']}")
+    if mode != trace or (s["verdict"] or "-") != verdict:
+        fail(f"{kind}: traced {mode} ({s['verdict'] or '-'}) at {path}:{line}; trace_peer_differences.txt says "
+             f"{trace} ({verdict})")
+    if verdict == "confirmed" and lint != trace:
+        fail(f"{kind}: confirmed, yet the lint column {lint} is not the trace's {trace}")
+
 if failures:
     sys.exit(f"{len(failures)} failures")
 print("ok: workload waits (%s), sample scaling, index changes" % ", ".join(
