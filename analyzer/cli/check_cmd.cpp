@@ -44,6 +44,7 @@ int RunCheckCommand(const CheckState& s) {
       lint_request.paths = s.request.migrations;
       lint_request.config_path = s.lint_config;
       lint_request.fail_on = "none";
+      lint_request.workload_paths = s.request.workload_paths;
       auto lint = RunMigrationLint(lint_request);
       if (!lint.ok()) return Err(lint.error());
       return CheckLint{std::move(lint->report.findings), std::move(lint->report.rules)};
@@ -116,6 +117,10 @@ Command AddCheckCommand(CLI::App& app) {
   cmd->add_option("--lint-config", s->lint_config,
                   "Settings: the lint's, and [rules] for the plan rules (default: ./.pgsift.toml if present)");
   cmd->add_flag("--no-lint", s->no_lint, "Do not run the migration lint rules on the migrations");
+  cmd->add_option("--workload", s->request.workload_paths,
+                  "pgsift analyze JSON and/or pgsift snapshot (.json.gz), as lint --workload: the lock trace shows the "
+                  "queries per second that would wait for each blocked table, and for how long (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--show-values", s->request.show_values, "Keep literals in plan conditions");
   cmd->add_option("--values-from", s->request.values.paths,
                   "Server logs the baseline's log values were taken from (baseline capture --values-from): the same "

@@ -51,6 +51,7 @@ MigrationTracer::MigrationTracer(pqxx::nontransaction& tx, const MigrationFile& 
   for (const auto& [oid, r] : existing_) {
     filenodes_[oid] = r.filenode;
     out_->existing[r.rel.name] = r.rel;
+    if (IsIndex(r)) indexes_[oid] = TracedIndex{r.rel, r.bytes, r.valid};
   }
   if (file_transaction) {  // the caller's BEGIN follows
     in_transaction_ = true;
@@ -64,7 +65,7 @@ std::map<int64_t, MigrationTracer::Rel> MigrationTracer::ReadRelations(bool size
   pqxx::result r = tx_.exec(Own(
       std::string("SELECT c.oid::bigint, n.nspname, c.relname, c.relkind::text, c.relfilenode::bigint, "
                   "coalesce(t.relname, ''), ") +
-      (sizes ? "pg_relation_size(c.oid)" : "0::bigint") +
+      (sizes ? "pg_relation_size(c.oid)" : "0::bigint") + ", coalesce(i.indisvalid, true)" +
       " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
       " LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid"
       " WHERE c.relkind IN ('r', 'p', 'm', 'i', 'I', 'v', 'f') AND n.nspname <> 'information_schema'"
@@ -78,6 +79,7 @@ std::map<int64_t, MigrationTracer::Rel> MigrationTracer::ReadRelations(bool size
     rel.filenode = row[4].as<int64_t>();
     rel.rel.table = row[5].c_str();
     rel.bytes = row[6].as<int64_t>();
+    rel.valid = row[7].as<bool>();
     out[row[0].as<int64_t>()] = std::move(rel);
   }
   return out;
@@ -93,6 +95,22 @@ std::set<std::pair<int64_t, std::string>> MigrationTracer::ReadLocks() {
     if (existing_.count(oid)) out.insert({oid, row[1].c_str()});
   }
   return out;
+}
+
+void MigrationTracer::DiffIndexes(const std::map<int64_t, Rel>& now, bool reset, StatementTrace* t) {
+  std::map<int64_t, TracedIndex> next;
+  for (const auto& [oid, rel] : now) {
+    if (!IsIndex(rel)) continue;
+    auto was = indexes_.find(oid);
+    TracedIndex index{rel.rel, was == indexes_.end() ? 0 : was->second.bytes, rel.valid};
+    if (!reset && was == indexes_.end()) t->indexes_created.push_back(index);
+    if (!reset && !rel.valid && (was == indexes_.end() || was->second.valid)) t->indexes_invalid.push_back(index);
+    next[oid] = std::move(index);
+  }
+  for (const auto& [oid, index] : indexes_) {
+    if (!reset && !next.count(oid)) t->indexes_dropped.push_back(index);
+  }
+  indexes_ = std::move(next);
 }
 
 void MigrationTracer::Before(size_t index) {
@@ -156,6 +174,7 @@ void MigrationTracer::After(size_t index, double ms) {
     }
     filenodes_[oid] = it->second.filenode;
   }
+  DiffIndexes(now, reset_files, &t);
   if (wrapped_) {
     tx_.exec(Own("COMMIT"));
     in_transaction_ = false;
@@ -170,8 +189,26 @@ void MigrationTracer::After(size_t index, double ms) {
     w.bytes_after = tx_.exec1(Own("SELECT pg_relation_size(" + std::to_string(oid) + "::oid)"))[0].as<int64_t>();
     t.rewrites.push_back(std::move(w));
   }
+  // The size of each index created or left invalid (an existing one too:
+  // its ACCESS SHARE is pgsift's, dropped from held_ below).
+  bool sized = false;
+  for (auto* list : {&t.indexes_created, &t.indexes_invalid}) {
+    for (TracedIndex& index : *list) {
+      if (index.index.kind != 'i') continue;  // a partitioned index has no storage
+      for (const auto& [oid, known] : indexes_) {
+        if (known.index.schema != index.index.schema || known.index.name != index.index.name) continue;
+        index.bytes = tx_.exec1(Own("SELECT pg_relation_size(" + std::to_string(oid) + "::oid)"))[0].as<int64_t>();
+        indexes_[oid].bytes = index.bytes;
+        sized = true;
+      }
+    }
+  }
   // pg_relation_size held ACCESS SHARE: not the next statement's lock.
-  if (!changed.empty() && in_transaction_) held_ = ReadLocks();
+  if ((!changed.empty() || sized) && in_transaction_) held_ = ReadLocks();
+  out_->invalid_indexes.clear();
+  for (const auto& [oid, index] : indexes_) {
+    if (!index.valid) out_->invalid_indexes.push_back(index);
+  }
   out_->trace.push_back(std::move(t));
 }
 

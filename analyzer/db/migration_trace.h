@@ -38,7 +38,11 @@ class MigrationTracer {
   struct Rel {
     TracedRelation rel;
     int64_t filenode = 0, bytes = 0;
+    bool valid = true;  // an index's pg_index.indisvalid
   };
+  static bool IsIndex(const Rel& r) { return r.rel.kind == 'i' || r.rel.kind == 'I'; }
+  // Indexes created, dropped and newly invalid since the last statement.
+  void DiffIndexes(const std::map<int64_t, Rel>& now, bool reset, StatementTrace* t);
   std::map<int64_t, Rel> ReadRelations(bool sizes);
   std::set<std::pair<int64_t, std::string>> ReadLocks();
 
@@ -51,6 +55,7 @@ class MigrationTracer {
   std::map<int64_t, Rel> existing_;                      // oid -> relation before the file
   std::map<int64_t, int64_t> filenodes_;                 // oid -> relfilenode now
   std::set<std::pair<int64_t, std::string>> held_;       // (oid, mode) before this statement
+  std::map<int64_t, TracedIndex> indexes_;               // oid -> every index now (also the file's own)
   AppliedFile* out_;
 };
 

@@ -180,6 +180,13 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   std::sort(report.rules.begin(), report.rules.end(), [](const RuleInfo& a, const RuleInfo& b) { return a.id < b.id; });
   report.baseline_server = baseline->server_major;
 
+  std::optional<LintWorkload> workload;
+  if (!request.workload_paths.empty()) {
+    auto w = LoadLintWorkload(request.workload_paths);
+    if (!w.ok()) return Err(w.error());
+    workload = std::move(*w);
+  }
+
   // Parse every migration first: a syntax error stops before anything runs.
   auto files = FindMigrationFiles(request.migrations);
   if (!files.ok()) return Err(files.error());
@@ -239,7 +246,8 @@ Result<CheckRun> RunCheck(const CheckRequest& request) {
   // it was rolled back, or stopped half-way).
   size_t traced = run->applied.size() - (run->migration_error && !run->applied.empty() ? 1 : 0);
   for (size_t i = 0; i < traced && i < loaded.size() && i < run->applied.size(); ++i) {
-    report.traces.push_back(BuildFileTrace(loaded[i].file, run->applied[i], &report.findings));
+    TraceWorkload context{workload ? &*workload : nullptr, scratch_options.sample_percent};
+    report.traces.push_back(BuildFileTrace(loaded[i].file, run->applied[i], &report.findings, context));
   }
   if (!run->applied.empty()) report.rules.push_back(TraceRuleInfo());
   if (run->migration_error && !run->applied.empty()) {

@@ -3,6 +3,9 @@
 #include "pgsift/check_trace.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "pgsift/format.h"
@@ -44,7 +47,82 @@ std::map<std::string, std::string> Strongest(const std::vector<TracedLock>& lock
   return out;
 }
 
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v >= 100 || v == std::floor(v) ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+  return buf;
+}
+
+// Per trace entry: its time and that of the rest of its transaction (a lock
+// it took is held to the transaction's end).
+std::vector<double> HeldMs(const std::vector<StatementTrace>& trace) {
+  std::vector<double> out(trace.size());
+  double acc = 0;
+  for (size_t i = trace.size(); i-- > 0;) {
+    const StatementTrace& t = trace[i];
+    if (t.ends_transaction || t.transaction == 0 || i + 1 == trace.size() || trace[i + 1].transaction != t.transaction)
+      acc = 0;
+    acc += t.ms;
+    out[i] = acc;
+  }
+  return out;
+}
+
+std::vector<IndexChange> IndexChanges(const StatementTrace& t) {
+  std::vector<IndexChange> out;
+  auto add = [&](const char* change, const TracedIndex& x) {
+    out.push_back({change, x.index.Display(), x.index.table, x.bytes, x.valid});
+  };
+  for (const TracedIndex& d : t.indexes_dropped) {
+    bool again = std::any_of(t.indexes_created.begin(), t.indexes_created.end(),
+                             [&](const TracedIndex& c) { return c.index.Display() == d.index.Display(); });
+    if (!again) add("dropped", d);
+  }
+  for (const TracedIndex& c : t.indexes_created) {
+    bool before = std::any_of(t.indexes_dropped.begin(), t.indexes_dropped.end(),
+                              [&](const TracedIndex& d) { return c.index.Display() == d.index.Display(); });
+    add(before ? "rebuilt" : "created", c);
+  }
+  for (const TracedIndex& x : t.indexes_invalid) add("invalid", x);
+  return out;
+}
+
+std::string WorkloadNote(const TraceWorkload& w) {
+  if (!w.workload) return "";
+  const LintWorkload& wl = *w.workload;
+  std::string from = wl.queries_from.empty() ? "the workload" : wl.queries_from;
+  std::string s = wl.window_seconds > 0
+                      ? std::to_string(wl.queries.size()) + " queries of " + from + "; window " +
+                            FormatMs(wl.window_seconds * 1000)
+                      : from + ": no time window, so no query rates";
+  if (w.sample_percent > 0) {
+    s += "; lock durations scaled by " + Number(100 / w.sample_percent) + " from a " + Number(w.sample_percent) +
+         "% sample";
+  }
+  return s;
+}
+
 }  // namespace
+
+std::string DescribeWait(const WorkloadWait& w, double sample_percent) {
+  size_t shapes = w.write_shapes + (w.blocks_reads ? w.read_shapes : 0);
+  std::string s = w.table + ": ";
+  s += w.blocks_reads ? Number(w.reads_per_s) + " reads/s and " + Number(w.writes_per_s) + " writes/s"
+                      : Number(w.writes_per_s) + " writes/s";
+  s += " (" + std::to_string(shapes) + (shapes == 1 ? " query" : " queries") + ") would wait up to " +
+       FormatMs(w.wait_ms);
+  if (sample_percent > 0) {
+    s += " (scaled from a " + Number(sample_percent) + "% sample: " + FormatMs(w.measured_ms) + " measured)";
+  }
+  s += ", ~" + Number(w.WaitingPerSecond() * w.wait_ms / 1000) + " queued";
+  if (!w.blocks_reads) s += "; reads go on";
+  return s;
+}
 
 std::string SqlLockMode(const std::string& mode) {
   for (const ModeName& m : kModes) {
@@ -74,9 +152,16 @@ const RuleInfo& TraceRuleInfo() {
   return kInfo;
 }
 
-FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings) {
+FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings,
+                         const TraceWorkload& workload) {
   FileTrace out;
   out.path = file.path;
+  out.workload = WorkloadNote(workload);
+  if (workload.workload) out.sample_percent = workload.sample_percent;
+  const LintWorkload* rates =
+      workload.workload && workload.workload->window_seconds > 0 ? workload.workload : nullptr;
+  double scale = workload.sample_percent > 0 ? 100 / workload.sample_percent : 1;
+  std::vector<double> held_ms = HeldMs(applied.trace);
   auto table_of = [&](const std::string& name) -> std::string {
     auto it = applied.existing.find(name);
     if (it == applied.existing.end()) return "";  // not there before the file
@@ -93,7 +178,8 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     open.clear();
   };
   int transaction = 0;
-  for (const StatementTrace& t : applied.trace) {
+  for (size_t ti = 0; ti < applied.trace.size(); ++ti) {
+    const StatementTrace& t = applied.trace[ti];
     const MigrationStatement& st = file.statements[t.statement];
     if (t.transaction != transaction) {
       close(0, false);  // not expected: a transaction ends with a statement that says so
@@ -114,9 +200,44 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     }
     row.blocks_writes = BlocksWrites(row.mode);
     row.blocks_reads = BlocksReads(row.mode);
+    // ACCESS EXCLUSIVE on an index (REINDEX INDEX) under a weaker lock on its
+    // table: the planner opens every index of a table, so its reads wait too.
+    std::map<std::string, std::string> index_blocks_reads;  // table -> index
+    for (const TracedLock& l : t.acquired) {
+      if (!IsTable(l.relation) && BlocksReads(l.mode) && applied.existing.count(l.relation.table))
+        index_blocks_reads[l.relation.table] = l.relation.Display();
+    }
+    if (row.blocks_writes && !row.blocks_reads) {
+      for (const auto& [table, index] : index_blocks_reads) {
+        if (took.count(table) && took.at(table) == row.mode) {
+          row.blocks_reads = true;
+          row.notes.push_back("ACCESS EXCLUSIVE on index " + index + ": queries of " + table +
+                              " wait too (planning opens every index of the table)");
+        }
+      }
+    }
     row.mode = SqlLockMode(row.mode);
     bool truncates = st.kind == "TruncateStmt";
     for (const TracedRewrite& w : t.rewrites) row.rewrites.push_back(w);
+    row.held_ms = held_ms[ti];
+    row.indexes = IndexChanges(t);
+    if (rates && t.locks_seen) {
+      for (const auto& [table, mode] : took) {
+        if (!BlocksWrites(mode)) continue;
+        WorkloadWait w;
+        w.table = applied.existing.at(table).Display();
+        w.blocks_reads = BlocksReads(mode) || index_blocks_reads.count(table);
+        auto q = rates->queries_by_table.find(Lower(applied.existing.at(table).name));
+        for (size_t qi : q == rates->queries_by_table.end() ? std::vector<size_t>{} : q->second) {
+          const WorkloadQuery& wq = rates->queries[qi];
+          (wq.writes ? w.writes_per_s : w.reads_per_s) += wq.calls_per_second;
+          ++(wq.writes ? w.write_shapes : w.read_shapes);
+        }
+        w.measured_ms = row.held_ms;
+        w.wait_ms = row.held_ms * scale;
+        row.waits.push_back(std::move(w));
+      }
+    }
 
     LintPrediction predicted = PredictStatement(file, t.statement);
     std::map<std::string, std::string> want;  // existing table -> predicted mode
@@ -207,6 +328,7 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
       f.help =
           "the lint reads the statement's text only (a function it calls, a trigger, a cascade can lock more): "
           "plan for the lock the trace shows (lock_timeout, a quiet hour, or the non-blocking form)";
+      for (const WorkloadWait& w : row.waits) f.message += "; with the workload, " + DescribeWait(w, workload.sample_percent);
       f.snippet = st.text;
       f.key_extra = row.statement;
       f.facts.push_back({"traced on", "scratch database, " + FormatMs(t.ms)});
@@ -238,6 +360,9 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     out.rows.push_back(std::move(row));
   }
   close(0, false);  // the file's own transaction: until its COMMIT at the end
+  for (const TracedIndex& x : applied.invalid_indexes) {
+    out.invalid_at_end.push_back({"invalid", x.index.Display(), x.index.table, x.bytes, false});
+  }
   return out;
 }
 

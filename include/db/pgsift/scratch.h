@@ -90,6 +90,16 @@ struct TracedRewrite {
   int64_t bytes_before = 0, bytes_after = 0;  // pg_relation_size before the file, after it
 };
 
+// An index a statement created, dropped or left invalid (pg_index of the
+// user's schemas, also indexes the file itself created).
+struct TracedIndex {
+  TracedRelation index;  // index.table: the table it is on
+  // pg_relation_size: after the statement (created, invalid), before it
+  // (dropped, as last measured). 0 for a partitioned index (no storage).
+  int64_t bytes = 0;
+  bool valid = true;  // pg_index.indisvalid after the statement
+};
+
 // What one statement of a migration file did on the scratch database.
 struct StatementTrace {
   size_t statement = 0;  // index in MigrationFile::statements
@@ -105,6 +115,10 @@ struct StatementTrace {
   std::vector<TracedLock> held;         // on existing relations after it (its transaction's so far)
   std::vector<TracedRewrite> rewrites;  // existing relations with a new relfilenode
   std::vector<TracedRelation> dropped;  // existing relations gone
+  // Indexes new after it, gone after it, and invalid after it that were not
+  // before (new ones included: CREATE INDEX ON ONLY a partitioned table).
+  // A rolled-back statement reports none (its indexes are gone again).
+  std::vector<TracedIndex> indexes_created, indexes_dropped, indexes_invalid;
   double ms = 0;                        // the statement's own time on the scratch data
 };
 
@@ -118,6 +132,8 @@ struct AppliedFile {
   std::vector<StatementTrace> trace;
   // The relations that existed before the file, by unqualified name.
   std::map<std::string, TracedRelation> existing;
+  // Every index of the user's schemas invalid after the file's last statement.
+  std::vector<TracedIndex> invalid_indexes;
 };
 
 struct ScratchRun {

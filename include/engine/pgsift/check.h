@@ -74,6 +74,9 @@ struct CheckRequest {
   // The migration lint as `pgsift lint` runs it, called once the baseline
   // and the migration paths were read; empty: no lint (--no-lint).
   std::function<Result<CheckLint>()> lint;
+  // --workload: analyze JSON and/or snapshot, read as `lint --workload` reads
+  // them (LoadLintWorkload): the lock trace says which queries would wait.
+  std::vector<std::string> workload_paths;
 };
 
 struct CheckRun {

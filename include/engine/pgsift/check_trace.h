@@ -31,6 +31,37 @@ struct LintPrediction {
 // statement predicts what the statements of its body do.
 LintPrediction PredictStatement(const MigrationFile& file, size_t index);
 
+// An index a statement created, dropped, rebuilt (dropped and created under
+// the same name, as ALTER COLUMN TYPE does) or left invalid.
+struct IndexChange {
+  std::string change;  // "created", "dropped", "rebuilt", "invalid"
+  std::string index, table;  // index as Display() gives it; its table's name
+  int64_t bytes = 0;         // after the statement; before it for "dropped"
+  bool valid = true;         // pg_index.indisvalid after it ("dropped": as it was)
+};
+
+// With a workload (check --workload): the queries that would wait for one
+// table a statement locked against writes (or reads and writes).
+struct WorkloadWait {
+  std::string table;
+  bool blocks_reads = false;
+  // Calls per second of the workload's queries that touch the table, split
+  // by whether they write (INSERT/UPDATE/DELETE/MERGE); a query of several
+  // tables counts for each.
+  double reads_per_s = 0, writes_per_s = 0;
+  size_t read_shapes = 0, write_shapes = 0;  // distinct queries behind them
+  // How long they would wait: the lock is held from the statement to the end
+  // of its transaction; measured on the scratch data, then scaled.
+  double measured_ms = 0, wait_ms = 0;
+  double WaitingPerSecond() const { return writes_per_s + (blocks_reads ? reads_per_s : 0); }
+};
+
+// The workload context of a trace.
+struct TraceWorkload {
+  const LintWorkload* workload = nullptr;  // from LoadLintWorkload (lint --workload's loader)
+  double sample_percent = 0;               // check --sample: durations scaled by 100 / percent
+};
+
 // One statement of the per-file table.
 struct TraceRow {
   Location location;
@@ -47,6 +78,11 @@ struct TraceRow {
   // pgsift saw no locks of), "" (nothing predicted, nothing blocking seen).
   std::string verdict;
   std::vector<std::string> notes;  // what made the verdict
+  std::vector<IndexChange> indexes;
+  // From this statement to the end of its transaction (this statement
+  // alone when it ran in a transaction of its own), on the scratch data.
+  double held_ms = 0;
+  std::vector<WorkloadWait> waits;  // with a workload: per table it blocked
 };
 
 // A table blocked by a transaction of the file: from the statement that
@@ -65,6 +101,12 @@ struct FileTrace {
   std::vector<TraceRow> rows;
   std::vector<BlockedSpan> timeline;
   int confirmed = 0, missed = 0, too_strict = 0, blocking = 0, rewrites = 0;
+  // Indexes still invalid after the file (name on table).
+  std::vector<IndexChange> invalid_at_end;
+  // With a workload: where its rates come from and over what window, and
+  // whether durations were scaled from a sample; "" without one.
+  std::string workload;
+  double sample_percent = 0;  // durations scaled by 100 / it (0: not scaled)
 };
 
 // The rule id of a lint-missed finding, and its info (SARIF, JUnit).
@@ -72,7 +114,14 @@ const RuleInfo& TraceRuleInfo();
 
 // The trace of `applied` against the lint's predictions for `file`;
 // lint-missed findings go to `findings`.
-FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings);
+// With `workload`, each row that blocked writes or reads of an existing table
+// gets its waits, and a lint-missed finding says them.
+FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, std::vector<Finding>* findings,
+                         const TraceWorkload& workload = {});
+// "orders: 12.5 writes/s (3 queries) would wait 850 ms (scaled from a 10%
+// sample: 85 ms measured), ~11 queued": one line of the text, Markdown,
+// JSON notes and the lint-missed finding.
+std::string DescribeWait(const WorkloadWait& wait, double sample_percent);
 
 // "ACCESS EXCLUSIVE" for pg_locks' "AccessExclusiveLock"; its strength 1..8
 // (0: unknown), and what it blocks.
