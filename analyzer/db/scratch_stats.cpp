@@ -126,11 +126,13 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
     return "$" + std::to_string(params.size());
   };
   int slot = 0;
+  // pg_statistic has the slots' collations (stacollN) from PostgreSQL 12.
+  bool coll = PQserverVersion(dst) >= 120000;
   auto add_slot = [&](int kind, const std::string& op, const std::string& numbers, const std::string& vals) {
     ++slot;
     std::string n = std::to_string(slot);
-    names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
-    values += ", " + std::to_string(kind) + ", " + op + "::oid, " + col.collation + "::oid";
+    names += ", stakind" + n + ", staop" + n + (coll ? ", stacoll" + n : "");
+    values += ", " + std::to_string(kind) + ", " + op + "::oid" + (coll ? ", " + col.collation + "::oid" : "");
     if (!numbers.empty()) {
       names += ", stanumbers" + n;
       values += ", " + numbers;
@@ -166,14 +168,15 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
       if (slot == 5) break;
       std::string n = std::to_string(++slot), o = std::to_string(old);
       for (const char* field : {"stakind", "staop", "stacoll", "stanumbers", "stavalues"}) {
+        if (!coll && std::string(field) == "stacoll") continue;
         names += std::string(", ") + field + n;
         values += std::string(", old.") + field + o;
       }
     }
     for (int i = slot + 1; i <= 5; ++i) {
       std::string n = std::to_string(i);
-      names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
-      values += ", 0, 0, 0";
+      names += ", stakind" + n + ", staop" + n + (coll ? ", stacoll" + n : "");
+      values += coll ? ", 0, 0, 0" : ", 0, 0";
     }
     ExecWithheld(dst,
                  "WITH old AS (DELETE FROM pg_statistic WHERE starelid = $1::oid AND staattnum = $2::int2 AND "

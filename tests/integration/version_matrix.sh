@@ -12,9 +12,9 @@
 #   baseline capture (queries file, --from-pgss) + check --create-scratch-from
 #     with a harmless and a harmful migration, generic plans really generic,
 #     an empty --from-pgss baseline refused;
-#   check --sample / --source-stats on every major: from 12 the guarded
-#     queries plan on the 10% sample with the source's shapes and costs
-#     within 1%, while the sample alone does not; the statistics values never
+#   check --sample / --source-stats on every major: the guarded queries
+#     plan on the 10% sample with the source's shapes and costs within 1%
+#     (2% on 10-12), while the sample alone does not; the statistics values never
 #     reach the server's log; before 18 as a superuser (pg_class and
 #     pg_statistic written), on 18 as a non-superuser owning the tables
 #     (pg_restore_relation_stats / pg_restore_attribute_stats), refused with
@@ -131,10 +131,13 @@ assert want in st, st
 assert "row counts of 2 tables from pg_class" in st and "2 of 2 at the source's size" in st, st
 assert "differing" not in st and "not taken" not in st, st
 assert len(stats) == 5, stats
-if major >= 12:  # before 12 no plan_cache_mode: the generic plans differ
-    assert all(same and abs(r - 1) <= 0.01 for same, r in stats.values()), stats
-    # The sample alone plans otherwise, so the comparison can fail.
-    assert not all(same and abs(r - 1) <= 0.01 for same, r in alone.values()), alone
+# Within 1% from 13; 10-12 measured 0.985 (patients_of_clinic: the indexes
+# have the sample's size, and a B-tree without 13's deduplication differs
+# more from the source's).
+tolerance = 0.01 if major >= 13 else 0.02
+assert all(same and abs(r - 1) <= tolerance for same, r in stats.values()), stats
+# The sample alone plans otherwise, so the comparison can fail.
+assert not all(same and abs(r - 1) <= tolerance for same, r in alone.values()), alone
 EOF
 }
 
