@@ -92,8 +92,7 @@ void CopySourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTab
 
 // Step 3 on PostgreSQL 18+: the row counts and every column's pg_stats
 // through the restore functions, as the tables' owner.
-void RestoreSourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTable>& tables,
-                             SourceStatsStats* out);
+void RestoreSourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTable>& tables, SourceStatsStats* out);
 
 // The report's words for what was copied (of `tables` sampled tables).
 std::string DescribeSourceStats(const SourceStatsStats& st, size_t tables);

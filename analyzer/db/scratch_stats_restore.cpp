@@ -111,8 +111,7 @@ bool RestoreColumn(PGconn* dst, const ColumnKey& key, const std::string& inherit
 
 }  // namespace
 
-void RestoreSourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTable>& tables,
-                             SourceStatsStats* out) {
+void RestoreSourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTable>& tables, SourceStatsStats* out) {
   out->restore_functions = true;
   PQsetNoticeProcessor(dst, IgnoreNotice, nullptr);
   SetUpStatsSessions(src, dst);

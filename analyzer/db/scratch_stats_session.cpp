@@ -21,8 +21,8 @@ const char* kStatsSession =
 // A server setting as pg_settings has it (base unit, no unit: "-1", "0"),
 // "" when the server has none (auto_explain not loaded).
 std::string Setting(PGconn* c, const std::string& name) {
-  PgResult r = Exec(c, "SELECT setting FROM pg_settings WHERE name = '" + name + "'", PGRES_TUPLES_OK,
-                    "reading " + name);
+  PgResult r =
+      Exec(c, "SELECT setting FROM pg_settings WHERE name = '" + name + "'", PGRES_TUPLES_OK, "reading " + name);
   return PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
 }
 double Number(const std::string& setting) { return setting.empty() ? -1 : std::strtod(setting.c_str(), nullptr); }
@@ -60,8 +60,9 @@ void QuietParameters(PGconn* dst) {
     std::string sql = "SET log_statement = 'none'; SET log_min_duration_statement = -1";
     if (v >= 120000) sql += "; SET log_transaction_sample_rate = 0";
     if (v >= 130000) {
-      sql += "; SET log_min_duration_sample = -1; SET log_parameter_max_length = 0; "
-             "SET log_parameter_max_length_on_error = 0";
+      sql +=
+          "; SET log_min_duration_sample = -1; SET log_parameter_max_length = 0; "
+          "SET log_parameter_max_length_on_error = 0";
     }
     if (auto_explain) sql += "; SET auto_explain.log_min_duration = -1";
     Exec(dst, sql, PGRES_COMMAND_OK, "setting up the scratch session");
@@ -102,8 +103,9 @@ void QuietParameters(PGconn* dst) {
   throw std::runtime_error(
       "--source-stats sends the source's statistics values (table data) to the scratch server as query "
       "parameters, and that server logs this session's statements with their parameters (" +
-      join(logged) + "), which role " + PQuser(dst) + " may not turn off: let it, as a superuser: GRANT SET ON PARAMETER " +
-      join(grant) + " TO " + PQuser(dst) + " (or connect as a superuser)");
+      join(logged) + "), which role " + PQuser(dst) +
+      " may not turn off: let it, as a superuser: GRANT SET ON PARAMETER " + join(grant) + " TO " + PQuser(dst) +
+      " (or connect as a superuser)");
 }
 
 void SetUpStatsSessions(PGconn* src, PGconn* dst) {
