@@ -16,7 +16,23 @@ TEST(ScratchStatsTest, DescribesEveryTableGrownAndEveryColumnCopied) {
   EXPECT_EQ(DescribeSourceStats(st, 3),
             "then the source's statistics (--source-stats): row counts of 3 tables from pg_class, heap files grown "
             "to the source's size with rolled-back rows (3 of 3 at the source's size, 8 MB); column statistics of 12 "
-            "columns from the source's pg_stats (extended and expression-index statistics not copied)");
+            "columns from the source's pg_stats (extended and expression-index statistics not copied); written into "
+            "pg_class and pg_statistic (before PostgreSQL 18, as a superuser)");
+}
+
+// Which path wrote them: PostgreSQL 18's restore functions need no superuser.
+TEST(ScratchStatsTest, SaysTheRestoreFunctionsWroteThemOn18) {
+  SourceStatsStats st;
+  st.tables = 2;
+  st.heaps_full = 2;
+  st.columns = 10;
+  st.restore_functions = true;
+  std::string s = DescribeSourceStats(st, 2);
+  EXPECT_NE(s.find("; written with pg_restore_relation_stats() and pg_restore_attribute_stats() (PostgreSQL 18+, as "
+                   "the tables' owner)"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("pg_statistic"), std::string::npos) << s;
 }
 
 TEST(ScratchStatsTest, SaysWhatFellShort) {

@@ -87,8 +87,9 @@ Command AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(0.0001, 100.0));
   cmd->add_flag("--source-stats", s->request.scratch.source_stats,
                 "With --sample: give the sample the source's statistics (row counts from pg_class, column statistics "
-                "from pg_stats; heap files grown with rolled-back rows), so it plans like the source; needs a "
-                "superuser on the scratch server");
+                "from pg_stats; heap files grown with rolled-back rows), so it plans like the source; on PostgreSQL "
+                "18+ written with pg_restore_relation_stats/pg_restore_attribute_stats as the tables' owner, before 18 "
+                "into pg_class/pg_statistic, which needs a superuser on the scratch server");
   cmd->add_option("--grow-cap-mb", s->request.scratch.grow_cap_mb,
                   "With --source-stats: at most this many MB written in total to grow the heap files (default 1024)")
       ->check(CLI::Range(static_cast<uint64_t>(0), static_cast<uint64_t>(1) << 40));

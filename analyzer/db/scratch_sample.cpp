@@ -176,9 +176,12 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
   std::string source_dsn = ResolveDsn(source);
   ConnectOptions scratch_options = source;
   Conn dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
-  // Before anything is loaded: a role that cannot write the statistics
-  // fails here, not after the sample.
-  if (request.source_stats) RequireSuperuser(dst.get());
+  // Before anything is loaded: a role that cannot write the statistics, or
+  // keep their values out of the server's log, fails here, not after the
+  // sample. From PostgreSQL 18 the tables' owner writes them.
+  bool restore = request.source_stats && UsesRestoreFunctions(dst.get());
+  if (request.source_stats && !restore) RequireSuperuser(dst.get());
+  if (restore) QuietParameters(dst.get());
   Exec(dst.get(), PgDump(pg_dump, source_dsn, "pre-data"), PGRES_COMMAND_OK, "loading the source's schema");
   // pg_dump's script empties search_path for its session: a fresh one.
   dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
@@ -225,8 +228,15 @@ SampleStats LoadSample(const ConnectOptions& source, const std::string& scratch_
   std::string post = ForeignKeysNotValid(PgDump(pg_dump, source_dsn, "post-data"), &stats.foreign_keys_not_valid);
   Exec(dst.get(), post, PGRES_COMMAND_OK, "creating the source's indexes and constraints");
   dst = Connect(scratch_dsn, scratch_options, /*writable=*/true);
-  Exec(dst.get(), "ANALYZE", PGRES_COMMAND_OK, "ANALYZE of the sample");
-  if (request.source_stats) CopySourceStatistics(src.get(), dst.get(), sampled, &stats.source_stats);
+  // (A role that is not a superuser is warned about every shared catalog
+  // it may not ANALYZE.)
+  Exec(dst.get(), "SET client_min_messages = error; ANALYZE; RESET client_min_messages", PGRES_COMMAND_OK,
+       "ANALYZE of the sample");
+  if (restore) {
+    RestoreSourceStatistics(src.get(), dst.get(), sampled, &stats.source_stats);
+  } else if (request.source_stats) {
+    CopySourceStatistics(src.get(), dst.get(), sampled, &stats.source_stats);
+  }
   return stats;
 }
 

@@ -1,6 +1,6 @@
 // Source-statistics mode of the sampled scratch database: grown heap files,
-// pg_class row counts and pg_statistic from the source's pg_stats (see
-// scratch_stats.h for why each step is needed on PostgreSQL 15).
+// and before PostgreSQL 18 pg_class row counts and pg_statistic from the
+// source's pg_stats (see scratch_stats.h for why each step is needed).
 #include "scratch_stats.h"
 
 #include <algorithm>
@@ -16,19 +16,6 @@ namespace pgsift::db {
 namespace {
 
 constexpr uint64_t kBatchPages = 16384;  // 128 MB of 8 kB pages per rolled-back INSERT
-
-// Text I/O of the statistics values, identical on both servers.
-const char* kStatsSession =
-    "SET DateStyle = ISO, YMD; SET IntervalStyle = postgres; SET extra_float_digits = 3; SET TimeZone = 'UTC'; "
-    "SET bytea_output = hex";
-// The scratch server's log never gets the values either (log_statement,
-// log_min_duration_statement would print the bind parameters). Before
-// PostgreSQL 13 (no log_parameter_max_length) this session's statements are
-// not logged at all; it is a superuser's (RequireSuperuser), who may.
-const char* QuietParametersSql(PGconn* c) {
-  return PQserverVersion(c) >= 130000 ? "SET log_parameter_max_length = 0; SET log_parameter_max_length_on_error = 0"
-                                      : "SET log_statement = 'none'; SET log_min_duration_statement = -1";
-}
 
 uint64_t Pages(PGconn* c, const std::string& table) {
   PgResult r = ExecWithheld(c, "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", {table},
@@ -139,11 +126,13 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
     return "$" + std::to_string(params.size());
   };
   int slot = 0;
+  // pg_statistic has the slots' collations (stacollN) from PostgreSQL 12.
+  bool coll = PQserverVersion(dst) >= 120000;
   auto add_slot = [&](int kind, const std::string& op, const std::string& numbers, const std::string& vals) {
     ++slot;
     std::string n = std::to_string(slot);
-    names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
-    values += ", " + std::to_string(kind) + ", " + op + "::oid, " + col.collation + "::oid";
+    names += ", stakind" + n + ", staop" + n + (coll ? ", stacoll" + n : "");
+    values += ", " + std::to_string(kind) + ", " + op + "::oid" + (coll ? ", " + col.collation + "::oid" : "");
     if (!numbers.empty()) {
       names += ", stanumbers" + n;
       values += ", " + numbers;
@@ -179,14 +168,15 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
       if (slot == 5) break;
       std::string n = std::to_string(++slot), o = std::to_string(old);
       for (const char* field : {"stakind", "staop", "stacoll", "stanumbers", "stavalues"}) {
+        if (!coll && std::string(field) == "stacoll") continue;
         names += std::string(", ") + field + n;
         values += std::string(", old.") + field + o;
       }
     }
     for (int i = slot + 1; i <= 5; ++i) {
       std::string n = std::to_string(i);
-      names += ", stakind" + n + ", staop" + n + ", stacoll" + n;
-      values += ", 0, 0, 0";
+      names += ", stakind" + n + ", staop" + n + (coll ? ", stacoll" + n : "");
+      values += coll ? ", 0, 0, 0" : ", 0, 0";
     }
     ExecWithheld(dst,
                  "WITH old AS (DELETE FROM pg_statistic WHERE starelid = $1::oid AND staattnum = $2::int2 AND "
@@ -202,17 +192,6 @@ bool WriteColumn(PGconn* dst, const ColumnInfo& col, const std::vector<std::opti
 }
 
 }  // namespace
-
-void RequireSuperuser(PGconn* dst) {
-  PgResult r = Exec(dst, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user", PGRES_TUPLES_OK,
-                    "checking the scratch role");
-  if (PQntuples(r.get()) != 1 || std::string(PQgetvalue(r.get(), 0, 0)) != "t") {
-    throw std::runtime_error(
-        "--source-stats writes pg_class and pg_statistic of the scratch database, which needs a superuser role on "
-        "the scratch server (the source needs only SELECT); connect as one, or drop --source-stats for the sample "
-        "alone");
-  }
-}
 
 void DisableAutovacuum(PGconn* dst, const std::vector<SampledTable>& tables) {
   // vacuum_truncate is PostgreSQL 12+; before, no autovacuum means no
@@ -248,15 +227,23 @@ void GrowHeaps(PGconn* src, PGconn* dst, std::vector<SampledTable>* tables, uint
                          " FROM (SELECT " + t.cols + " FROM ONLY " + t.name +
                          " WHERE ctid < $3::tid) AS s, generate_series(1, $1::bigint) AS pgsift_copies(pgsift_copy) "
                          "LIMIT $2::bigint";
-    // Rows per page of the copies: the sample's at first (its last page may
-    // be part-filled), then as measured; one page's worth more than needed,
-    // so every batch crosses into a new page.
+    // Rows per page of the copies: the sample's at first, then as the latest
+    // batch measured; one page's worth more than needed, so every batch
+    // crosses into a new page. The sample's file may hold empty pages (from
+    // PostgreSQL 16 COPY extends a file many pages at a time) that the first
+    // copies fill without growing it: a density measured over them is too
+    // high, and a heap grown past the source's size costs every scan more
+    // (measured: 5% more pages on PostgreSQL 18). So the first batch goes
+    // half way, the second a fifth of what is left (its density, measured on
+    // new pages only, is the true one), the next the rest, 2% short.
     double per_page = static_cast<double>(t.rows) / static_cast<double>(sample_pages);
-    uint64_t inserted = 0;
-    int stalled = 0;
+    int stalled = 0, round = 0;
     while (cur < target && stalled < 2) {
-      uint64_t batch = std::min(target - cur, kBatchPages);
-      auto rows = static_cast<uint64_t>(std::ceil(static_cast<double>(batch) * per_page + per_page));
+      uint64_t gap = target - cur;
+      uint64_t batch = std::min(round == 0 ? (gap + 1) / 2 : round == 1 ? (gap + 4) / 5 : gap, kBatchPages);
+      double share = round < 2 ? 1.0 : 0.98;
+      ++round;
+      auto rows = static_cast<uint64_t>(std::ceil(static_cast<double>(batch) * per_page * share + per_page));
       uint64_t copies = (rows + t.rows - 1) / t.rows;
       Exec(dst, "BEGIN", PGRES_COMMAND_OK, "growing " + t.name);
       try {
@@ -270,11 +257,10 @@ void GrowHeaps(PGconn* src, PGconn* dst, std::vector<SampledTable>* tables, uint
         throw;
       }
       Exec(dst, "ROLLBACK", PGRES_COMMAND_OK, "growing " + t.name);
-      inserted += rows;
       uint64_t now = Pages(dst, t.name);
       stalled = now <= cur ? stalled + 1 : 0;
+      if (now > cur) per_page = static_cast<double>(rows) / static_cast<double>(now - cur);
       cur = std::max(cur, now);
-      if (cur > sample_pages) per_page = static_cast<double>(inserted) / static_cast<double>(cur - sample_pages);
     }
     uint64_t added = cur - sample_pages;
     grown += added;
@@ -297,9 +283,7 @@ void CopySourceStatistics(PGconn* src, PGconn* dst, const std::vector<SampledTab
                  "setting the row count of " + t.name);
     ++out->tables;
   }
-  Exec(src, kStatsSession, PGRES_COMMAND_OK, "setting up the source session");
-  Exec(dst, kStatsSession, PGRES_COMMAND_OK, "setting up the scratch session");
-  Exec(dst, QuietParametersSql(dst), PGRES_COMMAND_OK, "setting up the scratch session");
+  SetUpStatsSessions(src, dst);
   PgResult cols = Exec(dst, kScratchColumns, PGRES_TUPLES_OK, "reading the scratch database's columns");
   std::map<std::pair<std::string, std::string>, ColumnInfo> scratch;
   for (int i = 0; i < PQntuples(cols.get()); ++i) {
@@ -348,7 +332,10 @@ std::string DescribeSourceStats(const SourceStatsStats& st, size_t tables) {
   if (st.element_stats_skipped) {
     s += ", " + n(st.element_stats_skipped, "column's", "columns'") + " array element statistics the sample's";
   }
-  s += " (extended and expression-index statistics not copied)";
+  s += " (extended and expression-index statistics not copied); ";
+  s += st.restore_functions ? "written with pg_restore_relation_stats() and pg_restore_attribute_stats() "
+                              "(PostgreSQL 18+, as the tables' owner)"
+                            : "written into pg_class and pg_statistic (before PostgreSQL 18, as a superuser)";
   return s;
 }
 
