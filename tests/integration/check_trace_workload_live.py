@@ -32,27 +32,11 @@ import re
 import subprocess
 import sys
 
+from live_checks import fail, failures, psql
+
 pgsift, root, work, bindir = sys.argv[1:5]
 here = os.path.dirname(os.path.abspath(__file__))
 ROLE = "trace_migrator"
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg)
-
-
-def psql(db, *cmds, user="postgres", file=None):
-    args = ["psql", "-XqAt", "-v", "ON_ERROR_STOP=1", "-U", user, "-d", db]
-    for c in cmds:
-        args += ["-c", c]
-    if file:
-        args += ["-f", file]
-    r = subprocess.run(args, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f"psql {cmds or file}: {r.stderr}")
-    return r.stdout
 
 
 psql("postgres", f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER", f"CREATE DATABASE shop OWNER {ROLE}")
