@@ -19,7 +19,8 @@ Where the expected numbers come from:
 - cloudsql.gcloud.json.gz (the same entries as gcloud's JSON array): the same
   numbers as cloudsql.log.gz.
 - clinic.*.gz (our PostgreSQL 15 run, wrapped by fixtures/make_platform_logs.py,
-  among them the three CloudWatch Logs shapes):
+  among them the three CloudWatch Logs shapes, journald's short-iso text and
+  RFC 5424 as rsyslog forwards the journal):
   the same workload as fixtures/logs/clinic.csv / clinic.stderr.log, which
   pgbadger_crosscheck checks against pgBadger: calls, durations, errors,
   per-query calls and first/last time must be those of the unwrapped log.
@@ -169,6 +170,8 @@ def main():
                                        ("clinic.cri.log.gz", "cri", None, stderr_doc),
                                        ("clinic.journald.json.gz", "journald", "unit postgresql@15-main.service",
                                         stderr_doc),
+                                       ("clinic.journald.short-iso.log.gz", "syslog", None, stderr_doc),
+                                       ("clinic.rfc5424.log.gz", "syslog", None, stderr_doc),
                                        ("clinic.cloudwatch.jsonl.gz", "cloudwatch", "log stream clinic-db", stderr_doc),
                                        ("clinic.cloudwatch.json.gz", "cloudwatch", "log stream clinic-db", stderr_doc),
                                        ("clinic.cloudwatch.firehose.gz", "cloudwatch", "rds clinic-db",
