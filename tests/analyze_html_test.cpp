@@ -6,6 +6,8 @@
 // (review the diff).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -175,6 +177,49 @@ TEST(AnalyzeHtml, LatencyHistogramQuantiles) {
   EXPECT_NEAR(h.Quantile(0.99), 99, 99 * 0.2);
   EXPECT_EQ(h.count(), 100u);
   EXPECT_EQ(LatencyHistogram{}.Quantile(0.5), 0);
+}
+
+}  // namespace
+}  // namespace pgsift
+
+namespace pgsift {
+namespace {
+
+// Overview percentiles are nearest-rank values of the query durations the
+// log holds (they were the histogram's bin middles: one 1.000 ms query
+// showed p95 1.2 ms), and a bucket's lie within what it holds.
+TEST(AnalyzeHtml, PercentilesAreTheLogsDurations) {
+  const std::string log = "rules/workload-n-plus-one/err_simple_stderr.log";
+  std::vector<double> durations;  // every "duration: N ms  statement:" of the log
+  std::istringstream in(testing::Slurp(testing::Fixture(log)));
+  for (std::string line; std::getline(in, line);) {
+    size_t d = line.find("duration: ");
+    if (d == std::string::npos || line.find(" ms  statement: ", d) == std::string::npos) continue;
+    durations.push_back(std::stod(line.substr(d + 10)));
+  }
+  ASSERT_GT(durations.size(), 32u);  // past the sketch's exact range
+  std::sort(durations.begin(), durations.end());
+  auto rank = [&](double q) {
+    size_t k = static_cast<size_t>(std::ceil(q * static_cast<double>(durations.size())));
+    return durations[std::max<size_t>(k, 1) - 1];
+  };
+  AnalyzeResult r = AnalyzeLog(log);
+  ASSERT_EQ(r.workload.summary.calls, durations.size());
+  HtmlModel m = BuildHtmlModel(r, HtmlModelOptions{});
+  for (auto [q, got] : {std::pair{0.50, m.p50_ms}, std::pair{0.95, m.p95_ms}, std::pair{0.99, m.p99_ms}}) {
+    EXPECT_NEAR(got, rank(q), rank(q) * 0.01 + 0.001) << "p" << q * 100;
+  }
+  for (const HtmlBucket& b : m.timeline) {
+    if (b.calls == 0) continue;
+    EXPECT_GE(b.p50_ms, durations.front() - 0.001);
+    EXPECT_LE(b.p99_ms, durations.back() + 0.001);
+  }
+  LatencyHistogram one;
+  one.Add(1.0);
+  EXPECT_EQ(one.Quantile(0.95), 1.0);  // was 1.19
+  one.Add(2.627);
+  EXPECT_LE(one.Quantile(0.99), 2.627);
+  EXPECT_GE(one.Quantile(0.01), 1.0);
 }
 
 }  // namespace

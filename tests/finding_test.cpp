@@ -62,3 +62,21 @@ TEST(RuleOptions, ParsesAndRejects) {
 }
 
 }  // namespace
+
+// Text from a log or a migration (a quoted identifier) with ESC, BEL or a
+// newline neither drives the terminal nor fakes a line of its own.
+TEST(Finding, TextOutputEscapesControlCharacters) {
+  pgsift::Finding f;
+  f.rule_id = "workload-n-plus-one";
+  f.message = "N+1 on \"pat\x1b[2Jients\"";
+  f.facts.push_back({"child", "SELECT * FROM \"x\nerror[migration-fake] ALL CLEAR\""});
+  f.fix = "SELECT 1;\n\x07SELECT 2;";
+  std::string out = pgsift::RenderFindingsText({f});
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x07'), std::string::npos) << out;
+  EXPECT_EQ(out.find("\nerror[migration-fake]"), std::string::npos) << out;
+  EXPECT_NE(out.find("\\x1b[2J"), std::string::npos) << out;
+  EXPECT_NE(out.find("\\x0aerror[migration-fake]"), std::string::npos) << out;
+  EXPECT_EQ(pgsift::TerminalSafe("a\xc2\x9b" "b", false), "a\\x9bb");  // C1 CSI
+  EXPECT_EQ(pgsift::TerminalSafe("caf\xc3\xa9\n", true), "caf\xc3\xa9\n");  // UTF-8 and newlines kept
+}

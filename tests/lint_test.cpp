@@ -118,6 +118,19 @@ TEST(Lint, BinaryFileIsAnErrorNotAnEmptyLint) {
   EXPECT_NE(loaded.diagnostics[0].message.find("NUL"), std::string::npos);
 }
 
+// A Latin-1 byte in a literal: libpg_query parses the statement, but its
+// tree repeats the byte and is not JSON; that statement was dropped without
+// a word (0 findings, exit 0). It is an error at the statement now.
+TEST(Lint, NonUtf8StatementIsAnErrorNotSkipped) {
+  auto loaded = LoadMigration(
+      "m.sql", "DROP TABLE u;\nALTER TABLE patients ADD COLUMN label text NOT NULL DEFAULT 'patient\xe9';\n", {});
+  ASSERT_EQ(loaded.diagnostics.size(), 1u);
+  EXPECT_EQ(loaded.diagnostics[0].location.line, 2u);
+  EXPECT_NE(loaded.diagnostics[0].message.find("not UTF-8"), std::string::npos) << loaded.diagnostics[0].message;
+  ASSERT_EQ(loaded.file.statements.size(), 1u);
+  EXPECT_EQ(loaded.file.statements[0].kind, "DropStmt");
+}
+
 TEST(Lint, TransactionStateAndAssumedTransaction) {
   auto f = LintAll("CREATE INDEX CONCURRENTLY IF NOT EXISTS a ON t (x);\n");
   EXPECT_FALSE(Has(f, "migration-ban-concurrent-index-creation-in-transaction@1"));

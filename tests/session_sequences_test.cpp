@@ -285,7 +285,16 @@ TEST(CodeTags, OnlyKnownKeysDecodedWithDigitsMasked) {
   EXPECT_EQ(CodeTags("controller='visits',action='index',traceparent='00-4bf9-01'"), "controller=visits, action=index");
   EXPECT_EQ(CodeTags("application:Clinic,controller:patients,action:show,line:42"),
             "application=Clinic, controller=patients, action=show");
-  EXPECT_EQ(CodeTags("route='%2Fpatients%2F4711%2Fvisits',patient_id='4711'"), "route=/patients/#/visits");
+  // A request path (no placeholders) may carry values past its first
+  // segment: a name, an e-mail address. Templates are kept.
+  EXPECT_EQ(CodeTags("route='%2Fpatients%2F4711%2Fvisits',patient_id='4711'"), "route=/patients/…");
+  EXPECT_EQ(CodeTags("controller='patients',route='/patients/by-email/maria.lopez%40example.com/ssn/123-45-6789'"),
+            "controller=patients, route=/patients/…");
+  EXPECT_EQ(CodeTags("route='/patients/maria-lopez'"), "route=/patients/…");
+  EXPECT_EQ(CodeTags("route='/patients/:id/visits'"), "route=/patients/:id/visits");
+  EXPECT_EQ(CodeTags("route='/polls/<int:question_id>/'"), "route=/polls/<int:question_id>/");
+  EXPECT_EQ(CodeTags("route='/patients/{id}/notes/maria.lopez@example.com'"), "route=/patients/{id}/notes/?");
+  EXPECT_EQ(CodeTags("job='Mail to maria.lopez@example.com'"), "job=Mail to ?");
   EXPECT_EQ(CodeTags("job='ReminderJob',framework='sidekiq%3A7.1'"), "job=ReminderJob, framework=sidekiq:#.#");
   EXPECT_EQ(CodeTags(" just a comment "), "");
   EXPECT_EQ(CodeTags(""), "");

@@ -237,10 +237,6 @@ uint32_t LineOf(std::string_view text, size_t offset) {
 
 }  // namespace
 
-namespace {
-
-// psql meta-commands (pg_dump 15.14+ writes \restrict and \unrestrict) are
-// blanked out, keeping line numbers, since they are not SQL.
 std::string WithoutMetaCommands(std::string_view text) {
   std::string out(text);
   size_t line = 0;
@@ -254,8 +250,6 @@ std::string WithoutMetaCommands(std::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 Status ApplySchemaSql(std::string_view raw, const std::string& file, Schema* schema) {
   std::string text = WithoutMetaCommands(raw);

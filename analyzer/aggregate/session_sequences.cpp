@@ -353,17 +353,58 @@ std::vector<const BurstGroup*> BurstGroups::Sorted() const {
 namespace {
 
 // URL-decoded, digits masked (a route or job argument may carry an id),
-// control characters dropped, at most 80 bytes.
+// an e-mail address masked, control characters dropped, at most 80 bytes.
 std::string CleanTagValue(std::string_view v) {
+  std::string decoded = UrlDecode(v);
   std::string out;
-  for (char c : UrlDecode(v)) {
-    if (out.size() >= 80) break;
+  for (size_t i = 0; i < decoded.size() && out.size() < 80; ++i) {
+    char c = decoded[i];
+    if (c == '@') {
+      // the address around it: back to the last separator, on to the next
+      while (!out.empty() && out.back() != '/' && out.back() != ' ' && out.back() != '=' && out.back() != ',') {
+        out.pop_back();
+      }
+      out += '?';
+      while (i + 1 < decoded.size() && decoded[i + 1] != '/' && decoded[i + 1] != ' ' && decoded[i + 1] != ',') ++i;
+      continue;
+    }
     if (c >= '0' && c <= '9') {
       if (out.empty() || out.back() != '#') out += '#';
       continue;
     }
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
     out += c;
+  }
+  return out;
+}
+
+// A route as a template: "/patients/:id" and "/patients/{id}/visits" are
+// kept (words and placeholders); a route without placeholders is a request
+// path whose segments may be values (a name, an address): only its first
+// segment is kept ("/patients/…").
+std::string CleanRoute(std::string_view v) {
+  std::string clean = CleanTagValue(v);
+  bool tmpl = clean.find_first_of(":{<*") != std::string::npos;
+  std::string out;
+  size_t start = 0, segments = 0;
+  while (start <= clean.size()) {
+    size_t slash = clean.find('/', start);
+    std::string seg = clean.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    bool placeholder = !seg.empty() && std::string_view(":{<*").find(seg[0]) != std::string_view::npos;
+    bool word = !seg.empty() && seg.size() <= 40 && std::all_of(seg.begin(), seg.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' || c == '.' || c == '#';
+    });
+    if (!seg.empty()) {
+      if (!tmpl && segments == 1) {
+        out += "…";
+        break;
+      }
+      out += placeholder || word ? seg : "?";
+      ++segments;
+    }
+    if (slash == std::string::npos) break;
+    out += '/';
+    start = slash + 1;
   }
   return out;
 }
@@ -377,7 +418,7 @@ std::string CodeTags(std::string_view comment) {
   for (const CommentTag& tag : ParseCommentTags(comment)) {
     std::string key = Lower(tag.key);
     if (!kKeys.count(key)) continue;
-    std::string clean = CleanTagValue(tag.value);
+    std::string clean = key == "route" ? CleanRoute(tag.value) : CleanTagValue(tag.value);
     if (clean.empty()) continue;
     if (!out.empty()) out += ", ";
     out += key + "=" + clean;

@@ -13,11 +13,16 @@ void LatencyHistogram::Add(double ms) {
     i = x < 0 ? 0 : x >= kBins - 1 ? kBins - 1 : static_cast<int>(x);
   }
   ++bins_[static_cast<size_t>(i)];
+  if (count_ == 0 || ms < min_) min_ = ms;
+  if (count_ == 0 || ms > max_) max_ = ms;
   ++count_;
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  if (other.count_ == 0) return;
   for (size_t i = 0; i < bins_.size(); ++i) bins_[i] += other.bins_[i];
+  if (count_ == 0 || other.min_ < min_) min_ = other.min_;
+  if (count_ == 0 || other.max_ > max_) max_ = other.max_;
   count_ += other.count_;
 }
 
@@ -33,7 +38,7 @@ double LatencyHistogram::Quantile(double q) const {
   uint64_t seen = 0;
   for (int i = 0; i < kBins; ++i) {
     seen += bins_[static_cast<size_t>(i)];
-    if (seen >= rank) return std::exp2(kMinExponent + (i - 0.5) / 2.0);
+    if (seen >= rank) return std::clamp(std::exp2(kMinExponent + (i - 0.5) / 2.0), min_, max_);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "pgsift/finding.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <tuple>
 
 #include "pgsift/format.h"
@@ -70,22 +71,46 @@ void AppendIndented(std::string* out, std::string_view prefix, std::string_view 
 
 }  // namespace
 
+std::string TerminalSafe(std::string_view s, bool keep_newlines) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    // C1 controls (U+0080-U+009F, UTF-8 C2 80-C2 9F: CSI among them) too.
+    bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if ((c == '\n' || c == '\t') && keep_newlines) {
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7F || c1) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\x%02x", c1 ? static_cast<unsigned char>(s[++i]) : c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string RenderFindingsText(const std::vector<Finding>& findings) {
   std::string out;
   for (const Finding& f : findings) {
+    // Text from logs and migrations (quoted identifiers, tag values) may
+    // hold ESC, BEL or newlines: shown escaped, never as terminal controls
+    // or as a line of their own.
     if (!f.location.file.empty()) {
-      out += f.location.file;
+      out += TerminalSafe(f.location.file, false);
       if (f.location.line) out += ":" + std::to_string(f.location.line);
       if (f.location.column) out += ":" + std::to_string(f.location.column);
       out += ": ";
     }
     out += SeverityName(f.severity);
-    out += "[" + f.rule_id + "] " + f.message + "\n";
+    out += "[" + f.rule_id + "] " + TerminalSafe(f.message, false) + "\n";
     if (f.fingerprint != 0) out += "  query: " + FingerprintHex(f.fingerprint) + "\n";
-    if (!f.snippet.empty()) AppendIndented(&out, "  | ", f.snippet);
-    for (const auto& [k, v] : f.facts) out += "  " + k + ": " + v + "\n";
-    if (!f.help.empty()) AppendIndented(&out, "  help: ", f.help);
-    if (!f.fix.empty()) AppendIndented(&out, "  fix: ", f.fix);
+    if (!f.snippet.empty()) AppendIndented(&out, "  | ", TerminalSafe(f.snippet, true));
+    for (const auto& [k, v] : f.facts) out += "  " + TerminalSafe(k, false) + ": " + TerminalSafe(v, false) + "\n";
+    if (!f.help.empty()) AppendIndented(&out, "  help: ", TerminalSafe(f.help, true));
+    if (!f.fix.empty()) AppendIndented(&out, "  fix: ", TerminalSafe(f.fix, true));
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "pgsift/db.h"
 #include "pgsift/indexes.h"
 #include "pgsift/migration.h"
+#include "pgsift/schema.h"
 
 namespace pgsift {
 
@@ -103,7 +104,8 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
     if (!in) return Err(schema + ": cannot read");
     std::ostringstream text;
     text << in.rdbuf();
-    LoadedMigration loaded = LoadMigration(schema, text.str(), options);
+    // A pg_dump file: its psql meta-commands (\restrict) are not SQL.
+    LoadedMigration loaded = LoadMigration(schema, WithoutMetaCommands(text.str()), options);
     for (LintDiagnostic& d : loaded.diagnostics) report.errors.push_back(std::move(d));
   }
 

@@ -91,9 +91,15 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   m.temp_files = s.temp_files;
   m.temp_bytes = s.temp_bytes;
   m.plans = s.events_by_kind[static_cast<size_t>(EventKind::kPlan)];
-  m.p50_ms = Ms(s.latency.Quantile(0.50));
-  m.p95_ms = Ms(s.latency.Quantile(0.95));
-  m.p99_ms = Ms(s.latency.Quantile(0.99));
+  // Every query's sketch together: nearest-rank percentiles, exact up to
+  // 32 durations, within 1% beyond (the histogram's bins are ±19%).
+  DurationSketch all;
+  for (const auto* queries : {&w.queries, &w.fallback_queries}) {
+    for (const auto& [key, q] : *queries) all.Merge(q.durations);
+  }
+  m.p50_ms = Ms(all.Quantile(0.50));
+  m.p95_ms = Ms(all.Quantile(0.95));
+  m.p99_ms = Ms(all.Quantile(0.99));
   m.latency = Bins(s.latency);
   m.by_database = Top(s.by_database, options.breakdown);
   m.by_user = Top(s.by_user, options.breakdown);

@@ -34,6 +34,14 @@ std::string OneLine(std::string_view s, size_t width) {
       ++cols;
       space = false;
     }
+    // A control character (ESC, BEL in a quoted identifier) is shown as '?',
+    // never sent to the terminal; C1 controls (UTF-8 C2 80-9F) too.
+    bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F &&
+              static_cast<unsigned char>(s[i + 1]) >= 0x80;
+    if (c < 0x20 || c == 0x7F || c1) {
+      i += c1;
+      c = '?';
+    }
     bool lead = (c & 0xC0) != 0x80;
     if (lead) {
       if (cols + 1 >= width) {

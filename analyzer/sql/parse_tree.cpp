@@ -8,6 +8,21 @@ namespace pgsift::sql {
 
 namespace {
 
+// The offset of the first byte that is not part of a well-formed UTF-8
+// sequence, or npos.
+size_t FirstInvalidUtf8(std::string_view t) {
+  for (size_t i = 0; i < t.size();) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || (n == 2 && c < 0xC2) || i + n > t.size()) return i;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
 using Json = nlohmann::json;
 
 // End of a quoted run starting at `pos` (text[pos] is the opening quote),
@@ -217,7 +232,19 @@ std::vector<ParsedChunk> SplitAndParse(std::string_view text) {
       continue;
     }
     Json tree = Json::parse(parsed.json, nullptr, false);
-    if (tree.is_discarded() || !tree.contains("stmts")) {
+    if (tree.is_discarded()) {
+      // The tree is not JSON: the statement's bytes are not UTF-8 (a
+      // Latin-1 literal), which the tree repeats. Said, never skipped.
+      size_t bad = FirstInvalidUtf8(text.substr(s.offset, s.length));
+      chunk.error = bad == std::string_view::npos
+                        ? "unreadable parse tree"
+                        : "not UTF-8 (a byte of another encoding, e.g. Latin-1): PostgreSQL reads migrations in the "
+                          "client encoding; convert the file (iconv -f latin1 -t utf-8)";
+      chunk.error_offset = s.offset + static_cast<uint32_t>(bad == std::string_view::npos ? 0 : bad);
+      out.push_back(std::move(chunk));
+      continue;
+    }
+    if (!tree.contains("stmts")) {
       chunk.ok = true;  // only comments
     } else {
       chunk.ok = true;

@@ -109,6 +109,7 @@ std::string LockedTable(const MigrationStatement& st) {
     return "";
   }
   if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Member(n, "relation"));
+  if (st.kind == "RefreshMatViewStmt") return RelName(Member(n, "relation"));
   if (st.kind == "CreateTrigStmt") return RelName(Member(n, "relation"));  // SHARE ROW EXCLUSIVE
   if (st.kind == "RenameStmt") {
     // ALTER INDEX ... RENAME: see StatementLocks (it depends on the version).
@@ -155,17 +156,30 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
   if (st.kind == "ReindexStmt") return TableLock{table, "SHARE", false};
   if (st.kind == "CreateStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
   if (st.kind == "CreateTrigStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  if (st.kind == "RefreshMatViewStmt") {
+    // CONCURRENTLY: EXCLUSIVE (reads go on); else ACCESS EXCLUSIVE and a new file.
+    if (Bool(st.Node(), "concurrent")) return TableLock{table, "EXCLUSIVE", false};
+    return TableLock{table, "ACCESS EXCLUSIVE", true};
+  }
   if (st.kind == "AlterTableStmt") {
-    bool only_fk = true, only_validate = true;
+    // Foreign keys and ENABLE/DISABLE TRIGGER take SHARE ROW EXCLUSIVE (reads
+    // go on); VALIDATE CONSTRAINT and DETACH PARTITION ... CONCURRENTLY
+    // SHARE UPDATE EXCLUSIVE (nothing waits).
+    static const std::set<std::string> kTriggerToggles = {
+        "AT_EnableTrig",     "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig", "AT_DisableTrig",
+        "AT_EnableTrigAll",  "AT_DisableTrigAll",   "AT_EnableTrigUser",    "AT_DisableTrigUser"};
+    bool only_share_row = true, only_share_update = true;
     for (const Json* cmd : AlterCmds(st)) {
       std::string sub = Str(*cmd, "subtype");
-      if (sub != "AT_ValidateConstraint") only_validate = false;
+      bool detach_concurrently =
+          sub == "AT_DetachPartition" && Bool(Member(Member(*cmd, "def"), "PartitionCmd"), "concurrent");
+      if (sub != "AT_ValidateConstraint" && !detach_concurrently) only_share_update = false;
       bool fk =
           sub == "AT_AddConstraint" && Str(Member(Member(*cmd, "def"), "Constraint"), "contype") == "CONSTR_FOREIGN";
-      if (!fk) only_fk = false;
+      if (!fk && !kTriggerToggles.count(sub)) only_share_row = false;
     }
-    if (only_validate) return std::nullopt;  // SHARE UPDATE EXCLUSIVE
-    if (only_fk) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+    if (only_share_update) return std::nullopt;
+    if (only_share_row) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
   }
   return TableLock{table, "ACCESS EXCLUSIVE", true};
 }
@@ -240,6 +254,24 @@ std::vector<TableLock> StatementLocks(const MigrationFile& file, size_t index) {
     return {TableLock{RelName(Member(n, "relation")), "ACCESS EXCLUSIVE", true}};
   }
   std::vector<TableLock> out = TableLocks(st);
+  if (st.kind == "AlterTableStmt") {
+    // ATTACH/DETACH PARTITION lock the partition ACCESS EXCLUSIVE; ATTACH
+    // takes only SHARE UPDATE EXCLUSIVE on the parent from PostgreSQL 12.
+    bool only_attach = true;
+    std::vector<std::string> partitions;
+    for (const Json* cmd : AlterCmds(st)) {
+      std::string sub = Str(*cmd, "subtype");
+      if (sub != "AT_AttachPartition") only_attach = false;
+      if (sub != "AT_AttachPartition" && sub != "AT_DetachPartition") continue;
+      const Json& pc = Member(Member(*cmd, "def"), "PartitionCmd");
+      if (!Bool(pc, "concurrent")) partitions.push_back(RelName(Member(pc, "name")));
+    }
+    if (only_attach && !partitions.empty() && file.pg_version >= 12) out.clear();
+    for (const std::string& p : partitions) {
+      bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == p; });
+      if (!p.empty() && !seen) out.push_back(TableLock{p, "ACCESS EXCLUSIVE", true});
+    }
+  }
   if (st.kind == "DropStmt" && Str(n, "removeType") == "OBJECT_INDEX" && !Bool(n, "concurrent")) {
     // DROP INDEX locks the index's table: name the table where it is known.
     out.clear();
@@ -356,6 +388,11 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
     std::string table = RelName(Member(node, "relation"));
     if (table.empty()) return std::nullopt;
     return TableRewrite{table, "CLUSTER"};
+  }
+  if (st.kind == "RefreshMatViewStmt") {  // a new file, filled by the view's query
+    std::string view = RelName(Member(node, "relation"));
+    if (view.empty() || Bool(node, "concurrent")) return std::nullopt;
+    return TableRewrite{view, "REFRESH MATERIALIZED VIEW"};
   }
   if (st.kind != "AlterTableStmt") return std::nullopt;
   std::string table = RelName(Member(node, "relation"));

@@ -75,4 +75,8 @@ struct Schema {
 // file:line.
 Status ApplySchemaSql(std::string_view sql, const std::string& file, Schema* schema);
 
+// `text` with psql meta-command lines (pg_dump 15.14+ writes \restrict and
+// \unrestrict) blanked, line numbers kept: they are not SQL.
+std::string WithoutMetaCommands(std::string_view text);
+
 }  // namespace pgsift

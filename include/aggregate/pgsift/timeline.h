@@ -29,11 +29,14 @@ class LatencyHistogram {
   uint64_t count() const { return count_; }
   uint32_t bin(int i) const { return bins_[static_cast<size_t>(i)]; }
   static double BinUpperMs(int i);  // upper edge of bin i (the last: +inf)
-  double Quantile(double q) const;  // 0 when empty
+  // The bin's geometric middle (within a factor 2^(1/4) of every value in
+  // it: ±19%), kept within [min, max] of what was added; 0 when empty.
+  double Quantile(double q) const;
 
  private:
   std::array<uint32_t, kBins> bins_{};
   uint64_t count_ = 0;
+  double min_ = 0, max_ = 0;
 };
 
 struct TimeBucket {

@@ -71,4 +71,10 @@ void SortFindings(std::vector<Finding>* findings);
 // terminal shows (without colour): deterministic, file names as given.
 std::string RenderFindingsText(const std::vector<Finding>& findings);
 
+// `s` for a terminal: control characters (C0, DEL, C1) written as \xNN, so
+// that untrusted text (a quoted identifier with ESC or a newline) can neither
+// drive the terminal nor fake a line of output; tabs and newlines kept when
+// `keep_newlines` (multi-line fields, indented by the caller).
+std::string TerminalSafe(std::string_view s, bool keep_newlines);
+
 }  // namespace pgsift

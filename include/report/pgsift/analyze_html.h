@@ -37,7 +37,7 @@ struct HtmlBucket {
   int64_t start = 0;  // UTC seconds
   uint64_t calls = 0;
   double total_ms = 0;
-  double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // of the bucket's durations (histogram, ~19%)
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // of the bucket's durations (histogram, ±19%, within its min/max)
   uint64_t errors = 0, deadlocks = 0, temp_files = 0, temp_bytes = 0;
   uint64_t checkpoints = 0, checkpoint_warnings = 0;
   double checkpoint_write_ms = 0, checkpoint_sync_ms = 0;
@@ -88,7 +88,7 @@ struct HtmlModel {
   int64_t busiest_start = 0;  // UTC seconds; busiest_seconds 0: no timed statement
   int64_t busiest_seconds = 0;
   uint64_t busiest_calls = 0;
-  double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // all durations (histogram)
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // all durations: nearest rank, exact to 32, within 1% beyond
   std::vector<HtmlHistogramBin> latency;      // from the first to the last non-empty bin
   std::vector<HtmlCount> by_database, by_user, by_application;
   // Over time
