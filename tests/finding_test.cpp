@@ -79,4 +79,5 @@ TEST(Finding, TextOutputEscapesControlCharacters) {
   EXPECT_NE(out.find("\\x0aerror[migration-fake]"), std::string::npos) << out;
   EXPECT_EQ(pgsift::TerminalSafe("a\xc2\x9b" "b", false), "a\\x9bb");  // C1 CSI
   EXPECT_EQ(pgsift::TerminalSafe("caf\xc3\xa9\n", true), "caf\xc3\xa9\n");  // UTF-8 and newlines kept
+  EXPECT_EQ(pgsift::TerminalSafe("SELECT 1;\r\nSELECT 2;", true), "SELECT 1;\nSELECT 2;");  // CRLF files
 }

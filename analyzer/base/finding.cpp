@@ -81,6 +81,8 @@ std::string TerminalSafe(std::string_view s, bool keep_newlines) {
               static_cast<unsigned char>(s[i + 1]) <= 0x9F;
     if ((c == '\n' || c == '\t') && keep_newlines) {
       out += static_cast<char>(c);
+    } else if (c == '\r' && keep_newlines && i + 1 < s.size() && s[i + 1] == '\n') {
+      // a CRLF line end (a file written on Windows): the line end only
     } else if (c < 0x20 || c == 0x7F || c1) {
       char buf[8];
       snprintf(buf, sizeof buf, "\\x%02x", c1 ? static_cast<unsigned char>(s[++i]) : c);
