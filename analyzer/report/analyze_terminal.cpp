@@ -14,8 +14,6 @@ namespace {
 
 using report_text::Thousands;
 
-// Durations as every output writes them (FormatMs).
-std::string Duration(double ms) { return FormatMs(ms); }
 
 // One line: whitespace runs collapsed, cut to `width` display columns.
 std::string OneLine(std::string_view s, size_t width) {
@@ -128,12 +126,12 @@ void WriteAnalyzeTable(const AnalyzeResult& r, const TableOptions& o, std::ostre
   WriteInputSummary(r, out);
   auto sorted = r.workload.Sorted(o.sort);
   out << fmt::format("\n{} queries ({} distinct), total {}, {} errors, from {} to {}\n", Thousands(s.calls),
-                     Thousands(sorted.size()), Duration(s.total_ms()), Thousands(s.errors),
+                     Thousands(sorted.size()), FormatMs(s.total_ms()), Thousands(s.errors),
                      s.first_us == kNoTime ? "?" : FormatIsoTime(s.first_us),
                      s.last_us == kNoTime ? "?" : FormatIsoTime(s.last_us));
   if (s.pgsift_left_out > 0) {
     out << fmt::format("{} statements of pgsift itself left out ({} in all; --include-pgsift keeps them)\n",
-                       Thousands(s.pgsift_left_out), Duration(NsToMs(s.pgsift_left_out_ns)));
+                       Thousands(s.pgsift_left_out), FormatMs(NsToMs(s.pgsift_left_out_ns)));
   }
   if (!sorted.empty() && o.top > 0) WriteTopTable(r, sorted, o, out);
   WriteErrorsAndFindings(r, out);
@@ -159,10 +157,10 @@ void WriteTopTable(const AnalyzeResult& r, const std::vector<const QueryStats*>&
     std::string fp = FingerprintHex(q->fingerprint) + Marker(*q);
     out << fmt::format("{:>3} {:>9} {}{:>9} {:>5.1f} {:>9} {:>9} {:>9}  {:<16}  {}\n", i + 1, Thousands(q->calls),
                        errors_column ? fmt::format("{:>7} ", Thousands(q->errors())) : "",
-                       q->calls_with_duration ? Duration(q->total_ms()) : "-", share,
-                       q->calls_with_duration ? Duration(q->mean_ms()) : "-",
-                       q->calls_with_duration ? Duration(q->durations.Quantile(0.95)) : "-",
-                       q->calls_with_duration ? Duration(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));
+                       q->calls_with_duration ? FormatMs(q->total_ms()) : "-", share,
+                       q->calls_with_duration ? FormatMs(q->mean_ms()) : "-",
+                       q->calls_with_duration ? FormatMs(q->durations.Quantile(0.95)) : "-",
+                       q->calls_with_duration ? FormatMs(q->max_ms) : "-", fp, OneLine(q->normalized, query_width));
   }
   size_t shown = std::min(o.top, sorted.size());
   // One legend line per marker shown, in the order of the markers.
