@@ -296,11 +296,32 @@ bool RepeatsAnEscape(std::string_view prefix) {
 // %h %r) took. '%m [%p] %q%u@%d ' matches 'user@db app=x session=1.2 LOG:'
 // too, with %d taking 'db app=x session=1.2': a candidate with app= and
 // session= explains more of it.
-long Coverage(std::string_view line, const LogRecord& rec) {
+// A generalized shape (Generalized below) explains its %a as fully as the
+// literal shapes it stands for.
+long Coverage(std::string_view line, const LogRecord& rec, bool application_explained) {
   long covered = rec.severity.data() - line.data();
-  for (std::string_view v : {rec.user, rec.database, rec.application, rec.client})
-    covered -= static_cast<long>(v.size());
+  for (std::string_view v : {rec.user, rec.database, rec.client}) covered -= static_cast<long>(v.size());
+  if (!application_explained) covered -= static_cast<long>(rec.application.size());
   return covered;
+}
+
+// Two inferred shapes that differ only in one run of plain text between
+// the same escapes ('%e %m [%p] psql: ' and '%e %m [%p] My App: v2 [beta] x: ')
+// rendered a free-form field that varies from session to session: the
+// application_name, as nothing else in a prefix is free text without a
+// key= or an '@' to tell it. Returns the shape with '%a' there, or "".
+std::string Generalized(std::string_view a, std::string_view b) {
+  size_t p = 0;
+  while (p < a.size() && p < b.size() && a[p] == b[p]) ++p;
+  while (p > 0 && IsAlnum(a[p - 1])) --p;  // cut at a word's start
+  size_t s = 0;
+  while (s < a.size() - p && s < b.size() - p && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
+  while (s > 0 && IsAlnum(a[a.size() - s])) --s;  // the suffix starts at punctuation
+  std::string_view head = a.substr(0, p), mid_a = a.substr(p, a.size() - p - s), mid_b = b.substr(p, b.size() - p - s);
+  if (mid_a.empty() || mid_b.empty() || (!head.empty() && head.back() == '%')) return {};
+  if (mid_a.find('%') != std::string_view::npos || mid_b.find('%') != std::string_view::npos) return {};
+  if (head.find("%a") != std::string_view::npos || a.substr(a.size() - s).find("%a") != std::string_view::npos) return {};
+  return std::string(head) + "%a" + std::string(a.substr(a.size() - s));
 }
 
 }  // namespace
@@ -353,6 +374,14 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
       if (h != std::string::npos && shape.first.find("%r") == std::string::npos) shape.first.replace(h, 2, "%r");
     }
   }
+  std::vector<std::string> generalized;
+  for (size_t i = 0; i < shapes.size() && i < 16; ++i) {
+    for (size_t j = i + 1; j < shapes.size() && j < 16; ++j) {
+      std::string g = Generalized(shapes[i].first, shapes[j].first);
+      if (!g.empty() && std::find(generalized.begin(), generalized.end(), g) == generalized.end())
+        generalized.push_back(std::move(g));
+    }
+  }
   for (size_t i = 0; i < shapes.size() && i < 16; ++i) {
     const std::string& inferred = shapes[i].first;
     add(inferred);
@@ -366,6 +395,8 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
                             "%t [%p-%l] %q%u@%d ", "[%p]: [%l-1] ", "%m %u@%d(%p) ", ""}) {
     add(known);
   }
+  // Last, so that they win only by explaining more lines, never a tie.
+  for (const std::string& g : generalized) add(g);
   if (!preferred.empty()) add(std::string(preferred));
   // coverage[c][l]: how much of line l candidate c explains, -1 when it
   // does not match. A line is explained completely by the candidates that
@@ -376,10 +407,11 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     if (RepeatsAnEscape(c)) continue;
     Result<LinePrefix> lp = LinePrefix::Compile(c);
     if (!lp.ok()) continue;
+    bool is_generalized = std::find(generalized.begin(), generalized.end(), c) != generalized.end();
     std::vector<long> cov(lines.size(), -1);
     for (size_t l = 0; l < lines.size(); ++l) {
       LogRecord rec;
-      if (lp->Match(lines[l], &rec)) cov[l] = Coverage(lines[l], rec);
+      if (lp->Match(lines[l], &rec)) cov[l] = Coverage(lines[l], rec, is_generalized);
     }
     texts.push_back(c);
     coverage.push_back(std::move(cov));

@@ -31,6 +31,23 @@ std::string Doubt(const BurstGroup& g, const Workload& workload, std::string* ev
   if (parent == nullptr || !IsReadQuery(parent->normalized)) {
     return "the statement before the bursts is not a read, so not a list whose rows they look up";
   }
+  // A list whose rows are looked up one by one is followed by its burst
+  // whenever it returns a few rows. Lookups that follow it in fewer than
+  // half of its runs (in the applications where the bursts were seen) are
+  // independent of it: unrelated transactions alternating at random on one
+  // connection, as pgbench's scripts do, make such runs by chance.
+  uint64_t parent_runs = 0;
+  for (const auto& [application, bursts] : g.applications) {
+    auto it = parent->by_application.find(application);
+    if (it != parent->by_application.end()) parent_runs += it->second.calls;
+  }
+  if (g.applications.empty()) parent_runs = parent->calls;
+  if (parent_runs > 2 * g.bursts) {
+    return fmt::format(
+        "only {} of the parent's {} runs{} are followed by a burst, so the lookups look independent of it "
+        "(unrelated transactions alternating on one connection?)",
+        g.bursts, parent_runs, g.applications.empty() ? "" : " in the same applications");
+  }
   if (g.limited < g.bursts) {
     // No LIMIT value: the rows the parent returned, where auto_explain
     // (log_analyze) shows them, tell a list from a single-row lookup.

@@ -83,6 +83,19 @@ def counts(report):
             "findings": [f[:2] for f in findings], "n_plus_one": len(n_plus_one)}
 
 
+def show_difference(a, b):
+    """What differs between two counts(): per key, the entries only in one."""
+    for k in a:
+        if a[k] == b[k]:
+            continue
+        if isinstance(a[k], list):
+            only_a = [x for x in a[k] if x not in b[k]]
+            only_b = [x for x in b[k] if x not in a[k]]
+            print(f"  {k}: only here {str(only_a)[:800]}\n   only there {str(only_b)[:800]}")
+        else:
+            print(f"  {k}: {str(a[k])[:600]}\n   != {str(b[k])[:600]}")
+
+
 def timed(report):
     """Per run: identical across formats, durations included."""
     s = report["summary"]
@@ -180,7 +193,8 @@ def main():
                 check(timed_calls == n and abs(s["total_duration_ms"] - total) < 0.0015,
                       f"{name}.{fmt}: {timed_calls} timed calls, {s['total_duration_ms']} ms; "
                       f"the log says {n} and {total} ms")
-                check(c == views["json"][0], f"{name}.{fmt}: counts differ from {name}.json")
+                if not check(c == views["json"][0], f"{name}.{fmt}: counts differ from {name}.json"):
+                    show_difference(c, views["json"][0])
                 check(t == views["json"][1], f"{name}.{fmt}: durations differ from {name}.json")
             c = views["json"][0]
             check(c["n_plus_one"] > 0 or any("plus" in r for r, _ in c["findings"]),
@@ -190,9 +204,7 @@ def main():
             else:
                 same = check(c == base, f"{name}: counts differ from {names[0]}")
                 if not same:
-                    for k in base:
-                        if base[k] != c[k]:
-                            print(f"  {k}: {str(base[k])[:600]}\n   != {str(c[k])[:600]}")
+                    show_difference(c, base)
             print(f"{name}: {c['calls']} calls, {c['errors_by_sqlstate']}, events {c['events']}, "
                   f"{n} timed ({total} ms), messages {views['json'][2].get('messages')}")
     print(f"{checks - failures} passed, {failures} failed")

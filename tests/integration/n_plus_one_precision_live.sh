@@ -5,6 +5,9 @@
 # back from the server's own log with `pgsift analyze --application NAME`:
 #   clinic-mixed      pgbench, one connection, several scripts of unrelated
 #                     lookups with random keys, an UPDATE script among them
+#   clinic-pages      pgbench, one connection, two scripts at random: a list
+#                     (LIMIT 10) and a lookup with a random key; runs of
+#                     lookups after the list happen by chance and fit the LIMIT
 #   clinic-reports    a burst of lookups on an unindexed column that opens
 #                     its session (the cost is a missing index)
 #   clinic-dashboard  30 GROUP BY queries in a loop after a single-row lookup
@@ -92,6 +95,17 @@ cat >"$work/remind.sql" <<'SQL'
 UPDATE appointments SET reminded = NOT reminded WHERE id = :a;
 SQL
 pgb clinic-mixed "$PGPORT" extended 1 300 -f "$work/lookups.sql@6" -f "$work/visit.sql@1" -f "$work/remind.sql@2"
+
+# ---------------------------------------------------------------- clinic-pages
+cat >"$work/page.sql" <<'SQL'
+\set doc random(1, 20)
+SELECT id, patient_id, starts_at FROM appointments WHERE doctor_id = :doc ORDER BY starts_at, id LIMIT 10;
+SQL
+cat >"$work/lookup.sql" <<'SQL'
+\set p random(1, 2000)
+SELECT id, name, birth_date FROM patients WHERE id = :p;
+SQL
+pgb clinic-pages "$PGPORT" extended 1 600 -f "$work/page.sql" -f "$work/lookup.sql"
 
 # ---------------------------------------------------------------- clinic-reports
 {
