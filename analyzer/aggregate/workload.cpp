@@ -327,6 +327,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
           pending->counted[3 + i] = summary_cache_.at[i];
         }
         pending->hour = e.time_us != kNoTime ? q.cache.hour_at : nullptr;
+        pending->time_us = e.time_us;
       }
       return;
     }
@@ -382,6 +383,12 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
         ++q.errors_by_sqlstate[state];
         fingerprint = q.fingerprint;
+        // log_statement logged it as it began ("statement: ..."), so it was
+        // counted as a call: a failed statement is an error, not a call (as
+        // with log_min_duration_statement, and in pg_stat_statements).
+        if (auto it = last_statement_.find(e.session); it != last_statement_.end() && it->second.query == &q) {
+          RetractCall(&it->second);
+        }
       }
       s.error_groups.Add(state, e.message, e.time_us, fingerprint);
       if (TimeBucket* b = s.timeline.At(e.time_us)) {
@@ -446,6 +453,17 @@ void WorkloadBuilder::OnEvent(const Event& e) {
     default:
       return;
   }
+}
+
+void WorkloadBuilder::RetractCall(Pending* p) {
+  --p->query->calls;
+  --workload_->summary.calls;
+  if (TimeBucket* b = workload_->summary.timeline.At(p->time_us)) --b->calls;
+  for (Breakdown* b : p->counted) {
+    if (b != nullptr) --b->calls;
+  }
+  if (p->hour != nullptr) --p->hour->calls;
+  *p = Pending{};  // no run for the statement sequences either: it did not run
 }
 
 void WorkloadBuilder::EmitPending(Pending* p) {

@@ -22,6 +22,9 @@ int RunAnalyze(AnalyzeOptions options, const TableOptions& table, const std::str
       std::cerr << "\r" << name << ": " << (bytes >> 20) << " MiB read" << std::flush;
     };
   }
+  if (json_path == "-" && html_path == "-") return Fail("--json - and --html -: only one of them can go to standard output");
+  // A report on standard output is the output: no table mixed into it.
+  quiet |= json_path == "-" || html_path == "-";
   auto rules = MakeWorkloadRules();
   auto selected = SelectRules(rules, selection);
   if (!selected.ok()) {
@@ -100,7 +103,8 @@ Command AddAnalyzeCommand(CLI::App& app) {
   analyze->add_option("--sort", table.sort, "total, mean, calls, max, p95, errors")
       ->default_val("total")
       ->check(CLI::IsMember({"total", "mean", "calls", "max", "p95", "errors"}));
-  analyze->add_option("--json", s->json_path, "Write the JSON report (schema pgsift.analyze.v1) to this file");
+  analyze->add_option("--json", s->json_path,
+                      "Write the JSON report (schema pgsift.analyze.v1) to this file ('-': standard output, no table)");
   analyze->add_option("--html", s->html_path,
                       "Write the report as one self-contained HTML file (charts, sortable top queries, errors, "
                       "findings)");

@@ -133,6 +133,13 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
   if (!files.ok()) return Err(files.error());
   for (const std::string& path : *files) {
     report.files.push_back(path);
+    // A FIFO, socket or device named *.sql in a migrations directory would
+    // block the read or never end: not a migration file.
+    std::error_code type_error;
+    if (std::filesystem::status(path, type_error).type() != std::filesystem::file_type::regular) {
+      report.errors.push_back({{path, 0, 0, 0, 0}, "not a regular file (a FIFO, socket or device): not read"});
+      continue;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       report.errors.push_back({{path, 0, 0, 0, 0}, "cannot read"});

@@ -444,7 +444,11 @@ Result<std::vector<std::string>> FindMigrationFiles(const std::vector<std::strin
       out.push_back(p);
       continue;
     }
-    if (!fs::is_directory(p, ec)) return Err(p + ": no such file or directory");
+    if (!fs::is_directory(p, ec)) {
+      if (!fs::exists(p, ec)) return Err(p + ": no such file or directory");
+      out.push_back(p);  // a FIFO or device: the reader says it is not read
+      continue;
+    }
     std::vector<std::string> found;
     for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {

@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 
 #include "pgsift/output.h"
 
@@ -80,6 +81,14 @@ OutputFile::~OutputFile() {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
   if (path.empty()) return Err("cannot write an empty path");
+  if (path == "-") {
+    // Standard output, as "-" means for inputs: written in place.
+    std::cout.flush();
+    int fd = ::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) return Err(WriteError("standard output", errno));
+    auto file = std::unique_ptr<OutputFile>(new OutputFile("standard output", "", fd, true));
+    return file;
+  }
   std::string target = path;
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {

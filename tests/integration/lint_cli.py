@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -191,6 +192,18 @@ def main():
         check(any(line.startswith("\\restrict ") for line in f), "the pg_dump fixture has its \\restrict line")
     code, out, err = run(pgsift, "--fail-on", "none", "--schema", dump, warn_only)
     check(code == 0 and "syntax error" not in out + err, f"--schema pg_dump output with \\restrict: {code} {out}{err}")
+    # A FIFO named *.sql in a migrations directory blocked lint forever: it
+    # is named as not read, and the directory's real files are linted.
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(os.path.join(corpus, "flyway", "V2__add_status.sql"), os.path.join(tmp, "001.sql"))
+        os.mkfifo(os.path.join(tmp, "002.sql"))
+        try:
+            p = subprocess.run([pgsift, "lint", tmp], capture_output=True, text=True, timeout=60)
+            check(p.returncode == 2 and "002.sql" in p.stderr + p.stdout and "not a regular file" in p.stderr + p.stdout
+                  and "001.sql:1:1: error[migration-adding-required-field]" in p.stdout,
+                  f"a FIFO among the migrations: {p.returncode} {p.stdout}{p.stderr}")
+        except subprocess.TimeoutExpired:
+            check(False, "lint blocked on a FIFO named 002.sql")
     print(f"{len(FAILURES)} failures")
     return 1 if FAILURES else 0
 

@@ -62,6 +62,40 @@ SQL
 pg_quiesce "$work/pg"
 cp "$log" "$work/app.log"
 
+# --- failed statements are errors, not calls, however the server logs
+# statements: log_statement = all + log_duration ("statement:" before it
+# runs, then "duration:") and log_min_duration_statement = 0 (one line after)
+for mode in audit timed; do
+    { if [ $mode = audit ]; then
+          echo "SET log_min_duration_statement = -1;"; echo "SET log_statement = 'all';"; echo "SET log_duration = on;"
+      fi
+      for i in 1 2 3 4 5; do echo "SELECT code FROM labs WHERE id = $i;"; done
+      for i in 1 2 3; do echo "SELECT 'not a number $i'::int;"; done
+      echo "SELECT code FROM labs WHERE id = 6;"
+    } | PGAPPNAME=clinic-$mode psql -XqAt -d clinic -f - >/dev/null 2>&1 || true
+done
+pg_quiesce "$work/pg"
+cp "$log" "$work/modes.log"
+for mode in audit timed; do
+    "$pgsift" analyze "$work/modes.log" --application clinic-$mode -q --json "$work/$mode.json" 2>/dev/null || true
+done
+python3 - "$work/audit.json" "$work/timed.json" <<'EOF' || fail=1
+import json, sys
+ok = True
+want = {"SELECT code FROM labs WHERE id = $1": (6, 0), "SELECT $1::int": (0, 3)}
+for path in sys.argv[1:]:
+    r = json.load(open(path))
+    calls = {q["normalized"]: (q["calls"], sum(q["errors_by_sqlstate"].values())) for q in r["queries"]}
+    got = {k: calls.get(k) for k in want}
+    if got != want:
+        print(f"FAIL: {path}: (calls, errors) {got}, want {want}", file=sys.stderr); ok = False
+    apps = {k: v["calls"] for k, v in r["summary"]["by_application"].items()}
+    if sum(apps.values()) != r["summary"]["calls"]:
+        print(f"FAIL: {path}: calls by application {apps} do not add up to {r['summary']['calls']}", file=sys.stderr)
+        ok = False
+sys.exit(0 if ok else 1)
+EOF
+
 "$pgsift" analyze "$work/app.log" --sort errors --top 3 >"$work/errors.out" 2>&1 || true
 python3 - "$work/errors.out" <<'EOF' || fail=1
 import re, sys

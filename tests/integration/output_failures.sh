@@ -98,6 +98,16 @@ rc=${PIPESTATUS[0]}
 [ "$rc" -eq 141 ] || fail "fingerprint --jsonl | head: exit $rc, expected 141"
 [ ! -s "$work/err" ] || fail "fingerprint | head: stderr not empty: $(head -c 300 "$work/err")"
 
+# 6. "-" is standard output for --json and --html (it wrote a file named
+# "-"): the same bytes as the file, no table mixed in, no file "-".
+(cd "$work" && "$pgsift" analyze -q --json file.json "$log" && "$pgsift" analyze --json - "$log" >stdout.json &&
+  "$pgsift" analyze --html - "$log" >stdout.html) || fail "analyze --json -/--html -: exit $?"
+cmp -s "$work/file.json" "$work/stdout.json" || fail "analyze --json - differs from --json FILE"
+head -c 15 "$work/stdout.html" | grep -qi '<!doctype html' || fail "analyze --html - did not write the HTML to stdout"
+[ ! -e "$work/-" ] || fail "analyze --json -/--html - wrote a file named '-'"
+expect_error "--json - --html -" "only one of them" -- "$pgsift" analyze --json - --html - "$log"
+expect_stdout_error "analyze --json - on a full stdout" -- "$pgsift" analyze --json - "$log"
+
 if [ "$fails" -ne 0 ]; then
   echo "output_failures: $fails failure(s)" >&2
   exit 1

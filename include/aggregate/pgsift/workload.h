@@ -228,12 +228,14 @@ class WorkloadBuilder : public EventSink {
     QueryStats* query = nullptr;  // null: nothing waits
     Breakdown* counted[6] = {};   // the query's and the summary's database, user, application
     Breakdown* hour = nullptr;
+    int64_t time_us = kNoTime;  // of the call (the timeline's bucket may merge with others later)
     bool has_run = false;  // `run` waits for its duration before the statement sink sees it
     StatementRun run;
   };
   void AddDuration(QueryStats* q, double ms, int64_t time_us);
   void FillRun(const Event& e, const Shape& shape, StatementRun* r);
   void EmitPending(Pending* p);
+  void RetractCall(Pending* p);  // the pending statement failed: not a call
   Workload* workload_;
   Filters filters_;
   std::unique_ptr<Fingerprinter> own_fingerprinter_;

@@ -44,7 +44,8 @@ class FdStreambuf : public std::streambuf {
 // the target's directory, which Commit() flushes, fsyncs and renames over
 // the target. Without a successful Commit() the temporary file is removed
 // and an existing target is left as it was. A target that exists and is not
-// a regular file (/dev/null, /dev/stdout, a FIFO) is written in place.
+// a regular file (/dev/null, /dev/stdout, a FIFO) is written in place, and
+// so is "-", standard output.
 // Errors name the path and the errno text ("cannot write PATH: REASON").
 class OutputFile {
  public:
