@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from bench_startup import wall
+from bench_startup import load_line, wall
 
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -48,8 +48,7 @@ def main():
     for name, median, p90, cpu, rss, limit in rows:
         print(f"{name:30} {median:9.3f} {p90:8.3f} {cpu:7.3f} {rss:7.0f}  {limit:7.2f} {median / limit:6.2f}x")
     print("(ratio = pgsift median / limit: at most 1.00x meets the target; CPU = user + system, median)")
-    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
-    print(f"(load average during the run: {' '.join(load)}, {os.cpu_count()} cores)")
+    print(load_line())
 
 
 if __name__ == "__main__":

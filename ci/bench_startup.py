@@ -39,6 +39,12 @@ def wall(cmd, runs, rss=None):
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))], statistics.median(cpus[1:])
 
 
+def load_line():
+    """The machine's load average, printed under each table of ci/bench."""
+    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
+    return f"(load average during the run: {' '.join(load)}, {os.cpu_count()} cores)"
+
+
 def main():
     pgsift, squawk, corpus, startup_runs, lint_runs = sys.argv[1:]
     startup_runs, lint_runs = int(startup_runs), int(lint_runs)
@@ -88,8 +94,7 @@ def main():
         ratio_s = "-" if ratio is None else f"{ratio:.2f}x"
         print(f"{name:22} {med:10.3f} {p90:8.3f} {cpu:7.3f}  {peer:16} {peer_s:>10} {peer_c:>7} {ratio_s:>7}")
     print("(ratio = pgsift time / squawk time: below 1.00x pgsift is faster)")
-    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
-    print(f"(load average during the run: {' '.join(load)}, {os.cpu_count()} cores)")
+    print(load_line())
 
 
 if __name__ == "__main__":
