@@ -15,12 +15,13 @@ import sys
 import time
 
 
-def wall(cmd, runs):
+def wall(cmd, runs, rss=None):
     """Median and 90th percentile wall seconds, and median CPU seconds (user +
-    system), of `runs` runs of cmd."""
+    system), of `runs` runs of cmd; with a list `rss`, appends the largest
+    peak RSS of the runs (MB)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
-    times, cpus = [], []
+    times, cpus, peak = [], [], 0.0
     for _ in range(runs + 1):  # the first run warms the page cache, not counted
         start = time.perf_counter()
         pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=actions)
@@ -30,9 +31,18 @@ def wall(cmd, runs):
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 1):
             sys.exit(f"bench_startup: {' '.join(cmd)} exited {code}")
+        peak = max(peak, usage.ru_maxrss / 1024)
     os.close(devnull)
+    if rss is not None:
+        rss.append(peak)
     times = sorted(times[1:])
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))], statistics.median(cpus[1:])
+
+
+def load_line():
+    """The machine's load average, printed under each table of ci/bench."""
+    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
+    return f"(load average during the run: {' '.join(load)}, {os.cpu_count()} cores)"
 
 
 def main():
@@ -84,8 +94,7 @@ def main():
         ratio_s = "-" if ratio is None else f"{ratio:.2f}x"
         print(f"{name:22} {med:10.3f} {p90:8.3f} {cpu:7.3f}  {peer:16} {peer_s:>10} {peer_c:>7} {ratio_s:>7}")
     print("(ratio = pgsift time / squawk time: below 1.00x pgsift is faster)")
-    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"]
-    print(f"(load average during the run: {' '.join(load)}, {os.cpu_count()} cores)")
+    print(load_line())
 
 
 if __name__ == "__main__":

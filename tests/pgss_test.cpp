@@ -197,6 +197,52 @@ TEST(Snapshot, RoundTripsThroughJson) {
   EXPECT_NE(bad.error().find("x.json: entry 1"), std::string::npos);
 }
 
+// Issue 23: the entries are converted as the parser finishes each (no tree of
+// 100k entries); what the whole-tree reader did stays: an entry's error names
+// its place among all elements, the last "entries" key counts, an "entries"
+// key deeper down is not the snapshot's, an object's values are entries, and
+// an error in the fields before the entries is reported first.
+TEST(Snapshot, EntriesReadWhileParsingKeepTheTreeReadersAnswers) {
+  std::string json = SnapshotToJson(Load("b.json.gz"));
+  size_t n = Load("b.json.gz").entries.size();
+  ASSERT_GE(n, 5u);
+  size_t at = json.find("\"entries\": [");
+  ASSERT_NE(at, std::string::npos);
+  auto with_element = [&](const std::string& element) {
+    std::string j = json;
+    j.insert(at + std::string("\"entries\": [").size(), element + ",");
+    return j;
+  };
+  auto bad = SnapshotFromJson(with_element("7"), "n.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("n.json: entry 1: "), std::string::npos) << bad.error();
+  std::string late = json;
+  size_t fifth = at;
+  for (int i = 0; i < 4; ++i) fifth = late.find("\n  },\n", fifth) + 1;
+  late.insert(fifth + 4, " null,");
+  bad = SnapshotFromJson(late, "late.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("late.json: entry 5: "), std::string::npos) << bad.error();
+
+  std::string tail = R"(, "nested": {"entries": [1, 2]}, "entries": [{"query": "SELECT 1", "calls": 3}]})";
+  std::string twice = json.substr(0, json.rfind('}')) + tail;
+  auto last = SnapshotFromJson(twice, "twice.json");
+  ASSERT_TRUE(last.ok()) << last.error();
+  ASSERT_EQ(last->entries.size(), 1u);
+  EXPECT_EQ(last->entries[0].calls, 3);
+
+  auto object = SnapshotFromJson(
+      R"({"schema":"pgsift.snapshot.v1","entries":{"a":{"calls":1},"b":{"calls":2}}})", "object.json");
+  ASSERT_TRUE(object.ok()) << object.error();
+  EXPECT_EQ(object->entries.size(), 2u);
+  auto order = SnapshotFromJson(R"({"schema":"pgsift.snapshot.v1","columns":5,"entries":[7]})", "order.json");
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(order.error().find("entry"), std::string::npos) << order.error();
+  auto whole = SnapshotFromJson(json, "whole.json");
+  ASSERT_TRUE(whole.ok()) << whole.error();
+  EXPECT_EQ(whole->entries.size(), n);
+}
+
 // Issue 18: shared_buffers was stored as "327688kB" (setting || unit, with
 // the unit "8kB"); it is 32768 blocks of 8kB = 256MB.
 TEST(Snapshot, SettingsKeepValueUnitAndBytesOrMs) {

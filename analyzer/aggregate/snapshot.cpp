@@ -152,7 +152,45 @@ std::string SnapshotToJson(const Snapshot& s) {
 }
 
 Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  // The elements of the top-level "entries" array become PgssEntry as the
+  // parser finishes each, and leave the tree: 100k entries made a ~1 GB tree
+  // (issue 23). Errors keep their order: an entry's is reported where the
+  // loop over the entries below stands.
+  std::vector<PgssEntry> entries;
+  size_t count = 0;
+  std::string entry_error;
+  std::string key;
+  bool in_entries = false;
+  using Event = nlohmann::json::parse_event_t;
+  auto take = [&](int depth, Event event, nlohmann::json& je) {
+    if (depth == 1) {
+      if (event == Event::key) {
+        key = je.get<std::string>();
+        if (key == "entries") {  // the last "entries" key counts
+          entries.clear();
+          count = 0;
+          entry_error.clear();
+        }
+      } else if (event == Event::array_start) {
+        in_entries = key == "entries";
+      } else if (event == Event::array_end) {
+        in_entries = false;
+      }
+      return true;
+    }
+    if (depth != 2 || !in_entries || (event != Event::object_end && event != Event::array_end && event != Event::value))
+      return true;
+    ++count;
+    if (!entry_error.empty()) return false;
+    try {
+      je["fingerprint"] = ParseHex(je.value("fingerprint", ""));
+      entries.push_back(je.get<PgssEntry>());
+    } catch (const std::exception& e) {
+      entry_error = "entry " + std::to_string(count) + ": " + e.what();
+    }
+    return false;
+  };
+  nlohmann::json j = nlohmann::json::parse(text, take, false);
   if (j.is_discarded() || !j.is_object()) return Err(name + ": not a JSON object");
   if (j.value("schema", "") != kSnapshotSchema) {
     return Err(name + ": not a pgsift snapshot (expected schema " + std::string(kSnapshotSchema) + ")");
@@ -177,8 +215,11 @@ Result<Snapshot> SnapshotFromJson(std::string_view text, const std::string& name
       for (auto it = j["settings"].begin(); it != j["settings"].end(); ++it)
         s.settings[it.key()] = SettingFromJson(*it);
     }
-    size_t i = 0;
-    for (nlohmann::json& je : j.at("entries")) {
+    nlohmann::json& rest = j.at("entries");  // what the parser left: not an array's elements
+    if (!entry_error.empty()) return Err(name + ": " + entry_error);
+    s.entries = std::move(entries);
+    size_t i = count;
+    for (nlohmann::json& je : rest) {
       ++i;
       try {
         je["fingerprint"] = ParseHex(je.value("fingerprint", ""));
