@@ -7,8 +7,6 @@
 
 namespace pgsift::burst {
 
-std::string Ms(double ms) { return FormatMs(ms); }
-
 namespace {
 
 // A key lookup through an index takes well under a millisecond on the
@@ -51,7 +49,7 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
   if (g.timed_bursts == 0) {
     f.facts.emplace_back("time in bursts", "not logged (set log_min_duration_statement = 0)");
   } else {
-    std::string t = Ms(g.child_ms);
+    std::string t = FormatMs(g.child_ms);
     if (workload.summary.total_ms() > 0) {
       t += fmt::format(" ({:.1f}% of all query time)", 100.0 * g.child_ms / workload.summary.total_ms());
     }
@@ -66,7 +64,7 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
   f.facts.emplace_back("session identity", identities.size() == 1 ? identities.begin()->first : Counted(identities));
   const Burst& e = g.example;
   std::string example = fmt::format("{} executions", e.size);
-  if (e.timed) example += " in " + Ms(e.child_ms);
+  if (e.timed) example += " in " + FormatMs(e.child_ms);
   example += g.has_parent ? " right after the parent" : " at the start of its session, request or transaction";
   if (!e.application.empty()) example += ", application " + e.application;
   f.facts.emplace_back("example", example);
@@ -74,7 +72,7 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
   double mean = g.executions > 0 ? g.child_ms / static_cast<double>(g.executions) : 0;
   bool slow = g.timed_bursts > 0 && mean >= kSlowLookupMs;
   if (slow) {
-    f.facts.emplace_back("per lookup", Ms(mean) +
+    f.facts.emplace_back("per lookup", FormatMs(mean) +
                                            " on average: the time is in the lookups themselves, not in round trips "
                                            "(read the child's plan: a missing index?)");
   }
@@ -88,7 +86,7 @@ Finding GroupFinding(const std::string& rule_id, const BurstGroup& g, const Work
       // One query per burst costs about one execution; its real cost depends
       // on the rows it returns, so this is an estimate.
       double saved = g.child_ms - mean * static_cast<double>(g.bursts);
-      saving = "about " + Ms(saved) + " of server time and " + saving;
+      saving = "about " + FormatMs(saved) + " of server time and " + saving;
     }
     f.facts.emplace_back("estimated saving",
                          saving + fmt::format(" (one query per burst instead of typically {})", g.TypicalSize()));

@@ -26,9 +26,6 @@ bool AllReads(const BurstGroup& group, const Workload& workload, bool no_pages);
 // ", alternating with 1 other query" or "".
 std::string AlternatesSuffix(const BurstGroup& group);
 
-// "12.345 ms"
-std::string Ms(double ms);
-
 // The plumbing of a burst rule: options, the detector fed by the statement
 // stream, the groups it fills. Subclasses report in Finish() and call
 // Reset() at its end, so one rule object can read several runs.
