@@ -142,6 +142,22 @@ TEST(AnalyzeHtml, RedactsValuesInServerMessages) {
   EXPECT_EQ(RedactServerMessage("unterminated quoted string at or near \"'abc"), "unterminated quoted string at or near ?");
 }
 
+// Text an application raised (RAISE EXCEPTION 'patient % not found') is free
+// text: not shown. With no SQLSTATE, only the server's common messages are.
+TEST(AnalyzeHtml, RaisedMessagesAreNotShown) {
+  EXPECT_EQ(ShownServerMessage("P0001", "patient Yamada Taro not found"),
+            "(raised by application code: not shown, it may hold values)");
+  EXPECT_EQ(ShownServerMessage("U0042", "chart of Yamada Taro locked"),
+            "(raised by application code: not shown, it may hold values)");
+  EXPECT_EQ(ShownServerMessage("unknown", "patient Yamada Taro not found"),
+            "(not shown: no SQLSTATE in the log, and not one of the server's common messages)");
+  EXPECT_EQ(ShownServerMessage("22012", "division by zero"), "division by zero");
+  EXPECT_EQ(ShownServerMessage("unknown", "duplicate key value violates unique constraint \"patients_pkey\""),
+            "duplicate key value violates unique constraint \"patients_pkey\"");
+  EXPECT_EQ(ShownServerMessage("23505", "doppelter Schlüsselwert verletzt Unique-Constraint »patients_pkey«"),
+            "doppelter Schlüsselwert verletzt Unique-Constraint ?");
+}
+
 // Coarsening keeps the timeline bounded, and merging pieces in any order
 // gives what one builder over all events gives.
 TEST(AnalyzeHtml, TimelineIsBoundedAndMergesExactly) {

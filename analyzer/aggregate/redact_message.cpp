@@ -97,4 +97,45 @@ std::string RedactServerMessage(std::string_view m) {
   return out;
 }
 
+namespace {
+
+// SQLSTATE classes PostgreSQL itself raises (Appendix A), less P0 (PL/pgSQL:
+// RAISE's own message).
+constexpr std::array<std::string_view, 43> kServerClasses = {
+    "00", "01", "02", "03", "08", "09", "0A", "0B", "0F", "0L", "0P", "0Z", "20", "21", "22",
+    "23", "24", "25", "26", "27", "28", "2B", "2D", "2F", "34", "38", "39", "3B", "3D", "3F",
+    "40", "42", "44", "53", "54", "55", "57", "58", "72", "F0", "HV", "XX", "P0"};
+
+// How common PostgreSQL errors begin (English), for logs without %e.
+constexpr std::array<std::string_view, 52> kServerMessageStarts = {
+    "duplicate key value violates unique constraint", "syntax error at or near", "syntax error at end of input",
+    "relation ", "column ", "division by zero", "invalid input syntax for", "deadlock detected",
+    "canceling statement due to", "could not serialize access", "permission denied for", "permission denied to",
+    "null value in column", "insert or update on table", "update or delete on table", "value too long for type",
+    "current transaction is aborted", "terminating connection due to", "password authentication failed",
+    "function ", "operator does not exist", "out of shared memory", "could not obtain lock",
+    "new row for relation", "new row violates", "there is no unique constraint", "prepared statement",
+    "invalid byte sequence", "unterminated quoted", "missing FROM-clause entry", "more than one row returned",
+    "numeric field overflow", "integer out of range", "bigint out of range", "smallint out of range",
+    "date/time field value out of range", "invalid input value for enum", "malformed array literal", "type ",
+    "schema ", "database ", "role ", "could not receive data from client", "connection to client lost",
+    "cannot execute ", "conflicting key value violates exclusion constraint", "index row size",
+    "remaining connection slots are reserved", "sorry, too many clients already", "the database system is ",
+    "must be owner of", "unrecognized configuration parameter"};
+
+}  // namespace
+
+std::string ShownServerMessage(std::string_view sqlstate, std::string_view message) {
+  std::string redacted = RedactServerMessage(message);
+  if (sqlstate.size() == 5 && sqlstate != "unknown") {
+    std::string_view cls = sqlstate.substr(0, 2);
+    bool server = cls != "P0" && std::find(kServerClasses.begin(), kServerClasses.end(), cls) != kServerClasses.end();
+    return server ? redacted : "(raised by application code: not shown, it may hold values)";
+  }
+  for (std::string_view start : kServerMessageStarts) {
+    if (redacted.starts_with(start)) return redacted;
+  }
+  return "(not shown: no SQLSTATE in the log, and not one of the server's common messages)";
+}
+
 }  // namespace pgsift

@@ -108,7 +108,7 @@ void Timeline::Merge(const Timeline& other) {
 }
 
 void ErrorGroups::Add(std::string_view sqlstate, std::string_view message, int64_t time_us, uint64_t fingerprint) {
-  std::string key = std::string(sqlstate) + '\t' + RedactServerMessage(message);
+  std::string key = std::string(sqlstate) + '\t' + ShownServerMessage(sqlstate, message);
   auto it = groups.find(key);
   if (it == groups.end()) {
     if (groups.size() >= kMaxGroups) key = std::string(sqlstate) + "\t…";

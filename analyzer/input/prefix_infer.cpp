@@ -305,6 +305,40 @@ long Coverage(std::string_view line, const LogRecord& rec, bool application_expl
   return covered;
 }
 
+// Whether the values a generalized %a took look like one field each, not
+// like several fields run together ('web postgres' and 'cron postgres' are
+// %a %u; 'web 27155' took the pid; '[unknown]:[unknown]' is user and
+// database before authentication): no value holds '[unknown]' beside other
+// text or starts or ends with a number, and no two values share a
+// separator-led start or end.
+bool OneFieldEach(const std::vector<std::string_view>& names) {
+  auto separator = [](char c) { return std::string_view(" :@[]=,/").find(c) != std::string_view::npos; };
+  auto number = [](std::string_view t) {
+    return !t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return IsDigit(c); });
+  };
+  for (std::string_view n : names) {
+    if (n != "[unknown]" && n.find("[unknown]") != std::string_view::npos) return false;
+    size_t first = n.find_first_of(" :"), last = n.find_last_of(" :");
+    if (first != std::string_view::npos && (number(n.substr(0, first)) || number(n.substr(last + 1)))) return false;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (size_t j = i + 1; j < names.size(); ++j) {
+      std::string_view a = names[i], b = names[j];
+      size_t s = 0;
+      while (s < a.size() && s < b.size() && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
+      for (size_t k = a.size() - s; k + 1 < a.size(); ++k) {
+        if (separator(a[k]) && IsAlnum(a[k + 1])) return false;  // ' postgres', ':db', '[user'
+      }
+      size_t p = 0;
+      while (p < a.size() && p < b.size() && a[p] == b[p]) ++p;
+      for (size_t k = 1; k < p; ++k) {
+        if (separator(a[k]) && IsAlnum(a[k - 1])) return false;  // 'web ', 'app:'
+      }
+    }
+  }
+  return true;
+}
+
 // Two inferred shapes that differ only in one run of plain text between
 // the same escapes ('%e %m [%p] psql: ' and '%e %m [%p] My App: v2 [beta] x: ')
 // rendered a free-form field that varies from session to session: the
@@ -409,10 +443,18 @@ Result<InferredPrefix> InferPrefix(const std::vector<std::string>& sample, std::
     if (!lp.ok()) continue;
     bool is_generalized = std::find(generalized.begin(), generalized.end(), c) != generalized.end();
     std::vector<long> cov(lines.size(), -1);
+    std::vector<std::string_view> names;  // a generalized candidate's %a values
     for (size_t l = 0; l < lines.size(); ++l) {
       LogRecord rec;
-      if (lp->Match(lines[l], &rec)) cov[l] = Coverage(lines[l], rec, is_generalized);
+      if (lp->Match(lines[l], &rec)) {
+        cov[l] = Coverage(lines[l], rec, is_generalized);
+        if (is_generalized && names.size() < 64 &&
+            std::find(names.begin(), names.end(), rec.application) == names.end()) {
+          names.push_back(rec.application);
+        }
+      }
     }
+    if (is_generalized && !OneFieldEach(names)) continue;
     texts.push_back(c);
     coverage.push_back(std::move(cov));
   }

@@ -113,6 +113,28 @@ scenario state_first '%m [%p] %e %q%u@%d app=%a ' on
 # names: the names vary, so they are %a, not the prefix's literal text.
 scenario app_colon '%e %m [%p] %a: ' on 'My App: v2 [beta] x'
 
+# Fields after a bare %a: pgsift may ask for --prefix, but must never take
+# '%a %u' for one application name ('web postgres') or swallow the pid.
+no_wrong_guess() {  # no_wrong_guess NAME PREFIX
+    local name=$1 prefix=$2 first
+    pg_stop "$work" >/dev/null 2>&1 || true
+    pg_start_logging "$work" "$prefix" "log_filename = '$name.log'" "log_connections = on" 2>/dev/null
+    run_as reception 7
+    run_as 'front desk [2]' 5
+    run_as web 3
+    pg_quiesce "$work"
+    pg_stop "$work" 2>/dev/null
+    first=$("$pgsift" analyze "$work/data/log/$name.log" --top 0 2>&1 | head -n 1 || true)
+    case $first in
+        *"log_line_prefix '$prefix' (detected"* | *"could not infer log_line_prefix"*) ;;
+        *) bad "$name: a wrong prefix taken for '$prefix': $first" ;;
+    esac
+    echo "checked $name: $first" | cut -c1-200
+}
+no_wrong_guess app_user '%t %a %u '
+no_wrong_guess app_pid '%m %a %p '
+no_wrong_guess colons '%m:%a:%u:%d:[%p]: '
+
 # A log whose first 300+ lines belong to no session (restart banner, then
 # checkpoints of a session that logs none of its own statements), then the
 # sessions: the head alone says '%m [%p] '.

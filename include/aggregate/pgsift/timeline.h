@@ -119,6 +119,14 @@ struct ErrorGroups {
 // -> "invalid input syntax for type integer: ?".
 std::string RedactServerMessage(std::string_view message);
 
+// What an error group shows of a message: RedactServerMessage's text when
+// the message is the server's own, else a note that it is withheld. Text
+// an application raised (PL/pgSQL RAISE: SQLSTATE class P0, or a code
+// outside PostgreSQL's classes) is free text that may name a patient; with
+// no SQLSTATE in the log, only messages that begin as one of PostgreSQL's
+// common English errors are shown.
+std::string ShownServerMessage(std::string_view sqlstate, std::string_view message);
+
 // Sessions from disconnection records ("session time: H:MM:SS.fff").
 struct SessionStats {
   static constexpr size_t kMaxKeys = 1000;  // per breakdown; later keys under "…"
