@@ -456,19 +456,19 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
     if (!full) return std::nullopt;
     for (const Json& rel : Member(node, "rels")) {
       std::string table = RelName(Member(Member(rel, "VacuumRelation"), "relation"));
-      if (!table.empty()) return TableRewrite{table, "VACUUM FULL"};
+      if (!table.empty()) return TableRewrite{table, "VACUUM FULL", ""};
     }
     return std::nullopt;  // the whole database: not one table
   }
   if (st.kind == "ClusterStmt") {
     std::string table = RelName(Member(node, "relation"));
     if (table.empty()) return std::nullopt;
-    return TableRewrite{table, "CLUSTER"};
+    return TableRewrite{table, "CLUSTER", ""};
   }
   if (st.kind == "RefreshMatViewStmt") {  // a new file, filled by the view's query
     std::string view = RelName(Member(node, "relation"));
     if (view.empty() || Bool(node, "concurrent")) return std::nullopt;
-    return TableRewrite{view, "REFRESH MATERIALIZED VIEW"};
+    return TableRewrite{view, "REFRESH MATERIALIZED VIEW", ""};
   }
   if (st.kind != "AlterTableStmt") return std::nullopt;
   std::string table = RelName(Member(node, "relation"));
@@ -481,28 +481,28 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
         auto before = file->types_before.find({index, column});
         if (before != file->types_before.end() && KeepsStoredValues(before->second, Member(def, "typeName"))) continue;
       }
-      return TableRewrite{table, "ALTER COLUMN " + column + " TYPE"};
+      return TableRewrite{table, "ALTER COLUMN " + column + " TYPE", ""};
     }
     if (sub == "AT_SetLogged" || sub == "AT_SetUnLogged") {
-      return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED"};
+      return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED", ""};
     }
-    if (sub == "AT_SetTableSpace") return TableRewrite{table, "SET TABLESPACE"};
-    if (sub == "AT_SetAccessMethod") return TableRewrite{table, "SET ACCESS METHOD"};
+    if (sub == "AT_SetTableSpace") return TableRewrite{table, "SET TABLESPACE", ""};
+    if (sub == "AT_SetAccessMethod") return TableRewrite{table, "SET ACCESS METHOD", ""};
   }
   for (const ColumnDefAt& col : ColumnDefs(st)) {
     if (col.in_create_table) continue;
     std::string column = Str(*col.def, "colname");
     static const std::set<std::string> kSerial = {"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"};
     std::string base = TypeBaseName(Member(*col.def, "typeName"));
-    if (kSerial.count(base)) return TableRewrite{col.table, "ADD COLUMN " + column + " " + base};
+    if (kSerial.count(base)) return TableRewrite{col.table, "ADD COLUMN " + column + " " + base, ""};
     for (const Json* con : ColumnConstraints(*col.def)) {
       std::string type = Str(*con, "contype");
-      if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED"};
-      if (type == "CONSTR_IDENTITY") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED AS IDENTITY"};
+      if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED", ""};
+      if (type == "CONSTR_IDENTITY") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED AS IDENTITY", ""};
       if (type != "CONSTR_DEFAULT") continue;
-      if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)"};
+      if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)", ""};
       std::string fn = VolatileCall(Member(*con, "raw_expr"));
-      if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()"};
+      if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()", ""};
     }
   }
   return std::nullopt;

@@ -167,9 +167,10 @@ def check_waits(report, scale, label):
         want_reads, want_writes = expected.get(table, [0.0, 0.0])
         fk = fk_inserts if table == "customers" else 0.0  # ACCESS EXCLUSIVE on the referenced table
         want_writes += fk
-        if not close(w["foreign_key_writes_per_s"], fk) or w["via_foreign_keys"] != (["deliveries"] if fk else []):
-            fail(f"{label} line {line} {table}: {w['foreign_key_writes_per_s']} writes/s through foreign keys of "
-                 f"{w['via_foreign_keys']}, expected {fk} of deliveries")
+        fk_seen, via = w.get("foreign_key_writes_per_s", 0.0), w.get("via_foreign_keys", [])
+        if not close(fk_seen, fk) or via != (["deliveries"] if fk else []):
+            fail(f"{label} line {line} {table}: {fk_seen} writes/s through foreign keys of {via}, expected {fk} of "
+                 "deliveries")
         # Named by the session's search_path: public's, though archive has one too.
         if s["tables"] != [table] or s["verdict"] != "confirmed":
             fail(f"{label} line {line}: traced on {s['tables']} ({s['verdict']}), expected {table} confirmed")
