@@ -20,8 +20,8 @@ AppliedFile Applied(std::vector<StatementTrace> trace) {
   AppliedFile a;
   a.in_transaction = true;
   a.trace = std::move(trace);
-  for (const char* t : {"orders", "customers"}) a.existing[t] = Table(t);
-  a.existing["orders_customer_idx"] = {"public", "orders_customer_idx", 'i', "orders"};
+  for (const char* t : {"orders", "customers"}) a.existing[std::string("public.") + t] = Table(t);
+  a.existing["public.orders_customer_idx"] = {"public", "orders_customer_idx", 'i', "orders"};
   return a;
 }
 
@@ -125,7 +125,7 @@ LintWorkload Rates() {
     q.calls = calls;
     q.calls_per_second = static_cast<double>(calls) / w.window_seconds;
     q.writes = writes;
-    w.queries_by_table[table].push_back(w.queries.size());
+    w.queries_by_table[std::string("public.") + table].push_back(w.queries.size());
     w.queries.push_back(q);
   };
   add("orders", 500, false);

@@ -267,7 +267,13 @@ bool NeedsAutocommit(const MigrationFile& file) {
 std::optional<LintDiagnostic> ApplyFile(pqxx::nontransaction& tx, const MigrationFile& file, AppliedFile* applied,
                                         bool show_values) {
   applied->path = file.path;
-  applied->in_transaction = !NeedsAutocommit(file);
+  // As the migration tool runs it: one transaction when its layout wraps the
+  // file in one (Flyway, diesel, dbmate, goose, --assume-in-transaction) or
+  // sends it as one multi-statement query (golang-migrate); else statement
+  // by statement as psql does, each autocommitted (the tracer gives each the
+  // implicit transaction it would get), and an explicit BEGIN ... COMMIT.
+  applied->in_transaction =
+      (file.assume_in_transaction || file.implicit_multi_statement_transaction) && !NeedsAutocommit(file);
   // Reads the relations that exist before the file: what the trace watches.
   db::MigrationTracer tracer(tx, file, applied->in_transaction, applied);
   if (applied->in_transaction) tx.exec(db::Own("BEGIN"));

@@ -50,8 +50,25 @@ MigrationTracer::MigrationTracer(pqxx::nontransaction& tx, const MigrationFile& 
   existing_ = ReadRelations(/*sizes=*/true);
   for (const auto& [oid, r] : existing_) {
     filenodes_[oid] = r.filenode;
-    out_->existing[r.rel.name] = r.rel;
+    out_->existing[r.rel.Key()] = r.rel;  // by schema: public.patients is not archive.patients
     if (IsIndex(r)) indexes_[oid] = TracedIndex{r.rel, r.bytes, r.valid};
+  }
+  // The names the lint's unqualified ones stand for: this session's path.
+  for (const pqxx::row& row : tx_.exec(Own("SELECT unnest(current_schemas(false))"))) {
+    out_->search_path.push_back(row[0].c_str());
+  }
+  // Foreign keys: a write to the referencing table checks the referenced one.
+  int64_t last = -1;
+  for (const pqxx::row& row :
+       tx_.exec(Own("SELECT c.oid::bigint, c.conrelid::bigint, c.confrelid::bigint, a.attname"
+                    " FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)"
+                    " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
+                    " WHERE c.contype = 'f' ORDER BY c.oid, k.n"))) {
+    int64_t from = row[1].as<int64_t>(), to = row[2].as<int64_t>();
+    if (!existing_.count(from) || !existing_.count(to)) continue;
+    if (row[0].as<int64_t>() != last) out_->foreign_keys.push_back({existing_[from].rel.Key(), existing_[to].rel.Key(), {}});
+    last = row[0].as<int64_t>();
+    out_->foreign_keys.back().columns.push_back(row[3].c_str());
   }
   if (file_transaction) {  // the caller's BEGIN follows
     in_transaction_ = true;

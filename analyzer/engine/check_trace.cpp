@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "pgsift/format.h"
 
@@ -36,20 +37,15 @@ std::string FirstLine(const std::string& text) {
 }
 
 // Strongest mode per existing table (indexes left out: a statement that
-// locks an index locks its table too).
+// locks an index locks its table too), by Key().
 std::map<std::string, std::string> Strongest(const std::vector<TracedLock>& locks) {
   std::map<std::string, std::string> out;
   for (const TracedLock& l : locks) {
     if (!IsTable(l.relation)) continue;
-    std::string& m = out[l.relation.name];
+    std::string& m = out[l.relation.Key()];
     if (LockRank(l.mode) > LockRank(m)) m = l.mode;
   }
   return out;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string Number(double v) {
@@ -92,6 +88,39 @@ std::vector<IndexChange> IndexChanges(const StatementTrace& t) {
   return out;
 }
 
+// Writes that wait for `table` through a foreign key: an INSERT into a
+// table referencing it, or an UPDATE that sets a referencing column, checks
+// the referenced row (SELECT ... FOR KEY SHARE: ROW SHARE on `table`), which
+// EXCLUSIVE and ACCESS EXCLUSIVE block. Queries in `counted` are not added
+// again.
+void AddForeignKeyWaits(const AppliedFile& applied, const LintWorkload& rates, const std::string& table,
+                        std::set<size_t>* counted, WorkloadWait* w) {
+  for (const AppliedFile::ForeignKey& fk : applied.foreign_keys) {
+    if (fk.to != table || fk.from == table) continue;
+    auto q = rates.queries_by_table.find(fk.from);
+    if (q == rates.queries_by_table.end()) continue;
+    double before = w->fk_writes_per_s;
+    for (size_t qi : q->second) {
+      const WorkloadQuery& wq = rates.queries[qi];
+      auto sets = wq.sets_columns.find(fk.from);
+      if (counted->count(qi) || sets == wq.sets_columns.end()) continue;
+      bool checks = sets->second.count("*") > 0 || std::any_of(fk.columns.begin(), fk.columns.end(), [&](auto& c) {
+                      return sets->second.count(c) > 0;
+                    });
+      if (!checks) continue;
+      counted->insert(qi);
+      w->writes_per_s += wq.calls_per_second;
+      w->fk_writes_per_s += wq.calls_per_second;
+      ++w->write_shapes;
+    }
+    std::string via = applied.existing.count(fk.from) ? applied.existing.at(fk.from).Display() : fk.from;
+    if (w->fk_writes_per_s > before &&
+        std::find(w->via_foreign_keys.begin(), w->via_foreign_keys.end(), via) == w->via_foreign_keys.end()) {
+      w->via_foreign_keys.push_back(via);
+    }
+  }
+}
+
 std::string WorkloadNote(const TraceWorkload& w) {
   if (!w.workload) return "";
   const LintWorkload& wl = *w.workload;
@@ -114,8 +143,13 @@ std::string DescribeWait(const WorkloadWait& w, double sample_percent) {
   std::string s = w.table + ": ";
   s += w.blocks_reads ? Number(w.reads_per_s) + " reads/s and " + Number(w.writes_per_s) + " writes/s"
                       : Number(w.writes_per_s) + " writes/s";
-  s += " (" + std::to_string(shapes) + (shapes == 1 ? " query" : " queries") + ") would wait up to " +
-       FormatMs(w.wait_ms);
+  s += " (" + std::to_string(shapes) + (shapes == 1 ? " query" : " queries");
+  if (!w.via_foreign_keys.empty()) {
+    std::string via;
+    for (const std::string& t : w.via_foreign_keys) via += (via.empty() ? "" : ", ") + t;
+    s += "; " + Number(w.fk_writes_per_s) + " writes/s into " + via + ", whose foreign key check waits";
+  }
+  s += ") would wait up to " + FormatMs(w.wait_ms);
   if (sample_percent > 0) {
     s += " (scaled from a " + Number(sample_percent) + "% sample: " + FormatMs(w.measured_ms) + " measured)";
   }
@@ -162,10 +196,18 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
       workload.workload && workload.workload->window_seconds > 0 ? workload.workload : nullptr;
   double scale = workload.sample_percent > 0 ? 100 / workload.sample_percent : 1;
   std::vector<double> held_ms = HeldMs(applied.trace);
-  auto table_of = [&](const std::string& name) -> std::string {
-    auto it = applied.existing.find(name);
-    if (it == applied.existing.end()) return "";  // not there before the file
-    return IsTable(it->second) ? name : it->second.table;
+  // A name of the lint's: the existing table (Key()) it stands for, by its
+  // schema or else the scratch session's search_path; "" when it was not
+  // there before the file. An index stands for its table.
+  auto table_of = [&](const std::string& schema, const std::string& name) -> std::string {
+    std::vector<std::string> schemas = !schema.empty()              ? std::vector<std::string>{schema}
+                                       : applied.search_path.empty() ? std::vector<std::string>{kDefaultSchema}
+                                                                     : applied.search_path;
+    for (const std::string& s : schemas) {
+      auto it = applied.existing.find(s + "." + name);
+      if (it != applied.existing.end()) return IsTable(it->second) ? it->first : s + "." + it->second.table;
+    }
+    return "";
   };
   // The open transaction's tables: first blocking statement and mode.
   std::map<std::string, BlockedSpan> open;
@@ -204,14 +246,16 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     // table: the planner opens every index of a table, so its reads wait too.
     std::map<std::string, std::string> index_blocks_reads;  // table -> index
     for (const TracedLock& l : t.acquired) {
-      if (!IsTable(l.relation) && BlocksReads(l.mode) && applied.existing.count(l.relation.table))
-        index_blocks_reads[l.relation.table] = l.relation.Display();
+      std::string table = l.relation.schema + "." + l.relation.table;  // an index is in its table's schema
+      if (!IsTable(l.relation) && BlocksReads(l.mode) && applied.existing.count(table))
+        index_blocks_reads[table] = l.relation.Display();
     }
     if (row.blocks_writes && !row.blocks_reads) {
       for (const auto& [table, index] : index_blocks_reads) {
         if (took.count(table) && took.at(table) == row.mode) {
           row.blocks_reads = true;
-          row.notes.push_back("ACCESS EXCLUSIVE on index " + index + ": queries of " + table +
+          row.notes.push_back("ACCESS EXCLUSIVE on index " + index + ": queries of " +
+                              applied.existing.at(table).Display() +
                               " wait too (planning opens every index of the table)");
         }
       }
@@ -227,12 +271,16 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
         WorkloadWait w;
         w.table = applied.existing.at(table).Display();
         w.blocks_reads = BlocksReads(mode) || index_blocks_reads.count(table);
-        auto q = rates->queries_by_table.find(Lower(applied.existing.at(table).name));
+        // The workload's tables are schema-qualified like `table`.
+        auto q = rates->queries_by_table.find(table);
+        std::set<size_t> counted;
         for (size_t qi : q == rates->queries_by_table.end() ? std::vector<size_t>{} : q->second) {
           const WorkloadQuery& wq = rates->queries[qi];
           (wq.writes ? w.writes_per_s : w.reads_per_s) += wq.calls_per_second;
           ++(wq.writes ? w.write_shapes : w.read_shapes);
+          counted.insert(qi);
         }
+        if (LockRank(mode) >= LockRank("EXCLUSIVE")) AddForeignKeyWaits(applied, *rates, table, &counted, &w);
         w.measured_ms = row.held_ms;
         w.wait_ms = row.held_ms * scale;
         row.waits.push_back(std::move(w));
@@ -240,16 +288,17 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     }
 
     LintPrediction predicted = PredictStatement(file, t.statement);
-    std::map<std::string, std::string> want;  // existing table -> predicted mode
+    std::map<std::string, std::string> want;  // existing table (Key()) -> predicted mode
     for (const PredictedLock& p : predicted.locks) {
-      std::string table = table_of(p.table);
+      std::string table = table_of(p.schema, p.table);
       if (table.empty()) continue;
       if (LockRank(p.mode) > LockRank(want[table])) want[table] = p.mode;
     }
     std::vector<std::string> want_rewrite;
-    for (const std::string& r : predicted.rewrites) {
-      if (std::string table = table_of(r); !table.empty()) want_rewrite.push_back(table);
+    for (const PredictedRewrite& r : predicted.rewrites) {
+      if (std::string table = table_of(r.schema, r.table); !table.empty()) want_rewrite.push_back(table);
     }
+    auto shown = [&](const std::string& key) { return applied.existing.at(key).Display(); };
     std::vector<std::string> missed, strict, confirmed;
     if (t.locks_seen) {
       for (const auto& [table, mode] : took) {
@@ -264,16 +313,16 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
         auto h = held.find(table);
         std::string seen = h == held.end() ? "" : h->second;
         if (LockRank(seen) >= LockRank(mode)) {
-          confirmed.push_back(mode + " on " + table);
+          confirmed.push_back(mode + " on " + shown(table));
         } else {
-          strict.push_back("the lint predicted " + mode + " on " + table + ", observed " +
+          strict.push_back("the lint predicted " + mode + " on " + shown(table) + ", observed " +
                            (seen.empty() ? std::string("no lock") : SqlLockMode(seen)));
         }
       }
     }
     for (const TracedRewrite& w : t.rewrites) {
       if (!IsTable(w.relation) || truncates) continue;
-      if (std::find(want_rewrite.begin(), want_rewrite.end(), w.relation.name) != want_rewrite.end()) {
+      if (std::find(want_rewrite.begin(), want_rewrite.end(), w.relation.Key()) != want_rewrite.end()) {
         confirmed.push_back("rewrite of " + w.relation.name);
       } else {
         missed.push_back("rewrote " + w.relation.Display() + " (" + FormatBytes(w.bytes_before) + " -> " +
@@ -282,8 +331,8 @@ FileTrace BuildFileTrace(const MigrationFile& file, const AppliedFile& applied, 
     }
     for (const std::string& table : want_rewrite) {
       bool seen = std::any_of(t.rewrites.begin(), t.rewrites.end(),
-                              [&](const TracedRewrite& w) { return w.relation.name == table; });
-      if (!seen) strict.push_back("the lint predicted a rewrite of " + table + ", relfilenode unchanged");
+                              [&](const TracedRewrite& w) { return w.relation.Key() == table; });
+      if (!seen) strict.push_back("the lint predicted a rewrite of " + shown(table) + ", relfilenode unchanged");
     }
     if (row.mode.empty() && !confirmed.empty()) {
       // Nothing new: the transaction already held what the lint predicted.

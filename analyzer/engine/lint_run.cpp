@@ -117,14 +117,16 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
     if (!live.ok()) return Err(live.error());
     for (const auto& [qualified, table] : live->tables) {
       for (const SchemaIndex& index : table.indexes) {
-        if (indexes.count(index.name)) continue;
+        std::string key = RelationKey(table.schema, index.name);
+        if (indexes.count(key)) continue;
         IndexDef def;
+        def.schema = table.schema;
         def.table = table.name;
         for (const std::string& column : index.columns) {
           if (column.find('(') == std::string::npos) def.columns.push_back(column);  // expressions left out
         }
         def.defined_at.file = "live database";
-        indexes[index.name] = std::move(def);
+        indexes[key] = std::move(def);
       }
     }
   }

@@ -21,19 +21,80 @@ namespace {
 
 using Json = nlohmann::json;
 
-void CollectTables(const Json& node, std::set<std::string>* out) {
+constexpr int kMaxDepth = 1000;  // parse trees nest far less; bounds the walk
+
+// The names of a WITH clause's queries ({"ctes": [{"CommonTableExpr": ...}]}).
+std::vector<std::string> CteNames(const Json& with) {
+  std::vector<std::string> out;
+  for (const Json& c : with.value("ctes", Json::array())) {
+    if (c.contains("CommonTableExpr")) out.push_back(c["CommonTableExpr"].value("ctename", ""));
+  }
+  return out;
+}
+
+// Relations a statement reads or writes, as RelationKey. An unqualified name
+// that a WITH clause in scope defines is that query, not a table (`ctes`);
+// a non-recursive WITH query sees only the ones before it, a recursive one
+// all of them. A DML target (`relation`) is always a table.
+void CollectTables(const Json& node, const std::set<std::string>& ctes, std::set<std::string>* out, int depth) {
+  if (depth > kMaxDepth) return;
   if (node.is_array()) {
-    for (const Json& n : node) CollectTables(n, out);
-  } else if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) {
-      if (key == "RangeVar" && value.is_object() && value.contains("relname")) {
-        out->insert(value["relname"].get<std::string>());
-      }
-      if ((key == "relation" || key == "pktable") && value.is_object() && value.contains("relname")) {
-        out->insert(value["relname"].get<std::string>());
-      }
-      CollectTables(value, out);
+    for (const Json& n : node) CollectTables(n, ctes, out, depth + 1);
+    return;
+  }
+  if (!node.is_object()) return;
+  std::set<std::string> scope = ctes;
+  if (node.contains("withClause") && node["withClause"].is_object()) {
+    const Json& with = node["withClause"];
+    std::vector<std::string> names = CteNames(with);
+    bool recursive = with.value("recursive", false);
+    std::set<std::string> seen = ctes;
+    if (recursive) seen.insert(names.begin(), names.end());
+    size_t i = 0;
+    for (const Json& c : with.value("ctes", Json::array())) {
+      CollectTables(c, seen, out, depth + 1);
+      if (i < names.size()) seen.insert(names[i++]);
     }
+    scope.insert(names.begin(), names.end());
+  }
+  for (const auto& [key, value] : node.items()) {
+    if (key == "withClause") continue;
+    if (key == "RangeVar" && value.is_object() && value.contains("relname")) {
+      std::string schema = value.value("schemaname", "");
+      std::string name = value["relname"].get<std::string>();
+      if (!schema.empty() || !scope.count(name)) out->insert(RelationKey(schema, name));
+    }
+    if ((key == "relation" || key == "pktable") && value.is_object() && value.contains("relname")) {
+      out->insert(RelationKey(value.value("schemaname", ""), value["relname"].get<std::string>()));
+    }
+    CollectTables(value, scope, out, depth + 1);
+  }
+}
+
+// The tables a statement inserts into or updates, with the columns it sets
+// ("*" for a new row), anywhere in it (a data-modifying WITH query too).
+void CollectSetColumns(const Json& node, std::map<std::string, std::set<std::string>>* out, int depth) {
+  if (depth > kMaxDepth) return;
+  if (node.is_array()) {
+    for (const Json& n : node) CollectSetColumns(n, out, depth + 1);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (const auto& [key, value] : node.items()) {
+    if ((key == "InsertStmt" || key == "UpdateStmt" || key == "MergeStmt") && value.is_object()) {
+      const Json& rel = value.value("relation", Json::object());
+      if (rel.contains("relname")) {
+        std::set<std::string>& cols = (*out)[RelationKey(rel.value("schemaname", ""), rel["relname"].get<std::string>())];
+        if (key != "UpdateStmt") {
+          cols.insert("*");
+        } else {
+          for (const Json& t : value.value("targetList", Json::array())) {
+            if (t.contains("ResTarget")) cols.insert(t["ResTarget"].value("name", ""));
+          }
+        }
+      }
+    }
+    CollectSetColumns(value, out, depth + 1);
   }
 }
 
@@ -87,7 +148,8 @@ void AddWorkloadQuery(WorkloadQuery wq, LintWorkload* w) {
       if (kind == "InsertStmt" || kind == "UpdateStmt" || kind == "DeleteStmt" || kind == "MergeStmt") {
         wq.writes = true;
       }
-      CollectTables(node, &tables);
+      CollectTables(node, {}, &tables, 0);
+      CollectSetColumns(node, &wq.sets_columns, 0);
       CollectPredicateColumns(node, &wq.predicate_columns);
     }
   }

@@ -161,19 +161,21 @@ std::vector<std::string> KeyColumns(const Json& keys) {
 void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
   const Json& n = st.Node();
   if (st.kind == "IndexStmt") {
-    IndexDef def{Str(Member(n, "relation"), "relname"), {}, st.location};
+    // An index is made in its table's schema.
+    IndexDef def{Str(Member(n, "relation"), "schemaname"), Str(Member(n, "relation"), "relname"), {}, st.location};
     for (const Json& p : Member(n, "indexParams")) {
       const Json& e = Member(p, "IndexElem");
       if (e.contains("name")) def.columns.push_back(e["name"].get<std::string>());
     }
-    if (n.contains("idxname")) (*catalog)[n["idxname"].get<std::string>()] = def;
+    if (n.contains("idxname")) (*catalog)[RelationKey(def.schema, n["idxname"].get<std::string>())] = def;
     return;
   }
-  std::string table;
+  std::string table, schema;
   std::vector<const Json*> constraints;
   std::vector<std::pair<std::string, const Json*>> column_constraints;
   if (st.kind == "CreateStmt") {
     table = Str(Member(n, "relation"), "relname");
+    schema = Str(Member(n, "relation"), "schemaname");
     for (const Json& e : Member(n, "tableElts")) {
       if (e.contains("Constraint")) constraints.push_back(&e["Constraint"]);
       if (e.contains("ColumnDef")) {
@@ -185,6 +187,7 @@ void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
     }
   } else if (st.kind == "AlterTableStmt") {
     table = Str(Member(n, "relation"), "relname");
+    schema = Str(Member(n, "relation"), "schemaname");
     for (const Json& c : Member(n, "cmds")) {
       const Json& cmd = Member(c, "AlterTableCmd");
       if (cmd.value("subtype", "") == "AT_AddConstraint" && cmd.contains("def") && cmd["def"].contains("Constraint")) {
@@ -199,7 +202,7 @@ void RecordIndexes(const MigrationStatement& st, IndexCatalog* catalog) {
     if (name.empty()) {
       name = table + (type == "CONSTR_PRIMARY" ? "_pkey" : "_" + cols.front() + "_key");
     }
-    (*catalog)[name] = IndexDef{table, cols, st.location};
+    (*catalog)[RelationKey(schema, name)] = IndexDef{schema, table, cols, st.location};
   };
   for (const Json* con : constraints) add(*con, KeyColumns(Member(*con, "keys")));
   for (const auto& [col, con] : column_constraints) add(*con, {col});

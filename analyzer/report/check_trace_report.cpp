@@ -181,6 +181,8 @@ nlohmann::ordered_json Waits(const std::vector<WorkloadWait>& v, double sample_p
                    {"blocks_reads", w.blocks_reads},
                    {"reads_per_s", w.reads_per_s},
                    {"writes_per_s", w.writes_per_s},
+                   {"foreign_key_writes_per_s", w.fk_writes_per_s},
+                   {"via_foreign_keys", w.via_foreign_keys},
                    {"waiting_per_s", w.WaitingPerSecond()},
                    {"read_queries", w.read_shapes},
                    {"write_queries", w.write_shapes},

@@ -33,25 +33,29 @@ class DropsUsedIndex : public MigrationRule {
   void Check(const MigrationFile& file, FindingSink& sink) const override {
     if (file.workload == nullptr || file.indexes == nullptr) return;
     for (const MigrationStatement& st : file.statements) {
-      for (const std::string& name : DroppedIndexes(st)) {
-        auto def = file.indexes->find(name);
+      for (const QualifiedTable& index : DroppedIndexes(st)) {
+        // By schema: DROP INDEX archive.x is not public.x.
+        auto def = file.indexes->find(RelationKey(index.schema, index.table));
         if (def == file.indexes->end() || def->second.columns.empty()) continue;
-        Report(file, st, name, def->second, sink);
+        Report(file, st, index.table, def->second, sink);
       }
     }
   }
 
  private:
-  static std::vector<std::string> DroppedIndexes(const MigrationStatement& st) {
-    std::vector<std::string> out;
+  // The dropped indexes (schema as written, name in `table`).
+  static std::vector<QualifiedTable> DroppedIndexes(const MigrationStatement& st) {
+    std::vector<QualifiedTable> out;
     if (st.kind == "DropStmt" && Str(st.Node(), "removeType") == "OBJECT_INDEX") {
       for (const Json& obj : Member(st.Node(), "objects")) {
-        const Json& items = Member(Member(obj, "List"), "items");
-        if (items.is_array() && !items.empty()) out.push_back(Sval(items.back()));
+        QualifiedTable name = ObjectName(obj);
+        if (!name.table.empty()) out.push_back(name);
       }
     }
-    for (const Json* cmd : AlterCmds(st)) {
-      if (Str(*cmd, "subtype") == "AT_DropConstraint") out.push_back(Str(*cmd, "name"));
+    for (const Json* cmd : AlterCmds(st)) {  // a constraint's index is in its table's schema
+      if (Str(*cmd, "subtype") == "AT_DropConstraint") {
+        out.push_back({SchemaName(Member(st.Node(), "relation")), Str(*cmd, "name")});
+      }
     }
     return out;
   }
@@ -59,7 +63,7 @@ class DropsUsedIndex : public MigrationRule {
   void Report(const MigrationFile& file, const MigrationStatement& st, const std::string& name, const IndexDef& def,
               FindingSink& sink) const {
     const LintWorkload& w = *file.workload;
-    auto it = w.queries_by_table.find(def.table);
+    auto it = w.queries_by_table.find(RelationKey(def.schema, def.table));
     if (it == w.queries_by_table.end()) return;
     std::vector<const WorkloadQuery*> users;
     uint64_t calls = 0;

@@ -45,11 +45,16 @@ class LocksHotTable : public MigrationRule {
       std::optional<TableLock> lock = BlockingLock(st);
       if (!lock) continue;
       if (st.kind == "DropStmt" && file.indexes != nullptr) {
-        auto index = file.indexes->find(lock->table);  // DROP INDEX names the index
-        if (index != file.indexes->end()) lock->table = index->second.table;
+        auto index = file.indexes->find(RelationKey(lock->schema, lock->table));  // DROP INDEX names the index
+        if (index != file.indexes->end()) {
+          lock->schema = index->second.schema;
+          lock->table = index->second.table;
+        }
       }
       if (file.CreatedBefore(lock->table, i)) continue;
-      auto it = w.queries_by_table.find(lock->table);
+      // The workload's tables are schema-qualified: traffic on another
+      // schema's table of the same name does not wait for this one.
+      auto it = w.queries_by_table.find(RelationKey(lock->schema, lock->table));
       if (it == w.queries_by_table.end()) continue;
       std::vector<const WorkloadQuery*> blocked;
       uint64_t calls = 0;

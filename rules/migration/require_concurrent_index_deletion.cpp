@@ -29,9 +29,9 @@ class RequireConcurrentIndexDeletion : public MigrationRule {
       std::set<std::string> existing;
       bool all_new = true;
       for (const Json& obj : Member(st.Node(), "objects")) {
-        const Json& items = Member(Member(obj, "List"), "items");
-        std::string name = items.is_array() && !items.empty() ? Sval(items.back()) : "";
-        std::string table = IndexTable(file, name, i);
+        QualifiedTable index = ObjectName(obj);
+        std::optional<QualifiedTable> on_table = IndexTable(file, index.schema, index.table, i);
+        std::string table = on_table ? on_table->table : "";
         if (table.empty() || !file.CreatedBefore(table, i)) all_new = false;
         if (!table.empty() && !file.CreatedBefore(table, i)) existing.insert(table);
       }

@@ -15,10 +15,10 @@ LintPrediction PredictStatement(const MigrationFile& file, size_t index) {
       // A DO block whose body was not read: its locks are unknown, so the
       // trace's "lint missed" says what they were.
       if (lock.unknown || lock.table == created || file.CreatedBefore(lock.table, i)) continue;
-      out.locks.push_back({lock.table, lock.mode, lock.blocks_reads});
+      out.locks.push_back({lock.schema, lock.table, lock.mode, lock.blocks_reads});
     }
     if (auto rewrite = migration::Rewrite(file, i); rewrite && !file.CreatedBefore(rewrite->table, i)) {
-      out.rewrites.push_back(rewrite->table);
+      out.rewrites.push_back({rewrite->schema, rewrite->table});
     }
   };
   add(index);

@@ -13,6 +13,37 @@ std::string QualifiedName(const Json& range_var) {
 
 std::string RelName(const Json& range_var) { return Str(range_var, "relname"); }
 
+std::string SchemaName(const Json& range_var) { return Str(range_var, "schemaname"); }
+
+QualifiedTable ObjectName(const Json& list_object) {
+  const Json& items = Member(Member(list_object, "List"), "items");
+  if (!items.is_array() || items.empty()) return {};
+  return {items.size() >= 2 ? Sval(items[items.size() - 2]) : "", Sval(items.back())};
+}
+
+namespace {
+
+// LockStmt.mode (lockdefs.h: AccessShareLock = 1 ... AccessExclusiveLock = 8).
+const char* LockModeName(int mode) {
+  static const char* kNames[] = {"",      "ACCESS SHARE",        "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
+                                 "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+  return mode >= 1 && mode <= 8 ? kNames[mode] : "";
+}
+
+// The tables of LOCK TABLE and the mode it names (8 when none is named).
+std::vector<QualifiedTable> LockStmtTables(const Json& n, int* mode) {
+  const Json& m = Member(n, "mode");
+  *mode = m.is_number_integer() ? m.get<int>() : 8;
+  std::vector<QualifiedTable> out;
+  for (const Json& r : Member(n, "relations")) {
+    const Json& rv = Member(r, "RangeVar");
+    if (!RelName(rv).empty()) out.push_back({SchemaName(rv), RelName(rv)});
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string TypeBaseName(const Json& type_name) {
   const Json& names = Member(type_name, "names");
   if (!names.is_array() || names.empty()) return "";
@@ -92,9 +123,13 @@ std::vector<TypedColumn> TypedColumns(const MigrationStatement& st) {
   return out;
 }
 
-std::string LockedTable(const MigrationStatement& st) {
+namespace {
+
+QualifiedTable Rel(const Json& range_var) { return {SchemaName(range_var), RelName(range_var)}; }
+
+QualifiedTable LockedRelation(const MigrationStatement& st) {
   const Json& n = st.Node();
-  if (st.kind == "AlterTableStmt") return RelName(Member(n, "relation"));
+  if (st.kind == "AlterTableStmt") return Rel(Member(n, "relation"));
   if (st.kind == "CreateStmt") {
     // A new table's foreign keys lock the referenced tables (SHARE ROW
     // EXCLUSIVE) while the constraint is created.
@@ -103,63 +138,79 @@ std::string LockedTable(const MigrationStatement& st) {
       if (Member(e, "Constraint").is_object()) cons.push_back(&Member(e, "Constraint"));
       for (const Json* c : ColumnConstraints(Member(e, "ColumnDef"))) cons.push_back(c);
       for (const Json* c : cons) {
-        if (Str(*c, "contype") == "CONSTR_FOREIGN") return RelName(Member(*c, "pktable"));
+        if (Str(*c, "contype") == "CONSTR_FOREIGN") return Rel(Member(*c, "pktable"));
       }
     }
-    return "";
+    return {};
   }
-  if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? "" : RelName(Member(n, "relation"));
-  if (st.kind == "RefreshMatViewStmt") return RelName(Member(n, "relation"));
-  if (st.kind == "CreateTrigStmt") return RelName(Member(n, "relation"));  // SHARE ROW EXCLUSIVE
+  if (st.kind == "IndexStmt") return Bool(n, "concurrent") ? QualifiedTable{} : Rel(Member(n, "relation"));
+  if (st.kind == "RefreshMatViewStmt") return Rel(Member(n, "relation"));
+  if (st.kind == "CreateTrigStmt") return Rel(Member(n, "relation"));  // SHARE ROW EXCLUSIVE
   if (st.kind == "RenameStmt") {
     // ALTER INDEX ... RENAME: see StatementLocks (it depends on the version).
-    return Str(n, "renameType") == "OBJECT_INDEX" ? "" : RelName(Member(n, "relation"));
+    return Str(n, "renameType") == "OBJECT_INDEX" ? QualifiedTable{} : Rel(Member(n, "relation"));
   }
   if (st.kind == "ReindexStmt") {
     for (const Json& p : Member(n, "params")) {
-      if (Str(Member(p, "DefElem"), "defname") == "concurrently") return "";
+      if (Str(Member(p, "DefElem"), "defname") == "concurrently") return {};
     }
-    return RelName(Member(n, "relation"));
+    return Rel(Member(n, "relation"));
   }
   if (st.kind == "TruncateStmt") {
     const Json& rels = Member(n, "relations");
-    return rels.is_array() && !rels.empty() ? RelName(Member(rels.front(), "RangeVar")) : "";
+    return rels.is_array() && !rels.empty() ? Rel(Member(rels.front(), "RangeVar")) : QualifiedTable{};
   }
   if (st.kind == "VacuumStmt" || st.kind == "ClusterStmt") {  // FULL / CLUSTER: ACCESS EXCLUSIVE
     std::optional<TableRewrite> rewrite = Rewrite(st, 15);
-    return rewrite ? rewrite->table : "";
+    return rewrite ? QualifiedTable{rewrite->schema, rewrite->table} : QualifiedTable{};
   }
   if (st.kind == "DropStmt" && Str(n, "removeType") == "OBJECT_TRIGGER") {
     // DROP TRIGGER name ON [schema.]table: ACCESS EXCLUSIVE on the table.
     const Json& objs = Member(n, "objects");
-    if (!objs.is_array() || objs.empty()) return "";
+    if (!objs.is_array() || objs.empty()) return {};
     const Json& items = Member(Member(objs.front(), "List"), "items");
-    return items.is_array() && items.size() >= 2 ? Sval(items[items.size() - 2]) : "";
+    if (!items.is_array() || items.size() < 2) return {};
+    return {items.size() >= 3 ? Sval(items[items.size() - 3]) : "", Sval(items[items.size() - 2])};
   }
   if (st.kind == "DropStmt") {
     static const std::set<std::string> kRelations = {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE",
                                                      "OBJECT_FOREIGN_TABLE"};
     std::string type = Str(n, "removeType");
-    if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return "";
+    if (!kRelations.count(type) && !(type == "OBJECT_INDEX" && !Bool(n, "concurrent"))) return {};
     const Json& objs = Member(n, "objects");
-    if (!objs.is_array() || objs.empty()) return "";
-    const Json& items = Member(Member(objs.front(), "List"), "items");
-    return items.is_array() && !items.empty() ? Sval(items.back()) : "";
+    if (!objs.is_array() || objs.empty()) return {};
+    return ObjectName(objs.front());
   }
-  return "";
+  if (st.kind == "LockStmt") {  // LOCK TABLE: a mode below SHARE blocks no write
+    int mode = 0;
+    std::vector<QualifiedTable> tables = LockStmtTables(n, &mode);
+    return mode >= 5 && !tables.empty() ? tables.front() : QualifiedTable{};
+  }
+  return {};
 }
 
+}  // namespace
+
+std::string LockedTable(const MigrationStatement& st) { return LockedRelation(st).table; }
+
 std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
-  std::string table = LockedTable(st);
+  QualifiedTable rel = LockedRelation(st);
+  const std::string& table = rel.table;
   if (table.empty()) return std::nullopt;
-  if (st.kind == "IndexStmt") return TableLock{table, "SHARE", false};
-  if (st.kind == "ReindexStmt") return TableLock{table, "SHARE", false};
-  if (st.kind == "CreateStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
-  if (st.kind == "CreateTrigStmt") return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+  auto lock = [&](const char* mode, bool blocks_reads) { return TableLock{rel.schema, table, mode, blocks_reads}; };
+  if (st.kind == "IndexStmt") return lock("SHARE", false);
+  if (st.kind == "ReindexStmt") return lock("SHARE", false);
+  if (st.kind == "CreateStmt") return lock("SHARE ROW EXCLUSIVE", false);
+  if (st.kind == "CreateTrigStmt") return lock("SHARE ROW EXCLUSIVE", false);
+  if (st.kind == "LockStmt") {
+    int mode = 0;
+    LockStmtTables(st.Node(), &mode);
+    return lock(LockModeName(mode), mode == 8);
+  }
   if (st.kind == "RefreshMatViewStmt") {
     // CONCURRENTLY: EXCLUSIVE (reads go on); else ACCESS EXCLUSIVE and a new file.
-    if (Bool(st.Node(), "concurrent")) return TableLock{table, "EXCLUSIVE", false};
-    return TableLock{table, "ACCESS EXCLUSIVE", true};
+    if (Bool(st.Node(), "concurrent")) return lock("EXCLUSIVE", false);
+    return lock("ACCESS EXCLUSIVE", true);
   }
   if (st.kind == "AlterTableStmt") {
     // Foreign keys and ENABLE/DISABLE TRIGGER take SHARE ROW EXCLUSIVE (reads
@@ -179,12 +230,20 @@ std::optional<TableLock> BlockingLock(const MigrationStatement& st) {
       if (!fk && !kTriggerToggles.count(sub)) only_share_row = false;
     }
     if (only_share_update) return std::nullopt;
-    if (only_share_row) return TableLock{table, "SHARE ROW EXCLUSIVE", false};
+    if (only_share_row) return lock("SHARE ROW EXCLUSIVE", false);
   }
-  return TableLock{table, "ACCESS EXCLUSIVE", true};
+  return lock("ACCESS EXCLUSIVE", true);
 }
 
 std::vector<std::string> ReferencedTables(const MigrationStatement& st) {
+  std::vector<std::string> out;
+  for (const QualifiedTable& t : ReferencedRelations(st)) {
+    if (std::find(out.begin(), out.end(), t.table) == out.end()) out.push_back(t.table);
+  }
+  return out;
+}
+
+std::vector<QualifiedTable> ReferencedRelations(const MigrationStatement& st) {
   std::vector<const Json*> cons;
   const Json& n = st.Node();
   if (st.kind == "CreateStmt") {
@@ -200,11 +259,13 @@ std::vector<std::string> ReferencedTables(const MigrationStatement& st) {
       for (const Json* c : ColumnConstraints(Member(Member(*cmd, "def"), "ColumnDef"))) cons.push_back(c);
     }
   }
-  std::vector<std::string> out;
+  std::vector<QualifiedTable> out;
   for (const Json* c : cons) {
     if (Str(*c, "contype") != "CONSTR_FOREIGN") continue;
-    std::string t = RelName(Member(*c, "pktable"));
-    if (!t.empty() && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    QualifiedTable t{SchemaName(Member(*c, "pktable")), RelName(Member(*c, "pktable"))};
+    bool seen = std::any_of(out.begin(), out.end(),
+                            [&](const QualifiedTable& o) { return o.table == t.table && o.schema == t.schema; });
+    if (!t.table.empty() && !seen) out.push_back(t);
   }
   return out;
 }
@@ -214,9 +275,17 @@ std::vector<TableLock> TableLocks(const MigrationStatement& st) {
   if (st.kind != "CreateStmt") {
     if (std::optional<TableLock> lock = BlockingLock(st)) out.push_back(*lock);
   }
-  for (const std::string& t : ReferencedTables(st)) {
-    bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == t; });
-    if (!seen) out.push_back(TableLock{t, "SHARE ROW EXCLUSIVE", false});
+  if (st.kind == "LockStmt" && !out.empty()) {  // LOCK TABLE a, b: each in the mode
+    int mode = 0;
+    std::vector<QualifiedTable> tables = LockStmtTables(st.Node(), &mode);
+    for (size_t i = 1; i < tables.size(); ++i) {
+      out.push_back(TableLock{tables[i].schema, tables[i].table, out.front().mode, out.front().blocks_reads});
+    }
+  }
+  for (const QualifiedTable& t : ReferencedRelations(st)) {
+    bool seen = std::any_of(out.begin(), out.end(),
+                            [&](const TableLock& l) { return l.table == t.table && l.schema == t.schema; });
+    if (!seen) out.push_back(TableLock{t.schema, t.table, "SHARE ROW EXCLUSIVE", false});
   }
   return out;
 }
@@ -229,15 +298,21 @@ bool DoBodyUnread(const MigrationFile& file, size_t index) {
   });
 }
 
-std::string IndexTable(const MigrationFile& file, const std::string& index_name, size_t index) {
+std::optional<QualifiedTable> IndexTable(const MigrationFile& file, const std::string& schema,
+                                         const std::string& index_name, size_t index) {
+  std::string key = RelationKey(schema, index_name);
   for (size_t i = index; i-- > 0;) {
     const MigrationStatement& st = file.statements[i];
-    if (st.kind == "IndexStmt" && Str(st.Node(), "idxname") == index_name) return RelName(Member(st.Node(), "relation"));
+    if (st.kind != "IndexStmt" || Str(st.Node(), "idxname") != index_name) continue;
+    const Json& rel = Member(st.Node(), "relation");  // an index is made in its table's schema
+    if (RelationKey(SchemaName(rel), index_name) == key) return QualifiedTable{SchemaName(rel), RelName(rel)};
   }
   if (file.indexes != nullptr) {
-    if (auto it = file.indexes->find(index_name); it != file.indexes->end()) return it->second.table;
+    if (auto it = file.indexes->find(key); it != file.indexes->end()) {
+      return QualifiedTable{it->second.schema, it->second.table};
+    }
   }
-  return "";
+  return std::nullopt;
 }
 
 std::vector<TableLock> StatementLocks(const MigrationFile& file, size_t index) {
@@ -245,43 +320,44 @@ std::vector<TableLock> StatementLocks(const MigrationFile& file, size_t index) {
   const Json& n = st.Node();
   if (st.kind == "DoStmt") {
     if (!DoBodyUnread(file, index)) return {};
-    TableLock lock{"", "ACCESS EXCLUSIVE", true};
+    TableLock lock{"", "", "ACCESS EXCLUSIVE", true};
     lock.unknown = true;
     return {lock};
   }
   if (st.kind == "RenameStmt" && Str(n, "renameType") == "OBJECT_INDEX") {
     if (file.pg_version >= 12) return {};  // SHARE UPDATE EXCLUSIVE on the index: blocks no query
-    return {TableLock{RelName(Member(n, "relation")), "ACCESS EXCLUSIVE", true}};
+    return {TableLock{SchemaName(Member(n, "relation")), RelName(Member(n, "relation")), "ACCESS EXCLUSIVE", true}};
   }
   std::vector<TableLock> out = TableLocks(st);
   if (st.kind == "AlterTableStmt") {
     // ATTACH/DETACH PARTITION lock the partition ACCESS EXCLUSIVE; ATTACH
     // takes only SHARE UPDATE EXCLUSIVE on the parent from PostgreSQL 12.
     bool only_attach = true;
-    std::vector<std::string> partitions;
+    std::vector<QualifiedTable> partitions;
     for (const Json* cmd : AlterCmds(st)) {
       std::string sub = Str(*cmd, "subtype");
       if (sub != "AT_AttachPartition") only_attach = false;
       if (sub != "AT_AttachPartition" && sub != "AT_DetachPartition") continue;
       const Json& pc = Member(Member(*cmd, "def"), "PartitionCmd");
-      if (!Bool(pc, "concurrent")) partitions.push_back(RelName(Member(pc, "name")));
+      if (!Bool(pc, "concurrent")) partitions.push_back({SchemaName(Member(pc, "name")), RelName(Member(pc, "name"))});
     }
     if (only_attach && !partitions.empty() && file.pg_version >= 12) out.clear();
-    for (const std::string& p : partitions) {
-      bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == p; });
-      if (!p.empty() && !seen) out.push_back(TableLock{p, "ACCESS EXCLUSIVE", true});
+    for (const QualifiedTable& p : partitions) {
+      bool seen = std::any_of(out.begin(), out.end(),
+                              [&](const TableLock& l) { return l.table == p.table && l.schema == p.schema; });
+      if (!p.table.empty() && !seen) out.push_back(TableLock{p.schema, p.table, "ACCESS EXCLUSIVE", true});
     }
   }
   if (st.kind == "DropStmt" && Str(n, "removeType") == "OBJECT_INDEX" && !Bool(n, "concurrent")) {
     // DROP INDEX locks the index's table: name the table where it is known.
     out.clear();
     for (const Json& obj : Member(n, "objects")) {
-      const Json& items = Member(Member(obj, "List"), "items");
-      if (!items.is_array() || items.empty()) continue;
-      std::string name = Sval(items.back());
-      std::string table = IndexTable(file, name, index);
-      TableLock lock{table.empty() ? name : table, "ACCESS EXCLUSIVE", true};
-      bool seen = std::any_of(out.begin(), out.end(), [&](const TableLock& l) { return l.table == lock.table; });
+      QualifiedTable name = ObjectName(obj);
+      if (name.table.empty()) continue;
+      QualifiedTable on = IndexTable(file, name.schema, name.table, index).value_or(name);
+      TableLock lock{on.schema, on.table, "ACCESS EXCLUSIVE", true};
+      bool seen = std::any_of(out.begin(), out.end(),
+                              [&](const TableLock& l) { return l.table == lock.table && l.schema == lock.schema; });
       if (!seen) out.push_back(std::move(lock));
     }
   }
@@ -380,19 +456,19 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
     if (!full) return std::nullopt;
     for (const Json& rel : Member(node, "rels")) {
       std::string table = RelName(Member(Member(rel, "VacuumRelation"), "relation"));
-      if (!table.empty()) return TableRewrite{table, "VACUUM FULL"};
+      if (!table.empty()) return TableRewrite{table, "VACUUM FULL", ""};
     }
     return std::nullopt;  // the whole database: not one table
   }
   if (st.kind == "ClusterStmt") {
     std::string table = RelName(Member(node, "relation"));
     if (table.empty()) return std::nullopt;
-    return TableRewrite{table, "CLUSTER"};
+    return TableRewrite{table, "CLUSTER", ""};
   }
   if (st.kind == "RefreshMatViewStmt") {  // a new file, filled by the view's query
     std::string view = RelName(Member(node, "relation"));
     if (view.empty() || Bool(node, "concurrent")) return std::nullopt;
-    return TableRewrite{view, "REFRESH MATERIALIZED VIEW"};
+    return TableRewrite{view, "REFRESH MATERIALIZED VIEW", ""};
   }
   if (st.kind != "AlterTableStmt") return std::nullopt;
   std::string table = RelName(Member(node, "relation"));
@@ -405,28 +481,28 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
         auto before = file->types_before.find({index, column});
         if (before != file->types_before.end() && KeepsStoredValues(before->second, Member(def, "typeName"))) continue;
       }
-      return TableRewrite{table, "ALTER COLUMN " + column + " TYPE"};
+      return TableRewrite{table, "ALTER COLUMN " + column + " TYPE", ""};
     }
     if (sub == "AT_SetLogged" || sub == "AT_SetUnLogged") {
-      return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED"};
+      return TableRewrite{table, sub == "AT_SetLogged" ? "SET LOGGED" : "SET UNLOGGED", ""};
     }
-    if (sub == "AT_SetTableSpace") return TableRewrite{table, "SET TABLESPACE"};
-    if (sub == "AT_SetAccessMethod") return TableRewrite{table, "SET ACCESS METHOD"};
+    if (sub == "AT_SetTableSpace") return TableRewrite{table, "SET TABLESPACE", ""};
+    if (sub == "AT_SetAccessMethod") return TableRewrite{table, "SET ACCESS METHOD", ""};
   }
   for (const ColumnDefAt& col : ColumnDefs(st)) {
     if (col.in_create_table) continue;
     std::string column = Str(*col.def, "colname");
     static const std::set<std::string> kSerial = {"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"};
     std::string base = TypeBaseName(Member(*col.def, "typeName"));
-    if (kSerial.count(base)) return TableRewrite{col.table, "ADD COLUMN " + column + " " + base};
+    if (kSerial.count(base)) return TableRewrite{col.table, "ADD COLUMN " + column + " " + base, ""};
     for (const Json* con : ColumnConstraints(*col.def)) {
       std::string type = Str(*con, "contype");
-      if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED"};
-      if (type == "CONSTR_IDENTITY") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED AS IDENTITY"};
+      if (type == "CONSTR_GENERATED") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED ... STORED", ""};
+      if (type == "CONSTR_IDENTITY") return TableRewrite{col.table, "ADD COLUMN " + column + " GENERATED AS IDENTITY", ""};
       if (type != "CONSTR_DEFAULT") continue;
-      if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)"};
+      if (pg_version < 11) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT (before PostgreSQL 11)", ""};
       std::string fn = VolatileCall(Member(*con, "raw_expr"));
-      if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()"};
+      if (!fn.empty()) return TableRewrite{col.table, "ADD COLUMN " + column + " DEFAULT " + fn + "()", ""};
     }
   }
   return std::nullopt;
@@ -434,12 +510,28 @@ std::optional<TableRewrite> RewriteOf(const MigrationStatement& st, int pg_versi
 
 }  // namespace
 
+// The schema of the table a rewrite names, as written.
+static std::string RewriteSchema(const MigrationStatement& st) {
+  if (st.kind == "VacuumStmt") {
+    for (const Json& rel : Member(st.Node(), "rels")) {
+      const Json& r = Member(Member(rel, "VacuumRelation"), "relation");
+      if (!RelName(r).empty()) return SchemaName(r);
+    }
+    return "";
+  }
+  return SchemaName(Member(st.Node(), "relation"));
+}
+
 std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version) {
-  return RewriteOf(st, pg_version, nullptr, 0);
+  std::optional<TableRewrite> r = RewriteOf(st, pg_version, nullptr, 0);
+  if (r) r->schema = RewriteSchema(st);
+  return r;
 }
 
 std::optional<TableRewrite> Rewrite(const MigrationFile& file, size_t index) {
-  return RewriteOf(file.statements[index], file.pg_version, &file, index);
+  std::optional<TableRewrite> r = RewriteOf(file.statements[index], file.pg_version, &file, index);
+  if (r) r->schema = RewriteSchema(file.statements[index]);
+  return r;
 }
 
 bool KeepsStoredValues(const Json& before, const Json& after) {

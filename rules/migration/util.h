@@ -24,6 +24,8 @@ using sql::Sval;
 std::string QualifiedName(const Json& range_var);
 // The relation name alone, the key of MigrationFile::created_tables.
 std::string RelName(const Json& range_var);
+// Its schema as written ("" when unqualified).
+std::string SchemaName(const Json& range_var);
 
 // Last element of a TypeName's names ("int4", "varchar", "serial").
 std::string TypeBaseName(const Json& type_name);
@@ -61,8 +63,10 @@ std::string LockedTable(const MigrationStatement& st);
 // The lock a statement takes that blocks other sessions: on which table,
 // in which mode, and whether plain reads wait too (ACCESS EXCLUSIVE) or
 // only writes (SHARE for CREATE INDEX, SHARE ROW EXCLUSIVE for a foreign
-// key). nullopt for statements that block neither.
+// key; LOCK TABLE ... IN SHARE MODE or stronger: the mode it names, on its
+// first table). nullopt for statements that block neither.
 struct TableLock {
+  std::string schema;  // as written, "" unqualified (RelationKey resolves it)
   std::string table;
   std::string mode;
   bool blocks_reads = false;
@@ -94,11 +98,20 @@ std::optional<TableLock> ExistingTableLock(const MigrationFile& file, size_t ind
 bool DoBodyUnread(const MigrationFile& file, size_t index);
 
 // The table an index is on: an index created earlier in the file (before
-// statement `index`), else the --schema catalog; "" when unknown.
-std::string IndexTable(const MigrationFile& file, const std::string& index_name, size_t index);
+// statement `index`), else the --schema catalog; nullopt when unknown.
+// `schema` as written ("" unqualified); the result's schema is the index's.
+struct QualifiedTable {
+  std::string schema, table;
+};
+// The [schema.]name of a DROP's object (a List of String items).
+QualifiedTable ObjectName(const Json& list_object);
+std::optional<QualifiedTable> IndexTable(const MigrationFile& file, const std::string& schema,
+                                         const std::string& index_name, size_t index);
 
 // The tables a foreign key added by the statement references.
 std::vector<std::string> ReferencedTables(const MigrationStatement& st);
+// The same with their schemas as written.
+std::vector<QualifiedTable> ReferencedRelations(const MigrationStatement& st);
 
 // The name of the first function call in a default expression that may be
 // volatile ("" when every call is immutable or stable: PostgreSQL 11+ then
@@ -114,6 +127,7 @@ std::string VolatileCall(const Json& expr);
 struct TableRewrite {
   std::string table;
   std::string what;
+  std::string schema;  // the table's as written, "" unqualified
 };
 std::optional<TableRewrite> Rewrite(const MigrationStatement& st, int pg_version);
 // The same for statement `index` of `file`, which also knows the types that

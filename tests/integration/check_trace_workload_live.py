@@ -41,6 +41,12 @@ ROLE = "trace_migrator"
 
 psql("postgres", f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER", f"CREATE DATABASE shop OWNER {ROLE}")
 psql("shop", user=ROLE, file=os.path.join(here, "check_trace_setup.sql"))
+# Issue 24: a table of the same name in another schema, and a table whose
+# foreign key references customers.
+psql("shop", "CREATE SCHEMA archive", "CREATE TABLE archive.customers (id bigint PRIMARY KEY, name text)",
+     "INSERT INTO archive.customers SELECT g, 'old' FROM generate_series(1, 200) g",
+     "CREATE TABLE deliveries (id serial PRIMARY KEY, customer_id bigint REFERENCES customers (id), note text)",
+     user=ROLE)
 psql("shop", "CREATE EXTENSION pg_stat_statements")
 queries = os.path.join(work, "queries.sql")
 with open(queries, "w") as f:
@@ -63,6 +69,17 @@ with open(app, "w") as f:
         f.write(f"UPDATE orders SET note = 'n' WHERE id = {i};\n")
     for i in range(1, 31):
         f.write(f"SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = {i};\n")
+    # Not customers: another schema's table, and a WITH query of that name.
+    for i in range(1, 101):
+        f.write(f"SELECT name FROM archive.customers WHERE id = {i};\n")
+    for i in range(1, 61):
+        f.write(f"WITH customers AS (SELECT {i} AS id) SELECT * FROM customers WHERE id = {i};\n")
+    # Through the foreign key: an INSERT checks customers (waits behind
+    # ACCESS EXCLUSIVE on it); an UPDATE of another column does not.
+    for i in range(1, 51):
+        f.write(f"INSERT INTO deliveries (customer_id) VALUES ({i});\n")
+    for i in range(1, 21):
+        f.write(f"UPDATE deliveries SET note = 'n' WHERE id = {i};\n")
 psql("shop", user=ROLE, file=app)
 snap = os.path.join(work, "shop.json.gz")
 subprocess.run([pgsift, "snapshot", "--dsn", "dbname=shop user=postgres", "-o", snap], check=True,
@@ -80,14 +97,22 @@ def when(text):
 
 window = max((when(doc["captured_at"]) - when(doc["stats_reset"])).total_seconds(), 1.0)
 expected = {}  # table -> [reads/s, writes/s]
+fk_inserts = 0.0  # INSERT INTO deliveries per second: they wait for ACCESS EXCLUSIVE on customers
+others = []  # archive.customers and the WITH query named customers: never customers' traffic
 for e in doc["entries"]:
     if e.get("fallback") or e["calls"] <= 0:
         continue
+    if "archive." in e["query"] or e["query"].lstrip().upper().startswith("WITH"):
+        others.append(e["query"])
+        continue
+    if re.match(r"\s*INSERT INTO deliveries\b", e["query"], re.I):
+        fk_inserts += e["calls"] / window
     writes = re.match(r"\s*(INSERT|UPDATE|DELETE|MERGE)\b", e["query"], re.I) is not None
     for table in set(re.findall(r"\b(orders|customers)\b", e["query"])):
         expected.setdefault(table, [0.0, 0.0])[1 if writes else 0] += e["calls"] / window
-print(f"snapshot window {window:.3f} s: {expected}")
-if not expected.get("orders") or not expected["orders"][1] or not expected.get("customers"):
+print(f"snapshot window {window:.3f} s: {expected}, {fk_inserts} inserts/s into deliveries, others {others}")
+if not expected.get("orders") or not expected["orders"][1] or not expected.get("customers") or \
+        len(others) != 2 or not fk_inserts:
     sys.exit(f"the snapshot does not hold the workload: {doc['entries']}")
 
 
@@ -140,6 +165,15 @@ def check_waits(report, scale, label):
             continue
         w = waits[0]
         want_reads, want_writes = expected.get(table, [0.0, 0.0])
+        fk = fk_inserts if table == "customers" else 0.0  # ACCESS EXCLUSIVE on the referenced table
+        want_writes += fk
+        fk_seen, via = w.get("foreign_key_writes_per_s", 0.0), w.get("via_foreign_keys", [])
+        if not close(fk_seen, fk) or via != (["deliveries"] if fk else []):
+            fail(f"{label} line {line} {table}: {fk_seen} writes/s through foreign keys of {via}, expected {fk} of "
+                 "deliveries")
+        # Named by the session's search_path: public's, though archive has one too.
+        if s["tables"] != [table] or s["verdict"] != "confirmed":
+            fail(f"{label} line {line}: traced on {s['tables']} ({s['verdict']}), expected {table} confirmed")
         if not close(w["reads_per_s"], want_reads) or not close(w["writes_per_s"], want_writes):
             fail(f"{label} line {line} {table}: {w['reads_per_s']} reads/s, {w['writes_per_s']} writes/s; "
                  f"the snapshot gives {want_reads}, {want_writes}")
@@ -184,6 +218,22 @@ for fmt in ["json", "sarif", "junit"]:
     code, text = check(FN, fmt=fmt)
     if "with the workload, orders: " not in text or "would wait up to" not in text:
         fail(f"{fmt}: the lint-missed finding does not say who would wait:\n{text[:3000]}")
+
+# A file without BEGIN: each statement commits on its own (as psql runs it),
+# so each lock is held, and waited for, during its statement alone.
+AC = "fixtures/check_trace/autocommit/001_two_alters.sql"
+code, text = check([AC])
+report = json.loads(text)
+ac_src = open(os.path.join(root, AC)).read().splitlines()
+for key, table in [("ALTER TABLE customers", "customers"), ("ALTER TABLE orders", "orders")]:
+    line = 1 + next(i for i, l in enumerate(ac_src) if l.startswith(key))
+    s = next((r for r in rows(report) if r["line"] == line), None)
+    waits = [w for w in (s or {}).get("waits", []) if w["table"] == table]
+    if not s or len(waits) != 1 or not close(waits[0]["measured_ms"], s["ms"]) or s["held_ms"] != s["ms"]:
+        fail(f"{AC}:{line}: the wait is not this statement's own time: {s}")
+    spans = [t for t in report["trace"][0]["timeline"] if t["table"] == table]
+    if [(t["from_line"], t["to_line"]) for t in spans] != [(line, line)]:
+        fail(f"{AC}:{line}: {table} is held beyond its statement: {spans}")
 
 # --sample 50: the scratch is half the rows; the wait is scaled by 2, and said so.
 code, text = check([WL], scratch=["--create-scratch-from", "dbname=shop user=postgres", "--sample", "50",

@@ -17,6 +17,20 @@
 
 namespace pgsift {
 
+// The schema an unqualified relation name resolves to. PostgreSQL's default
+// search_path is "$user", public; pgsift cannot tell from a log or a
+// migration file whether a schema named after the session's user exists (it
+// rarely does), so "$user" is taken as absent and an unqualified name is in
+// public. The trace of `check` knows better: it resolves by the scratch
+// session's own search_path (AppliedFile::search_path).
+inline constexpr const char* kDefaultSchema = "public";
+// "schema.name" with `schema` empty resolved to kDefaultSchema: the key of
+// LintWorkload::queries_by_table and of IndexCatalog. Names as the parser
+// gives them (unquoted identifiers folded to lower case, quoted ones kept).
+inline std::string RelationKey(const std::string& schema, const std::string& name) {
+  return (schema.empty() ? std::string(kDefaultSchema) : schema) + "." + name;
+}
+
 // What a pgsift analyze JSON (schema pgsift.analyze.v1) tells about a table
 // and the queries that touch it; filled by LoadLintWorkload.
 struct WorkloadQuery {
@@ -26,6 +40,10 @@ struct WorkloadQuery {
   double total_ms = 0;
   double calls_per_second = 0;
   bool writes = false;  // INSERT/UPDATE/DELETE/MERGE
+  // Tables (RelationKey) it inserts into or updates → the columns it sets
+  // ("*": a new row, every column: INSERT, MERGE). What a foreign key of
+  // that table checks against its referenced table.
+  std::map<std::string, std::set<std::string>> sets_columns;
   // Column names the query filters, joins or sorts on (not its select
   // list): what an index on them may serve.
   std::set<std::string> predicate_columns;
@@ -41,8 +59,9 @@ struct LintTableSize {
 struct LintWorkload {
   double window_seconds = 0;  // time span the analyze JSON covers
   std::vector<WorkloadQuery> queries;
-  // Tables (lower-case relation name, unqualified) → query indexes that read
-  // or write them; from each normalized text's parse tree.
+  // Tables (RelationKey: "schema.name", an unqualified name in
+  // kDefaultSchema) → query indexes that read or write them; from each
+  // normalized text's parse tree. A WITH query's name is not a table.
   std::map<std::string, std::vector<size_t>> queries_by_table;
   // From a snapshot (pgsift snapshot): table → size. A name in several
   // schemas keeps the largest.
@@ -54,11 +73,12 @@ struct LintWorkload {
 // An index known from --schema files or earlier migration files: what
 // migration-drops-used-index compares with the workload's predicates.
 struct IndexDef {
+  std::string schema;  // of the index and its table ("" as written: kDefaultSchema)
   std::string table;
   std::vector<std::string> columns;  // expressions are left out
   Location defined_at;
 };
-using IndexCatalog = std::map<std::string, IndexDef>;  // index name → definition
+using IndexCatalog = std::map<std::string, IndexDef>;  // RelationKey of the index → definition
 
 // Column types known from --schema files or earlier migration files, for
 // telling a type change that keeps every value (varchar(100) to varchar(200))

@@ -74,6 +74,7 @@ struct TracedRelation {
   char kind = 'r';           // pg_class.relkind
   std::string table;         // for an index: its table's name, else ""
   std::string Display() const { return schema == "public" ? name : schema + "." + name; }
+  std::string Key() const { return schema + "." + name; }  // of AppliedFile::existing
 };
 
 // A relation-level lock the migration's session held, from pg_locks of its
@@ -126,12 +127,23 @@ struct StatementTrace {
 struct AppliedFile {
   std::string path;
   size_t statements = 0;
-  bool in_transaction = false;  // false: the file holds statements that cannot
-                                // run in a transaction block, or its own BEGIN
+  bool in_transaction = false;  // true: run in one transaction (its layout wraps
+                                // it); false: statement by statement (psql), or
+                                // it cannot run in a transaction block
   // Per applied statement (DO bodies are part of their DO), in order.
   std::vector<StatementTrace> trace;
-  // The relations that existed before the file, by unqualified name.
+  // The relations that existed before the file, by "schema.name" (Key()).
   std::map<std::string, TracedRelation> existing;
+  // The scratch session's search_path before the file (current_schemas:
+  // schemas that exist, in order): how the lint's unqualified names resolve.
+  std::vector<std::string> search_path;
+  // Foreign keys between existing tables: referencing table, referenced
+  // table (Key()), and the referencing columns.
+  struct ForeignKey {
+    std::string from, to;
+    std::vector<std::string> columns;
+  };
+  std::vector<ForeignKey> foreign_keys;
   // Every index of the user's schemas invalid after the file's last statement.
   std::vector<TracedIndex> invalid_indexes;
 };
@@ -161,8 +173,9 @@ struct ScratchRun {
   std::vector<std::string> notes;
 };
 
-// Applies `migrations` in order (each file in one transaction when it can
-// run in one) and re-plans every baseline query with the baseline's
+// Applies `migrations` in order (each file as its migration tool runs it:
+// in one transaction when its layout wraps it in one, else statement by
+// statement, autocommitted, as psql runs a file) and re-plans every baseline query with the baseline's
 // options. Refuses (error) unless pgsift creates the scratch copy itself, or
 // options.confirmed and the database carries the 'pgsift:scratch' marker
 // comment, and refuses a confirmed database that has the name of the

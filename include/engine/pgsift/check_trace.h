@@ -19,13 +19,17 @@ namespace pgsift {
 // sessions (mode in SQL words, "ACCESS EXCLUSIVE") and the tables it
 // rewrites. Tables created earlier in the file are left out.
 struct PredictedLock {
-  std::string table;  // relation name as the parser gives it (an index for DROP INDEX)
+  std::string schema;  // as written ("" unqualified: resolved by the trace's search_path)
+  std::string table;   // relation name as the parser gives it (an index for DROP INDEX)
   std::string mode;
   bool blocks_reads = false;
 };
+struct PredictedRewrite {
+  std::string schema, table;  // as PredictedLock
+};
 struct LintPrediction {
   std::vector<PredictedLock> locks;
-  std::vector<std::string> rewrites;
+  std::vector<PredictedRewrite> rewrites;
 };
 // Implemented in rules/migration/ (the lint's own lock model, util.h). A DO
 // statement predicts what the statements of its body do.
@@ -47,9 +51,14 @@ struct WorkloadWait {
   bool blocks_reads = false;
   // Calls per second of the workload's queries that touch the table, split
   // by whether they write (INSERT/UPDATE/DELETE/MERGE); a query of several
-  // tables counts for each.
+  // tables counts for each. With EXCLUSIVE or ACCESS EXCLUSIVE, writes also
+  // count the INSERTs and UPDATEs (of a key column) of tables whose foreign
+  // key references this one: their check takes ROW SHARE on it and waits.
   double reads_per_s = 0, writes_per_s = 0;
   size_t read_shapes = 0, write_shapes = 0;  // distinct queries behind them
+  // Of writes_per_s: through foreign keys, and the referencing tables.
+  double fk_writes_per_s = 0;
+  std::vector<std::string> via_foreign_keys;
   // How long they would wait: the lock is held from the statement to the end
   // of its transaction; measured on the scratch data, then scaled.
   double measured_ms = 0, wait_ms = 0;
