@@ -183,7 +183,6 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
     std::stable_sort(m.queries_by_type.begin(), m.queries_by_type.end(),
                      [](const HtmlCount& a, const HtmlCount& b) { return a.count > b.count; });
   }
-  if (auto it = s.errors_by_sqlstate.find("57014"); it != s.errors_by_sqlstate.end()) m.cancelled = it->second;
 
   // Over time, and the busiest minute (or bucket, when buckets are longer).
   m.step_seconds = s.timeline.step_seconds();
@@ -293,7 +292,10 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   for (const auto& [key, g] : s.error_groups.groups) {
     size_t tab = key.find('\t');
     HtmlErrorGroup h{key.substr(0, tab), key.substr(tab + 1), g.count, FormatIsoTime(g.first_us),
-                     FormatIsoTime(g.last_us), {}};
+                     FormatIsoTime(g.last_us), {}, false};
+    h.cancelled = h.sqlstate == "57014" ||
+                  (h.sqlstate == "unknown" && h.message.starts_with("canceling statement due to"));
+    if (h.cancelled) m.cancelled += g.count;
     for (const auto& [fp, n] : g.shapes) {
       h.queries.push_back({fp != 0 ? IdOf(w, fp) : "", n});
     }

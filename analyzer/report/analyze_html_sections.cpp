@@ -1,5 +1,6 @@
 // The analyze HTML report's top queries (sortable table and drill-downs),
 // errors, findings, sessions and vacuum sections.
+#include <algorithm>
 #include <map>
 
 #include "analyze_html_parts.h"
@@ -57,9 +58,24 @@ void QueryDetails(std::ostream& out, const HtmlModel& m, const HtmlQuery& q, siz
   CountTable(out, "Application", "Calls", q.by_application, true);
   CountTable(out, "SQLSTATE", "Errors", q.errors_by_sqlstate, false);
   if (!q.hourly.empty()) {
-    out << "<table class=\"small\"><thead><tr><th>Hour (UTC)</th><th class=\"n\">Calls</th><th "
-           "class=\"n\">Time</th></tr></thead><tbody>\n";
-    for (const auto& [hour, c] : q.hourly) {
+    // The busiest kMaxHours hours, in time order: a drill-down's size does
+    // not grow with the log's length (a 107-day log made 2,560 rows each).
+    constexpr size_t kMaxHours = 24;
+    std::vector<std::pair<int64_t, HtmlCount>> hours = q.hourly;
+    if (hours.size() > kMaxHours) {
+      std::stable_sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
+        return a.second.total_ms != b.second.total_ms ? a.second.total_ms > b.second.total_ms
+                                                       : a.second.count > b.second.count;
+      });
+      hours.resize(kMaxHours);
+      std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    out << "<table class=\"small\"><thead><tr><th>Hour (UTC)"
+        << (hours.size() < q.hourly.size() ? ", the " + std::to_string(hours.size()) + " busiest of " +
+                                                 Int(q.hourly.size())
+                                           : std::string())
+        << "</th><th class=\"n\">Calls</th><th class=\"n\">Time</th></tr></thead><tbody>\n";
+    for (const auto& [hour, c] : hours) {
       out << "<tr><td>" << TimeLabel(hour, 3600) << "</td><td class=\"n\">" << Int(c.count) << "</td><td class=\"n\">"
           << Ms(c.total_ms) << "</td></tr>\n";
     }
@@ -164,11 +180,12 @@ void Errors(std::ostream& out, const HtmlModel& m) {
     out << "<p class=\"na\">No statement was cancelled (SQLSTATE 57014: statement_timeout, a user's cancel "
            "request, pg_cancel_backend).</p>\n";
   } else {
-    out << "<p>" << Int(m.cancelled) << " statements cancelled (SQLSTATE 57014).</p>\n<table "
+    out << "<p>" << Int(m.cancelled) << " statements cancelled (SQLSTATE 57014, or its message where the log has no "
+           "SQLSTATE).</p>\n<table "
            "id=\"cancelled-queries\"><thead><tr><th>Reason</th><th class=\"n\">Count</th><th>Statements</th></tr>"
            "</thead><tbody>\n";
     for (const HtmlErrorGroup& e : m.errors_by_message) {
-      if (e.sqlstate != "57014") continue;
+      if (!e.cancelled) continue;
       out << "<tr><td>" << Esc(e.message) << "</td><td class=\"n\">" << Int(e.count) << "</td><td>";
       for (size_t i = 0; i < e.queries.size(); ++i) {
         out << (i ? "<br>" : "") << QueryRef(m, e.queries[i].first, 60) << " &times;" << Int(e.queries[i].second);

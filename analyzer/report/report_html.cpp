@@ -95,7 +95,7 @@ void LoadChart(std::ostringstream& out, const std::map<int64_t, Breakdown>& load
       if (v > 0) {  // the value, readable on its shade
         out << "<text class=\"cell\" x=\"" << 120 + hour * 32 + 15 << "\" y=\"" << y + 12
             << "\" text-anchor=\"middle\" style=\"font-size:8px;fill:" << (a > 0.55 ? "#fff" : "#1d2433") << "\">"
-            << CellValue(v) << "</text>";
+            << Esc(CellValue(v)) << "</text>";
       }
     }
   }

@@ -72,6 +72,9 @@ struct HtmlErrorGroup {
   uint64_t count = 0;
   std::string first_seen, last_seen;
   std::vector<std::pair<std::string, uint64_t>> queries;  // query id ("" unknown statement) -> count
+  // A cancelled statement: SQLSTATE 57014, or "canceling statement due to
+  // ..." where the log has no SQLSTATE (a stderr prefix without %e).
+  bool cancelled = false;
 };
 
 struct HtmlFinding {
@@ -110,7 +113,7 @@ struct HtmlModel {
   // Statements by type (SELECT, INSERT, UPDATE, DELETE, COPY, DDL, TCL,
   // other) from every shape's normalized text: calls and time.
   std::vector<HtmlCount> queries_by_type;
-  uint64_t cancelled = 0;  // errors of SQLSTATE 57014 (statement timeout, user request)
+  uint64_t cancelled = 0;  // cancelled statements (HtmlErrorGroup::cancelled: statement timeout, user request)
   // Over time
   int64_t step_seconds = 0;
   std::vector<HtmlBucket> timeline;  // non-empty buckets, in time order
