@@ -96,6 +96,25 @@ TEST(PgssRules, ReportShowsSuspectUntilLogsConfirmIt) {
   EXPECT_EQ(RenderReportMarkdown(confirmed).find(kLogRulesNotRun), std::string::npos);
 }
 
+// The weekly HTML shows findings as cards (html_parts::WriteFindingCard, the
+// analyze report's renderer), not the terminal text.
+TEST(PgssRules, HtmlFindingsAreCards) {
+  Report r = BuildReport(Snapshot{}, Export("err_nplus1_csv.csv"), nullptr, nullptr, 0, ReportOptions{});
+  ASSERT_FALSE(r.findings.empty());
+  std::string html = RenderReportHtml(r);
+  size_t cards = 0;
+  for (size_t at = html.find("<div class=\"finding "); at != std::string::npos;
+       at = html.find("<div class=\"finding ", at + 1)) {
+    ++cards;
+  }
+  EXPECT_EQ(cards, r.findings.size());
+  EXPECT_NE(html.find("<code class=\"rule\">" + r.findings[0].rule_id + "</code>"), std::string::npos);
+  EXPECT_NE(html.find("<dl class=\"evidence\">"), std::string::npos);
+  EXPECT_EQ(html.find("<pre><code>" + RenderFindingsText(r.findings).substr(0, 20)), std::string::npos);
+  EXPECT_NE(html.find("<nav class=\"top\""), std::string::npos);
+  EXPECT_NE(html.find("<h2 id=\"findings\">"), std::string::npos);
+}
+
 TEST(PgssRules, NoPlantedValueInAnyOutput) {
   for (const char* name : {"err_nplus1_csv.csv", "err_nplus1_json.json", "ok_batched_csv.csv"}) {
     Report r = BuildReport(Snapshot{}, Export(name), nullptr, nullptr, 0, ReportOptions{});

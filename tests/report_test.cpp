@@ -270,6 +270,11 @@ TEST(Fleet, MergesPartialsInAnyOrder) {
   EXPECT_EQ(f.regressions[0].where, std::vector<std::string>{"clinic-north"});
   std::string html = RenderFleetHtml(f);
   EXPECT_EQ(html.find("<script"), std::string::npos);
+  // Charts: load per database and the fleet's top queries, with legends.
+  for (const char* chart : {"id=\"chart-fleet-load\"", "id=\"chart-fleet-top\"", "class=\"legend\"",
+                            "<nav class=\"top\""}) {
+    EXPECT_NE(html.find(chart), std::string::npos) << chart;
+  }
 }
 
 TEST(Fleet, RejectsWhatIsNotAPartial) {

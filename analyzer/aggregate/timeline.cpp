@@ -60,6 +60,25 @@ void TimeBucket::Merge(const TimeBucket& o) {
   lock_waits += o.lock_waits;
   connections += o.connections;
   disconnections += o.disconnections;
+  for (const auto& [state, n] : o.errors_by_sqlstate) {
+    auto it = errors_by_sqlstate.find(state);
+    if (it == errors_by_sqlstate.end() && errors_by_sqlstate.size() >= kMaxStates) {
+      it = errors_by_sqlstate.try_emplace("other").first;
+    }
+    if (it == errors_by_sqlstate.end()) it = errors_by_sqlstate.try_emplace(state).first;
+    it->second += n;
+  }
+}
+
+void TimeBucket::AddError(std::string_view sqlstate) {
+  ++errors;
+  deadlocks += sqlstate == "40P01";
+  auto it = errors_by_sqlstate.find(sqlstate);
+  if (it == errors_by_sqlstate.end()) {
+    it = errors_by_sqlstate.try_emplace(errors_by_sqlstate.size() >= kMaxStates ? "other" : std::string(sqlstate))
+             .first;
+  }
+  ++it->second;
 }
 
 namespace {

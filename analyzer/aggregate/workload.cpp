@@ -77,6 +77,9 @@ void MergeStats(QueryStats* a, const QueryStats& b) {
   a->prepares += b.prepares;
   a->prepare_ns += b.prepare_ns;
   a->plans += b.plans;
+  a->kept_plans.Merge(b.kept_plans);
+  a->lock_waits += b.lock_waits;
+  a->lock_wait_ns += b.lock_wait_ns;
   a->plans_with_rows += b.plans_with_rows;
   a->plan_rows_max = std::max(a->plan_rows_max, b.plan_rows_max);
   a->temp_files += b.temp_files;
@@ -199,6 +202,7 @@ void Workload::Merge(const Workload& other) {
   s.error_groups.Merge(o.error_groups);
   s.sessions.Merge(o.sessions);
   s.vacuum.Merge(o.vacuum);
+  s.lock_waits.Merge(o.lock_waits);
 }
 
 std::vector<const QueryStats*> Workload::Sorted(std::string_view by) const {
@@ -371,6 +375,16 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         ++q.plans_with_rows;
         q.plan_rows_max = std::max(q.plan_rows_max, *rows);
       }
+      if (q.kept_plans.Wants(e.duration_ms)) {
+        Result<ExplainPlan> plan = e.plan_json ? ReadExplainJson(e.plan) : ReadExplainText(e.plan);
+        if (plan.ok()) {
+          KeptPlan kept;
+          kept.duration_ms = e.duration_ms;
+          kept.time_us = e.time_us;
+          RenderKeptPlan(*plan, &kept);
+          q.kept_plans.Add(std::move(kept));
+        }
+      }
       if (plans_ != nullptr) plans_->OnPlan(shape, e.plan, e.plan_json);
       return;
     }
@@ -391,10 +405,7 @@ void WorkloadBuilder::OnEvent(const Event& e) {
         }
       }
       s.error_groups.Add(state, e.message, e.time_us, fingerprint);
-      if (TimeBucket* b = s.timeline.At(e.time_us)) {
-        ++b->errors;
-        b->deadlocks += state == "40P01";
-      }
+      if (TimeBucket* b = s.timeline.At(e.time_us)) b->AddError(state);
       return;
     }
     case EventKind::kTempFile: {
@@ -428,9 +439,20 @@ void WorkloadBuilder::OnEvent(const Event& e) {
       AddVacuumMessage(e.message, analyze, &s.vacuum);
       return;
     }
-    case EventKind::kLockWait:
+    case EventKind::kLockWait: {
       if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->lock_waits;
+      LockWait wait;
+      if (!ParseLockWait(e.message, e.detail, &wait)) return;
+      wait.time_us = e.time_us;
+      if (!e.sql.empty()) {
+        QueryStats& q = workload_->Stats(fingerprinter_->Fingerprint(e.sql), input_, line_base_ + e.line);
+        ++q.lock_waits;
+        q.lock_wait_ns += DurationNs(wait.wait_ms);
+        wait.fingerprint = q.fingerprint;
+      }
+      s.lock_waits.Add(std::move(wait));
       return;
+    }
     case EventKind::kConnection:
       if (TimeBucket* b = s.timeline.At(e.time_us)) ++b->connections;
       return;

@@ -334,6 +334,8 @@ void Assembler::ClassifyLog(std::string_view msg, const Pending& p, Event* out) 
   } else if (StartsWith(msg, "process ") && msg.find(" still waiting for ") != std::string_view::npos) {
     e.kind = EventKind::kLockWait;
     e.sql = p.f[kStatement];
+    e.message = msg;
+    e.detail = p.f[kDetail];
   } else {
     e.kind = EventKind::kOther;
     e.message = msg;

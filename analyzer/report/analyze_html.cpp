@@ -56,11 +56,7 @@ section{scroll-margin-top:1em}.grid{display:grid;grid-template-columns:repeat(au
 table.small{font-size:.92em}th[data-key]{cursor:pointer;user-select:none;white-space:nowrap}
 th[aria-sort=descending]::after{content:" \25BC"}th[aria-sort=ascending]::after{content:" \25B2"}
 details.query{border:1px solid #e3e7ee;border-radius:6px;margin:.5em 0;padding:.3em .8em}details.query summary{cursor:pointer}
-details.query[open]{background:#fbfcfe}pre.sql{white-space:pre-wrap;background:#f3f5f9;padding:.6em;border-radius:4px;margin:.4em 0}
-.finding{border:1px solid #d5dae3;border-left:5px solid #6c8ebf;border-radius:6px;padding:.5em 1em;margin:.8em 0}
-.finding.warning{border-left-color:#e69500}.finding.error{border-left-color:#b3261e}
-.sev{font-size:.8em;text-transform:uppercase;font-weight:600;letter-spacing:.04em;margin-right:.6em}
-.finding dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.4em 0}.finding dt{color:#5a6478}.finding dd{margin:0}
+details.query[open]{background:#fbfcfe}pre.plan{background:#f3f5f9;padding:.6em;border-radius:4px;overflow:auto;font-size:.85em;margin:.3em 0}
 .na{color:#5a6478;font-style:italic}text.peak{font-weight:600;fill:#b3261e}
 @media (max-width:900px){body.analyze{display:block}nav.side{position:static;height:auto;width:auto}}
 @media print{nav.side{display:none}body.analyze{display:block}main{max-width:none;padding:0}details.query{break-inside:avoid}}
@@ -97,7 +93,7 @@ struct Nav {
 };
 constexpr Nav kSections[] = {{"overview", "Overview"}, {"over-time", "Over time"},     {"queries", "Top queries"},
                              {"errors", "Errors"},     {"findings", "Findings"},       {"sessions", "Sessions"},
-                             {"vacuum", "Vacuum"},     {"missing", "Not shown yet"}};
+                             {"locks", "Locks"},       {"vacuum", "Vacuum"},           {"missing", "Not shown yet"}};
 
 // "second", "10 seconds", "minute", "10 minutes", "hour", "day".
 std::string StepName(int64_t step) {
@@ -115,7 +111,9 @@ void Overview(std::ostream& out, const HtmlModel& m) {
   Card(out, "Queries", Int(m.calls), Int(m.shapes) + " distinct shapes");
   Card(out, "Total time", Ms(m.total_ms), "mean " + Ms(m.mean_ms));
   Card(out, "Latency p95", Ms(m.p95_ms), "p50 " + Ms(m.p50_ms) + ", p99 " + Ms(m.p99_ms));
-  Card(out, "Errors", Int(m.errors), m.deadlocks ? Int(m.deadlocks) + " deadlocks" : "");
+  Card(out, "Errors", Int(m.errors),
+       (m.cancelled ? Int(m.cancelled) + " cancelled" : "") + (m.cancelled && m.deadlocks ? ", " : "") +
+           (m.deadlocks ? Int(m.deadlocks) + " deadlocks" : ""));
   Card(out, "Sessions", Int(m.sessions), Int(m.connections) + " connections");
   if (m.busiest_seconds > 0) {
     Card(out, "Busiest " + StepName(m.busiest_seconds), TimeLabel(m.busiest_start, m.busiest_seconds),
@@ -139,7 +137,19 @@ void Overview(std::ostream& out, const HtmlModel& m) {
     }
     Chart(out, "chart-latency-histogram", "Statements by duration", axis, {s}, ChartKind::kBars, Count);
   }
+  out << "<h3>Queries by type</h3>\n";
+  if (!m.queries_by_type.empty()) {
+    Axis axis;
+    Series calls{"queries", "#3056d3", {}};
+    for (size_t i = 0; i < m.queries_by_type.size(); ++i) {
+      axis.x.push_back(static_cast<int64_t>(i));
+      axis.labels.push_back(m.queries_by_type[i].name);
+      calls.values.push_back(static_cast<double>(m.queries_by_type[i].count));
+    }
+    Chart(out, "chart-query-types", "Queries by type", axis, {calls}, ChartKind::kBars, Count);
+  }
   out << "<div class=\"grid\">";
+  CountTable(out, "Type", "Queries", m.queries_by_type, true);
   CountTable(out, "Database", "Queries", m.by_database, true);
   CountTable(out, "User", "Queries", m.by_user, true);
   CountTable(out, "Application", "Queries", m.by_application, true);
@@ -269,6 +279,7 @@ void WriteAnalyzeHtml(const HtmlModel& m, std::ostream& out) {
   Errors(out, m);
   Findings(out, m);
   Sessions(out, m);
+  Locks(out, m);
   Vacuum(out, m);
   out << "<section id=\"missing\"><h2>Not shown yet</h2>\n<p>What analyze does not keep yet, so this report cannot "
          "show it:</p><ul>\n";

@@ -1,10 +1,10 @@
-// BuildHtmlModel: the analyze aggregates as the HTML report's model, and its
-// JSON (the golden tests' view of the report).
+// BuildHtmlModel: the analyze aggregates as the HTML report's model (its JSON:
+// analyze_html_json.cpp).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "pgsift/analyze_html.h"
@@ -57,17 +57,78 @@ std::vector<HtmlHistogramBin> Bins(const LatencyHistogram& h) {
 
 std::string QueryId(const QueryStats& q) { return FingerprintHex(q.fingerprint) + (q.fallback ? "-fallback" : ""); }
 
+// A statement's type from its normalized text, as pgBadger counts them: the
+// first keyword, and for WITH the verb after the last common table expression.
+std::string_view QueryType(std::string_view sql) {
+  auto word_at = [&](size_t i) {
+    size_t j = i;
+    while (j < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+    std::string w(sql.substr(i, j - i));
+    for (char& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return w;
+  };
+  size_t start = sql.find_first_not_of(" \t\r\n(");
+  if (start == std::string_view::npos) return "other";
+  std::string first = word_at(start);
+  if (first == "WITH") {
+    // The first of SELECT/INSERT/UPDATE/DELETE/MERGE outside parentheses and quotes.
+    int depth = 0;
+    for (size_t i = start + 4; i < sql.size(); ++i) {
+      char c = sql[i];
+      if (c == '"' || c == '\'') {
+        size_t end = sql.find(c, i + 1);
+        if (end == std::string_view::npos) break;
+        i = end;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')') {
+        --depth;
+      } else if (depth == 0 && std::isalpha(static_cast<unsigned char>(c)) &&
+                 (i == 0 || !std::isalnum(static_cast<unsigned char>(sql[i - 1])))) {
+        std::string w = word_at(i);
+        if (w == "SELECT" || w == "INSERT" || w == "UPDATE" || w == "DELETE" || w == "MERGE") {
+          first = w;
+          break;
+        }
+        i += w.size() ? w.size() - 1 : 0;
+      }
+    }
+    if (first == "WITH") return "other";
+  }
+  if (first == "SELECT" || first == "VALUES" || first == "TABLE") return "SELECT";
+  if (first == "INSERT") return "INSERT";
+  if (first == "UPDATE") return "UPDATE";
+  if (first == "DELETE") return "DELETE";
+  if (first == "COPY") return "COPY";
+  for (const char* ddl : {"CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "GRANT", "REVOKE", "REINDEX", "CLUSTER",
+                          "VACUUM", "ANALYZE", "REFRESH"}) {
+    if (first == ddl) return "DDL";
+  }
+  for (const char* tcl : {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PREPARE"}) {
+    if (first == tcl) return "TCL";
+  }
+  return "other";
+}
+
 const std::vector<std::string> kNotAvailable = {
-    "auto_explain plans: analyze counts them per query (the Plans column) but keeps no plan text yet, so the "
-    "drill-down shows no plan.",
-    "Lock waits: counted over time; the waiting and blocking statements are not kept per query yet.",
+    "Lock waits: the blocking process is shown as the log names it (its pid); its statement is not looked up.",
     "Per-query timelines: by hour only (the drill-down's hourly table); per-query latency histograms: percentiles "
     "only.",
-    "Errors over time: all errors per bucket, not per SQLSTATE or message.",
+    "Errors over time: per SQLSTATE, not per message.",
     "Checkpoints: count and write/sync time; buffers written and WAL distance are not kept.",
-    "Queries by type (SELECT/INSERT/...), cancelled queries and prepared-statement times per phase are not "
-    "reported.",
+    "Queries by type: in the overview, not over time; prepared-statement times per phase are not reported.",
 };
+
+// The id of the shape with fingerprint `fp` (a fallback shape's if only that has it).
+std::string IdOf(const Workload& w, uint64_t fp) {
+  auto it = w.queries.find(fp);
+  const QueryStats* q = it != w.queries.end() ? &it->second : nullptr;
+  if (q == nullptr) {
+    auto f = w.fallback_queries.find(fp);
+    if (f != w.fallback_queries.end()) q = &f->second;
+  }
+  return q ? QueryId(*q) : FingerprintHex(fp);
+}
 
 }  // namespace
 
@@ -104,6 +165,24 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   m.by_database = Top(s.by_database, options.breakdown);
   m.by_user = Top(s.by_user, options.breakdown);
   m.by_application = Top(s.by_application, options.breakdown);
+  {
+    std::map<std::string, HtmlCount> types;
+    for (const auto* queries : {&w.queries, &w.fallback_queries}) {
+      for (const auto& [key, q] : *queries) {
+        std::string_view type = QueryType(q.normalized);
+        HtmlCount& c = types[std::string(type)];
+        c.name = type;
+        c.count += q.calls;
+        c.total_ms += q.total_ms();
+      }
+    }
+    for (auto& [type, c] : types) {
+      c.total_ms = Ms(c.total_ms);
+      if (c.count > 0) m.queries_by_type.push_back(c);
+    }
+    std::stable_sort(m.queries_by_type.begin(), m.queries_by_type.end(),
+                     [](const HtmlCount& a, const HtmlCount& b) { return a.count > b.count; });
+  }
 
   // Over time, and the busiest minute (or bucket, when buckets are longer).
   m.step_seconds = s.timeline.step_seconds();
@@ -130,6 +209,7 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
     h.lock_waits = b.lock_waits;
     h.connections = b.connections;
     h.disconnections = b.disconnections;
+    for (const auto& [state, n] : b.errors_by_sqlstate) h.errors_by_sqlstate.push_back({state, n});
     m.checkpoints += b.checkpoints;
     m.autovacuum += b.autovacuum;
     m.autoanalyze += b.autoanalyze;
@@ -147,6 +227,12 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   std::vector<const QueryStats*> by_total = w.Sorted("total");
   std::set<const QueryStats*> shown;
   for (size_t i = 0; i < by_total.size() && i < options.top; ++i) shown.insert(by_total[i]);
+  std::vector<const QueryStats*> by_lock = by_total;
+  std::stable_sort(by_lock.begin(), by_lock.end(),
+                   [](const QueryStats* a, const QueryStats* b) { return a->lock_wait_ns > b->lock_wait_ns; });
+  for (size_t i = 0; i < by_lock.size() && i < options.top_other && by_lock[i]->lock_waits > 0; ++i) {
+    shown.insert(by_lock[i]);
+  }
   for (const char* key : {"mean", "calls", "max", "errors"}) {
     std::vector<const QueryStats*> v = w.Sorted(key);
     for (size_t i = 0; i < v.size() && i < options.top_other; ++i) shown.insert(v[i]);
@@ -173,6 +259,8 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
     h.temp_bytes = q->temp_bytes;
     h.plans = q->plans;
     h.prepares = q->prepares;
+    h.lock_waits = q->lock_waits;
+    h.lock_wait_ms = Ms(NsToMs(q->lock_wait_ns));
     h.total_ms = Ms(q->total_ms());
     h.mean_ms = Ms(q->mean_ms());
     h.min_ms = Ms(q->min_ms);
@@ -188,6 +276,9 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
     h.by_application = Top(q->by_application, options.breakdown);
     for (const auto& [state, n] : q->errors_by_sqlstate) h.errors_by_sqlstate.push_back({state, n, 0});
     for (const auto& [hour, b] : q->hourly) h.hourly.push_back({hour, {"", b.calls, Ms(b.total_ms())}});
+    for (const KeptPlan& p : q->kept_plans.plans()) {
+      h.slowest_plans.push_back({Ms(p.duration_ms), FormatIsoTime(p.time_us), p.text, p.truncated});
+    }
     for (size_t i = 0; i < r.findings.size(); ++i) {
       if (r.findings[i].fingerprint == q->fingerprint && q->fingerprint != 0) {
         h.findings.push_back(i);
@@ -201,19 +292,12 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   for (const auto& [key, g] : s.error_groups.groups) {
     size_t tab = key.find('\t');
     HtmlErrorGroup h{key.substr(0, tab), key.substr(tab + 1), g.count, FormatIsoTime(g.first_us),
-                     FormatIsoTime(g.last_us), {}};
+                     FormatIsoTime(g.last_us), {}, false};
+    h.cancelled = h.sqlstate == "57014" ||
+                  (h.sqlstate == "unknown" && h.message.starts_with("canceling statement due to"));
+    if (h.cancelled) m.cancelled += g.count;
     for (const auto& [fp, n] : g.shapes) {
-      std::string id;
-      if (fp != 0) {
-        auto it = w.queries.find(fp);
-        const QueryStats* q = it != w.queries.end() ? &it->second : nullptr;
-        if (q == nullptr) {
-          auto f = w.fallback_queries.find(fp);
-          if (f != w.fallback_queries.end()) q = &f->second;
-        }
-        id = q ? QueryId(*q) : FingerprintHex(fp);
-      }
-      h.queries.push_back({id, n});
+      h.queries.push_back({fp != 0 ? IdOf(w, fp) : "", n});
     }
     m.errors_by_message.push_back(std::move(h));
   }
@@ -233,153 +317,16 @@ HtmlModel BuildHtmlModel(const AnalyzeResult& r, const HtmlModelOptions& options
   std::stable_sort(m.vacuum.begin(), m.vacuum.end(), [](const HtmlVacuumTable& a, const HtmlVacuumTable& b) {
     return a.vacuums + a.analyzes > b.vacuums + b.analyzes;
   });
+  m.lock_wait_ms = Ms(NsToMs(s.lock_waits.wait_ns));
+  m.locks_by_kind = Top(s.lock_waits.by_lock, options.breakdown,
+                        [](const LockWaits::Kind& k) { return std::pair{k.count, k.wait_ns}; });
+  for (const LockWait& l : s.lock_waits.longest) {
+    m.longest_lock_waits.push_back(
+        {FormatIsoTime(l.time_us), l.lock, l.pid, l.blockers, l.fingerprint ? IdOf(w, l.fingerprint) : "",
+         Ms(l.wait_ms), l.queue});
+  }
   m.not_available = kNotAvailable;
   return m;
-}
-
-namespace {
-
-using Json = nlohmann::ordered_json;
-
-Json Counts(const std::vector<HtmlCount>& v) {
-  Json out = Json::array();
-  for (const HtmlCount& c : v) out.push_back({{"name", c.name}, {"count", c.count}, {"total_ms", c.total_ms}});
-  return out;
-}
-
-Json Bins(const std::vector<HtmlHistogramBin>& v) {
-  Json out = Json::array();
-  for (const HtmlHistogramBin& b : v) out.push_back({{"upper_ms", b.upper_ms}, {"count", b.count}});
-  return out;
-}
-
-std::string Iso(int64_t secs) { return FormatIsoTime(secs * 1000000); }
-
-}  // namespace
-
-void WriteHtmlModelJson(const HtmlModel& m, std::ostream& out) {
-  Json j;
-  j["inputs"] = m.inputs;
-  j["first_seen"] = m.first_seen;
-  j["last_seen"] = m.last_seen;
-  j["overview"] = {{"records", m.records},     {"calls", m.calls},
-                   {"shapes", m.shapes},       {"total_ms", m.total_ms},
-                   {"mean_ms", m.mean_ms},     {"p50_ms", m.p50_ms},
-                   {"p95_ms", m.p95_ms},       {"p99_ms", m.p99_ms},
-                   {"errors", m.errors},       {"connections", m.connections},
-                   {"sessions", m.sessions},   {"temp_files", m.temp_files},
-                   {"temp_bytes", m.temp_bytes}, {"checkpoints", m.checkpoints},
-                   {"autovacuum", m.autovacuum}, {"autoanalyze", m.autoanalyze},
-                   {"lock_waits", m.lock_waits}, {"deadlocks", m.deadlocks},
-                   {"plans", m.plans},
-                   {"busiest", {{"start", m.busiest_seconds ? Iso(m.busiest_start) : ""},
-                                {"seconds", m.busiest_seconds},
-                                {"calls", m.busiest_calls}}},
-                   {"latency", Bins(m.latency)},
-                   {"by_database", Counts(m.by_database)},
-                   {"by_user", Counts(m.by_user)},
-                   {"by_application", Counts(m.by_application)}};
-  Json timeline = Json::array();
-  for (const HtmlBucket& b : m.timeline) {
-    timeline.push_back({{"start", Iso(b.start)},
-                        {"calls", b.calls},
-                        {"total_ms", b.total_ms},
-                        {"p50_ms", b.p50_ms},
-                        {"p95_ms", b.p95_ms},
-                        {"p99_ms", b.p99_ms},
-                        {"errors", b.errors},
-                        {"deadlocks", b.deadlocks},
-                        {"temp_files", b.temp_files},
-                        {"temp_bytes", b.temp_bytes},
-                        {"checkpoints", b.checkpoints},
-                        {"checkpoint_warnings", b.checkpoint_warnings},
-                        {"checkpoint_write_ms", b.checkpoint_write_ms},
-                        {"checkpoint_sync_ms", b.checkpoint_sync_ms},
-                        {"autovacuum", b.autovacuum},
-                        {"autoanalyze", b.autoanalyze},
-                        {"lock_waits", b.lock_waits},
-                        {"connections", b.connections},
-                        {"disconnections", b.disconnections}});
-  }
-  j["over_time"] = {{"step_seconds", m.step_seconds}, {"buckets", timeline}};
-  Json queries = Json::array();
-  for (const HtmlQuery& q : m.queries) {
-    Json hourly = Json::array();
-    for (const auto& [h, c] : q.hourly) hourly.push_back({{"hour", Iso(h)}, {"calls", c.count}, {"total_ms", c.total_ms}});
-    Json states = Json::object();
-    for (const HtmlCount& c : q.errors_by_sqlstate) states[c.name] = c.count;
-    queries.push_back({{"id", q.id},
-                       {"normalized", q.normalized},
-                       {"calls", q.calls},
-                       {"total_ms", q.total_ms},
-                       {"mean_ms", q.mean_ms},
-                       {"min_ms", q.min_ms},
-                       {"max_ms", q.max_ms},
-                       {"p50_ms", q.p50_ms},
-                       {"p95_ms", q.p95_ms},
-                       {"p99_ms", q.p99_ms},
-                       {"share", q.share},
-                       {"errors", q.errors},
-                       {"errors_by_sqlstate", states},
-                       {"temp_files", q.temp_files},
-                       {"temp_bytes", q.temp_bytes},
-                       {"plans", q.plans},
-                       {"prepares", q.prepares},
-                       {"first_seen", q.first_seen},
-                       {"last_seen", q.last_seen},
-                       {"by_database", Counts(q.by_database)},
-                       {"by_user", Counts(q.by_user)},
-                       {"by_application", Counts(q.by_application)},
-                       {"hourly", hourly},
-                       {"findings", q.findings}});
-  }
-  j["queries"] = queries;
-  j["queries_not_shown"] = m.queries_not_shown;
-  Json errors = Json::array();
-  for (const HtmlErrorGroup& e : m.errors_by_message) {
-    Json qs = Json::array();
-    for (const auto& [id, n] : e.queries) qs.push_back({{"query", id}, {"count", n}});
-    errors.push_back({{"sqlstate", e.sqlstate},
-                      {"message", e.message},
-                      {"count", e.count},
-                      {"first_seen", e.first_seen},
-                      {"last_seen", e.last_seen},
-                      {"queries", qs}});
-  }
-  j["errors"] = errors;
-  Json findings = Json::array();
-  for (const HtmlFinding& f : m.findings) {
-    Json facts = Json::array();
-    for (const auto& [k, v] : f.facts) facts.push_back({k, v});
-    findings.push_back({{"rule", f.rule},
-                        {"severity", f.severity},
-                        {"message", f.message},
-                        {"help", f.help},
-                        {"fix", f.fix},
-                        {"query", f.query},
-                        {"facts", facts}});
-  }
-  j["findings"] = findings;
-  j["sessions"] = {{"durations", Bins(m.session_durations)},
-                   {"total_ms", m.session_total_ms},
-                   {"by_database", Counts(m.sessions_by_database)},
-                   {"by_user", Counts(m.sessions_by_user)},
-                   {"by_application", Counts(m.sessions_by_application)},
-                   {"by_host", Counts(m.sessions_by_host)}};
-  Json vacuum = Json::array();
-  for (const HtmlVacuumTable& t : m.vacuum) {
-    vacuum.push_back({{"table", t.table},
-                      {"vacuums", t.vacuums},
-                      {"analyzes", t.analyzes},
-                      {"elapsed_ms", t.elapsed_ms},
-                      {"removed_tuples", t.removed_tuples},
-                      {"buffer_hits", t.buffer_hits},
-                      {"buffer_misses", t.buffer_misses},
-                      {"buffer_dirtied", t.buffer_dirtied}});
-  }
-  j["vacuum"] = vacuum;
-  j["not_available"] = m.not_available;
-  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace pgsift

@@ -25,5 +25,10 @@ void Errors(std::ostream& out, const HtmlModel& m);
 void Findings(std::ostream& out, const HtmlModel& m);
 void Sessions(std::ostream& out, const HtmlModel& m);
 void Vacuum(std::ostream& out, const HtmlModel& m);
+void Locks(std::ostream& out, const HtmlModel& m);
+// A link to a query's drill-down (or its id alone when it is not shown).
+std::string QueryRef(const HtmlModel& m, const std::string& id, size_t width);
+// Errors over time, one line per SQLSTATE (the most frequent few, the rest together).
+void ErrorsOverTime(std::ostream& out, const HtmlModel& m);
 
 }  // namespace pgsift::analyze_html

@@ -1,9 +1,11 @@
 // The analyze HTML report's top queries (sortable table and drill-downs),
 // errors, findings, sessions and vacuum sections.
+#include <algorithm>
 #include <map>
 
 #include "analyze_html_parts.h"
 #include "html_parts.h"
+#include "pgsift/kept_plans.h"
 #include "report_text.h"
 
 namespace pgsift::analyze_html {
@@ -49,21 +51,47 @@ void QueryDetails(std::ostream& out, const HtmlModel& m, const HtmlQuery& q, siz
   card("Temp files", Int(q.temp_files) + " / " + Bytes(static_cast<double>(q.temp_bytes)));
   card("Plans logged", Int(q.plans));
   card("Parse/bind", Int(q.prepares));
+  card("Lock waits", Int(q.lock_waits) + " / " + Ms(q.lock_wait_ms));
   out << "</div>\n<div class=\"grid\">";
   CountTable(out, "Database", "Calls", q.by_database, true);
   CountTable(out, "User", "Calls", q.by_user, true);
   CountTable(out, "Application", "Calls", q.by_application, true);
   CountTable(out, "SQLSTATE", "Errors", q.errors_by_sqlstate, false);
   if (!q.hourly.empty()) {
-    out << "<table class=\"small\"><thead><tr><th>Hour (UTC)</th><th class=\"n\">Calls</th><th "
-           "class=\"n\">Time</th></tr></thead><tbody>\n";
-    for (const auto& [hour, c] : q.hourly) {
+    // The busiest kMaxHours hours, in time order: a drill-down's size does
+    // not grow with the log's length (a 107-day log made 2,560 rows each).
+    constexpr size_t kMaxHours = 24;
+    std::vector<std::pair<int64_t, HtmlCount>> hours = q.hourly;
+    if (hours.size() > kMaxHours) {
+      std::stable_sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
+        return a.second.total_ms != b.second.total_ms ? a.second.total_ms > b.second.total_ms
+                                                       : a.second.count > b.second.count;
+      });
+      hours.resize(kMaxHours);
+      std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    out << "<table class=\"small\"><thead><tr><th>Hour (UTC)"
+        << (hours.size() < q.hourly.size() ? ", the " + std::to_string(hours.size()) + " busiest of " +
+                                                 Int(q.hourly.size())
+                                           : std::string())
+        << "</th><th class=\"n\">Calls</th><th class=\"n\">Time</th></tr></thead><tbody>\n";
+    for (const auto& [hour, c] : hours) {
       out << "<tr><td>" << TimeLabel(hour, 3600) << "</td><td class=\"n\">" << Int(c.count) << "</td><td class=\"n\">"
           << Ms(c.total_ms) << "</td></tr>\n";
     }
     out << "</tbody></table>";
   }
   out << "</div>\n";
+  if (!q.slowest_plans.empty()) {
+    out << "<h4>Slowest plans</h4>\n<p class=\"meta\">auto_explain plans of this query, slowest first, one per "
+           "distinct plan (at most "
+        << KeptPlans::kMaxPlans << "); conditions show ? for values.</p>\n";
+    for (size_t i = 0; i < q.slowest_plans.size(); ++i) {
+      const HtmlPlan& p = q.slowest_plans[i];
+      out << "<details class=\"plan\"" << (i == 0 ? " open" : "") << "><summary>" << Ms(p.duration_ms) << " at "
+          << Esc(p.seen) << "</summary><pre class=\"plan\"><code>" << Esc(p.text) << "</code></pre></details>\n";
+    }
+  }
   if (!q.findings.empty()) {
     out << "<p>Findings: ";
     for (size_t i = 0; i < q.findings.size(); ++i) {
@@ -76,6 +104,14 @@ void QueryDetails(std::ostream& out, const HtmlModel& m, const HtmlQuery& q, siz
 }
 
 }  // namespace
+
+std::string QueryRef(const HtmlModel& m, const std::string& id, size_t width) {
+  if (id.empty()) return "<span class=\"na\">statement not logged</span>";
+  for (const HtmlQuery& q : m.queries) {
+    if (q.id == id) return QueryLink(id, report_text::OneLine(q.normalized, width));
+  }
+  return "<code>" + Esc(id) + "</code>";
+}
 
 void TopQueries(std::ostream& out, const HtmlModel& m) {
   out << "<section id=\"queries\"><h2>Top queries</h2>\n";
@@ -94,6 +130,7 @@ void TopQueries(std::ostream& out, const HtmlModel& m) {
          "aria-sort=\"descending\">Total</th><th class=\"n\" data-key=\"mean\">Mean</th><th class=\"n\" "
          "data-key=\"p95\">p95</th><th class=\"n\" data-key=\"max\">Max</th><th class=\"n\" "
          "data-key=\"temp\">Temp</th><th class=\"n\" data-key=\"errors\">Errors</th><th class=\"n\" "
+         "data-key=\"lock\">Lock wait</th><th class=\"n\" "
          "data-key=\"share\">Share</th></tr></thead><tbody>\n";
   for (size_t i = 0; i < m.queries.size(); ++i) {
     const HtmlQuery& q = m.queries[i];
@@ -101,7 +138,8 @@ void TopQueries(std::ostream& out, const HtmlModel& m) {
         << QueryLink(q.id, report_text::OneLine(q.normalized, 120)) << "</td>" << Cell(Int(q.calls), static_cast<double>(q.calls))
         << Cell(Ms(q.total_ms), q.total_ms) << Cell(Ms(q.mean_ms), q.mean_ms) << Cell(Ms(q.p95_ms), q.p95_ms)
         << Cell(Ms(q.max_ms), q.max_ms) << Cell(Bytes(static_cast<double>(q.temp_bytes)), static_cast<double>(q.temp_bytes))
-        << Cell(Int(q.errors), static_cast<double>(q.errors)) << Cell(report_text::Percent(q.share), q.share)
+        << Cell(Int(q.errors), static_cast<double>(q.errors)) << Cell(Ms(q.lock_wait_ms), q.lock_wait_ms)
+        << Cell(report_text::Percent(q.share), q.share)
         << "</tr>\n";
   }
   out << "</tbody></table>\n<h3>Details</h3>\n";
@@ -121,23 +159,12 @@ void Errors(std::ostream& out, const HtmlModel& m) {
          "Errors over time are in <a href=\"#over-time\">Over time</a>.</p>\n<table id=\"error-groups\"><thead><tr>"
          "<th>SQLSTATE</th><th>Message</th><th class=\"n\">Count</th><th>First / last</th><th>Raised by</th></tr>"
          "</thead><tbody>\n";
-  std::map<std::string, const HtmlQuery*> shown;
-  for (const HtmlQuery& q : m.queries) shown[q.id] = &q;
   for (const HtmlErrorGroup& e : m.errors_by_message) {
     out << "<tr><td><code>" << Esc(e.sqlstate) << "</code></td><td>" << Esc(e.message) << "</td><td class=\"n\">"
         << Int(e.count) << "</td><td>" << Esc(e.first_seen) << "<br>" << Esc(e.last_seen) << "</td><td>";
     for (size_t i = 0; i < e.queries.size(); ++i) {
       const auto& [id, n] = e.queries[i];
-      out << (i ? "<br>" : "");
-      auto it = shown.find(id);
-      if (id.empty()) {
-        out << "<span class=\"na\">statement not logged</span>";
-      } else if (it != shown.end()) {
-        out << QueryLink(id, report_text::OneLine(it->second->normalized, 60));
-      } else {
-        out << "<code>" << Esc(id) << "</code>";
-      }
-      out << " &times;" << Int(n);
+      out << (i ? "<br>" : "") << QueryRef(m, id, 60) << " &times;" << Int(n);
     }
     out << "</td></tr>\n";
   }
@@ -146,7 +173,28 @@ void Errors(std::ostream& out, const HtmlModel& m) {
   for (const auto& [state, n] : by_state) {
     out << "<tr><td><code>" << Esc(state) << "</code></td><td class=\"n\">" << Int(n) << "</td></tr>\n";
   }
-  out << "</tbody></table></section>\n";
+  out << "</tbody></table>\n<h3>Errors over time by SQLSTATE</h3>\n";
+  ErrorsOverTime(out, m);
+  out << "<h3 id=\"cancelled\">Cancelled queries</h3>\n";
+  if (m.cancelled == 0) {
+    out << "<p class=\"na\">No statement was cancelled (SQLSTATE 57014: statement_timeout, a user's cancel "
+           "request, pg_cancel_backend).</p>\n";
+  } else {
+    out << "<p>" << Int(m.cancelled) << " statements cancelled (SQLSTATE 57014, or its message where the log has no "
+           "SQLSTATE).</p>\n<table "
+           "id=\"cancelled-queries\"><thead><tr><th>Reason</th><th class=\"n\">Count</th><th>Statements</th></tr>"
+           "</thead><tbody>\n";
+    for (const HtmlErrorGroup& e : m.errors_by_message) {
+      if (!e.cancelled) continue;
+      out << "<tr><td>" << Esc(e.message) << "</td><td class=\"n\">" << Int(e.count) << "</td><td>";
+      for (size_t i = 0; i < e.queries.size(); ++i) {
+        out << (i ? "<br>" : "") << QueryRef(m, e.queries[i].first, 60) << " &times;" << Int(e.queries[i].second);
+      }
+      out << "</td></tr>\n";
+    }
+    out << "</tbody></table>\n";
+  }
+  out << "</section>\n";
 }
 
 void Findings(std::ostream& out, const HtmlModel& m) {
@@ -154,17 +202,8 @@ void Findings(std::ostream& out, const HtmlModel& m) {
   if (m.findings.empty()) out << "<p class=\"na\">No rule reported a finding.</p>\n";
   for (size_t i = 0; i < m.findings.size(); ++i) {
     const HtmlFinding& f = m.findings[i];
-    out << "<div class=\"finding " << Esc(f.severity) << "\" id=\"finding-" << i << "\"><span class=\"sev\">"
-        << Esc(f.severity) << "</span><code>" << Esc(f.rule) << "</code><p><b>" << Esc(f.message) << "</b></p>\n";
-    if (!f.facts.empty()) {
-      out << "<dl>";
-      for (const auto& [k, v] : f.facts) out << "<dt>" << Esc(k) << "</dt><dd>" << Esc(v) << "</dd>";
-      out << "</dl>\n";
-    }
-    if (!f.help.empty()) out << "<p>" << Esc(f.help) << "</p>\n";
-    if (!f.fix.empty()) out << "<p>Fix:</p><pre class=\"sql\"><code>" << Esc(f.fix) << "</code></pre>\n";
-    if (!f.query.empty()) out << "<p><a href=\"#q-" << Esc(f.query) << "\">The query</a></p>\n";
-    out << "</div>\n";
+    std::string anchor = "finding-" + std::to_string(i), href = f.query.empty() ? "" : "#q-" + f.query;
+    html_parts::WriteFindingCard(out, {anchor, f.rule, f.severity, f.message, f.help, f.fix, href, &f.facts});
   }
   out << "</section>\n";
 }

@@ -16,7 +16,6 @@ using report_text::OneLine;
 using report_text::Percent;
 
 std::string MdCode(const std::string& q) { return report_text::MarkdownCode(OneLine(q, 100)); }
-std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
 
 double Round3(double v) { return std::round(v * 1000) / 1000; }
 
@@ -149,36 +148,6 @@ std::string RenderFleetJson(const FleetReport& f) {
   j["top_queries"] = queries(f.top);
   j["regressions"] = queries(f.regressions);
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
-
-std::string RenderFleetHtml(const FleetReport& f) {
-  std::ostringstream out;
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-         "<title>pgsift fleet report</title><style>"
-         "body{font:14px/1.45 system-ui,sans-serif;color:#1d2433;margin:2em auto;max-width:1100px;padding:0 1em}"
-         "table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e3e7ee;padding:.3em .5em;"
-         "text-align:left}th{background:#f3f5f9}td.n{text-align:right}code{font:12px ui-monospace,monospace}"
-         "@media print{body{margin:0}}</style></head><body>\n";
-  out << "<h1>pgsift fleet report: " << f.databases.size() << " databases</h1>\n<p>Total execution time "
-      << FormatMs(f.window.exec_ms) << ", " << f.window.calls << " calls.</p>\n";
-  out << "<h2>Databases</h2><table><tr><th>Database</th><th>Calls</th><th>Total</th><th>Cache hit</th>"
-         "<th>Regressions</th><th>New</th><th>Costliest query</th></tr>\n";
-  for (const FleetDatabase& d : f.databases) {
-    out << "<tr><td>" << Esc(d.label) << (d.reset ? " (reset)" : "") << "</td><td class=\"n\">" << d.window.calls
-        << "</td><td class=\"n\">" << FormatMs(d.window.exec_ms) << "</td><td class=\"n\">"
-        << Percent(d.window.hit_ratio) << "</td><td class=\"n\">" << d.regressions << "</td><td class=\"n\">"
-        << d.new_queries << "</td><td><code>" << Esc(OneLine(d.top_query, 200)) << "</code></td></tr>\n";
-  }
-  out << "</table>\n<h2>Top queries across the fleet</h2><table><tr><th>Query</th><th>Databases</th><th>Calls</th>"
-         "<th>Total</th><th>Regressed in</th></tr>\n";
-  for (const FleetQuery& q : f.top) {
-    out << "<tr><td><code>" << Esc(OneLine(q.query, 300)) << "</code></td><td class=\"n\">" << q.databases
-        << "</td><td class=\"n\">" << q.calls << "</td><td class=\"n\">" << FormatMs(q.total_ms)
-        << "</td><td class=\"n\">" << q.regressed_in << "</td></tr>\n";
-  }
-  out << "</table>\n</body></html>\n";
-  return out.str();
 }
 
 }  // namespace pgsift

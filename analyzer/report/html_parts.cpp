@@ -17,10 +17,35 @@ code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .up{color:#b3261e;font-weight:600}.down{color:#1e7b34}.new{color:#3056d3;font-weight:600}
 .cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #d5dae3;border-radius:6px;padding:.6em 1em;min-width:10em}
 .card b{display:block;font-size:1.3em}svg{max-width:100%;height:auto}svg text{font:11px sans-serif;fill:#1d2433}
+.finding{border:1px solid #d5dae3;border-left:5px solid #6c8ebf;border-radius:6px;padding:.5em 1em;margin:.8em 0}
+.finding.warning{border-left-color:#e69500}.finding.error{border-left-color:#b3261e}
+.sev{font-size:.8em;text-transform:uppercase;font-weight:600;letter-spacing:.04em;margin-right:.6em}
+.finding dl{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.4em 0}.finding dt{color:#5a6478}.finding dd{margin:0}
+pre.sql{white-space:pre-wrap;background:#f3f5f9;padding:.6em;border-radius:4px;margin:.4em 0}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg{break-inside:avoid}a{color:inherit}}
 )";
 
+const char* const kNavStyle =
+    "nav.top{position:sticky;top:0;background:#fff;border-bottom:1px solid #d5dae3;padding:.4em 0;z-index:1;"
+    "display:flex;flex-wrap:wrap;gap:.2em .9em;font-size:.92em}nav.top a{color:#3056d3;text-decoration:none}"
+    "h2{scroll-margin-top:3em}@media print{nav.top{display:none}}";
+
 std::string Esc(std::string_view s) { return report_text::MarkupEscape(s); }
+
+void WriteFindingCard(std::ostream& out, const FindingCard& f) {
+  out << "<div class=\"finding " << Esc(f.severity) << "\"" << (f.anchor.empty() ? "" : " id=\"" + Esc(f.anchor) + "\"")
+      << "><span class=\"sev\">" << Esc(f.severity) << "</span><code class=\"rule\">" << Esc(f.rule)
+      << "</code><p><b>" << Esc(f.message) << "</b></p>\n";
+  if (f.facts != nullptr && !f.facts->empty()) {
+    out << "<dl class=\"evidence\">";
+    for (const auto& [k, v] : *f.facts) out << "<dt>" << Esc(k) << "</dt><dd>" << Esc(v) << "</dd>";
+    out << "</dl>\n";
+  }
+  if (!f.help.empty()) out << "<p class=\"help\">" << Esc(f.help) << "</p>\n";
+  if (!f.fix.empty()) out << "<p>Fix:</p><pre class=\"sql fix\"><code>" << Esc(f.fix) << "</code></pre>\n";
+  if (!f.query_href.empty()) out << "<p><a href=\"" << Esc(f.query_href) << "\">The query</a></p>\n";
+  out << "</div>\n";
+}
 
 namespace {
 
@@ -112,6 +137,36 @@ void Chart(std::ostream& out, std::string_view id, std::string_view label, const
         << Esc(axis.labels[i]) << "</text>";
   }
   out << "\n</svg>\n";
+}
+
+void HorizontalBars(std::ostream& out, std::string_view id, std::string_view label, const std::vector<Bar>& bars,
+                    const std::vector<std::pair<std::string, std::string>>& legend, std::string (*format)(double)) {
+  if (bars.empty()) return;
+  double max = 0;
+  for (const Bar& b : bars) max = std::max(max, b.value);
+  const int top = legend.empty() ? 5 : 26, label_w = 400, bar_max = kWidth - label_w - 90;
+  const int h = top + static_cast<int>(bars.size()) * 22 + 5;
+  out << "<svg class=\"chart\" id=\"" << Esc(id) << "\" role=\"img\" aria-label=\"" << Esc(label)
+      << "\" viewBox=\"0 0 " << kWidth << " " << h << "\" width=\"" << kWidth << "\" height=\"" << h
+      << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
+  int lx = 0;
+  for (const auto& [color, meaning] : legend) {
+    out << "<rect class=\"legend\" x=\"" << lx << "\" y=\"4\" width=\"12\" height=\"12\" fill=\"" << Esc(color)
+        << "\"/><text x=\"" << lx + 16 << "\" y=\"14\">" << Esc(meaning) << "</text>";
+    lx += 28 + static_cast<int>(meaning.size()) * 7;
+  }
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    int y = top + static_cast<int>(i) * 22;
+    int w = max > 0 ? static_cast<int>(b.value / max * bar_max) : 0;
+    std::string shown = report_text::OneLine(b.label, 60);
+    std::string full = report_text::OneLine(b.full.empty() ? b.label : b.full, 2000);
+    out << "<text x=\"0\" y=\"" << y + 14 << "\"><title>" << Esc(full) << "</title>" << Esc(shown) << "</text>"
+        << "<rect x=\"" << label_w << "\" y=\"" << y << "\" width=\"" << std::max(w, 1) << "\" height=\"16\" fill=\""
+        << Esc(b.color) << "\"><title>" << Esc(full) << ": " << Esc(format(b.value)) << "</title></rect><text x=\""
+        << label_w + 6 + w << "\" y=\"" << y + 13 << "\">" << Esc(format(b.value)) << "</text>\n";
+  }
+  out << "</svg>\n";
 }
 
 }  // namespace pgsift::html_parts

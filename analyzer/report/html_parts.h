@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pgsift::html_parts {
@@ -14,6 +15,8 @@ namespace pgsift::html_parts {
 // The base style sheet of every HTML report (the weekly report uses it as
 // is; the analyze report adds its layout to it).
 extern const char* const kBaseStyle;
+// A sticky top navigation bar (<nav class="top">) for the weekly and fleet reports.
+extern const char* const kNavStyle;
 
 // Markup-escaped `s` (report_text::MarkupEscape).
 std::string Esc(std::string_view s);
@@ -33,6 +36,25 @@ struct Axis {
   std::vector<std::string> labels;
   int64_t width = 1;
 };
+
+// A finding as a card: severity, rule, message, evidence (facts), what to
+// do (help) and the fix; `anchor` its element id, `query_href` a link to
+// the query it is about ("" none). One renderer for every HTML report.
+struct FindingCard {
+  std::string_view anchor, rule, severity, message, help, fix, query_href;
+  const std::vector<std::pair<std::string, std::string>>* facts = nullptr;
+};
+void WriteFindingCard(std::ostream& out, const FindingCard& card);
+
+// Horizontal bars, one per row: a label (cut to 60 characters; the full
+// text, at most 2000, in its tooltip), a bar in the row's colour, its value.
+// `legend`: colour -> meaning, drawn above the bars (none when empty).
+struct Bar {
+  std::string label, full, color;
+  double value = 0;
+};
+void HorizontalBars(std::ostream& out, std::string_view id, std::string_view label, const std::vector<Bar>& bars,
+                    const std::vector<std::pair<std::string, std::string>>& legend, std::string (*format)(double));
 
 enum class ChartKind { kBars, kLines };
 

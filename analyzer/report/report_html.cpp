@@ -1,6 +1,8 @@
 // The report as one self-contained HTML file: inline CSS and inline SVG
 // charts, no scripts, no network, readable in print.
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <sstream>
@@ -27,27 +29,34 @@ std::string Short(const std::string& q, size_t max) {
 }
 
 
-// Horizontal bars: total time of the top queries.
+std::string MsLabel(double ms) { return FormatMs(ms); }
+
+// Horizontal bars: total time of the top queries, coloured by trend.
 void TopChart(std::ostringstream& out, const std::vector<ReportQuery>& rows) {
-  size_t n = std::min<size_t>(rows.size(), 10);
-  if (n == 0) return;
-  double max = 0;
-  for (size_t i = 0; i < n; ++i) max = std::max(max, rows[i].total_ms);
-  int h = static_cast<int>(n) * 22 + 10;
-  out << "<svg class=\"chart\" id=\"chart-top\" role=\"img\" aria-label=\"Total time of the top queries\" "
-         "viewBox=\"0 0 900 "
-      << h << "\" width=\"900\" height=\"" << h << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
-  for (size_t i = 0; i < n; ++i) {
+  std::vector<html_parts::Bar> bars;
+  for (size_t i = 0; i < rows.size() && i < 10; ++i) {
     const ReportQuery& q = rows[i];
-    int y = static_cast<int>(i) * 22 + 5;
-    int w = max > 0 ? static_cast<int>(q.total_ms / max * 560) : 0;
     const char* color = q.trend == "regressed" ? "#d9534f" : q.trend == "new" ? "#3056d3" : "#6c8ebf";
-    out << "<text x=\"0\" y=\"" << y + 14 << "\">" << Esc(Short(q.query, 40)) << "</text>"
-        << "<rect x=\"280\" y=\"" << y << "\" width=\"" << std::max(w, 1) << "\" height=\"16\" fill=\"" << color
-        << "\"><title>" << Esc(FormatMs(q.total_ms)) << "</title></rect>"
-        << "<text x=\"" << 286 + w << "\" y=\"" << y + 13 << "\">" << Esc(FormatMs(q.total_ms)) << "</text>\n";
+    bars.push_back({q.query, q.query, color, q.total_ms});
   }
-  out << "</svg>\n";
+  html_parts::HorizontalBars(out, "chart-top", "Total time of the top queries", bars,
+                             {{"#d9534f", "regressed"}, {"#3056d3", "new"}, {"#6c8ebf", "other"}}, MsLabel);
+}
+
+// A cell's value in few characters: "850ms", "12s", "3.4min".
+std::string CellValue(double ms) {
+  char buf[32];
+  if (ms < 1) return "<1ms";
+  if (ms < 1000) {
+    std::snprintf(buf, sizeof buf, "%.0fms", ms);
+  } else if (ms < 60000) {
+    std::snprintf(buf, sizeof buf, ms < 10000 ? "%.1fs" : "%.0fs", ms / 1000);
+  } else if (ms < 3600000) {
+    std::snprintf(buf, sizeof buf, "%.0fm", ms / 60000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.0fh", ms / 3600000);
+  }
+  return buf;
 }
 
 // Day x hour heat map of execution time (UTC), from the logs.
@@ -64,7 +73,7 @@ void LoadChart(std::ostringstream& out, const std::map<int64_t, Breakdown>& load
     max = std::max(max, grid[day][tm.tm_hour]);
   }
   int rows = static_cast<int>(grid.size());
-  int h = rows * 20 + 30;
+  int h = rows * 20 + 30 + 30;  // the scale below
   out << "<svg class=\"chart\" id=\"chart-load\" role=\"img\" aria-label=\"Execution time by day and hour (UTC)\" "
          "viewBox=\"0 0 900 "
       << h << "\" width=\"900\" height=\"" << h << "\" xmlns=\"http://www.w3.org/2000/svg\">\n";
@@ -83,7 +92,23 @@ void LoadChart(std::ostringstream& out, const std::map<int64_t, Breakdown>& load
       snprintf(fill, sizeof fill, "rgba(48,86,211,%.3f)", v > 0 ? 0.08 + 0.92 * a : 0.0);
       out << "<rect x=\"" << 120 + hour * 32 << "\" y=\"" << y << "\" width=\"30\" height=\"18\" fill=\"" << fill
           << "\" stroke=\"#e3e7ee\"><title>" << day << " " << hour << ":00 " << Esc(FormatMs(v)) << "</title></rect>";
+      if (v > 0) {  // the value, readable on its shade
+        out << "<text class=\"cell\" x=\"" << 120 + hour * 32 + 15 << "\" y=\"" << y + 12
+            << "\" text-anchor=\"middle\" style=\"font-size:8px;fill:" << (a > 0.55 ? "#fff" : "#1d2433") << "\">"
+            << Esc(CellValue(v)) << "</text>";
+      }
     }
+  }
+  // The scale: five shades from the least to the most time in one hour.
+  int sy = 18 + rows * 20 + 8;
+  out << "\n<text x=\"0\" y=\"" << sy + 13 << "\">Execution time per hour</text>";
+  for (int i = 0; i < 5; ++i) {
+    double a = i / 4.0;
+    char fill[64];
+    snprintf(fill, sizeof fill, "rgba(48,86,211,%.3f)", 0.08 + 0.92 * a);
+    out << "<rect class=\"legend\" x=\"" << 160 + i * 90 << "\" y=\"" << sy << "\" width=\"20\" height=\"16\" fill=\""
+        << fill << "\"/><text x=\"" << 184 + i * 90 << "\" y=\"" << sy + 13 << "\">"
+        << (i == 0 ? "> 0" : Esc(FormatMs(max * a))) << "</text>";
   }
   out << "\n</svg>\n";
 }
@@ -143,7 +168,16 @@ void Blocks(std::ostringstream& out, const std::vector<Block>& blocks, const Rep
         Table(out, b.table);
         break;
       case Block::kPreformatted:
-        out << "<pre><code>" << Esc(b.preformatted) << "</code></pre>\n";
+        if (b.findings != nullptr) {
+          for (size_t i = 0; i < b.findings->size(); ++i) {
+            const Finding& f = (*b.findings)[i];
+            std::string anchor = "finding-" + std::to_string(i);
+            html_parts::WriteFindingCard(
+                out, {anchor, f.rule_id, SeverityName(f.severity), f.message, f.help, f.fix, "", &f.facts});
+          }
+        } else {
+          out << "<pre><code>" << Esc(b.preformatted) << "</code></pre>\n";
+        }
         break;
       case Block::kChart:
         if (b.chart == report_sections::Chart::kTopQueries) {
@@ -156,6 +190,30 @@ void Blocks(std::ostringstream& out, const std::vector<Block>& blocks, const Rep
   }
 }
 
+// "Latency SLOs by journey" -> "latency-slos-by-journey".
+std::string Slug(const report_sections::Inline& title) {
+  std::string out;
+  for (const Span& s : title) {
+    for (char c : s.text) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (!out.empty() && out.back() != '-') {
+        out += '-';
+      }
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "section" : out;
+}
+
+std::string PlainTitle(const report_sections::Inline& title) {
+  std::string out;
+  for (const Span& s : title) {
+    if (s.only != Only::kMarkdown) out += s.text;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderReportHtml(const Report& r) {
@@ -165,18 +223,23 @@ std::string RenderReportHtml(const Report& r) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
          "<title>pgsift weekly report: "
-      << Esc(db) << "</title><style>" << html_parts::kBaseStyle << "</style></head><body>\n";
+      << Esc(db) << "</title><style>" << html_parts::kBaseStyle << html_parts::kNavStyle << "</style></head><body>\n";
   out << "<h1>pgsift weekly report: " << Esc(db) << "</h1>\n<p class=\"meta\">Window " << Esc(r.from_at) << " to "
       << Esc(r.to_at) << (r.server_version.empty() ? "" : " &middot; PostgreSQL " + Esc(r.server_version))
       << " &middot; baseline: "
       << (r.baseline == "previous" ? "previous window" : "all counters up to the start of the window") << "</p>\n";
   if (std::string note = LogScopeNote(r); !note.empty()) out << "<p class=\"meta\">" << Esc(note) << "</p>\n";
   if (std::string note = PgsiftLeftOutNote(r); !note.empty()) out << "<p class=\"meta\">" << Esc(note) << "</p>\n";
+  out << "<nav class=\"top\" aria-label=\"Sections\"><a href=\"#headline\">Headline</a>";
+  for (const report_sections::Section& section : model.sections) {
+    out << "<a href=\"#" << Slug(section.title) << "\">" << Esc(PlainTitle(section.title)) << "</a>";
+  }
+  out << "</nav>\n";
   Blocks(out, model.preamble, r);
   double mean_now = model.mean_now_ms;
   double mean_before = model.mean_before_ms;
   bool wow = model.week_over_week;
-  out << "<h2>Headline</h2>\n<div class=\"cards\">"
+  out << "<h2 id=\"headline\">Headline</h2>\n<div class=\"cards\">"
       << "<div class=\"card\">Total execution time<b>" << FormatMs(r.window.exec_ms) << "</b>"
       << (wow ? FormatChange(r.before.exec_ms, r.window.exec_ms) + " vs previous" : "") << "</div>"
       << "<div class=\"card\">Calls<b>" << r.window.calls << "</b>"
@@ -201,7 +264,7 @@ std::string RenderReportHtml(const Report& r) {
       << "</div></div>\n";
 
   for (const report_sections::Section& section : model.sections) {
-    out << "<h2>" << Text(section.title) << "</h2>\n";
+    out << "<h2 id=\"" << Slug(section.title) << "\">" << Text(section.title) << "</h2>\n";
     Blocks(out, section.blocks, r);
   }
   out << "<p class=\"meta\">Generated by pgsift. Queries are normalized: no literal values are shown.</p>\n"

@@ -273,6 +273,7 @@ ReportSections BuildReportSections(const Report& r) {
     Block text;
     text.kind = Block::kPreformatted;
     text.preformatted = RenderFindingsText(r.findings);
+    text.findings = &r.findings;
     findings.blocks.push_back(std::move(text));
   }
   if (!r.has_logs) {

@@ -50,6 +50,9 @@ struct Block {
   enum Style { kPlain, kMeta, kWarn } style = kPlain;  // of a note
   Table table;
   std::string preformatted;
+  // The findings `preformatted` prints (Markdown), rendered as cards in
+  // HTML; null for other blocks. Points into the Report.
+  const std::vector<Finding>* findings = nullptr;
   Chart chart = Chart::kTopQueries;
 };
 

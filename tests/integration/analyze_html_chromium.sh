@@ -57,16 +57,18 @@ def rows(dom):
     return out
 
 for name, dom in (("JavaScript on", js), ("JavaScript off", nojs)):
-    for section in ("overview", "over-time", "queries", "errors", "findings", "sessions", "vacuum", "missing"):
+    for section in ("overview", "over-time", "queries", "errors", "findings", "sessions", "locks", "vacuum",
+                    "missing"):
         if not re.search(r'<section id="%s"' % section, dom):
             fail.append(f"{name}: section {section} missing")
     for a in re.findall(r'<nav class="side".*?</nav>', dom, re.S)[:1]:
-        if len(re.findall(r"<a href=\"#", a)) != 8:
-            fail.append(f"{name}: the navigation bar does not link the 8 sections")
+        if len(re.findall(r"<a href=\"#", a)) != 9:
+            fail.append(f"{name}: the navigation bar does not link the 9 sections")
     charts = re.findall(r'<svg class="chart" id="([^"]+)"(.*?)</svg>', dom, re.S)
     ids = {c[0] for c in charts}
     for want in ("chart-latency-histogram", "chart-queries", "chart-latency", "chart-errors", "chart-temp",
-                 "chart-maintenance", "chart-locks", "chart-connections", "chart-session-durations"):
+                 "chart-maintenance", "chart-locks", "chart-connections", "chart-session-durations",
+                 "chart-query-types", "chart-errors-by-sqlstate"):
         if want not in ids:
             fail.append(f"{name}: chart {want} missing")
     for cid, body in charts:
@@ -80,6 +82,15 @@ for name, dom in (("JavaScript on", js), ("JavaScript off", nojs)):
         fail.append(f"{name}: no finding card")
     if "division by zero" not in dom or "patients_pkey" not in dom:
         fail.append(f"{name}: the error groups are missing")
+    # auto_explain plans in the drill-downs (values masked), the lock wait
+    # with the process that held the lock (make_logs.sh: billing, pid 4712).
+    plans = re.findall(r'<pre class="plan"><code>(.*?)</code></pre>', dom, re.S)
+    if not plans or not any("Scan" in p for p in plans):
+        fail.append(f"{name}: no auto_explain plan in the drill-downs")
+    if not re.search(r'<table id="lock-waits">.*?process 4712.*?</table>', dom, re.S):
+        fail.append(f"{name}: the lock wait and its blocker are missing")
+    if not re.search(r'<td>UPDATE</td>', dom) or not re.search(r'<td>SELECT</td>', dom):
+        fail.append(f"{name}: queries by type are missing")
 r_js, r_nojs = rows(js), rows(nojs)
 if len(r_nojs) < 10 or len(r_js) != len(r_nojs) or details != len(r_nojs):
     fail.append(f"top queries: {len(r_js)} rows with JS, {len(r_nojs)} without, {details} drill-downs")

@@ -104,6 +104,10 @@ out snapshot_a "$pgsift" snapshot -o "$out/a.json.gz"
   echo "SELECT '$lit_name'::int;"
   echo "INSERT INTO patients VALUES (900002, '$lit_name', '$lit_ins', '$lit_dob');"
   echo "INSERT INTO patients VALUES (900003, '$lit_name', 'x-$lit_ins', '1800-01-01');"
+  # A cancelled statement (57014, statement_timeout): the HTML's cancelled queries.
+  echo "SET statement_timeout = '200ms';"
+  echo "SELECT pg_sleep(2), id FROM patients WHERE name = '$lit_name' AND birth_date = '$lit_dob';"
+  echo "RESET statement_timeout;"
 } | "${psql[@]}" >/dev/null 2>&1 || true
 
 cat >"$work/bind.sql" <<'SQL'
@@ -131,6 +135,7 @@ planted "bind value in an error" "ERROR: .*$bind_dob" "$log"
 planted "value in a unique-violation DETAIL" "Key \\(insurance_no\\)=\\($lit_ins\\)" "$log"
 planted "value in a text plan" "(Filter|Cond): .*$lit_ins" "$log"
 planted "value in a JSON plan" "\"Filter\": .*$lit_dob" "$log"
+planted "a cancelled statement" "canceling statement due to statement timeout" "$log"
 planted "bind value in a custom plan" "(Filter|Cond): .*$bind_ins" "$log"
 planted "literal in the pg_stat_statements export" "$lit_name" "$work/pgss_export.csv"
 planted "backslash-quoted literal (standard_conforming_strings off)" "statement: .*'O\\\\'Brien $esc_name'" "$log"
@@ -157,6 +162,12 @@ for f in stderr csv jsonlog; do
     fail "analyze --html ($f): the redacted error group is missing"
   grep -q 'FROM patients WHERE name = \$1' "$out/analyze_$f.html" ||
     fail "analyze --html ($f): the canary statement is missing"
+  # The auto_explain plans of the canary statements, their conditions masked.
+  grep -q '<pre class="plan">' "$out/analyze_$f.html" || fail "analyze --html ($f): no plan in a drill-down"
+  grep -qE '(Filter|Cond): .*\?::(text|date)' "$out/analyze_$f.html" ||
+    fail "analyze --html ($f): no plan condition with its value masked"
+  grep -q 'id="cancelled-queries"' "$out/analyze_$f.html" && grep -q 'canceling statement due to statement timeout' \
+    "$out/analyze_$f.html" || fail "analyze --html ($f): the cancelled statement is not listed"
 done
 # Diagnostics: a wrong prefix (the error quotes what the lines look like),
 # and a damaged copy of the log (skip hints with file:line).
@@ -181,6 +192,7 @@ done
 out report_partial "$pgsift" report --from "$out/a.json.gz" --to "$out/b.json.gz" --partial --label clinic \
   -o "$out/partial.json"
 out report_fleet "$pgsift" report --merge "$out/partial.json" --format md -o "$out/fleet.md"
+out report_fleet_html "$pgsift" report --merge "$out/partial.json" --format html -o "$out/fleet.html"
 out report_export "$pgsift" report --from "$out/a.json.gz" --to "$out/e.json.gz" --format md -o "$out/report_e.md"
 
 # lint with the workload in every format.

@@ -56,6 +56,11 @@ struct TimeBucket {
   uint64_t lock_waits = 0;
   uint64_t connections = 0;
   uint64_t disconnections = 0;
+  // Errors by SQLSTATE: at most kMaxStates states per bucket, later ones
+  // under "other" (PostgreSQL has a few hundred codes; a real log shows few).
+  static constexpr size_t kMaxStates = 32;
+  std::map<std::string, uint64_t, std::less<>> errors_by_sqlstate;
+  void AddError(std::string_view sqlstate);
   void Merge(const TimeBucket& other);
 };
 

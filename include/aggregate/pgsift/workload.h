@@ -13,6 +13,8 @@
 
 #include "pgsift/event.h"
 #include "pgsift/fingerprint.h"
+#include "pgsift/kept_plans.h"
+#include "pgsift/lock_waits.h"
 #include "pgsift/sessions.h"
 #include "pgsift/timeline.h"
 
@@ -108,6 +110,9 @@ struct QueryStats {
   // were run (log_analyze on): how many rows one call gives (N+1 evidence).
   uint64_t plans_with_rows = 0;
   double plan_rows_max = 0;
+  KeptPlans kept_plans;  // the slowest plans, redacted (the HTML drill-down)
+  uint64_t lock_waits = 0;  // log_lock_waits messages of this statement
+  int64_t lock_wait_ns = 0;  // how long they had waited when logged
   uint64_t temp_files = 0;
   uint64_t temp_bytes = 0;
   BreakdownCache cache;
@@ -165,6 +170,7 @@ struct WorkloadSummary {
   ErrorGroups error_groups;
   SessionStats sessions;
   VacuumStats vacuum;
+  LockWaits lock_waits;
 };
 
 class Workload {

@@ -60,6 +60,7 @@ struct Event {
   // autovacuum/analyze, disconnection and other LOG records (English).
   std::string_view message;
   std::string_view plan;        // plan body
+  std::string_view detail;      // lock waits: "Process holding the lock: N. Wait queue: ..."
   bool plan_json = false;
   uint64_t temp_bytes = 0;  // temp files
   uint64_t line = 0;        // first physical line of the record

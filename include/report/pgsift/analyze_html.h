@@ -42,19 +42,29 @@ struct HtmlBucket {
   uint64_t checkpoints = 0, checkpoint_warnings = 0;
   double checkpoint_write_ms = 0, checkpoint_sync_ms = 0;
   uint64_t autovacuum = 0, autoanalyze = 0, lock_waits = 0, connections = 0, disconnections = 0;
+  std::vector<std::pair<std::string, uint64_t>> errors_by_sqlstate;  // SQLSTATE order
+};
+
+struct HtmlPlan {  // an auto_explain plan, redacted (KeptPlan)
+  double duration_ms = 0;
+  std::string seen;  // ISO time
+  std::string text;
+  bool truncated = false;
 };
 
 struct HtmlQuery {
   std::string id;  // fingerprint hex ("f" prefix for fallback shapes)
   std::string normalized;
   bool fallback = false;
-  uint64_t calls = 0, errors = 0, temp_files = 0, temp_bytes = 0, plans = 0, prepares = 0;
+  uint64_t calls = 0, errors = 0, temp_files = 0, temp_bytes = 0, plans = 0, prepares = 0, lock_waits = 0;
+  double lock_wait_ms = 0;
   double total_ms = 0, mean_ms = 0, min_ms = 0, max_ms = 0, p50_ms = 0, p95_ms = 0, p99_ms = 0, share = 0;
   std::string first_seen, last_seen;
   std::vector<HtmlCount> by_database, by_user, by_application;
   std::vector<HtmlCount> errors_by_sqlstate;
   std::vector<std::pair<int64_t, HtmlCount>> hourly;  // hour start (UTC s), calls/time
   std::vector<size_t> findings;                      // indexes into HtmlModel::findings
+  std::vector<HtmlPlan> slowest_plans;               // one per distinct plan, slowest first (KeptPlans)
 };
 
 struct HtmlErrorGroup {
@@ -62,6 +72,9 @@ struct HtmlErrorGroup {
   uint64_t count = 0;
   std::string first_seen, last_seen;
   std::vector<std::pair<std::string, uint64_t>> queries;  // query id ("" unknown statement) -> count
+  // A cancelled statement: SQLSTATE 57014, or "canceling statement due to
+  // ..." where the log has no SQLSTATE (a stderr prefix without %e).
+  bool cancelled = false;
 };
 
 struct HtmlFinding {
@@ -75,6 +88,12 @@ struct HtmlVacuumTable {
   uint64_t vacuums = 0, analyzes = 0, removed_tuples = 0, buffer_hits = 0, buffer_misses = 0,
            buffer_dirtied = 0;
   double elapsed_ms = 0;
+};
+
+struct HtmlLockWait {  // one of the longest lock waits (LockWait)
+  std::string time, lock, pid, blockers, query;  // query: the waiting statement's id, "" if not logged
+  double wait_ms = 0;
+  uint32_t queue = 0;
 };
 
 struct HtmlModel {
@@ -91,6 +110,10 @@ struct HtmlModel {
   double p50_ms = 0, p95_ms = 0, p99_ms = 0;  // all durations: nearest rank, exact to 32, within 1% beyond
   std::vector<HtmlHistogramBin> latency;      // from the first to the last non-empty bin
   std::vector<HtmlCount> by_database, by_user, by_application;
+  // Statements by type (SELECT, INSERT, UPDATE, DELETE, COPY, DDL, TCL,
+  // other) from every shape's normalized text: calls and time.
+  std::vector<HtmlCount> queries_by_type;
+  uint64_t cancelled = 0;  // cancelled statements (HtmlErrorGroup::cancelled: statement timeout, user request)
   // Over time
   int64_t step_seconds = 0;
   std::vector<HtmlBucket> timeline;  // non-empty buckets, in time order
@@ -103,6 +126,10 @@ struct HtmlModel {
   double session_total_ms = 0;
   std::vector<HtmlCount> sessions_by_database, sessions_by_user, sessions_by_application, sessions_by_host;
   std::vector<HtmlVacuumTable> vacuum;
+  // Locks: log_lock_waits messages by lock kind, the longest with who held the lock.
+  double lock_wait_ms = 0;
+  std::vector<HtmlCount> locks_by_kind;
+  std::vector<HtmlLockWait> longest_lock_waits;
   // What the report cannot show yet, one sentence each.
   std::vector<std::string> not_available;
 };
