@@ -7,7 +7,7 @@
 #     pg_stat_statements keeps verbatim,
 #   - bind parameters (pgbench -M extended: DETAIL "parameters: $1 = ..."),
 #   - error messages (invalid input, unique and check violations),
-#   - auto_explain plans, text and JSON (Filter / Index Cond with the value,
+#   - auto_explain plans, text, JSON, YAML and XML (Filter / Index Cond with the value,
 #     custom plans of bound statements too).
 # Every command's every output format and every message it prints goes to
 # one directory, which is grepped for every canary: zero hits. Each canary
@@ -87,7 +87,14 @@ out snapshot_a "$pgsift" snapshot -o "$out/a.json.gz"
   echo "SELECT count(*) FROM patients WHERE insurance_no = '$lit_ins' OR name = '$lit_name';"
   echo "SET auto_explain.log_format = json;"
   echo "SELECT count(*) FROM patients WHERE birth_date = '$lit_dob' AND name <> '$lit_name';"
+  # YAML and XML plans quote the query text (YAML's was read as SQL, unmasked).
+  echo "SET auto_explain.log_format = yaml;"
+  echo "SELECT count(*) FROM patients WHERE name = '$lit_name' OR insurance_no = '$lit_ins';"
+  echo "SET auto_explain.log_format = xml;"
+  echo "SELECT count(*) FROM patients WHERE name = '$lit_name' AND birth_date <> '$lit_dob';"
   echo "SET auto_explain.log_min_duration = -1;"
+  # A message an application raises is free text (it reached the HTML).
+  echo "DO \$\$ BEGIN RAISE EXCEPTION 'patient % not found', '$lit_name'; END \$\$;"
   # Backslash-escaped quotes: '...' under standard_conforming_strings = off,
   # E'...' under either setting.
   echo "SET standard_conforming_strings = off;"
