@@ -138,8 +138,12 @@ Result<LintRun> RunMigrationLint(const LintRequest& s) {
     // A FIFO, socket or device named *.sql in a migrations directory would
     // block the read or never end: not a migration file.
     std::error_code type_error;
-    if (std::filesystem::status(path, type_error).type() != std::filesystem::file_type::regular) {
-      report.errors.push_back({{path, 0, 0, 0, 0}, "not a regular file (a FIFO, socket or device): not read"});
+    std::filesystem::file_type type = std::filesystem::status(path, type_error).type();
+    if (type != std::filesystem::file_type::regular) {
+      report.errors.push_back({{path, 0, 0, 0, 0},
+                               type == std::filesystem::file_type::not_found
+                                   ? "a link to nothing (dangling symbolic link): not read"
+                                   : "not a regular file (a FIFO, socket or device): not read"});
       continue;
     }
     std::ifstream in(path, std::ios::binary);

@@ -197,11 +197,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(os.path.join(corpus, "flyway", "V2__add_status.sql"), os.path.join(tmp, "001.sql"))
         os.mkfifo(os.path.join(tmp, "002.sql"))
+        os.symlink(os.path.join(tmp, "gone.sql"), os.path.join(tmp, "003.sql"))
         try:
             p = subprocess.run([pgsift, "lint", tmp], capture_output=True, text=True, timeout=60)
-            check(p.returncode == 2 and "002.sql" in p.stderr + p.stdout and "not a regular file" in p.stderr + p.stdout
+            said = p.stderr + p.stdout
+            check(p.returncode == 2 and re.search(r"002\.sql: not a regular file \(a FIFO", said)
+                  and re.search(r"003\.sql: a link to nothing", said)
                   and "001.sql:1:1: error[migration-adding-required-field]" in p.stdout,
-                  f"a FIFO among the migrations: {p.returncode} {p.stdout}{p.stderr}")
+                  f"a FIFO and a dangling link among the migrations: {p.returncode} {p.stdout}{p.stderr}")
         except subprocess.TimeoutExpired:
             check(False, "lint blocked on a FIFO named 002.sql")
     print(f"{len(FAILURES)} failures")
