@@ -101,10 +101,10 @@ namespace {
 
 // SQLSTATE classes PostgreSQL itself raises (Appendix A), less P0 (PL/pgSQL:
 // RAISE's own message).
-constexpr std::array<std::string_view, 43> kServerClasses = {
-    "00", "01", "02", "03", "08", "09", "0A", "0B", "0F", "0L", "0P", "0Z", "20", "21", "22",
-    "23", "24", "25", "26", "27", "28", "2B", "2D", "2F", "34", "38", "39", "3B", "3D", "3F",
-    "40", "42", "44", "53", "54", "55", "57", "58", "72", "F0", "HV", "XX", "P0"};
+constexpr std::array<std::string_view, 42> kServerClasses = {
+    "00", "01", "02", "03", "08", "09", "0A", "0B", "0F", "0L", "0P", "0Z", "20", "21",
+    "22", "23", "24", "25", "26", "27", "28", "2B", "2D", "2F", "34", "38", "39", "3B",
+    "3D", "3F", "40", "42", "44", "53", "54", "55", "57", "58", "72", "F0", "HV", "XX"};
 
 // How common PostgreSQL errors begin (English), for logs without %e.
 constexpr std::array<std::string_view, 52> kServerMessageStarts = {
@@ -129,7 +129,7 @@ std::string ShownServerMessage(std::string_view sqlstate, std::string_view messa
   std::string redacted = RedactServerMessage(message);
   if (sqlstate.size() == 5 && sqlstate != "unknown") {
     std::string_view cls = sqlstate.substr(0, 2);
-    bool server = cls != "P0" && std::find(kServerClasses.begin(), kServerClasses.end(), cls) != kServerClasses.end();
+    bool server = std::find(kServerClasses.begin(), kServerClasses.end(), cls) != kServerClasses.end();
     return server ? redacted : "(raised by application code: not shown, it may hold values)";
   }
   for (std::string_view start : kServerMessageStarts) {
